@@ -1,0 +1,152 @@
+//! Server functions of the account feature: tenant transaction + current user → service.
+
+use leptos::prelude::*;
+
+use super::model::UserView;
+use crate::error::AppError;
+
+#[cfg(feature = "ssr")]
+mod ssr {
+    use std::net::SocketAddr;
+
+    use axum::extract::ConnectInfo;
+    use http::request::Parts;
+    use leptos::prelude::use_context;
+
+    use crate::account::model::{UserKind, UserView};
+    use crate::account::service::{SESSION_TTL, SessionToken};
+    use crate::infra::cookies::{SESSION_COOKIE, set_cookie};
+    use crate::infra::{AppState, TenantTx, app_state};
+    use crate::error::AppError;
+
+    pub async fn tenant_tx() -> Result<(AppState, TenantTx), AppError> {
+        let state = app_state()?;
+        let tx = TenantTx::for_request(&state).await?;
+        Ok((state, tx))
+    }
+
+    /// The peer address, for login throttling.
+    pub fn client_address() -> String {
+        use_context::<Parts>()
+            .and_then(|parts| parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip().to_string()))
+            .unwrap_or_else(|| "unknown".to_owned())
+    }
+
+    pub fn start_session(state: &AppState, session: &SessionToken, user: &UserView) {
+        set_cookie(SESSION_COOKIE, &session.0, SESSION_TTL.whole_seconds(), state.settings().secure_cookies());
+        let target = if user.kind == UserKind::Agent { "/back-office" } else { "/mon-compte" };
+        leptos_axum::redirect(target);
+    }
+}
+
+#[server(endpoint = "signup")]
+pub async fn signup(email: String, password: String, display_name: String) -> Result<(), AppError> {
+    crate::infra::reply(
+        async {
+            let (state, tx) = ssr::tenant_tx().await?;
+            super::service::signup(&tx, state.settings(), &email, &password, &display_name).await?;
+            tx.commit().await
+        }
+        .await,
+    )
+}
+
+#[server(endpoint = "verify_email")]
+pub async fn verify_email(jeton: String) -> Result<(), AppError> {
+    crate::infra::reply(
+        async {
+            let (_, tx) = ssr::tenant_tx().await?;
+            super::service::verify_email(&tx, &jeton).await?;
+            tx.commit().await
+        }
+        .await,
+    )
+}
+
+#[server(endpoint = "login")]
+pub async fn login(email: String, password: String) -> Result<UserView, AppError> {
+    crate::infra::reply(
+        async {
+            let (state, tx) = ssr::tenant_tx().await?;
+            let client = ssr::client_address();
+            let (session, user) =
+                super::service::login(&tx, state.login_limiter(), &client, &email, &password).await?;
+            tx.commit().await?;
+            ssr::start_session(&state, &session, &user);
+            Ok(user)
+        }
+        .await,
+    )
+}
+
+#[server(endpoint = "logout")]
+pub async fn logout() -> Result<(), AppError> {
+    use crate::infra::cookies::{SESSION_COOKIE, clear_cookie, read_cookie};
+    crate::infra::reply(
+        async {
+            let (state, tx) = ssr::tenant_tx().await?;
+            if let Some(token) = read_cookie(SESSION_COOKIE) {
+                super::service::logout(&tx, &token).await?;
+            }
+            tx.commit().await?;
+            clear_cookie(SESSION_COOKIE, state.settings().secure_cookies());
+            leptos_axum::redirect("/");
+            Ok(())
+        }
+        .await,
+    )
+}
+
+#[server(endpoint = "forgot_password")]
+pub async fn forgot_password(email: String) -> Result<(), AppError> {
+    crate::infra::reply(
+        async {
+            let (state, tx) = ssr::tenant_tx().await?;
+            super::service::request_password_reset(&tx, state.settings(), &email).await?;
+            tx.commit().await
+        }
+        .await,
+    )
+}
+
+#[server(endpoint = "reset_password")]
+pub async fn reset_password(jeton: String, password: String) -> Result<(), AppError> {
+    crate::infra::reply(
+        async {
+            let (_, tx) = ssr::tenant_tx().await?;
+            super::service::reset_password(&tx, &jeton, &password).await?;
+            tx.commit().await
+        }
+        .await,
+    )
+}
+
+#[server(endpoint = "accept_invitation")]
+pub async fn accept_invitation(jeton: String, password: String) -> Result<UserView, AppError> {
+    crate::infra::reply(
+        async {
+            let (state, tx) = ssr::tenant_tx().await?;
+            let (session, user) = super::service::accept_invitation(&tx, &jeton, &password).await?;
+            tx.commit().await?;
+            ssr::start_session(&state, &session, &user);
+            Ok(user)
+        }
+        .await,
+    )
+}
+
+#[server(endpoint = "me")]
+pub async fn me() -> Result<UserView, AppError> {
+    crate::infra::reply(
+        async {
+            let (_, tx) = ssr::tenant_tx().await?;
+            let user = super::service::require_user(&tx).await?;
+            tx.commit().await?;
+            Ok(user)
+        }
+        .await,
+    )
+}
+
+#[cfg(feature = "ssr")]
+pub use ssr::{client_address, tenant_tx};

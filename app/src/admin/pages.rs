@@ -1,0 +1,105 @@
+use leptos::prelude::*;
+use leptos_meta::Title;
+
+use super::api::{InviteAgent, list_users};
+use super::strings as s;
+use crate::account::model::{Role, UserKind, UserView};
+use crate::account::strings as account_strings;
+use crate::context::{SiteView, use_site};
+use crate::ui::{ErrorSummary, Field, Notice, Restricted, action_error, action_succeeded};
+
+#[component]
+pub fn Agents() -> impl IntoView {
+    let site = use_site();
+    view! {
+        <Title text=s::AGENTS_TITLE/>
+        <h1>{s::AGENTS_TITLE}</h1>
+        <Suspense>
+            {move || Suspend::new(async move {
+                match site.await {
+                    Ok(SiteView::Tenant(tenant)) if tenant.user.as_ref().is_some_and(|u| u.has_role(Role::Admin)) => {
+                        view! { <AgentsPanel/> }.into_any()
+                    }
+                    _ => view! { <Restricted message=account_strings::NOT_AN_ADMIN.to_owned()/> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn AgentsPanel() -> impl IntoView {
+    let invite = ServerAction::<InviteAgent>::new();
+    let error = action_error(invite.value());
+    let done = action_succeeded(invite.value());
+    let users = Resource::new(move || invite.version().get(), |_| list_users());
+    view! {
+        <section aria-labelledby="inviter">
+            <h2 id="inviter">{s::INVITE_TITLE}</h2>
+            <ErrorSummary error/>
+            <Show when=move || done.get()><Notice><p>{s::INVITE_DONE}</p></Notice></Show>
+            <ActionForm action=invite attr:class="form" attr:novalidate=true>
+                <Field name="display_name" label=account_strings::FIELD_NAME error/>
+                <Field name="email" label=account_strings::FIELD_EMAIL kind="email" error/>
+                <div class="field">
+                    <label for="champ-role">{s::FIELD_ROLE}</label>
+                    <select id="champ-role" name="role">
+                        {Role::ALL.into_iter().map(|role| view! { <option value=role.as_str()>{role.label()}</option> }).collect_view()}
+                    </select>
+                </div>
+                <button type="submit" class="button">"Envoyer l'invitation"</button>
+            </ActionForm>
+        </section>
+        <section aria-labelledby="comptes">
+            <h2 id="comptes">"Comptes"</h2>
+            <Transition>
+                {move || Suspend::new(async move {
+                    match users.await {
+                        Ok(users) => view! { <UsersTable users/> }.into_any(),
+                        Err(error) => view! { <p class="alert alert-error">{error.to_string()}</p> }.into_any(),
+                    }
+                })}
+            </Transition>
+        </section>
+    }
+}
+
+#[component]
+fn UsersTable(users: Vec<UserView>) -> impl IntoView {
+    view! {
+        <div class="table-wrapper">
+            <table>
+                <caption class="sr-only">"Comptes de la collectivité"</caption>
+                <thead>
+                    <tr><th scope="col">"Nom"</th><th scope="col">"E-mail"</th><th scope="col">"Profil"</th><th scope="col">"État"</th></tr>
+                </thead>
+                <tbody>
+                    {users
+                        .into_iter()
+                        .map(|user| {
+                            let profile = match (user.kind, user.role) {
+                                (UserKind::Agent, Some(role)) => role.label(),
+                                _ => s::CITIZEN,
+                            };
+                            let state = if user.pending_invitation {
+                                s::PENDING
+                            } else if user.verified {
+                                "Actif"
+                            } else {
+                                "Adresse non vérifiée"
+                            };
+                            view! {
+                                <tr>
+                                    <td>{user.display_name}</td>
+                                    <td>{user.email}</td>
+                                    <td>{profile}</td>
+                                    <td>{state}</td>
+                                </tr>
+                            }
+                        })
+                        .collect_view()}
+                </tbody>
+            </table>
+        </div>
+    }
+}

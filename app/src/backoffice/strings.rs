@@ -1,0 +1,5 @@
+pub const HOME_TITLE: &str = "Espace agents";
+pub const PUBLISH_TITLE: &str = "Publier une actualité";
+pub const PUBLISHED: &str = "Actualité publiée sur le portail.";
+pub const FIELD_TITLE: &str = "Titre";
+pub const FIELD_BODY: &str = "Texte";

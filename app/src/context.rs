@@ -1,0 +1,173 @@
+//! What every page needs to know about where it is: platform console or a commune's portal,
+//! its branding, and who is signed in. Loaded once per page through [`load_site`].
+
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::account::model::UserView;
+use crate::error::AppError;
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Branding {
+    pub primary_color: String,
+    pub secondary_color: String,
+    pub welcome_text: String,
+}
+
+impl Default for Branding {
+    fn default() -> Self {
+        Self { primary_color: "#000091".to_owned(), secondary_color: "#e1000f".to_owned(), welcome_text: String::new() }
+    }
+}
+
+/// `#rrggbb` → (r, g, b), or `None` for anything else.
+pub fn parse_colour(value: &str) -> Option<(u8, u8, u8)> {
+    let hex = value.strip_prefix('#')?;
+    if hex.len() != 6 || !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return None;
+    }
+    let channel = |i: usize| u8::from_str_radix(&hex[i..i + 2], 16).ok();
+    Some((channel(0)?, channel(2)?, channel(4)?))
+}
+
+fn relative_luminance((r, g, b): (u8, u8, u8)) -> f64 {
+    let linear = |c: u8| {
+        let c = f64::from(c) / 255.0;
+        if c <= 0.03928 { c / 12.92 } else { ((c + 0.055) / 1.055).powf(2.4) }
+    };
+    0.2126 * linear(r) + 0.7152 * linear(g) + 0.0722 * linear(b)
+}
+
+/// White or near-black, whichever reads better on `background` (WCAG contrast ratio).
+pub fn text_colour_on(background: &str) -> &'static str {
+    let Some(rgb) = parse_colour(background) else { return "#ffffff" };
+    let l = relative_luminance(rgb);
+    let on_white = 1.05 / (l + 0.05);
+    let on_dark = (l + 0.05) / (relative_luminance((0x16, 0x16, 0x16)) + 0.05);
+    if on_white >= on_dark { "#ffffff" } else { "#161616" }
+}
+
+impl Branding {
+    /// CSS custom properties for the tenant's theme. Colours that are not `#rrggbb` fall back
+    /// to the defaults, so nothing else can reach the style attribute.
+    pub fn css_vars(&self) -> String {
+        let defaults = Self::default();
+        let pick = |value: &str, fallback: &str| -> String {
+            if parse_colour(value).is_some() { value.to_owned() } else { fallback.to_owned() }
+        };
+        let primary = pick(&self.primary_color, &defaults.primary_color);
+        let secondary = pick(&self.secondary_color, &defaults.secondary_color);
+        format!(
+            "--brand-primary: {primary}; --brand-on-primary: {}; --brand-secondary: {secondary}; --brand-on-secondary: {};",
+            text_colour_on(&primary),
+            text_colour_on(&secondary)
+        )
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TenantView {
+    pub slug: String,
+    pub name: String,
+    pub branding: Branding,
+    pub user: Option<UserView>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum SiteView {
+    Platform { operator: Option<String> },
+    Tenant(TenantView),
+}
+
+#[server(endpoint = "site")]
+pub async fn load_site() -> Result<SiteView, AppError> {
+    use crate::infra::{Site, TenantTx, app_state, current_site, reply};
+    reply(
+        async {
+            let state = app_state()?;
+            match current_site()? {
+                Site::Platform => Ok(SiteView::Platform {
+                    operator: crate::platform::api::signed_in_operator(&state).await?.map(|o| o.display_name),
+                }),
+                Site::Tenant(tenant) => {
+                    let user = match crate::infra::cookies::read_cookie(crate::infra::cookies::SESSION_COOKIE) {
+                        // Anonymous visitors cost no query.
+                        None => None,
+                        Some(token) => {
+                            let tx = TenantTx::begin(&state, tenant.clone()).await?;
+                            let user = crate::account::service::current_user(&tx, &token).await?;
+                            tx.commit().await?;
+                            user
+                        }
+                    };
+                    Ok(SiteView::Tenant(TenantView {
+                        slug: tenant.slug.as_str().to_owned(),
+                        name: tenant.name.clone(),
+                        branding: tenant.branding.clone(),
+                        user,
+                    }))
+                }
+            }
+        }
+        .await,
+    )
+}
+
+/// Bumped after sign-in and sign-out so that the site (and its signed-in user) reloads.
+#[derive(Clone, Copy)]
+pub struct SessionEpoch(pub RwSignal<u32>);
+
+#[derive(Clone, Copy)]
+pub struct SiteResource(pub Resource<Result<SiteView, AppError>>);
+
+pub fn provide_site() {
+    let epoch = RwSignal::new(0u32);
+    provide_context(SessionEpoch(epoch));
+    let site = Resource::new_blocking(move || epoch.get(), |_| load_site());
+    provide_context(SiteResource(site));
+}
+
+pub fn use_site() -> Resource<Result<SiteView, AppError>> {
+    // provide_site() runs at the root of App, before any page.
+    match use_context::<SiteResource>() {
+        Some(site) => site.0,
+        None => Resource::new_blocking(|| (), |_| load_site()),
+    }
+}
+
+/// After a successful sign-in or sign-out, reload the site (header, signed-in user).
+pub fn reload_site_on_success<T, S>(value: S)
+where
+    T: Clone + Send + Sync + 'static,
+    S: Get<Value = Option<Result<T, AppError>>> + Send + Sync + 'static,
+{
+    Effect::new(move |_| {
+        if matches!(value.get(), Some(Ok(_))) {
+            bump_session_epoch();
+        }
+    });
+}
+
+pub fn bump_session_epoch() {
+    if let Some(SessionEpoch(epoch)) = use_context::<SessionEpoch>() {
+        epoch.update(|e| *e += 1);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dark_brand_colours_get_white_text_and_light_ones_dark_text() {
+        assert_eq!(text_colour_on("#000091"), "#ffffff");
+        assert_eq!(text_colour_on("#ffe552"), "#161616");
+    }
+
+    #[test]
+    fn a_colour_that_is_not_hex_never_reaches_the_css() {
+        let branding = Branding { primary_color: "red; background: url(x)".into(), ..Branding::default() };
+        assert!(branding.css_vars().contains("--brand-primary: #000091;"));
+        assert!(!branding.css_vars().contains("url("));
+    }
+}

@@ -1,0 +1,16 @@
+//! Server-only infrastructure: state, tenant-scoped database access, crypto, mail outbox.
+//! Feature services reach PostgreSQL only through [`db::TenantTx`] or [`db::PlatformTx`].
+
+pub mod cookies;
+pub mod crypto;
+pub mod db;
+pub mod mail;
+pub mod rate_limit;
+pub mod reply;
+pub mod state;
+pub mod tenancy;
+
+pub use db::{PlatformTx, TenantTx};
+pub use reply::reply;
+pub use state::{AppState, Settings, app_state};
+pub use tenancy::{Site, Tenant, TenantDirectory, TenantStatus, current_site, current_tenant};

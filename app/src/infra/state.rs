@@ -1,0 +1,103 @@
+use std::sync::Arc;
+
+use axum::extract::FromRef;
+use leptos::config::LeptosOptions;
+use leptos::prelude::use_context;
+use sea_orm::DatabaseConnection;
+
+use super::rate_limit::LoginLimiter;
+use super::tenancy::{Tenant, TenantDirectory};
+use crate::error::AppError;
+
+/// Settings the app needs at request time (parsed once by the server's config).
+#[derive(Clone, Debug)]
+pub struct Settings {
+    /// Apex domain: the platform console answers there, tenants at `<slug>.<base_domain>`.
+    pub base_domain: String,
+    /// `http` or `https`, used to build links in mails and to mark cookies `Secure`.
+    pub public_scheme: String,
+    /// Port appended to public links when not the scheme's default.
+    pub public_port: Option<u16>,
+}
+
+impl Settings {
+    pub fn secure_cookies(&self) -> bool {
+        self.public_scheme == "https"
+    }
+
+    fn origin_for_host(&self, host: &str) -> String {
+        match self.public_port {
+            Some(port) => format!("{}://{host}:{port}", self.public_scheme),
+            None => format!("{}://{host}", self.public_scheme),
+        }
+    }
+
+    pub fn tenant_host(&self, slug: &str) -> String {
+        format!("{slug}.{}", self.base_domain)
+    }
+
+    /// Where a tenant's portal is reached, for links in mails and CLI output.
+    pub fn tenant_origin(&self, tenant: &Tenant) -> String {
+        self.origin_for_host(&self.tenant_host(tenant.slug.as_str()))
+    }
+
+    pub fn platform_origin(&self) -> String {
+        self.origin_for_host(&self.base_domain)
+    }
+}
+
+/// Shared by every request and job. Cheap to clone.
+#[derive(Clone)]
+pub struct AppState(Arc<Inner>);
+
+struct Inner {
+    db: DatabaseConnection,
+    settings: Settings,
+    directory: TenantDirectory,
+    login_limiter: LoginLimiter,
+    leptos: LeptosOptions,
+}
+
+impl AppState {
+    pub fn new(db: DatabaseConnection, settings: Settings, leptos: LeptosOptions) -> Self {
+        let directory = TenantDirectory::new(settings.base_domain.clone());
+        Self(Arc::new(Inner { db, settings, directory, login_limiter: LoginLimiter::default(), leptos }))
+    }
+
+    /// The connection pool, for infrastructure only (migrations, listeners, transaction
+    /// constructors). Its connections have an empty `search_path`: an unscoped query on a
+    /// tenant table fails instead of reading some tenant's data.
+    pub fn pool(&self) -> &DatabaseConnection {
+        &self.0.db
+    }
+
+    pub fn settings(&self) -> &Settings {
+        &self.0.settings
+    }
+
+    pub fn directory(&self) -> &TenantDirectory {
+        &self.0.directory
+    }
+
+    pub fn login_limiter(&self) -> &LoginLimiter {
+        &self.0.login_limiter
+    }
+
+    pub fn leptos_options(&self) -> &LeptosOptions {
+        &self.0.leptos
+    }
+}
+
+impl FromRef<AppState> for LeptosOptions {
+    fn from_ref(state: &AppState) -> Self {
+        state.0.leptos.clone()
+    }
+}
+
+/// The state, inside a server function or SSR render.
+pub fn app_state() -> Result<AppState, AppError> {
+    use_context::<AppState>().ok_or_else(|| {
+        tracing::error!("AppState missing from context");
+        AppError::Internal
+    })
+}

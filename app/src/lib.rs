@@ -1,0 +1,17 @@
+//! Guichet's application: UI, server functions, shared types, and (behind `ssr`) the business
+//! logic and infrastructure they run on. Organised by feature; see ARCHITECTURE.md.
+#![recursion_limit = "256"]
+
+pub mod account;
+pub mod admin;
+pub mod backoffice;
+pub mod context;
+pub mod error;
+#[cfg(feature = "ssr")]
+pub mod infra;
+pub mod platform;
+pub mod portal;
+pub mod routes;
+pub mod ui;
+
+pub use routes::{App, shell};

@@ -1,0 +1,8 @@
+//! The hosting syndicate's console on the apex host: operators, tenants, onboarding.
+
+pub mod api;
+pub mod model;
+pub mod pages;
+#[cfg(feature = "ssr")]
+pub mod service;
+pub mod strings;

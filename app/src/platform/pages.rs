@@ -1,0 +1,152 @@
+use leptos::prelude::*;
+use leptos_meta::Title;
+
+use super::api::{CreateTenant, OperatorLogin, OperatorLogout, SetTenantStatus, list_tenants};
+use super::model::TenantSummary;
+use super::strings as s;
+use crate::context::{SiteView, reload_site_on_success, use_site};
+use crate::ui::{ErrorSummary, Field, Notice, Restricted, action_error};
+
+#[component]
+pub fn OperatorLinks(operator: Option<String>) -> impl IntoView {
+    operator.map(|name| {
+        let logout = ServerAction::<OperatorLogout>::new();
+        reload_site_on_success(logout.value());
+        view! {
+            <ul class="nav-links">
+                <li><span class="user-name">{name}</span></li>
+                <li>
+                    <ActionForm action=logout attr:class="inline-form">
+                        <button type="submit" class="link-button">"Se déconnecter"</button>
+                    </ActionForm>
+                </li>
+            </ul>
+        }
+    })
+}
+
+#[component]
+pub fn Console() -> impl IntoView {
+    let site = use_site();
+    view! {
+        <Title text=s::CONSOLE_TITLE/>
+        <Suspense>
+            {move || Suspend::new(async move {
+                match site.await {
+                    Ok(SiteView::Platform { operator: Some(_) }) => view! { <TenantsPanel/> }.into_any(),
+                    Ok(SiteView::Platform { operator: None }) => view! { <OperatorLoginForm/> }.into_any(),
+                    _ => view! { <Restricted message=s::PLATFORM_ONLY.to_owned()/> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn OperatorLoginForm() -> impl IntoView {
+    let action = ServerAction::<OperatorLogin>::new();
+    reload_site_on_success(action.value());
+    let error = action_error(action.value());
+    view! {
+        <h1>{s::OPERATOR_LOGIN_TITLE}</h1>
+        <ErrorSummary error/>
+        <ActionForm action attr:class="form" attr:novalidate=true>
+            <Field name="email" label="Adresse e-mail" kind="email" error autocomplete="username"/>
+            <Field name="password" label="Mot de passe" kind="password" error autocomplete="current-password"/>
+            <button type="submit" class="button">"Se connecter"</button>
+        </ActionForm>
+    }
+}
+
+#[component]
+fn TenantsPanel() -> impl IntoView {
+    let create = ServerAction::<CreateTenant>::new();
+    let set_status = ServerAction::<SetTenantStatus>::new();
+    let error = action_error(create.value());
+    let created = Signal::derive(move || create.value().get().and_then(Result::ok));
+    let status_error = action_error(set_status.value());
+    let tenants = Resource::new(
+        move || (create.version().get(), set_status.version().get()),
+        |_| list_tenants(),
+    );
+    view! {
+        <h1>{s::CONSOLE_TITLE}</h1>
+        <section aria-labelledby="nouvelle">
+            <h2 id="nouvelle">"Accueillir une collectivité"</h2>
+            <p>"Le portail est créé avec son schéma de données, et l'administrateur reçoit une invitation par e-mail."</p>
+            <ErrorSummary error/>
+            {move || created.get().map(|url| view! {
+                <Notice><p>"Collectivité créée : " <a href=url.clone()>{url.clone()}</a></p></Notice>
+            })}
+            <ActionForm action=create attr:class="form" attr:novalidate=true>
+                <Field name="name" label="Nom de la collectivité" error/>
+                <Field name="slug" label="Identifiant (sous-domaine)" error hint="Lettres minuscules, chiffres et tirets, par exemple « saint-herblain »."/>
+                <Field name="admin_email" label="E-mail du premier administrateur" kind="email" error/>
+                <Field name="hosts" label="Domaines personnalisés (facultatif)" error hint="Séparés par des virgules, par exemple demarches.ma-commune.fr"/>
+                <button type="submit" class="button">"Créer la collectivité"</button>
+            </ActionForm>
+        </section>
+        <section aria-labelledby="collectivites">
+            <h2 id="collectivites">"Collectivités hébergées"</h2>
+            <ErrorSummary error=status_error/>
+            <Transition>
+                {move || Suspend::new(async move {
+                    match tenants.await {
+                        Ok(list) => view! { <TenantsTable tenants=list set_status/> }.into_any(),
+                        Err(error) => view! { <p class="alert alert-error">{error.to_string()}</p> }.into_any(),
+                    }
+                })}
+            </Transition>
+        </section>
+    }
+}
+
+#[component]
+fn TenantsTable(tenants: Vec<TenantSummary>, set_status: ServerAction<SetTenantStatus>) -> impl IntoView {
+    view! {
+        <div class="table-wrapper">
+            <table>
+                <caption class="sr-only">"Collectivités hébergées"</caption>
+                <thead>
+                    <tr>
+                        <th scope="col">"Collectivité"</th>
+                        <th scope="col">"Portail"</th>
+                        <th scope="col">"Créée le"</th>
+                        <th scope="col">"État"</th>
+                        <th scope="col">"Action"</th>
+                    </tr>
+                </thead>
+                <tbody>
+                    {tenants
+                        .into_iter()
+                        .map(|tenant| {
+                            let next = (!tenant.active).to_string();
+                            let label = if tenant.active { "Suspendre" } else { "Réactiver" };
+                            let slug = tenant.slug.clone();
+                            view! {
+                                <tr data-slug=tenant.slug.clone()>
+                                    <td>{tenant.name.clone()}</td>
+                                    <td>
+                                        <a href=tenant.portal_url.clone()>{tenant.portal_url.clone()}</a>
+                                        {tenant.hosts.iter().map(|h| view! { <br/><span>{h.clone()}</span> }).collect_view()}
+                                    </td>
+                                    <td>{tenant.created_at.clone()}</td>
+                                    <td>{if tenant.active { "Active" } else { "Suspendue" }}</td>
+                                    <td>
+                                        <ActionForm action=set_status attr:class="inline-form">
+                                            <input type="hidden" name="slug" value=slug/>
+                                            <input type="hidden" name="active" value=next/>
+                                            <button type="submit" class="button button-secondary">
+                                                {label} <span class="sr-only">" " {tenant.name.clone()}</span>
+                                            </button>
+                                        </ActionForm>
+                                    </td>
+                                </tr>
+                            }
+                        })
+                        .collect_view()}
+                </tbody>
+            </table>
+        </div>
+    }
+}

@@ -1,0 +1,120 @@
+//! The shell, the App and the one route tree (French paths: they are what citizens see).
+
+use leptos::prelude::*;
+use leptos_meta::{MetaTags, Style, Stylesheet, Title, provide_meta_context};
+use leptos_router::components::{A, Route, Router, Routes};
+use leptos_router::{SsrMode, path};
+
+use crate::context::{SiteView, provide_site, use_site};
+use crate::{account, admin, backoffice, platform, portal};
+
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    view! {
+        <!DOCTYPE html>
+        <html lang="fr">
+            <head>
+                <meta charset="utf-8"/>
+                <meta name="viewport" content="width=device-width, initial-scale=1"/>
+                <AutoReload options=options.clone()/>
+                <HydrationScripts options/>
+                <MetaTags/>
+            </head>
+            <body>
+                <App/>
+            </body>
+        </html>
+    }
+}
+
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    provide_site();
+    view! {
+        <Stylesheet id="leptos" href="/pkg/guichet.css"/>
+        <Router>
+            <a class="skip-link" href="#contenu">"Aller au contenu"</a>
+            <SiteHeader/>
+            <main id="contenu" tabindex="-1">
+                <Routes fallback=NotFound>
+                    <Route path=path!("") view=portal::pages::Home ssr=SsrMode::Async/>
+                    <Route path=path!("/inscription") view=account::pages::Signup ssr=SsrMode::Async/>
+                    <Route path=path!("/connexion") view=account::pages::Login ssr=SsrMode::Async/>
+                    <Route path=path!("/verifier") view=account::pages::VerifyEmail ssr=SsrMode::Async/>
+                    <Route path=path!("/mot-de-passe-oublie") view=account::pages::ForgotPassword ssr=SsrMode::Async/>
+                    <Route path=path!("/reinitialiser") view=account::pages::ResetPassword ssr=SsrMode::Async/>
+                    <Route path=path!("/invitation") view=account::pages::AcceptInvitation ssr=SsrMode::Async/>
+                    <Route path=path!("/mon-compte") view=account::pages::MyAccount ssr=SsrMode::Async/>
+                    <Route path=path!("/back-office") view=backoffice::pages::Home ssr=SsrMode::Async/>
+                    <Route path=path!("/admin/agents") view=admin::pages::Agents ssr=SsrMode::Async/>
+                    <Route path=path!("/plateforme") view=platform::pages::Console ssr=SsrMode::Async/>
+                </Routes>
+            </main>
+            <footer class="site-footer">
+                <p>"Guichet – gestion de la relation citoyen"</p>
+            </footer>
+        </Router>
+    }
+}
+
+/// Header with the tenant's name, theme and account links.
+#[component]
+fn SiteHeader() -> impl IntoView {
+    let site = use_site();
+    view! {
+        <Suspense fallback=|| view! { <header class="site-header"></header> }>
+            {move || Suspend::new(async move {
+                match site.await {
+                    Ok(SiteView::Tenant(tenant)) => {
+                        let user = tenant.user.clone();
+                        let theme = format!(":root {{ {} }}", tenant.branding.css_vars());
+                        let tenant_name = tenant.name.clone();
+                        view! {
+                            <Style id="tenant-theme">{theme}</Style>
+                            <Title formatter=move |page: String| {
+                                if page.is_empty() { tenant_name.clone() } else { format!("{page} – {tenant_name}") }
+                            }/>
+                            <header class="site-header">
+                                <A href="/" attr:class="site-name">{tenant.name.clone()}</A>
+                                <nav aria-label="Compte">
+                                    <account::pages::AccountLinks user/>
+                                </nav>
+                            </header>
+                        }
+                        .into_any()
+                    }
+                    Ok(SiteView::Platform { operator }) => view! {
+                        <Title formatter=|page: String| {
+                            if page.is_empty() { "Guichet – plateforme".to_owned() } else { format!("{page} – Guichet") }
+                        }/>
+                        <header class="site-header platform-header">
+                            <A href="/plateforme" attr:class="site-name">"Guichet – plateforme"</A>
+                            <nav aria-label="Compte">
+                                <platform::pages::OperatorLinks operator/>
+                            </nav>
+                        </header>
+                    }
+                    .into_any(),
+                    Err(error) => view! {
+                        <header class="site-header"><p>{error.to_string()}</p></header>
+                    }
+                    .into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn NotFound() -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
+        response.set_status(http::StatusCode::NOT_FOUND);
+    }
+    view! {
+        <Title text="Page introuvable"/>
+        <h1>"Page introuvable"</h1>
+        <p>"La page demandée n'existe pas ou a été déplacée."</p>
+        <p><A href="/">"Retour à l'accueil"</A></p>
+    }
+}

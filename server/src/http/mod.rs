@@ -1,0 +1,49 @@
+//! The axum router: Leptos pages and server functions, static files, and the middleware every
+//! request crosses (outermost first): request id → trace → security headers → compression →
+//! site resolution from the Host header → cross-origin (CSRF) protection.
+
+mod csrf;
+mod headers;
+mod host;
+mod malformed;
+mod pages;
+
+use axum::Router;
+use axum::middleware;
+use app::infra::AppState;
+use app::{App, shell};
+use leptos_axum::{LeptosRoutes, generate_route_list};
+use tower_http::compression::CompressionLayer;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::trace::TraceLayer;
+
+pub fn router(state: AppState) -> Router {
+    let routes = generate_route_list(App);
+    let fallback_state = state.clone();
+    Router::new()
+        .leptos_routes_with_context(&state, routes, || {}, {
+            let options = state.leptos_options().clone();
+            move || shell(options.clone())
+        })
+        .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(
+            move || leptos::prelude::provide_context(fallback_state.clone()),
+            shell,
+        ))
+        .layer(middleware::from_fn(malformed::malformed_arguments_are_bad_requests))
+        .layer(middleware::from_fn(csrf::cross_origin_protection))
+        .layer(middleware::from_fn_with_state(state.clone(), host::resolve_site))
+        .layer(CompressionLayer::new())
+        .layer(middleware::from_fn_with_state(state.clone(), headers::security_headers))
+        .layer(PropagateRequestIdLayer::x_request_id())
+        .layer(TraceLayer::new_for_http().make_span_with(|request: &axum::extract::Request| {
+            let request_id = request
+                .headers()
+                .get("x-request-id")
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or_default();
+            let host = request.headers().get("host").and_then(|v| v.to_str().ok()).unwrap_or_default();
+            tracing::info_span!("request", method = %request.method(), uri = %request.uri(), %host, %request_id)
+        }))
+        .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
+        .with_state(state)
+}

@@ -1,0 +1,46 @@
+//! The Guichet server process: configuration, HTTP stack, background jobs, CLI commands.
+
+pub mod config;
+pub mod db;
+pub mod http;
+pub mod jobs;
+pub mod mail;
+pub mod seed;
+pub mod telemetry;
+
+use std::net::SocketAddr;
+
+use app::infra::AppState;
+use guichet_migrations::{migrate_platform, migrate_tenants, platform_migrations, tenant_migrations};
+use tokio::net::TcpListener;
+
+use crate::config::Config;
+
+/// Connects to PostgreSQL and builds the shared state.
+pub async fn state(config: &Config) -> anyhow::Result<AppState> {
+    let db = db::connect(&config.database_url, config.db_max_connections).await?;
+    Ok(AppState::new(db, config.settings.clone(), config.leptos.clone()))
+}
+
+/// Brings the platform schema and every tenant schema up to date. Errors if any tenant failed
+/// (after migrating all the others).
+pub async fn migrate(state: &AppState) -> anyhow::Result<guichet_migrations::TenantsReport> {
+    let (from, to) = migrate_platform(state.pool(), &platform_migrations()).await?;
+    tracing::info!(from, to, "platform schema migrated");
+    let report = migrate_tenants(state.pool(), &tenant_migrations()).await?;
+    Ok(report)
+}
+
+/// Serves HTTP on `listener` and runs the background jobs, until the process ends.
+pub async fn serve(config: &Config, state: AppState, listener: TcpListener) -> anyhow::Result<()> {
+    let transport = mail::MailTransport::new(config.smtp_url.as_deref(), &config.data_dir)?;
+    tracing::info!(mail = %transport.describe(), "mail transport");
+    jobs::spawn(state.clone(), transport, config.mail_from.clone());
+    let app = http::router(state);
+    axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
+        .with_graceful_shutdown(async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
+        .await?;
+    Ok(())
+}

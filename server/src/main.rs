@@ -1,0 +1,121 @@
+//! `guichet` — the server binary and its operator commands.
+
+use std::path::PathBuf;
+
+use anyhow::{Context, bail};
+use app::infra::TenantStatus;
+use app::platform::service::{NewTenant, list_tenants, provision_tenant, set_status, upsert_operator};
+use guichet_server::config::Config;
+use guichet_server::{migrate, seed, serve, state, telemetry};
+
+const USAGE: &str = "\
+guichet — citizen-relationship platform for French local authorities
+
+USAGE:
+  guichet serve                          migrate, then serve HTTP and run background jobs
+  guichet migrate                        bring the platform and every tenant schema up to date
+  guichet seed [DIR]                     load demo tenants from DIR (default: tenants/)
+  guichet tenant create --name NAME --slug SLUG --admin-email EMAIL [--host DOMAIN]...
+  guichet tenant suspend SLUG | guichet tenant activate SLUG
+  guichet tenant list
+  guichet operator create --email EMAIL --name NAME   (password from GUICHET_OPERATOR_PASSWORD)
+
+Configuration comes from the environment; see README.md.";
+
+#[tokio::main]
+async fn main() {
+    telemetry::init();
+    if let Err(error) = run(std::env::args().skip(1).collect()).await {
+        eprintln!("error: {error:#}");
+        std::process::exit(1);
+    }
+}
+
+/// `--flag value` pairs after the positional words.
+fn flags(args: &[String]) -> anyhow::Result<Vec<(String, String)>> {
+    let mut out = Vec::new();
+    let mut iter = args.iter();
+    while let Some(flag) = iter.next() {
+        let Some(name) = flag.strip_prefix("--") else { bail!("unexpected argument {flag}\n\n{USAGE}") };
+        let value = iter.next().with_context(|| format!("--{name} needs a value"))?;
+        out.push((name.to_owned(), value.clone()));
+    }
+    Ok(out)
+}
+
+fn flag(flags: &[(String, String)], name: &str) -> anyhow::Result<String> {
+    flags.iter().find(|(n, _)| n == name).map(|(_, v)| v.clone()).with_context(|| format!("--{name} is required\n\n{USAGE}"))
+}
+
+async fn run(args: Vec<String>) -> anyhow::Result<()> {
+    let words: Vec<&str> = args.iter().map(String::as_str).collect();
+    if matches!(words.first().copied(), None | Some("help") | Some("--help") | Some("-h")) {
+        println!("{USAGE}");
+        return Ok(());
+    }
+    let config = Config::from_env()?;
+    let state = state(&config).await?;
+    match words.as_slice() {
+        ["serve"] => {
+            report_migration(&state).await?;
+            let listener = tokio::net::TcpListener::bind(config.leptos.site_addr)
+                .await
+                .with_context(|| format!("cannot listen on {}", config.leptos.site_addr))?;
+            tracing::info!("listening on http://{}", config.leptos.site_addr);
+            serve(&config, state, listener).await
+        }
+        ["migrate"] => report_migration(&state).await,
+        ["seed", rest @ ..] => {
+            let dir = PathBuf::from(rest.first().copied().unwrap_or("tenants"));
+            let report = seed::seed_dir(&state, &dir).await?;
+            for line in report.lines {
+                println!("{line}");
+            }
+            Ok(())
+        }
+        ["tenant", "create", ..] => {
+            let flags = flags(&args[2..])?;
+            let input = NewTenant {
+                name: flag(&flags, "name")?,
+                slug: flag(&flags, "slug")?,
+                admin_email: flag(&flags, "admin-email")?,
+                hosts: flags.iter().filter(|(n, _)| n == "host").map(|(_, v)| v.clone()).collect(),
+            };
+            let provisioned = provision_tenant(&state, &input).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+            println!("Tenant {} created: {}", provisioned.tenant.slug, provisioned.portal_url);
+            println!("An invitation was queued for {}; the server's mail worker delivers it.", input.admin_email);
+            Ok(())
+        }
+        ["tenant", action @ ("suspend" | "activate"), slug] => {
+            let status = if *action == "suspend" { TenantStatus::Suspended } else { TenantStatus::Active };
+            set_status(&state, slug, status).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+            println!("Tenant {slug}: {}", status.as_str());
+            Ok(())
+        }
+        ["tenant", "list"] => {
+            for t in list_tenants(&state).await.map_err(|e| anyhow::anyhow!("{e}"))? {
+                println!("{:<24} {:<10} {:<40} {}", t.slug, if t.active { "active" } else { "suspended" }, t.portal_url, t.name);
+            }
+            Ok(())
+        }
+        ["operator", "create", ..] => {
+            let flags = flags(&args[2..])?;
+            let password = std::env::var("GUICHET_OPERATOR_PASSWORD").context("set GUICHET_OPERATOR_PASSWORD")?;
+            upsert_operator(&state, &flag(&flags, "email")?, &flag(&flags, "name")?, &password)
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            println!("Operator saved.");
+            Ok(())
+        }
+        _ => bail!("unknown command\n\n{USAGE}"),
+    }
+}
+
+async fn report_migration(state: &app::infra::AppState) -> anyhow::Result<()> {
+    let report = migrate(state).await?;
+    println!("{report}");
+    if report.failures().next().is_some() {
+        bail!("some tenants could not be migrated (see above); the others are up to date");
+    }
+    Ok(())
+}

@@ -1,0 +1,268 @@
+#![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::Stdio;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use app::context::Branding;
+use app::infra::{AppState, Settings, Tenant};
+use app::platform::service::{NewTenant, provision_tenant, tenant_by_slug};
+use guichet_server::config::Config;
+use leptos::config::LeptosOptions;
+use reqwest::StatusCode;
+use sea_orm::{ConnectionTrait, Database};
+use serde::Deserialize;
+use tokio::io::{AsyncBufReadExt, BufReader};
+use tokio::net::TcpListener;
+use tokio::process::{Child, Command};
+use uuid::Uuid;
+
+pub const BASE_DOMAIN: &str = "localhost";
+
+/// Admin connection used to create one database per test.
+fn admin_url() -> String {
+    std::env::var("GUICHET_TEST_DATABASE_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".to_owned())
+}
+
+fn with_database(url: &str, name: &str) -> String {
+    let (base, query) = url.split_once('?').map_or((url, None), |(b, q)| (b, Some(q)));
+    let base = base.rsplit_once('/').map_or(base, |(b, _)| b);
+    match query {
+        Some(q) => format!("{base}/{name}?{q}"),
+        None => format!("{base}/{name}"),
+    }
+}
+
+pub fn init_tracing() {
+    if std::env::var("TEST_LOG").is_ok() {
+        guichet_server::telemetry::init();
+    }
+}
+
+/// A real SMTP server (aiosmtpd, see end2end/smtp_server.py) writing what it receives to a
+/// folder, one JSON file per message.
+pub struct Smtp {
+    pub port: u16,
+    pub dir: PathBuf,
+    _child: Child,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct Mail {
+    pub from: String,
+    pub to: Vec<String>,
+    pub subject: String,
+    pub body: String,
+}
+
+impl Mail {
+    /// The first link in the body that contains `path`.
+    pub fn link(&self, path: &str) -> String {
+        self.body
+            .split_whitespace()
+            .find(|w| w.starts_with("http") && w.contains(path))
+            .unwrap_or_else(|| panic!("no link to {path} in mail: {}", self.body))
+            .to_owned()
+    }
+
+    pub fn token(&self, path: &str) -> String {
+        self.link(path).split("jeton=").nth(1).expect("link without jeton").to_owned()
+    }
+}
+
+impl Smtp {
+    pub async fn start() -> Self {
+        let dir = std::env::temp_dir().join(format!("guichet-smtp-{}", Uuid::new_v4().simple()));
+        let script = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../end2end/smtp_server.py");
+        let mut child = Command::new("python3")
+            .arg(&script)
+            .arg(&dir)
+            .stdout(Stdio::piped())
+            .kill_on_drop(true)
+            .spawn()
+            .expect("python3 must be installed (scripts/test installs aiosmtpd)");
+        let stdout = child.stdout.take().expect("stdout");
+        let mut line = String::new();
+        BufReader::new(stdout).read_line(&mut line).await.expect("smtp server output");
+        let port = line.trim().parse().unwrap_or_else(|_| panic!("SMTP server did not start (is aiosmtpd installed?): {line:?}"));
+        Self { port, dir, _child: child }
+    }
+
+    pub fn all(&self) -> Vec<Mail> {
+        let Ok(entries) = std::fs::read_dir(&self.dir) else { return vec![] };
+        let mut names: Vec<_> = entries
+            .filter_map(|e| e.ok())
+            .map(|e| e.path())
+            .filter(|p| p.extension().is_some_and(|x| x == "json") && !p.file_name().unwrap().to_string_lossy().starts_with('.'))
+            .collect();
+        names.sort();
+        names.iter().map(|p| serde_json::from_str(&std::fs::read_to_string(p).unwrap()).unwrap()).collect()
+    }
+
+    pub fn to(&self, address: &str) -> Vec<Mail> {
+        self.all().into_iter().filter(|m| m.to.iter().any(|t| t == address)).collect()
+    }
+
+    /// Waits (polling, up to 20 s) until `count` mails to `address` have arrived.
+    pub async fn wait_for(&self, address: &str, count: usize) -> Vec<Mail> {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            let mails = self.to(address);
+            if mails.len() >= count {
+                return mails;
+            }
+            assert!(Instant::now() < deadline, "expected {count} mail(s) to {address}, got {}", mails.len());
+            tokio::time::sleep(Duration::from_millis(25)).await;
+        }
+    }
+
+    pub async fn last_to(&self, address: &str) -> Mail {
+        let before = self.to(address).len();
+        self.wait_for(address, before.max(1)).await.pop().unwrap()
+    }
+}
+
+pub struct TestApp {
+    pub addr: SocketAddr,
+    pub state: AppState,
+    pub smtp: Smtp,
+    pub database_url: String,
+}
+
+pub async fn spawn_app() -> TestApp {
+    init_tracing();
+    let name = format!("guichet_test_{}", Uuid::new_v4().simple());
+    let admin = Database::connect(admin_url()).await.expect("PostgreSQL must be reachable (GUICHET_TEST_DATABASE_URL)");
+    admin.execute_unprepared(&format!("CREATE DATABASE {name}")).await.unwrap();
+    let database_url = with_database(&admin_url(), &name);
+
+    let smtp = Smtp::start().await;
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let config = Config {
+        database_url: database_url.clone(),
+        settings: Settings { base_domain: BASE_DOMAIN.to_owned(), public_scheme: "http".to_owned(), public_port: Some(addr.port()) },
+        leptos: LeptosOptions::builder().output_name("guichet").site_root("target/site").site_addr(addr).build(),
+        data_dir: std::env::temp_dir().join(format!("guichet-data-{}", Uuid::new_v4().simple())),
+        smtp_url: Some(format!("smtp://127.0.0.1:{}", smtp.port)),
+        mail_from: "ne-pas-repondre@guichet.test".to_owned(),
+        db_max_connections: 16,
+    };
+    let state = guichet_server::state(&config).await.unwrap();
+    let report = guichet_server::migrate(&state).await.unwrap();
+    assert_eq!(report.failures().count(), 0);
+    let server_state = state.clone();
+    tokio::spawn(async move { guichet_server::serve(&config, server_state, listener).await });
+    TestApp { addr, state, smtp, database_url }
+}
+
+pub fn host(slug: &str) -> String {
+    format!("{slug}.{BASE_DOMAIN}")
+}
+
+impl TestApp {
+    pub fn url(&self, slug: &str, path: &str) -> String {
+        format!("http://{}:{}{path}", host(slug), self.addr.port())
+    }
+
+    pub fn apex_url(&self, path: &str) -> String {
+        format!("http://{BASE_DOMAIN}:{}{path}", self.addr.port())
+    }
+
+    /// A browser-like client (cookie jar, no automatic redirects) whose `*.localhost` names
+    /// resolve to the test server.
+    pub fn client(&self) -> reqwest::Client {
+        self.client_for(&["ca", "cb", "cc", "cd", "cz", "broken", "nantes", "reze", "saint-herblain", "other"])
+    }
+
+    pub fn client_for(&self, slugs: &[&str]) -> reqwest::Client {
+        let mut builder = reqwest::Client::builder().cookie_store(true).redirect(reqwest::redirect::Policy::none());
+        for slug in slugs {
+            builder = builder.resolve(&host(slug), self.addr);
+        }
+        builder.resolve(BASE_DOMAIN, self.addr).build().unwrap()
+    }
+
+    pub async fn create_tenant(&self, slug: &str, name: &str) -> Arc<Tenant> {
+        let input = NewTenant {
+            name: name.to_owned(),
+            slug: slug.to_owned(),
+            admin_email: format!("admin@{slug}.test"),
+            hosts: vec![],
+        };
+        provision_tenant(&self.state, &input).await.unwrap().tenant
+    }
+
+    pub async fn set_branding(&self, slug: &str, primary: &str) {
+        let tenant = tenant_by_slug(&self.state, slug).await.unwrap();
+        let branding = Branding { primary_color: primary.to_owned(), ..Branding::default() };
+        app::platform::service::set_branding(&self.state, tenant, &branding).await.unwrap();
+    }
+
+    /// POSTs a form to a server function at a tenant, the way the browser form would.
+    pub async fn post(&self, client: &reqwest::Client, slug: &str, endpoint: &str, form: &[(&str, &str)]) -> reqwest::Response {
+        client.post(self.url(slug, &format!("/api/{endpoint}"))).form(form).send().await.unwrap()
+    }
+
+    pub async fn signup(&self, client: &reqwest::Client, slug: &str, email: &str, password: &str) -> reqwest::Response {
+        self.post(client, slug, "signup", &[("email", email), ("password", password), ("display_name", "Jeanne Martin")]).await
+    }
+
+    /// Signs up, follows the verification link from the mail, and logs in.
+    pub async fn citizen(&self, client: &reqwest::Client, slug: &str, email: &str, password: &str) {
+        let before = self.smtp.to(email).len();
+        assert_eq!(self.signup(client, slug, email, password).await.status(), StatusCode::OK);
+        let mail = self.smtp.wait_for(email, before + 1).await.pop().unwrap();
+        let verify = client.get(mail.link("/verifier")).send().await.unwrap();
+        assert_eq!(verify.status(), StatusCode::OK);
+        assert_eq!(self.login(client, slug, email, password).await.status(), StatusCode::OK);
+    }
+
+    pub async fn login(&self, client: &reqwest::Client, slug: &str, email: &str, password: &str) -> reqwest::Response {
+        self.post(client, slug, "login", &[("email", email), ("password", password)]).await
+    }
+
+    /// Accepts the pending invitation mailed to `email` and returns the signed-in client.
+    pub async fn accept_invitation(&self, slug: &str, email: &str, password: &str) -> reqwest::Client {
+        let client = self.client();
+        let mail = self.smtp.last_to(email).await;
+        let token = mail.token("/invitation");
+        let response = self.post(&client, slug, "accept_invitation", &[("jeton", &token), ("password", password)]).await;
+        assert_eq!(response.status(), StatusCode::OK, "{}", response.text().await.unwrap());
+        client
+    }
+
+    /// The tenant's admin (invited at provisioning), signed in.
+    pub async fn admin(&self, slug: &str) -> reqwest::Client {
+        self.accept_invitation(slug, &format!("admin@{slug}.test"), "Clef-Secrete-2026").await
+    }
+
+    pub async fn count(&self, schema_table: &str) -> i64 {
+        let row = self
+            .state
+            .pool()
+            .query_one_raw(sea_orm::Statement::from_string(
+                sea_orm::DbBackend::Postgres,
+                format!("SELECT count(*) AS n FROM {schema_table}"),
+            ))
+            .await
+            .unwrap()
+            .unwrap();
+        row.try_get("", "n").unwrap()
+    }
+}
+
+pub async fn error_message(response: reqwest::Response) -> String {
+    let value: serde_json::Value = response.json().await.unwrap();
+    // AppError is serialised externally tagged: {"Invalid": {"field": .., "message": ..}} or {"Forbidden": "…"}.
+    let inner = value.as_object().and_then(|o| o.values().next()).cloned().unwrap_or(value.clone());
+    inner.get("message").and_then(|m| m.as_str()).or_else(|| inner.as_str()).unwrap_or_default().to_owned()
+}
+
+pub async fn error_field(response: reqwest::Response) -> (String, String) {
+    let value: serde_json::Value = response.json().await.unwrap();
+    let inner = value.as_object().and_then(|o| o.values().next()).cloned().unwrap();
+    (inner["field"].as_str().unwrap().to_owned(), inner["message"].as_str().unwrap().to_owned())
+}

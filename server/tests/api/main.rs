@@ -1,0 +1,8 @@
+//! API tests: each spawns the real server on port 0 against a fresh PostgreSQL database, with
+//! a real SMTP server (aiosmtpd) receiving its mail. One binary, for one link step.
+
+mod accounts;
+mod helpers;
+mod migrations;
+mod platform;
+mod tenancy;
