@@ -1,0 +1,151 @@
+// Starts the real Guichet binary against a fresh PostgreSQL database, with a real SMTP server
+// (aiosmtpd) catching its mail, and drives Debian's Chromium through playwright-core.
+
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createInterface } from 'node:readline';
+import { chromium } from 'playwright-core';
+
+export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+async function until(what, check, timeoutMs = 20_000) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(50);
+  }
+}
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+    server.on('error', reject);
+  });
+}
+
+async function startSmtp() {
+  const dir = mkdtempSync(join(tmpdir(), 'guichet-e2e-mail-'));
+  const child = spawn('python3', [join(ROOT, 'end2end', 'smtp_server.py'), dir], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const line = await new Promise((resolve, reject) => {
+    createInterface({ input: child.stdout }).once('line', resolve);
+    child.once('exit', (code) => reject(new Error(`SMTP server exited (${code}); is aiosmtpd installed?`)));
+  });
+  return { port: Number(line.trim()), dir, stop: () => child.kill() };
+}
+
+function withDatabase(url, name) {
+  const [base, query] = url.split('?');
+  const root = base.slice(0, base.lastIndexOf('/'));
+  return query ? `${root}/${name}?${query}` : `${root}/${name}`;
+}
+
+function createDatabase() {
+  const admin = process.env.GUICHET_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+  const name = `guichet_e2e_${Date.now()}_${Math.floor(Math.random() * 1e6)}`;
+  const result = spawnSync('psql', [admin, '-qc', `CREATE DATABASE ${name}`], { encoding: 'utf8' });
+  if (result.status !== 0) throw new Error(`cannot create the test database: ${result.stderr}`);
+  return withDatabase(admin, name);
+}
+
+function run(bin, args, env) {
+  const result = spawnSync(bin, args, { env, encoding: 'utf8' });
+  if (result.status !== 0) throw new Error(`guichet ${args.join(' ')} failed: ${result.stderr}${result.stdout}`);
+  return result.stdout;
+}
+
+/** The server with the demo tenants of tenants/ (Saint-Herblain, Rezé) loaded. */
+export async function startGuichet() {
+  const smtp = await startSmtp();
+  const port = await freePort();
+  const env = {
+    ...process.env,
+    DATABASE_URL: createDatabase(),
+    LEPTOS_SITE_ADDR: `127.0.0.1:${port}`,
+    LEPTOS_SITE_ROOT: process.env.LEPTOS_SITE_ROOT ?? join(ROOT, 'target', 'site'),
+    GUICHET_BASE_DOMAIN: 'localhost',
+    GUICHET_SMTP_URL: `smtp://127.0.0.1:${smtp.port}`,
+    GUICHET_DATA_DIR: mkdtempSync(join(tmpdir(), 'guichet-e2e-data-')),
+    RUST_LOG: process.env.RUST_LOG ?? 'warn',
+  };
+  const bin = process.env.GUICHET_BIN ?? join(ROOT, 'target', 'debug', 'guichet');
+  run(bin, ['migrate'], env);
+  run(bin, ['seed', join(ROOT, 'tenants')], env);
+  const server = spawn(bin, ['serve'], { env, stdio: ['ignore', 'ignore', 'inherit'] });
+  await until('the server to answer /health', async () => {
+    try {
+      return (await fetch(`http://127.0.0.1:${port}/health`)).ok;
+    } catch {
+      return false;
+    }
+  });
+  return {
+    port,
+    url: (slug, path = '/') => `http://${slug}.localhost:${port}${path}`,
+    apex: (path = '/') => `http://localhost:${port}${path}`,
+    /** Waits for the `count`-th mail to `address` and returns it ({from, to, subject, body}). */
+    async mail(address, count = 1) {
+      return until(`mail #${count} to ${address}`, () => {
+        const mails = readdirSync(smtp.dir)
+          .filter((f) => f.endsWith('.json') && !f.startsWith('.'))
+          .sort()
+          .map((f) => JSON.parse(readFileSync(join(smtp.dir, f), 'utf8')))
+          .filter((m) => m.to.includes(address));
+        return mails.length >= count ? mails[count - 1] : null;
+      });
+    },
+    async stop() {
+      server.kill('SIGINT');
+      smtp.stop();
+    },
+  };
+}
+
+export function linkIn(mail, path) {
+  const link = mail.body.split(/\s+/).find((w) => w.startsWith('http') && w.includes(path));
+  if (!link) throw new Error(`no link to ${path} in: ${mail.body}`);
+  return link;
+}
+
+export async function launchChromium() {
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
+    headless: true,
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+    ],
+  });
+}
+
+/** A fresh browser context (its own cookies); fails the test on any page error or wasm panic. */
+export async function newPage(browser, problems, options = {}) {
+  const context = await browser.newContext(options);
+  const page = await context.newPage();
+  page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
+  page.on('console', (message) => {
+    if (message.type() === 'error' && /panicked|hydrat/i.test(message.text())) problems.push(message.text());
+  });
+  return page;
+}
+
+/** Resolves once the WASM bundle has hydrated the page (forms then submit without reloading). */
+export async function hydrated(page) {
+  await page.locator('body[data-hydrated]').waitFor({ state: 'attached', timeout: 20_000 });
+}
