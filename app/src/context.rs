@@ -16,7 +16,11 @@ pub struct Branding {
 
 impl Default for Branding {
     fn default() -> Self {
-        Self { primary_color: "#000091".to_owned(), secondary_color: "#e1000f".to_owned(), welcome_text: String::new() }
+        Self {
+            primary_color: "#000091".to_owned(),
+            secondary_color: "#e1000f".to_owned(),
+            welcome_text: String::new(),
+        }
     }
 }
 
@@ -33,18 +37,28 @@ pub fn parse_colour(value: &str) -> Option<(u8, u8, u8)> {
 fn relative_luminance((r, g, b): (u8, u8, u8)) -> f64 {
     let linear = |c: u8| {
         let c = f64::from(c) / 255.0;
-        if c <= 0.03928 { c / 12.92 } else { ((c + 0.055) / 1.055).powf(2.4) }
+        if c <= 0.03928 {
+            c / 12.92
+        } else {
+            ((c + 0.055) / 1.055).powf(2.4)
+        }
     };
     0.2126 * linear(r) + 0.7152 * linear(g) + 0.0722 * linear(b)
 }
 
 /// White or near-black, whichever reads better on `background` (WCAG contrast ratio).
 pub fn text_colour_on(background: &str) -> &'static str {
-    let Some(rgb) = parse_colour(background) else { return "#ffffff" };
+    let Some(rgb) = parse_colour(background) else {
+        return "#ffffff";
+    };
     let l = relative_luminance(rgb);
     let on_white = 1.05 / (l + 0.05);
     let on_dark = (l + 0.05) / (relative_luminance((0x16, 0x16, 0x16)) + 0.05);
-    if on_white >= on_dark { "#ffffff" } else { "#161616" }
+    if on_white >= on_dark {
+        "#ffffff"
+    } else {
+        "#161616"
+    }
 }
 
 impl Branding {
@@ -53,7 +67,11 @@ impl Branding {
     pub fn css_vars(&self) -> String {
         let defaults = Self::default();
         let pick = |value: &str, fallback: &str| -> String {
-            if parse_colour(value).is_some() { value.to_owned() } else { fallback.to_owned() }
+            if parse_colour(value).is_some() {
+                value.to_owned()
+            } else {
+                fallback.to_owned()
+            }
         };
         let primary = pick(&self.primary_color, &defaults.primary_color);
         let secondary = pick(&self.secondary_color, &defaults.secondary_color);
@@ -87,10 +105,14 @@ pub async fn load_site() -> Result<SiteView, AppError> {
             let state = app_state()?;
             match current_site()? {
                 Site::Platform => Ok(SiteView::Platform {
-                    operator: crate::platform::api::signed_in_operator(&state).await?.map(|o| o.display_name),
+                    operator: crate::platform::api::signed_in_operator(&state)
+                        .await?
+                        .map(|o| o.display_name),
                 }),
                 Site::Tenant(tenant) => {
-                    let user = match crate::infra::cookies::read_cookie(crate::infra::cookies::SESSION_COOKIE) {
+                    let user = match crate::infra::cookies::read_cookie(
+                        crate::infra::cookies::SESSION_COOKIE,
+                    ) {
                         // Anonymous visitors cost no query.
                         None => None,
                         Some(token) => {
@@ -166,7 +188,10 @@ mod tests {
 
     #[test]
     fn a_colour_that_is_not_hex_never_reaches_the_css() {
-        let branding = Branding { primary_color: "red; background: url(x)".into(), ..Branding::default() };
+        let branding = Branding {
+            primary_color: "red; background: url(x)".into(),
+            ..Branding::default()
+        };
         assert!(branding.css_vars().contains("--brand-primary: #000091;"));
         assert!(!branding.css_vars().contains("url("));
     }

@@ -33,11 +33,17 @@ pub enum AppError {
 
 impl AppError {
     pub fn invalid(field: &str, message: impl Into<String>) -> Self {
-        Self::Invalid { field: field.to_owned(), message: message.into() }
+        Self::Invalid {
+            field: field.to_owned(),
+            message: message.into(),
+        }
     }
 
     pub fn conflict(field: &str, message: impl Into<String>) -> Self {
-        Self::Conflict { field: field.to_owned(), message: message.into() }
+        Self::Conflict {
+            field: field.to_owned(),
+            message: message.into(),
+        }
     }
 
     /// The form field this error is about, if any.

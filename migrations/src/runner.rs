@@ -20,10 +20,20 @@ const VERSION_QUERY_CHUNK: usize = 250;
 
 #[derive(Debug, thiserror::Error)]
 pub enum MigrationError {
-    #[error("schema {schema} is at version {found}, newer than the {known} migrations this binary knows")]
-    SchemaTooNew { schema: SchemaName, found: u32, known: u32 },
+    #[error(
+        "schema {schema} is at version {found}, newer than the {known} migrations this binary knows"
+    )]
+    SchemaTooNew {
+        schema: SchemaName,
+        found: u32,
+        known: u32,
+    },
     #[error("migration {name} failed in schema {schema}: {source}")]
-    Failed { schema: SchemaName, name: String, source: DbErr },
+    Failed {
+        schema: SchemaName,
+        name: String,
+        source: DbErr,
+    },
     #[error(transparent)]
     Db(#[from] DbErr),
 }
@@ -57,16 +67,23 @@ pub async fn apply_in_transaction(
     let from = recorded_version(tx, schema).await?;
     let known = migrations.len() as u32;
     if from > known {
-        return Err(MigrationError::SchemaTooNew { schema: schema.clone(), found: from, known });
+        return Err(MigrationError::SchemaTooNew {
+            schema: schema.clone(),
+            found: from,
+            known,
+        });
     }
     for (index, migration) in migrations.iter().enumerate().skip(from as usize) {
         let name = migration.name().to_owned();
         let manager = SchemaManager::new(tx);
-        migration.up(&manager).await.map_err(|source| MigrationError::Failed {
-            schema: schema.clone(),
-            name: name.clone(),
-            source,
-        })?;
+        migration
+            .up(&manager)
+            .await
+            .map_err(|source| MigrationError::Failed {
+                schema: schema.clone(),
+                name: name.clone(),
+                source,
+            })?;
         tx.execute_raw(Statement::from_sql_and_values(
             DbBackend::Postgres,
             format!("INSERT INTO {quoted}.guichet_migrations (version, name) VALUES ($1, $2)"),
@@ -81,7 +98,10 @@ async fn recorded_version<C: ConnectionTrait>(conn: &C, schema: &SchemaName) -> 
     let row = conn
         .query_one_raw(Statement::from_string(
             DbBackend::Postgres,
-            format!("SELECT COALESCE(max(version), 0) AS v FROM {}.guichet_migrations", schema.quoted()),
+            format!(
+                "SELECT COALESCE(max(version), 0) AS v FROM {}.guichet_migrations",
+                schema.quoted()
+            ),
         ))
         .await?;
     let version: i32 = match row {
@@ -112,7 +132,10 @@ pub async fn schema_versions(
     let mut versions = HashMap::with_capacity(schemas.len());
     for chunk in schemas.chunks(VERSION_QUERY_CHUNK) {
         let existing: Vec<&SchemaName> = {
-            let names: Vec<String> = chunk.iter().map(|s| format!("{}.guichet_migrations", s.quoted())).collect();
+            let names: Vec<String> = chunk
+                .iter()
+                .map(|s| format!("{}.guichet_migrations", s.quoted()))
+                .collect();
             let rows = db
                 .query_all_raw(Statement::from_sql_and_values(
                     DbBackend::Postgres,
@@ -144,7 +167,10 @@ pub async fn schema_versions(
             })
             .collect::<Vec<_>>()
             .join(" UNION ALL ");
-        for row in db.query_all_raw(Statement::from_string(DbBackend::Postgres, sql)).await? {
+        for row in db
+            .query_all_raw(Statement::from_string(DbBackend::Postgres, sql))
+            .await?
+        {
             let i: i32 = row.try_get("", "i")?;
             let v: i32 = row.try_get("", "v")?;
             if let Some(schema) = existing.get(i as usize) {
@@ -176,7 +202,9 @@ impl TenantsReport {
         self.outcomes.iter().filter(|o| o.error.is_some())
     }
     pub fn upgraded(&self) -> impl Iterator<Item = &TenantOutcome> {
-        self.outcomes.iter().filter(|o| o.error.is_none() && o.from != o.to)
+        self.outcomes
+            .iter()
+            .filter(|o| o.error.is_none() && o.from != o.to)
     }
 }
 
@@ -184,8 +212,12 @@ impl fmt::Display for TenantsReport {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         for o in &self.outcomes {
             match &o.error {
-                Some(error) => writeln!(f, "  {:<30} FAILED at version {}: {error}", o.slug, o.from)?,
-                None if o.from == o.to => writeln!(f, "  {:<30} up to date (version {})", o.slug, o.to)?,
+                Some(error) => {
+                    writeln!(f, "  {:<30} FAILED at version {}: {error}", o.slug, o.from)?
+                }
+                None if o.from == o.to => {
+                    writeln!(f, "  {:<30} up to date (version {})", o.slug, o.to)?
+                }
                 None => writeln!(f, "  {:<30} upgraded {} -> {}", o.slug, o.from, o.to)?,
             }
         }
@@ -224,18 +256,38 @@ pub async fn migrate_tenants(
     let versions = schema_versions(db, &schemas).await?;
     let target = migrations.len() as u32;
 
-    let mut report = TenantsReport { outcomes: Vec::with_capacity(tenants.len()) };
+    let mut report = TenantsReport {
+        outcomes: Vec::with_capacity(tenants.len()),
+    };
     for (slug, schema) in tenants {
         let from = versions.get(&schema).copied().unwrap_or(0);
         if from == target {
-            report.outcomes.push(TenantOutcome { slug, schema, from, to: from, error: None });
+            report.outcomes.push(TenantOutcome {
+                slug,
+                schema,
+                from,
+                to: from,
+                error: None,
+            });
             continue;
         }
         let outcome = match migrate_one(db, &schema, migrations).await {
-            Ok((from, to)) => TenantOutcome { slug, schema, from, to, error: None },
+            Ok((from, to)) => TenantOutcome {
+                slug,
+                schema,
+                from,
+                to,
+                error: None,
+            },
             Err(error) => {
                 tracing::error!(tenant = %slug, %error, "tenant migration failed");
-                TenantOutcome { slug, schema, from, to: from, error: Some(error.to_string()) }
+                TenantOutcome {
+                    slug,
+                    schema,
+                    from,
+                    to: from,
+                    error: Some(error.to_string()),
+                }
             }
         };
         report.outcomes.push(outcome);

@@ -62,7 +62,16 @@ mod tests {
 
     #[test]
     fn rejects_anything_that_could_escape_an_identifier() {
-        for bad in ["", "Tenant", "t\"; drop", "1abc", "a-b", "pg_catalog", "public", &"a".repeat(64)] {
+        for bad in [
+            "",
+            "Tenant",
+            "t\"; drop",
+            "1abc",
+            "a-b",
+            "pg_catalog",
+            "public",
+            &"a".repeat(64),
+        ] {
             assert!(SchemaName::parse(bad).is_err(), "{bad} should be rejected");
         }
     }

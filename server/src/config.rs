@@ -44,27 +44,43 @@ impl Config {
             .site_pkg_dir(var("LEPTOS_SITE_PKG_DIR").unwrap_or_else(|| "pkg".to_owned()))
             .site_addr(site_addr)
             .env(env)
-            .reload_port(var("LEPTOS_RELOAD_PORT").and_then(|p| p.parse().ok()).unwrap_or(3001))
+            .reload_port(
+                var("LEPTOS_RELOAD_PORT")
+                    .and_then(|p| p.parse().ok())
+                    .unwrap_or(3001),
+            )
             .build();
-        let base_domain = var("GUICHET_BASE_DOMAIN").unwrap_or_else(|| "localhost".to_owned()).to_ascii_lowercase();
+        let base_domain = var("GUICHET_BASE_DOMAIN")
+            .unwrap_or_else(|| "localhost".to_owned())
+            .to_ascii_lowercase();
         let public_scheme = var("GUICHET_PUBLIC_SCHEME").unwrap_or_else(|| "http".to_owned());
         if public_scheme != "http" && public_scheme != "https" {
             bail!("GUICHET_PUBLIC_SCHEME must be http or https, not {public_scheme}");
         }
         let public_port = match var("GUICHET_PUBLIC_PORT") {
-            Some(port) => Some(port.parse().context("GUICHET_PUBLIC_PORT must be a port number")?),
+            Some(port) => Some(
+                port.parse()
+                    .context("GUICHET_PUBLIC_PORT must be a port number")?,
+            ),
             None if public_scheme == "http" => Some(site_addr.port()).filter(|p| *p != 80),
             None => None,
         };
-        let mail_from = var("GUICHET_MAIL_FROM").unwrap_or_else(|| format!("ne-pas-repondre@{base_domain}"));
+        let mail_from =
+            var("GUICHET_MAIL_FROM").unwrap_or_else(|| format!("ne-pas-repondre@{base_domain}"));
         Ok(Self {
             database_url,
-            settings: Settings { base_domain, public_scheme, public_port },
+            settings: Settings {
+                base_domain,
+                public_scheme,
+                public_port,
+            },
             leptos,
             data_dir: PathBuf::from(var("GUICHET_DATA_DIR").unwrap_or_else(|| "data".to_owned())),
             smtp_url: var("GUICHET_SMTP_URL"),
             mail_from,
-            db_max_connections: var("GUICHET_DB_MAX_CONNECTIONS").and_then(|v| v.parse().ok()).unwrap_or(16),
+            db_max_connections: var("GUICHET_DB_MAX_CONNECTIONS")
+                .and_then(|v| v.parse().ok())
+                .unwrap_or(16),
         })
     }
 }

@@ -8,7 +8,10 @@ use sea_orm::{ConnectOptions, Database, DatabaseConnection};
 /// not scoped to a tenant (through `TenantTx`) finds no tenant table and fails.
 pub const UNSCOPED_SEARCH_PATH: &str = "guichet_unscoped";
 
-pub async fn connect(database_url: &str, max_connections: u32) -> anyhow::Result<DatabaseConnection> {
+pub async fn connect(
+    database_url: &str,
+    max_connections: u32,
+) -> anyhow::Result<DatabaseConnection> {
     let mut options = ConnectOptions::new(database_url.to_owned());
     options
         .max_connections(max_connections)

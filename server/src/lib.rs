@@ -11,7 +11,9 @@ pub mod telemetry;
 use std::net::SocketAddr;
 
 use app::infra::AppState;
-use guichet_migrations::{migrate_platform, migrate_tenants, platform_migrations, tenant_migrations};
+use guichet_migrations::{
+    migrate_platform, migrate_tenants, platform_migrations, tenant_migrations,
+};
 use tokio::net::TcpListener;
 
 use crate::config::Config;
@@ -19,7 +21,11 @@ use crate::config::Config;
 /// Connects to PostgreSQL and builds the shared state.
 pub async fn state(config: &Config) -> anyhow::Result<AppState> {
     let db = db::connect(&config.database_url, config.db_max_connections).await?;
-    Ok(AppState::new(db, config.settings.clone(), config.leptos.clone()))
+    Ok(AppState::new(
+        db,
+        config.settings.clone(),
+        config.leptos.clone(),
+    ))
 }
 
 /// Brings the platform schema and every tenant schema up to date. Errors if any tenant failed
@@ -37,10 +43,13 @@ pub async fn serve(config: &Config, state: AppState, listener: TcpListener) -> a
     tracing::info!(mail = %transport.describe(), "mail transport");
     jobs::spawn(state.clone(), transport, config.mail_from.clone());
     let app = http::router(state);
-    axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
-        .with_graceful_shutdown(async {
-            let _ = tokio::signal::ctrl_c().await;
-        })
-        .await?;
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(async {
+        let _ = tokio::signal::ctrl_c().await;
+    })
+    .await?;
     Ok(())
 }

@@ -5,8 +5,8 @@ use std::path::PathBuf;
 
 use anyhow::Context;
 use app::infra::Tenant;
-use lettre::message::header::ContentType;
 use lettre::message::Mailbox;
+use lettre::message::header::ContentType;
 use lettre::{AsyncFileTransport, AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 
 pub enum MailTransport {
@@ -22,7 +22,9 @@ impl MailTransport {
                     .with_context(|| format!("GUICHET_SMTP_URL is not a valid SMTP URL: {url}"))?
                     .build(),
             ),
-            None => Self::Files { root: data_dir.join("mail") },
+            None => Self::Files {
+                root: data_dir.join("mail"),
+            },
         })
     }
 
@@ -33,11 +35,20 @@ impl MailTransport {
         }
     }
 
-    pub async fn send(&self, tenant: &Tenant, from: &str, to: &str, subject: &str, body: &str) -> Result<(), String> {
+    pub async fn send(
+        &self,
+        tenant: &Tenant,
+        from: &str,
+        to: &str,
+        subject: &str,
+        body: &str,
+    ) -> Result<(), String> {
         let from: Mailbox = format!("{} <{from}>", tenant.name.replace(['<', '>', '"'], ""))
             .parse()
             .map_err(|e| format!("invalid sender address: {e}"))?;
-        let to: Mailbox = to.parse().map_err(|e| format!("invalid recipient address: {e}"))?;
+        let to: Mailbox = to
+            .parse()
+            .map_err(|e| format!("invalid recipient address: {e}"))?;
         let message = Message::builder()
             .from(from)
             .to(to)
@@ -48,10 +59,20 @@ impl MailTransport {
         match self {
             Self::Files { root } => {
                 let dir = root.join(tenant.slug.as_str());
-                tokio::fs::create_dir_all(&dir).await.map_err(|e| format!("{}: {e}", dir.display()))?;
-                AsyncFileTransport::<Tokio1Executor>::new(dir).send(message).await.map(drop).map_err(|e| e.to_string())
+                tokio::fs::create_dir_all(&dir)
+                    .await
+                    .map_err(|e| format!("{}: {e}", dir.display()))?;
+                AsyncFileTransport::<Tokio1Executor>::new(dir)
+                    .send(message)
+                    .await
+                    .map(drop)
+                    .map_err(|e| e.to_string())
             }
-            Self::Smtp(smtp) => smtp.send(message).await.map(drop).map_err(|e| e.to_string()),
+            Self::Smtp(smtp) => smtp
+                .send(message)
+                .await
+                .map(drop)
+                .map_err(|e| e.to_string()),
         }
     }
 }

@@ -4,7 +4,9 @@ use std::path::PathBuf;
 
 use anyhow::{Context, bail};
 use app::infra::TenantStatus;
-use app::platform::service::{NewTenant, list_tenants, provision_tenant, set_status, upsert_operator};
+use app::platform::service::{
+    NewTenant, list_tenants, provision_tenant, set_status, upsert_operator,
+};
 use guichet_server::config::Config;
 use guichet_server::{migrate, seed, serve, state, telemetry};
 
@@ -36,20 +38,31 @@ fn flags(args: &[String]) -> anyhow::Result<Vec<(String, String)>> {
     let mut out = Vec::new();
     let mut iter = args.iter();
     while let Some(flag) = iter.next() {
-        let Some(name) = flag.strip_prefix("--") else { bail!("unexpected argument {flag}\n\n{USAGE}") };
-        let value = iter.next().with_context(|| format!("--{name} needs a value"))?;
+        let Some(name) = flag.strip_prefix("--") else {
+            bail!("unexpected argument {flag}\n\n{USAGE}")
+        };
+        let value = iter
+            .next()
+            .with_context(|| format!("--{name} needs a value"))?;
         out.push((name.to_owned(), value.clone()));
     }
     Ok(out)
 }
 
 fn flag(flags: &[(String, String)], name: &str) -> anyhow::Result<String> {
-    flags.iter().find(|(n, _)| n == name).map(|(_, v)| v.clone()).with_context(|| format!("--{name} is required\n\n{USAGE}"))
+    flags
+        .iter()
+        .find(|(n, _)| n == name)
+        .map(|(_, v)| v.clone())
+        .with_context(|| format!("--{name} is required\n\n{USAGE}"))
 }
 
 async fn run(args: Vec<String>) -> anyhow::Result<()> {
     let words: Vec<&str> = args.iter().map(String::as_str).collect();
-    if matches!(words.first().copied(), None | Some("help") | Some("--help") | Some("-h")) {
+    if matches!(
+        words.first().copied(),
+        None | Some("help") | Some("--help") | Some("-h")
+    ) {
         println!("{USAGE}");
         return Ok(());
     }
@@ -79,31 +92,64 @@ async fn run(args: Vec<String>) -> anyhow::Result<()> {
                 name: flag(&flags, "name")?,
                 slug: flag(&flags, "slug")?,
                 admin_email: flag(&flags, "admin-email")?,
-                hosts: flags.iter().filter(|(n, _)| n == "host").map(|(_, v)| v.clone()).collect(),
+                hosts: flags
+                    .iter()
+                    .filter(|(n, _)| n == "host")
+                    .map(|(_, v)| v.clone())
+                    .collect(),
             };
-            let provisioned = provision_tenant(&state, &input).await.map_err(|e| anyhow::anyhow!("{e}"))?;
-            println!("Tenant {} created: {}", provisioned.tenant.slug, provisioned.portal_url);
-            println!("An invitation was queued for {}; the server's mail worker delivers it.", input.admin_email);
+            let provisioned = provision_tenant(&state, &input)
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            println!(
+                "Tenant {} created: {}",
+                provisioned.tenant.slug, provisioned.portal_url
+            );
+            println!(
+                "An invitation was queued for {}; the server's mail worker delivers it.",
+                input.admin_email
+            );
             Ok(())
         }
         ["tenant", action @ ("suspend" | "activate"), slug] => {
-            let status = if *action == "suspend" { TenantStatus::Suspended } else { TenantStatus::Active };
-            set_status(&state, slug, status).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+            let status = if *action == "suspend" {
+                TenantStatus::Suspended
+            } else {
+                TenantStatus::Active
+            };
+            set_status(&state, slug, status)
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
             println!("Tenant {slug}: {}", status.as_str());
             Ok(())
         }
         ["tenant", "list"] => {
-            for t in list_tenants(&state).await.map_err(|e| anyhow::anyhow!("{e}"))? {
-                println!("{:<24} {:<10} {:<40} {}", t.slug, if t.active { "active" } else { "suspended" }, t.portal_url, t.name);
+            for t in list_tenants(&state)
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?
+            {
+                println!(
+                    "{:<24} {:<10} {:<40} {}",
+                    t.slug,
+                    if t.active { "active" } else { "suspended" },
+                    t.portal_url,
+                    t.name
+                );
             }
             Ok(())
         }
         ["operator", "create", ..] => {
             let flags = flags(&args[2..])?;
-            let password = std::env::var("GUICHET_OPERATOR_PASSWORD").context("set GUICHET_OPERATOR_PASSWORD")?;
-            upsert_operator(&state, &flag(&flags, "email")?, &flag(&flags, "name")?, &password)
-                .await
-                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            let password = std::env::var("GUICHET_OPERATOR_PASSWORD")
+                .context("set GUICHET_OPERATOR_PASSWORD")?;
+            upsert_operator(
+                &state,
+                &flag(&flags, "email")?,
+                &flag(&flags, "name")?,
+                &password,
+            )
+            .await
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
             println!("Operator saved.");
             Ok(())
         }

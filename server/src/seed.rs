@@ -8,7 +8,9 @@ use app::account::model::Role;
 use app::account::service::create_user_with_password;
 use app::context::Branding;
 use app::infra::{AppState, TenantTx};
-use app::platform::service::{NewTenant, provision_tenant, set_branding, tenant_by_slug, upsert_operator};
+use app::platform::service::{
+    NewTenant, provision_tenant, set_branding, tenant_by_slug, upsert_operator,
+};
 use app::portal::service::publish_news;
 use serde::Deserialize;
 
@@ -59,7 +61,10 @@ pub async fn seed_dir(state: &AppState, dir: &Path) -> anyhow::Result<SeedReport
     if platform_file.exists() {
         let platform: PlatformFile = toml::from_str(&std::fs::read_to_string(&platform_file)?)
             .with_context(|| format!("{} is not a valid platform file", platform_file.display()))?;
-        lines.push(format!("Platform console: {}/plateforme", state.settings().platform_origin()));
+        lines.push(format!(
+            "Platform console: {}/plateforme",
+            state.settings().platform_origin()
+        ));
         for op in &platform.operators {
             upsert_operator(state, &op.email, &op.name, &op.password)
                 .await
@@ -70,13 +75,20 @@ pub async fn seed_dir(state: &AppState, dir: &Path) -> anyhow::Result<SeedReport
     let mut files: Vec<_> = std::fs::read_dir(dir)
         .with_context(|| format!("cannot read {}", dir.display()))?
         .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.extension().is_some_and(|e| e == "toml") && p.file_name().is_some_and(|n| n != "platform.toml"))
+        .filter(|p| {
+            p.extension().is_some_and(|e| e == "toml")
+                && p.file_name().is_some_and(|n| n != "platform.toml")
+        })
         .collect();
     files.sort();
     for file in files {
         let tenant: TenantFile = toml::from_str(&std::fs::read_to_string(&file)?)
             .with_context(|| format!("{} is not a valid tenant file", file.display()))?;
-        lines.extend(seed_tenant(state, &tenant).await.with_context(|| format!("seeding {}", file.display()))?);
+        lines.extend(
+            seed_tenant(state, &tenant)
+                .await
+                .with_context(|| format!("seeding {}", file.display()))?,
+        );
     }
     Ok(SeedReport { lines })
 }
@@ -90,23 +102,45 @@ async fn seed_tenant(state: &AppState, file: &TenantFile) -> anyhow::Result<Vec<
             admin_email: file.admin_email.clone(),
             hosts: file.hosts.clone(),
         };
-        provision_tenant(state, &input).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+        provision_tenant(state, &input)
+            .await
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
     }
-    let tenant = tenant_by_slug(state, &file.slug).await.map_err(|e| anyhow::anyhow!("{e}"))?;
-    set_branding(state, tenant.clone(), &file.branding).await.map_err(|e| anyhow::anyhow!("{e}"))?;
-    let tx = TenantTx::begin(state, tenant.clone()).await.map_err(|e| anyhow::anyhow!("{e}"))?;
-    let mut lines = vec![format!("{} — {}", file.name, state.settings().tenant_origin(&tenant))];
+    let tenant = tenant_by_slug(state, &file.slug)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    set_branding(state, tenant.clone(), &file.branding)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let tx = TenantTx::begin(state, tenant.clone())
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let mut lines = vec![format!(
+        "{} — {}",
+        file.name,
+        state.settings().tenant_origin(&tenant)
+    )];
     for person in file.agents.iter().chain(&file.citizens) {
-        let role = person.role.as_deref().map(Role::parse).transpose().map_err(|e| anyhow::anyhow!("{e}"))?;
+        let role = person
+            .role
+            .as_deref()
+            .map(Role::parse)
+            .transpose()
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
         create_user_with_password(&tx, &person.email, &person.name, &person.password, role)
             .await
             .map_err(|e| anyhow::anyhow!("{}: {e}", person.email))?;
         let kind = role.map_or("citizen", |r| r.as_str());
-        lines.push(format!("  {kind:<9} {} / {}", person.email, person.password));
+        lines.push(format!(
+            "  {kind:<9} {} / {}",
+            person.email, person.password
+        ));
     }
     if fresh {
         for news in &file.news {
-            publish_news(&tx, None, &news.title, &news.body).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+            publish_news(&tx, None, &news.title, &news.body)
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
         }
     }
     tx.commit().await.map_err(|e| anyhow::anyhow!("{e}"))?;

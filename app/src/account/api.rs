@@ -15,9 +15,9 @@ mod ssr {
 
     use crate::account::model::{UserKind, UserView};
     use crate::account::service::{SESSION_TTL, SessionToken};
+    use crate::error::AppError;
     use crate::infra::cookies::{SESSION_COOKIE, set_cookie};
     use crate::infra::{AppState, TenantTx, app_state};
-    use crate::error::AppError;
 
     pub async fn tenant_tx() -> Result<(AppState, TenantTx), AppError> {
         let state = app_state()?;
@@ -28,13 +28,27 @@ mod ssr {
     /// The peer address, for login throttling.
     pub fn client_address() -> String {
         use_context::<Parts>()
-            .and_then(|parts| parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip().to_string()))
+            .and_then(|parts| {
+                parts
+                    .extensions
+                    .get::<ConnectInfo<SocketAddr>>()
+                    .map(|c| c.0.ip().to_string())
+            })
             .unwrap_or_else(|| "unknown".to_owned())
     }
 
     pub fn start_session(state: &AppState, session: &SessionToken, user: &UserView) {
-        set_cookie(SESSION_COOKIE, &session.0, SESSION_TTL.whole_seconds(), state.settings().secure_cookies());
-        let target = if user.kind == UserKind::Agent { "/back-office" } else { "/mon-compte" };
+        set_cookie(
+            SESSION_COOKIE,
+            &session.0,
+            SESSION_TTL.whole_seconds(),
+            state.settings().secure_cookies(),
+        );
+        let target = if user.kind == UserKind::Agent {
+            "/back-office"
+        } else {
+            "/mon-compte"
+        };
         leptos_axum::redirect(target);
     }
 }
@@ -70,7 +84,8 @@ pub async fn login(email: String, password: String) -> Result<UserView, AppError
             let (state, tx) = ssr::tenant_tx().await?;
             let client = ssr::client_address();
             let (session, user) =
-                super::service::login(&tx, state.login_limiter(), &client, &email, &password).await?;
+                super::service::login(&tx, state.login_limiter(), &client, &email, &password)
+                    .await?;
             tx.commit().await?;
             ssr::start_session(&state, &session, &user);
             Ok(user)

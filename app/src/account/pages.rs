@@ -3,7 +3,9 @@ use leptos_meta::Title;
 use leptos_router::components::A;
 use leptos_router::hooks::use_query_map;
 
-use super::api::{AcceptInvitation, ForgotPassword, Login, Logout, ResetPassword, Signup, verify_email};
+use super::api::{
+    AcceptInvitation, ForgotPassword, Login, Logout, ResetPassword, Signup, verify_email,
+};
 use super::model::{Role, UserView};
 use super::strings as s;
 use crate::context::{SiteView, reload_site_on_success, use_site};

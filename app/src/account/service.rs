@@ -8,7 +8,9 @@ use super::model::{Role, UserKind, UserView};
 use super::strings as s;
 use super::validate;
 use crate::error::{AppError, AppResult};
-use crate::infra::crypto::{burn_password_check, hash_password, hash_token, new_token, verify_password};
+use crate::infra::crypto::{
+    burn_password_check, hash_password, hash_token, new_token, verify_password,
+};
 use crate::infra::mail::{OutgoingMail, enqueue};
 use crate::infra::rate_limit::LoginLimiter;
 use crate::infra::{Settings, TenantTx};
@@ -46,7 +48,8 @@ struct UserRow {
     email_verified_at: Option<time::OffsetDateTime>,
 }
 
-const USER_COLUMNS: &str = "u.id, u.email, u.display_name, u.password_hash, u.kind, u.role, u.email_verified_at";
+const USER_COLUMNS: &str =
+    "u.id, u.email, u.display_name, u.password_hash, u.kind, u.role, u.email_verified_at";
 
 impl UserRow {
     fn view(&self) -> UserView {
@@ -54,7 +57,11 @@ impl UserRow {
             id: self.id.to_string(),
             email: self.email.clone(),
             display_name: self.display_name.clone(),
-            kind: if self.kind == "agent" { UserKind::Agent } else { UserKind::Citizen },
+            kind: if self.kind == "agent" {
+                UserKind::Agent
+            } else {
+                UserKind::Citizen
+            },
             role: self.role.as_deref().and_then(|r| Role::parse(r).ok()),
             verified: self.email_verified_at.is_some(),
             pending_invitation: self.kind == "agent" && self.password_hash.is_none(),
@@ -66,10 +73,19 @@ impl UserRow {
 pub struct SessionToken(pub String);
 
 async fn find_by_email(tx: &TenantTx, email: &str) -> AppResult<Option<UserRow>> {
-    tx.fetch_optional(&format!("SELECT {USER_COLUMNS} FROM users u WHERE u.email = $1"), vec![email.into()]).await
+    tx.fetch_optional(
+        &format!("SELECT {USER_COLUMNS} FROM users u WHERE u.email = $1"),
+        vec![email.into()],
+    )
+    .await
 }
 
-async fn issue_token(tx: &TenantTx, user_id: Uuid, purpose: TokenPurpose, ttl: Duration) -> AppResult<String> {
+async fn issue_token(
+    tx: &TenantTx,
+    user_id: Uuid,
+    purpose: TokenPurpose,
+    ttl: Duration,
+) -> AppResult<String> {
     let (token, hash) = new_token();
     tx.execute(
         "INSERT INTO account_tokens (token_hash, user_id, purpose, expires_at) VALUES ($1, $2, $3, now() + $4 * interval '1 second')",
@@ -94,8 +110,11 @@ async fn token_owner(tx: &TenantTx, token: &str, purpose: TokenPurpose) -> AppRe
 }
 
 async fn use_up_token(tx: &TenantTx, token: &str) -> AppResult<()> {
-    tx.execute("UPDATE account_tokens SET used_at = now() WHERE token_hash = $1", vec![hash_token(token.trim()).into()])
-        .await?;
+    tx.execute(
+        "UPDATE account_tokens SET used_at = now() WHERE token_hash = $1",
+        vec![hash_token(token.trim()).into()],
+    )
+    .await?;
     Ok(())
 }
 
@@ -110,11 +129,20 @@ async fn create_session(tx: &TenantTx, user_id: Uuid) -> AppResult<SessionToken>
 }
 
 fn link(settings: &Settings, tx: &TenantTx, path: &str, token: &str) -> String {
-    format!("{}{path}?jeton={token}", settings.tenant_origin(tx.tenant()))
+    format!(
+        "{}{path}?jeton={token}",
+        settings.tenant_origin(tx.tenant())
+    )
 }
 
 #[tracing::instrument(skip_all, fields(tenant = %tx.tenant().slug))]
-pub async fn signup(tx: &TenantTx, settings: &Settings, email: &str, password: &str, display_name: &str) -> AppResult<()> {
+pub async fn signup(
+    tx: &TenantTx,
+    settings: &Settings,
+    email: &str,
+    password: &str,
+    display_name: &str,
+) -> AppResult<()> {
     let email = validate::email("email", email)?;
     let display_name = validate::display_name(display_name)?;
     validate::password(password, &email)?;
@@ -210,15 +238,25 @@ pub async fn current_user(tx: &TenantTx, session_token: &str) -> AppResult<Optio
 }
 
 pub async fn logout(tx: &TenantTx, session_token: &str) -> AppResult<()> {
-    tx.execute("DELETE FROM sessions WHERE token_hash = $1", vec![hash_token(session_token).into()]).await?;
+    tx.execute(
+        "DELETE FROM sessions WHERE token_hash = $1",
+        vec![hash_token(session_token).into()],
+    )
+    .await?;
     Ok(())
 }
 
 /// Always succeeds from the caller's point of view, so the form cannot tell who has an account.
 #[tracing::instrument(skip_all, fields(tenant = %tx.tenant().slug))]
-pub async fn request_password_reset(tx: &TenantTx, settings: &Settings, email: &str) -> AppResult<()> {
+pub async fn request_password_reset(
+    tx: &TenantTx,
+    settings: &Settings,
+    email: &str,
+) -> AppResult<()> {
     let email = validate::email("email", email)?;
-    let Some(user) = find_by_email(tx, &email).await? else { return Ok(()) };
+    let Some(user) = find_by_email(tx, &email).await? else {
+        return Ok(());
+    };
     let token = issue_token(tx, user.id, TokenPurpose::ResetPassword, RESET_TTL).await?;
     let tenant_name = tx.tenant().name.clone();
     enqueue(
@@ -247,7 +285,11 @@ async fn set_password(tx: &TenantTx, user: &UserRow, password: &str) -> AppResul
     )
     .await?;
     // A new password ends every session opened with the old one.
-    tx.execute("DELETE FROM sessions WHERE user_id = $1", vec![user.id.into()]).await?;
+    tx.execute(
+        "DELETE FROM sessions WHERE user_id = $1",
+        vec![user.id.into()],
+    )
+    .await?;
     Ok(())
 }
 
@@ -310,7 +352,11 @@ pub async fn invite_agent(
 
 /// The invited agent chooses a password; they are signed in at once.
 #[tracing::instrument(skip_all, fields(tenant = %tx.tenant().slug))]
-pub async fn accept_invitation(tx: &TenantTx, token: &str, password: &str) -> AppResult<(SessionToken, UserView)> {
+pub async fn accept_invitation(
+    tx: &TenantTx,
+    token: &str,
+    password: &str,
+) -> AppResult<(SessionToken, UserView)> {
     let user = token_owner(tx, token, TokenPurpose::Invitation).await?;
     set_password(tx, &user, password).await?;
     use_up_token(tx, token).await?;
@@ -354,15 +400,23 @@ pub async fn create_user_with_password(
 
 pub async fn list_users(tx: &TenantTx) -> AppResult<Vec<UserView>> {
     let rows: Vec<UserRow> = tx
-        .fetch_all(&format!("SELECT {USER_COLUMNS} FROM users u ORDER BY u.kind DESC, u.display_name, u.email"), vec![])
+        .fetch_all(
+            &format!(
+                "SELECT {USER_COLUMNS} FROM users u ORDER BY u.kind DESC, u.display_name, u.email"
+            ),
+            vec![],
+        )
         .await?;
     Ok(rows.iter().map(UserRow::view).collect())
 }
 
 /// The signed-in user of this request, or `Unauthenticated`.
 pub async fn require_user(tx: &TenantTx) -> AppResult<UserView> {
-    let token = crate::infra::cookies::read_cookie(crate::infra::cookies::SESSION_COOKIE).ok_or(AppError::Unauthenticated)?;
-    current_user(tx, &token).await?.ok_or(AppError::Unauthenticated)
+    let token = crate::infra::cookies::read_cookie(crate::infra::cookies::SESSION_COOKIE)
+        .ok_or(AppError::Unauthenticated)?;
+    current_user(tx, &token)
+        .await?
+        .ok_or(AppError::Unauthenticated)
 }
 
 /// The signed-in agent with at least `role`.
@@ -371,6 +425,10 @@ pub async fn require_role(tx: &TenantTx, role: Role) -> AppResult<UserView> {
     if user.has_role(role) {
         return Ok(user);
     }
-    let message = if role == Role::Admin && user.role.is_some() { s::NOT_AN_ADMIN } else { s::NOT_AN_AGENT };
+    let message = if role == Role::Admin && user.role.is_some() {
+        s::NOT_AN_ADMIN
+    } else {
+        s::NOT_AN_AGENT
+    };
     Err(AppError::Forbidden(message.to_owned()))
 }

@@ -9,8 +9,18 @@ pub const MAX_PASSWORD_LEN: usize = 128;
 pub const MAX_NAME_LEN: usize = 100;
 
 const COMMON_PASSWORDS: &[&str] = &[
-    "motdepasse1", "motdepasse", "password1", "password123", "azertyuiop", "azerty1234", "1234567890",
-    "qwertyuiop", "soleil1234", "bonjour1234", "0123456789", "administrateur",
+    "motdepasse1",
+    "motdepasse",
+    "password1",
+    "password123",
+    "azertyuiop",
+    "azerty1234",
+    "1234567890",
+    "qwertyuiop",
+    "soleil1234",
+    "bonjour1234",
+    "0123456789",
+    "administrateur",
 ];
 
 /// Trimmed, lowercased address: one account per mailbox and tenant, whatever the case typed.
@@ -29,7 +39,9 @@ pub fn email(field: &str, raw: &str) -> Result<String, AppError> {
         && !local.starts_with('.')
         && !local.ends_with('.')
         && !local.contains("..")
-        && local.chars().all(|c| c.is_alphanumeric() || "!#$%&'*+/=?^_`{|}~.-".contains(c));
+        && local
+            .chars()
+            .all(|c| c.is_alphanumeric() || "!#$%&'*+/=?^_`{|}~.-".contains(c));
     let domain_ok = domain.contains('.')
         && domain.split('.').all(|label| {
             !label.is_empty()
@@ -61,7 +73,13 @@ pub fn password(raw: &str, email: &str) -> Result<(), AppError> {
         return Err(AppError::invalid(field, s::PASSWORD_WEAK));
     }
     let lowered = raw.to_lowercase();
-    if !email.is_empty() && (lowered == email || email.split('@').next().is_some_and(|l| l.len() > 3 && lowered.contains(l))) {
+    if !email.is_empty()
+        && (lowered == email
+            || email
+                .split('@')
+                .next()
+                .is_some_and(|l| l.len() > 3 && lowered.contains(l)))
+    {
         return Err(AppError::invalid(field, s::PASSWORD_IS_EMAIL));
     }
     if COMMON_PASSWORDS.contains(&lowered.as_str()) {
@@ -94,10 +112,24 @@ mod tests {
 
     #[test]
     fn emails_are_normalised_and_malformed_ones_are_named() {
-        assert_eq!(email("email", "  Marie.Curie@Mairie-Nantes.FR ").unwrap(), "marie.curie@mairie-nantes.fr");
+        assert_eq!(
+            email("email", "  Marie.Curie@Mairie-Nantes.FR ").unwrap(),
+            "marie.curie@mairie-nantes.fr"
+        );
         assert_eq!(message(email("email", "")), s::EMAIL_EMPTY);
-        assert_eq!(message(email("email", &format!("{}@x.fr", "a".repeat(260)))), s::EMAIL_TOO_LONG);
-        for bad in ["marie", "marie@", "@x.fr", "marie@localhost", "ma rie@x.fr", "marie@x..fr", ".m@x.fr"] {
+        assert_eq!(
+            message(email("email", &format!("{}@x.fr", "a".repeat(260)))),
+            s::EMAIL_TOO_LONG
+        );
+        for bad in [
+            "marie",
+            "marie@",
+            "@x.fr",
+            "marie@localhost",
+            "ma rie@x.fr",
+            "marie@x..fr",
+            ".m@x.fr",
+        ] {
             assert_eq!(message(email("email", bad)), s::EMAIL_MALFORMED, "{bad}");
         }
     }
@@ -106,11 +138,23 @@ mod tests {
     fn weak_passwords_are_refused_with_the_reason() {
         assert_eq!(message(password("", "a@b.fr")), s::PASSWORD_EMPTY);
         assert_eq!(message(password("court1", "a@b.fr")), s::PASSWORD_TOO_SHORT);
-        assert_eq!(message(password("seulementdeslettres", "a@b.fr")), s::PASSWORD_WEAK);
+        assert_eq!(
+            message(password("seulementdeslettres", "a@b.fr")),
+            s::PASSWORD_WEAK
+        );
         assert_eq!(message(password("12345678901", "a@b.fr")), s::PASSWORD_WEAK);
-        assert_eq!(message(password("Motdepasse1", "a@b.fr")), s::PASSWORD_COMMON);
-        assert_eq!(message(password("jeanne.dupont99", "jeanne.dupont@b.fr")), s::PASSWORD_IS_EMAIL);
-        assert_eq!(message(password(&"a1".repeat(70), "a@b.fr")), s::PASSWORD_TOO_LONG);
+        assert_eq!(
+            message(password("Motdepasse1", "a@b.fr")),
+            s::PASSWORD_COMMON
+        );
+        assert_eq!(
+            message(password("jeanne.dupont99", "jeanne.dupont@b.fr")),
+            s::PASSWORD_IS_EMAIL
+        );
+        assert_eq!(
+            message(password(&"a1".repeat(70), "a@b.fr")),
+            s::PASSWORD_TOO_LONG
+        );
         assert!(password("Velo-Cargo-2026", "a@b.fr").is_ok());
     }
 }

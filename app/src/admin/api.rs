@@ -4,7 +4,11 @@ use crate::account::model::UserView;
 use crate::error::AppError;
 
 #[server(endpoint = "admin/invite_agent")]
-pub async fn invite_agent(email: String, display_name: String, role: String) -> Result<UserView, AppError> {
+pub async fn invite_agent(
+    email: String,
+    display_name: String,
+    role: String,
+) -> Result<UserView, AppError> {
     use crate::account::model::Role;
     crate::infra::reply(
         async {

@@ -6,7 +6,9 @@ use crate::account::model::Role;
 use crate::context::{SiteView, use_site};
 use crate::portal::api::{PublishNews, latest_news};
 use crate::portal::pages::NewsList;
-use crate::ui::{ErrorSummary, Field, Notice, Restricted, TextArea, action_error, action_succeeded};
+use crate::ui::{
+    ErrorSummary, Field, Notice, Restricted, TextArea, action_error, action_succeeded,
+};
 
 #[component]
 pub fn Home() -> impl IntoView {

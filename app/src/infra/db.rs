@@ -25,16 +25,32 @@ fn statement(sql: &str, values: Vec<Value>) -> Statement {
 struct Queries<'a>(&'a DatabaseTransaction);
 
 impl Queries<'_> {
-    async fn all<T: FromQueryResult>(&self, sql: &str, values: Vec<Value>) -> Result<Vec<T>, AppError> {
-        Ok(T::find_by_statement(statement(sql, values)).all(self.0).await?)
+    async fn all<T: FromQueryResult>(
+        &self,
+        sql: &str,
+        values: Vec<Value>,
+    ) -> Result<Vec<T>, AppError> {
+        Ok(T::find_by_statement(statement(sql, values))
+            .all(self.0)
+            .await?)
     }
 
-    async fn one<T: FromQueryResult>(&self, sql: &str, values: Vec<Value>) -> Result<Option<T>, AppError> {
-        Ok(T::find_by_statement(statement(sql, values)).one(self.0).await?)
+    async fn one<T: FromQueryResult>(
+        &self,
+        sql: &str,
+        values: Vec<Value>,
+    ) -> Result<Option<T>, AppError> {
+        Ok(T::find_by_statement(statement(sql, values))
+            .one(self.0)
+            .await?)
     }
 
     async fn execute(&self, sql: &str, values: Vec<Value>) -> Result<u64, AppError> {
-        Ok(self.0.execute_raw(statement(sql, values)).await?.rows_affected())
+        Ok(self
+            .0
+            .execute_raw(statement(sql, values))
+            .await?
+            .rows_affected())
     }
 }
 
@@ -74,11 +90,19 @@ impl TenantTx {
         self.tenant.clone()
     }
 
-    pub async fn fetch_all<T: FromQueryResult>(&self, sql: &str, values: Vec<Value>) -> Result<Vec<T>, AppError> {
+    pub async fn fetch_all<T: FromQueryResult>(
+        &self,
+        sql: &str,
+        values: Vec<Value>,
+    ) -> Result<Vec<T>, AppError> {
         Queries(&self.tx).all(sql, values).await
     }
 
-    pub async fn fetch_optional<T: FromQueryResult>(&self, sql: &str, values: Vec<Value>) -> Result<Option<T>, AppError> {
+    pub async fn fetch_optional<T: FromQueryResult>(
+        &self,
+        sql: &str,
+        values: Vec<Value>,
+    ) -> Result<Option<T>, AppError> {
         Queries(&self.tx).one(sql, values).await
     }
 
@@ -99,14 +123,24 @@ pub struct PlatformTx {
 
 impl PlatformTx {
     pub async fn begin(state: &AppState) -> Result<Self, AppError> {
-        Ok(Self { tx: state.pool().begin().await? })
+        Ok(Self {
+            tx: state.pool().begin().await?,
+        })
     }
 
-    pub async fn fetch_all<T: FromQueryResult>(&self, sql: &str, values: Vec<Value>) -> Result<Vec<T>, AppError> {
+    pub async fn fetch_all<T: FromQueryResult>(
+        &self,
+        sql: &str,
+        values: Vec<Value>,
+    ) -> Result<Vec<T>, AppError> {
         Queries(&self.tx).all(sql, values).await
     }
 
-    pub async fn fetch_optional<T: FromQueryResult>(&self, sql: &str, values: Vec<Value>) -> Result<Option<T>, AppError> {
+    pub async fn fetch_optional<T: FromQueryResult>(
+        &self,
+        sql: &str,
+        values: Vec<Value>,
+    ) -> Result<Option<T>, AppError> {
         Queries(&self.tx).one(sql, values).await
     }
 

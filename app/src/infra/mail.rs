@@ -19,7 +19,12 @@ pub struct OutgoingMail {
 pub async fn enqueue(tx: &TenantTx, mail: OutgoingMail) -> Result<(), AppError> {
     tx.execute(
         "INSERT INTO mail_outbox (id, recipient, subject, body_text) VALUES ($1, $2, $3, $4)",
-        vec![Uuid::new_v4().into(), mail.to.into(), mail.subject.into(), mail.body.into()],
+        vec![
+            Uuid::new_v4().into(),
+            mail.to.into(),
+            mail.subject.into(),
+            mail.body.into(),
+        ],
     )
     .await?;
     tx.execute(

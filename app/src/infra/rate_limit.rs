@@ -15,14 +15,19 @@ pub struct LoginLimiter {
     failures: Mutex<HashMap<(String, String), Vec<Instant>>>,
 }
 
-pub const RATE_LIMITED_MESSAGE: &str =
-    "Trop de tentatives de connexion échouées. Réessayez dans 15 minutes ou réinitialisez votre mot de passe.";
+pub const RATE_LIMITED_MESSAGE: &str = "Trop de tentatives de connexion échouées. Réessayez dans 15 minutes ou réinitialisez votre mot de passe.";
 
 impl LoginLimiter {
     fn keys(scope: &str, account: &str, client: &str) -> [((String, String), usize); 2] {
         [
-            ((scope.to_owned(), format!("account:{account}")), MAX_FAILURES_PER_ACCOUNT),
-            ((scope.to_owned(), format!("client:{client}")), MAX_FAILURES_PER_CLIENT),
+            (
+                (scope.to_owned(), format!("account:{account}")),
+                MAX_FAILURES_PER_ACCOUNT,
+            ),
+            (
+                (scope.to_owned(), format!("client:{client}")),
+                MAX_FAILURES_PER_CLIENT,
+            ),
         ]
     }
 
@@ -69,7 +74,10 @@ mod tests {
             assert!(limiter.check("tenant_a", "x@y.fr", "1.2.3.4").is_ok());
             limiter.record_failure("tenant_a", "x@y.fr", "1.2.3.4");
         }
-        assert!(matches!(limiter.check("tenant_a", "x@y.fr", "1.2.3.4"), Err(AppError::RateLimited(_))));
+        assert!(matches!(
+            limiter.check("tenant_a", "x@y.fr", "1.2.3.4"),
+            Err(AppError::RateLimited(_))
+        ));
         assert!(limiter.check("tenant_b", "x@y.fr", "1.2.3.4").is_ok());
     }
 }

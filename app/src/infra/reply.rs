@@ -6,10 +6,10 @@ use crate::error::AppError;
 /// Sets the HTTP status of a failed server function from its error, so API clients see
 /// 400/401/403/409/429 rather than a blanket 500. Call it on every server function's result.
 pub fn reply<T>(result: Result<T, AppError>) -> Result<T, AppError> {
-    if let Err(error) = &result {
-        if let Some(response) = use_context::<ResponseOptions>() {
-            response.set_status(error.status_code());
-        }
+    if let Err(error) = &result
+        && let Some(response) = use_context::<ResponseOptions>()
+    {
+        response.set_status(error.status_code());
     }
     result
 }

@@ -61,7 +61,13 @@ struct Inner {
 impl AppState {
     pub fn new(db: DatabaseConnection, settings: Settings, leptos: LeptosOptions) -> Self {
         let directory = TenantDirectory::new(settings.base_domain.clone());
-        Self(Arc::new(Inner { db, settings, directory, login_limiter: LoginLimiter::default(), leptos }))
+        Self(Arc::new(Inner {
+            db,
+            settings,
+            directory,
+            login_limiter: LoginLimiter::default(),
+            leptos,
+        }))
     }
 
     /// The connection pool, for infrastructure only (migrations, listeners, transaction

@@ -26,7 +26,11 @@ pub enum TenantStatus {
 
 impl TenantStatus {
     pub fn parse(value: &str) -> Self {
-        if value == "active" { Self::Active } else { Self::Suspended }
+        if value == "active" {
+            Self::Active
+        } else {
+            Self::Suspended
+        }
     }
     pub fn as_str(self) -> &'static str {
         match self {
@@ -90,7 +94,9 @@ struct BrandingRow {
 pub fn normalize_host(host: &str) -> String {
     let host = host.trim().to_ascii_lowercase();
     let without_port = match host.rsplit_once(':') {
-        Some((name, port)) if !name.is_empty() && port.bytes().all(|b| b.is_ascii_digit()) => name.to_owned(),
+        Some((name, port)) if !name.is_empty() && port.bytes().all(|b| b.is_ascii_digit()) => {
+            name.to_owned()
+        }
         _ => host,
     };
     without_port.trim_end_matches('.').to_owned()
@@ -98,7 +104,10 @@ pub fn normalize_host(host: &str) -> String {
 
 impl TenantDirectory {
     pub fn new(base_domain: String) -> Self {
-        Self { base_domain: normalize_host(&base_domain), cache: RwLock::new(HashMap::new()) }
+        Self {
+            base_domain: normalize_host(&base_domain),
+            cache: RwLock::new(HashMap::new()),
+        }
     }
 
     pub async fn resolve(&self, state: &AppState, host: &str) -> Result<Resolution, AppError> {
@@ -106,7 +115,12 @@ impl TenantDirectory {
         if host == self.base_domain {
             return Ok(Resolution::Platform);
         }
-        if let Some(hit) = self.cache.read().ok().and_then(|cache| cache.get(&host).cloned()) {
+        if let Some(hit) = self
+            .cache
+            .read()
+            .ok()
+            .and_then(|cache| cache.get(&host).cloned())
+        {
             return Ok(hit);
         }
         let resolved = self.load(state, &host).await?;
@@ -147,8 +161,11 @@ impl TenantDirectory {
         ))
         .one(state.pool())
         .await?;
-        let Some(row) = row else { return Ok(Resolution::Unknown) };
-        let (Ok(slug), Ok(schema)) = (Slug::parse(&row.slug), SchemaName::parse(&row.schema_name)) else {
+        let Some(row) = row else {
+            return Ok(Resolution::Unknown);
+        };
+        let (Ok(slug), Ok(schema)) = (Slug::parse(&row.slug), SchemaName::parse(&row.schema_name))
+        else {
             tracing::error!(slug = %row.slug, "tenant row with an invalid slug or schema");
             return Err(AppError::Internal);
         };
@@ -162,7 +179,10 @@ impl TenantDirectory {
         };
         let tx = TenantTx::begin(state, Arc::new(tenant.clone())).await?;
         let branding: Option<BrandingRow> = tx
-            .fetch_optional("SELECT primary_color, secondary_color, welcome_text FROM branding", vec![])
+            .fetch_optional(
+                "SELECT primary_color, secondary_color, welcome_text FROM branding",
+                vec![],
+            )
             .await?;
         tx.commit().await?;
         if let Some(b) = branding {

@@ -47,7 +47,12 @@ pub async fn operator_login(email: String, password: String) -> Result<(), AppEr
             let state = ssr::platform_state()?;
             let client = crate::account::api::client_address();
             let token = super::service::operator_login(&state, &client, &email, &password).await?;
-            set_cookie(OPERATOR_COOKIE, &token, 12 * 3600, state.settings().secure_cookies());
+            set_cookie(
+                OPERATOR_COOKIE,
+                &token,
+                12 * 3600,
+                state.settings().secure_cookies(),
+            );
             leptos_axum::redirect("/plateforme");
             Ok(())
         }
@@ -74,12 +79,19 @@ pub async fn operator_logout() -> Result<(), AppError> {
 
 #[server(endpoint = "platform/tenants")]
 pub async fn list_tenants() -> Result<Vec<TenantSummary>, AppError> {
-    crate::infra::reply(async { super::service::list_tenants(&ssr::operator_state().await?).await }.await)
+    crate::infra::reply(
+        async { super::service::list_tenants(&ssr::operator_state().await?).await }.await,
+    )
 }
 
 /// `hosts`: custom domains separated by commas, spaces or new lines (may be empty).
 #[server(endpoint = "platform/create_tenant")]
-pub async fn create_tenant(name: String, slug: String, admin_email: String, hosts: String) -> Result<String, AppError> {
+pub async fn create_tenant(
+    name: String,
+    slug: String,
+    admin_email: String,
+    hosts: String,
+) -> Result<String, AppError> {
     crate::infra::reply(
         async {
             let state = ssr::operator_state().await?;
@@ -87,7 +99,11 @@ pub async fn create_tenant(name: String, slug: String, admin_email: String, host
                 name,
                 slug,
                 admin_email,
-                hosts: hosts.split([',', ' ', '\n', '\r', ';']).filter(|h| !h.trim().is_empty()).map(str::to_owned).collect(),
+                hosts: hosts
+                    .split([',', ' ', '\n', '\r', ';'])
+                    .filter(|h| !h.trim().is_empty())
+                    .map(str::to_owned)
+                    .collect(),
             };
             let provisioned = super::service::provision_tenant(&state, &input).await?;
             Ok(provisioned.portal_url)
@@ -102,7 +118,11 @@ pub async fn set_tenant_status(slug: String, active: bool) -> Result<(), AppErro
     crate::infra::reply(
         async {
             let state = ssr::operator_state().await?;
-            let status = if active { TenantStatus::Active } else { TenantStatus::Suspended };
+            let status = if active {
+                TenantStatus::Active
+            } else {
+                TenantStatus::Suspended
+            };
             super::service::set_status(&state, &slug, status).await
         }
         .await,

@@ -5,8 +5,21 @@ use crate::error::AppError;
 
 /// Subdomains a tenant may not take.
 const RESERVED_SLUGS: &[&str] = &[
-    "www", "api", "admin", "app", "platform", "plateforme", "mail", "smtp", "static", "pkg", "assets",
-    "localhost", "guichet", "store", "status",
+    "www",
+    "api",
+    "admin",
+    "app",
+    "platform",
+    "plateforme",
+    "mail",
+    "smtp",
+    "static",
+    "pkg",
+    "assets",
+    "localhost",
+    "guichet",
+    "store",
+    "status",
 ];
 
 /// A tenant's identifier, used as its subdomain and (with `-` → `_`) its schema name.
@@ -18,23 +31,33 @@ impl Slug {
         let slug = raw.trim();
         let invalid = |message: &str| Err(AppError::invalid("slug", message));
         if slug.is_empty() {
-            return invalid("Saisissez l'identifiant de la collectivité (par exemple « saint-herblain »).");
+            return invalid(
+                "Saisissez l'identifiant de la collectivité (par exemple « saint-herblain »).",
+            );
         }
         if slug.len() < 2 || slug.len() > 40 {
             return invalid("L'identifiant doit faire entre 2 et 40 caractères.");
         }
-        let allowed = slug.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
+        let allowed = slug
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
         if !allowed {
-            return invalid("L'identifiant ne peut contenir que des lettres minuscules sans accent, des chiffres et des tirets.");
+            return invalid(
+                "L'identifiant ne peut contenir que des lettres minuscules sans accent, des chiffres et des tirets.",
+            );
         }
         if !slug.as_bytes()[0].is_ascii_lowercase() {
             return invalid("L'identifiant doit commencer par une lettre.");
         }
         if slug.ends_with('-') || slug.contains("--") {
-            return invalid("L'identifiant ne peut pas finir par un tiret ni en contenir deux de suite.");
+            return invalid(
+                "L'identifiant ne peut pas finir par un tiret ni en contenir deux de suite.",
+            );
         }
         if RESERVED_SLUGS.contains(&slug) {
-            return invalid(&format!("L'identifiant « {slug} » est réservé par la plateforme."));
+            return invalid(&format!(
+                "L'identifiant « {slug} » est réservé par la plateforme."
+            ));
         }
         Ok(Self(slug.to_owned()))
     }
@@ -61,7 +84,10 @@ pub fn parse_host(raw: &str) -> Result<String, AppError> {
     let invalid = || {
         Err(AppError::invalid(
             "hosts",
-            format!("« {} » n'est pas un nom de domaine valide (exemple : demarches.ma-commune.fr).", raw.trim()),
+            format!(
+                "« {} » n'est pas un nom de domaine valide (exemple : demarches.ma-commune.fr).",
+                raw.trim()
+            ),
         ))
     };
     if host.len() > 253 || !host.contains('.') {
@@ -70,7 +96,9 @@ pub fn parse_host(raw: &str) -> Result<String, AppError> {
     for label in host.split('.') {
         let ok = !label.is_empty()
             && label.len() <= 63
-            && label.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+            && label
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
             && !label.starts_with('-')
             && !label.ends_with('-');
         if !ok {
@@ -83,13 +111,22 @@ pub fn parse_host(raw: &str) -> Result<String, AppError> {
 pub fn parse_tenant_name(raw: &str) -> Result<String, AppError> {
     let name = raw.trim();
     if name.is_empty() {
-        return Err(AppError::invalid("name", "Saisissez le nom de la collectivité."));
+        return Err(AppError::invalid(
+            "name",
+            "Saisissez le nom de la collectivité.",
+        ));
     }
     if name.chars().count() > 100 {
-        return Err(AppError::invalid("name", "Le nom de la collectivité ne peut pas dépasser 100 caractères."));
+        return Err(AppError::invalid(
+            "name",
+            "Le nom de la collectivité ne peut pas dépasser 100 caractères.",
+        ));
     }
     if name.chars().any(char::is_control) {
-        return Err(AppError::invalid("name", "Le nom de la collectivité contient des caractères non autorisés."));
+        return Err(AppError::invalid(
+            "name",
+            "Le nom de la collectivité contient des caractères non autorisés.",
+        ));
     }
     Ok(name.to_owned())
 }
@@ -110,15 +147,32 @@ mod tests {
 
     #[test]
     fn slugs_follow_subdomain_rules() {
-        assert_eq!(Slug::parse(" saint-herblain ").unwrap().schema_name(), "tenant_saint_herblain");
-        for bad in ["", "a", "Nantes", "1abc", "a_b", "ab-", "a--b", "www", "é", &"a".repeat(41)] {
+        assert_eq!(
+            Slug::parse(" saint-herblain ").unwrap().schema_name(),
+            "tenant_saint_herblain"
+        );
+        for bad in [
+            "",
+            "a",
+            "Nantes",
+            "1abc",
+            "a_b",
+            "ab-",
+            "a--b",
+            "www",
+            "é",
+            &"a".repeat(41),
+        ] {
             assert!(Slug::parse(bad).is_err(), "{bad:?} should be rejected");
         }
     }
 
     #[test]
     fn custom_hosts_are_domain_names() {
-        assert_eq!(parse_host("Demarches.Reze.FR.").unwrap(), "demarches.reze.fr");
+        assert_eq!(
+            parse_host("Demarches.Reze.FR.").unwrap(),
+            "demarches.reze.fr"
+        );
         for bad in ["", "localhost", "a..b", "-a.fr", "a_b.fr", "x y.fr"] {
             assert!(parse_host(bad).is_err(), "{bad:?} should be rejected");
         }

@@ -102,7 +102,10 @@ fn TenantsPanel() -> impl IntoView {
 }
 
 #[component]
-fn TenantsTable(tenants: Vec<TenantSummary>, set_status: ServerAction<SetTenantStatus>) -> impl IntoView {
+fn TenantsTable(
+    tenants: Vec<TenantSummary>,
+    set_status: ServerAction<SetTenantStatus>,
+) -> impl IntoView {
     view! {
         <div class="table-wrapper">
             <table>

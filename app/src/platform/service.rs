@@ -14,7 +14,9 @@ use crate::account::model::Role;
 use crate::account::validate;
 use crate::context::Branding;
 use crate::error::{AppError, AppResult};
-use crate::infra::crypto::{burn_password_check, hash_password, hash_token, new_token, verify_password};
+use crate::infra::crypto::{
+    burn_password_check, hash_password, hash_token, new_token, verify_password,
+};
 use crate::infra::mail::TENANTS_CHANNEL;
 use crate::infra::{AppState, PlatformTx, Tenant, TenantStatus, TenantTx};
 
@@ -35,7 +37,8 @@ pub struct Provisioned {
 }
 
 async fn notify_tenants_changed(tx: &PlatformTx) -> AppResult<()> {
-    tx.execute("SELECT pg_notify($1, '')", vec![TENANTS_CHANNEL.into()]).await?;
+    tx.execute("SELECT pg_notify($1, '')", vec![TENANTS_CHANNEL.into()])
+        .await?;
     Ok(())
 }
 
@@ -54,13 +57,17 @@ pub async fn provision_tenant(state: &AppState, input: &NewTenant) -> AppResult<
     for raw in &input.hosts {
         let host = parse_host(raw)?;
         if host == *base || host.ends_with(&format!(".{base}")) {
-            return Err(AppError::invalid("hosts", s::HOST_UNDER_BASE.replace("{base}", base)));
+            return Err(AppError::invalid(
+                "hosts",
+                s::HOST_UNDER_BASE.replace("{base}", base),
+            ));
         }
         if !hosts.contains(&host) {
             hosts.push(host);
         }
     }
-    let schema = SchemaName::parse(&slug.schema_name()).map_err(|_| AppError::invalid("slug", s::SLUG_TAKEN))?;
+    let schema = SchemaName::parse(&slug.schema_name())
+        .map_err(|_| AppError::invalid("slug", s::SLUG_TAKEN))?;
 
     let tx = PlatformTx::begin(state).await?;
     let id = Uuid::new_v4();
@@ -68,7 +75,12 @@ pub async fn provision_tenant(state: &AppState, input: &NewTenant) -> AppResult<
         .execute(
             "INSERT INTO platform.tenants (id, slug, name, schema_name) VALUES ($1, $2, $3, $4)
              ON CONFLICT DO NOTHING",
-            vec![id.into(), slug.as_str().into(), name.clone().into(), schema.as_str().into()],
+            vec![
+                id.into(),
+                slug.as_str().into(),
+                name.clone().into(),
+                schema.as_str().into(),
+            ],
         )
         .await?;
     if inserted == 0 {
@@ -82,7 +94,10 @@ pub async fn provision_tenant(state: &AppState, input: &NewTenant) -> AppResult<
             )
             .await?;
         if inserted == 0 {
-            return Err(AppError::conflict("hosts", format!("{} ({host})", s::HOST_TAKEN)));
+            return Err(AppError::conflict(
+                "hosts",
+                format!("{} ({host})", s::HOST_TAKEN),
+            ));
         }
     }
     // A leftover schema of the same name (from a deleted tenant) is never reused.
@@ -95,13 +110,22 @@ pub async fn provision_tenant(state: &AppState, input: &NewTenant) -> AppResult<
     if leftover.is_some() {
         return Err(AppError::conflict("slug", s::SLUG_TAKEN));
     }
-    apply_in_transaction(tx.raw(), &schema, &tenant_migrations()).await.map_err(|error| {
-        tracing::error!(%error, "tenant schema migration failed during provisioning");
-        AppError::Internal
-    })?;
+    apply_in_transaction(tx.raw(), &schema, &tenant_migrations())
+        .await
+        .map_err(|error| {
+            tracing::error!(%error, "tenant schema migration failed during provisioning");
+            AppError::Internal
+        })?;
     notify_tenants_changed(&tx).await?;
 
-    let tenant = Arc::new(Tenant { id, slug, name, schema, status: TenantStatus::Active, branding: Branding::default() });
+    let tenant = Arc::new(Tenant {
+        id,
+        slug,
+        name,
+        schema,
+        status: TenantStatus::Active,
+        branding: Branding::default(),
+    });
     let tenant_tx = TenantTx::pin(tx.into_raw(), tenant.clone()).await?;
     crate::account::service::invite_agent(
         &tenant_tx,
@@ -194,10 +218,20 @@ pub async fn set_status(state: &AppState, slug: &str, status: TenantStatus) -> A
 }
 
 /// Applies a tenant's branding (used by seeding now, by the admin branding page later).
-pub async fn set_branding(state: &AppState, tenant: Arc<Tenant>, branding: &Branding) -> AppResult<()> {
-    for (field, colour) in [("primary_color", &branding.primary_color), ("secondary_color", &branding.secondary_color)] {
+pub async fn set_branding(
+    state: &AppState,
+    tenant: Arc<Tenant>,
+    branding: &Branding,
+) -> AppResult<()> {
+    for (field, colour) in [
+        ("primary_color", &branding.primary_color),
+        ("secondary_color", &branding.secondary_color),
+    ] {
         if crate::context::parse_colour(colour).is_none() {
-            return Err(AppError::invalid(field, "Indiquez une couleur au format #rrvvbb (par exemple #000091)."));
+            return Err(AppError::invalid(
+                field,
+                "Indiquez une couleur au format #rrvvbb (par exemple #000091).",
+            ));
         }
     }
     let tx = TenantTx::begin(state, tenant).await?;
@@ -210,14 +244,20 @@ pub async fn set_branding(state: &AppState, tenant: Arc<Tenant>, branding: &Bran
         ],
     )
     .await?;
-    tx.execute("SELECT pg_notify($1, '')", vec![TENANTS_CHANNEL.into()]).await?;
+    tx.execute("SELECT pg_notify($1, '')", vec![TENANTS_CHANNEL.into()])
+        .await?;
     tx.commit().await?;
     state.directory().invalidate();
     Ok(())
 }
 
 /// Creates a platform operator, or resets the password of an existing one.
-pub async fn upsert_operator(state: &AppState, email: &str, display_name: &str, password: &str) -> AppResult<()> {
+pub async fn upsert_operator(
+    state: &AppState,
+    email: &str,
+    display_name: &str,
+    password: &str,
+) -> AppResult<()> {
     let email = validate::email("email", email)?;
     let display_name = validate::display_name(display_name)?;
     validate::password(password, &email)?;
@@ -243,13 +283,21 @@ pub struct Operator {
     pub display_name: String,
 }
 
-pub async fn operator_login(state: &AppState, client: &str, email: &str, password: &str) -> AppResult<String> {
+pub async fn operator_login(
+    state: &AppState,
+    client: &str,
+    email: &str,
+    password: &str,
+) -> AppResult<String> {
     let email = validate::email("email", email)?;
     let limiter = state.login_limiter();
     limiter.check("platform", &email, client)?;
     let tx = PlatformTx::begin(state).await?;
     let row: Option<OperatorRow> = tx
-        .fetch_optional("SELECT id, display_name, password_hash FROM platform.operators WHERE email = $1", vec![email.clone().into()])
+        .fetch_optional(
+            "SELECT id, display_name, password_hash FROM platform.operators WHERE email = $1",
+            vec![email.clone().into()],
+        )
         .await?;
     let ok = match &row {
         Some(row) => verify_password(password, &row.password_hash),
@@ -260,7 +308,10 @@ pub async fn operator_login(state: &AppState, client: &str, email: &str, passwor
     };
     let Some(row) = row.filter(|_| ok) else {
         limiter.record_failure("platform", &email, client);
-        return Err(AppError::invalid("password", crate::account::strings::LOGIN_FAILED));
+        return Err(AppError::invalid(
+            "password",
+            crate::account::strings::LOGIN_FAILED,
+        ));
     };
     limiter.record_success("platform", &email);
     let (token, hash) = new_token();
@@ -288,12 +339,18 @@ pub async fn current_operator(state: &AppState, token: &str) -> AppResult<Option
         )
         .await?;
     tx.commit().await?;
-    Ok(row.map(|r| Operator { display_name: r.display_name }))
+    Ok(row.map(|r| Operator {
+        display_name: r.display_name,
+    }))
 }
 
 pub async fn operator_logout(state: &AppState, token: &str) -> AppResult<()> {
     let tx = PlatformTx::begin(state).await?;
-    tx.execute("DELETE FROM platform.operator_sessions WHERE token_hash = $1", vec![hash_token(token).into()]).await?;
+    tx.execute(
+        "DELETE FROM platform.operator_sessions WHERE token_hash = $1",
+        vec![hash_token(token).into()],
+    )
+    .await?;
     tx.commit().await
 }
 

@@ -38,15 +38,26 @@ pub async fn latest_news(tx: &TenantTx, limit: u64) -> AppResult<Vec<NewsItem>> 
 }
 
 #[tracing::instrument(skip_all, fields(tenant = %tx.tenant().slug))]
-pub async fn publish_news(tx: &TenantTx, author: Option<&UserView>, title: &str, body: &str) -> AppResult<NewsItem> {
+pub async fn publish_news(
+    tx: &TenantTx,
+    author: Option<&UserView>,
+    title: &str,
+    body: &str,
+) -> AppResult<NewsItem> {
     let (title, body) = parse_news(title, body)?;
     let author = author.and_then(|a| Uuid::parse_str(&a.id).ok());
     let row: Option<NewsRow> = tx
         .fetch_optional(
             "INSERT INTO news (id, title, body, author_id) VALUES ($1, $2, $3, $4)
              RETURNING id, title, body, published_at",
-            vec![Uuid::new_v4().into(), title.into(), body.into(), author.into()],
+            vec![
+                Uuid::new_v4().into(),
+                title.into(),
+                body.into(),
+                author.into(),
+            ],
         )
         .await?;
-    row.map(NewsItem::from).ok_or(crate::error::AppError::Internal)
+    row.map(NewsItem::from)
+        .ok_or(crate::error::AppError::Internal)
 }

@@ -36,7 +36,12 @@ pub fn Field(
     let id = format!("champ-{name}");
     let hint_id = format!("{id}-aide");
     let error_id = format!("{id}-erreur");
-    let message = move || error.get().filter(|e| e.field() == Some(name)).map(|e| e.to_string());
+    let message = move || {
+        error
+            .get()
+            .filter(|e| e.field() == Some(name))
+            .map(|e| e.to_string())
+    };
     let described_by = {
         let (hint_id, error_id) = (hint_id.clone(), error_id.clone());
         move || {
@@ -70,10 +75,19 @@ pub fn Field(
 
 /// Same as [`Field`] for multi-line text.
 #[component]
-pub fn TextArea(name: &'static str, label: &'static str, error: Signal<Option<AppError>>) -> impl IntoView {
+pub fn TextArea(
+    name: &'static str,
+    label: &'static str,
+    error: Signal<Option<AppError>>,
+) -> impl IntoView {
     let id = format!("champ-{name}");
     let error_id = format!("{id}-erreur");
-    let message = move || error.get().filter(|e| e.field() == Some(name)).map(|e| e.to_string());
+    let message = move || {
+        error
+            .get()
+            .filter(|e| e.field() == Some(name))
+            .map(|e| e.to_string())
+    };
     let described_by = {
         let error_id = error_id.clone();
         move || message().map(|_| error_id.clone())

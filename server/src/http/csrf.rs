@@ -17,7 +17,12 @@ pub const REJECTION: &str = "Requête refusée : elle provient d'un autre site (
 
 fn rejected() -> Response {
     let body = serde_json::json!({ "Forbidden": REJECTION }).to_string();
-    (StatusCode::FORBIDDEN, [("content-type", "application/json")], body).into_response()
+    (
+        StatusCode::FORBIDDEN,
+        [("content-type", "application/json")],
+        body,
+    )
+        .into_response()
 }
 
 /// `scheme://host[:port]` → `host[:port]`, lowercased.
@@ -46,8 +51,15 @@ fn allowed(headers: &HeaderMap) -> bool {
 }
 
 pub async fn cross_origin_protection(request: Request, next: Next) -> Response {
-    let safe = matches!(*request.method(), Method::GET | Method::HEAD | Method::OPTIONS);
-    if safe || allowed(request.headers()) { next.run(request).await } else { rejected() }
+    let safe = matches!(
+        *request.method(),
+        Method::GET | Method::HEAD | Method::OPTIONS
+    );
+    if safe || allowed(request.headers()) {
+        next.run(request).await
+    } else {
+        rejected()
+    }
 }
 
 #[cfg(test)]
@@ -56,7 +68,10 @@ mod tests {
 
     #[test]
     fn origins_reduce_to_their_authority() {
-        assert_eq!(origin_authority("http://Nantes.localhost:3000").as_deref(), Some("nantes.localhost:3000"));
+        assert_eq!(
+            origin_authority("http://Nantes.localhost:3000").as_deref(),
+            Some("nantes.localhost:3000")
+        );
         assert_eq!(origin_authority("null"), None);
     }
 }

@@ -1,12 +1,12 @@
 //! Host header → site. Invariant: a request whose host designates no active tenant never
 //! reaches the app; the apex host only reaches the platform console.
 
+use app::infra::tenancy::Resolution;
+use app::infra::{AppState, Site, TenantStatus};
 use axum::extract::{Request, State};
 use axum::http::header::HOST;
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
-use app::infra::tenancy::Resolution;
-use app::infra::{AppState, Site, TenantStatus};
 
 use super::pages;
 
@@ -19,7 +19,11 @@ fn is_console_path(path: &str) -> bool {
     path == "/plateforme" || path.starts_with("/plateforme/")
 }
 
-pub async fn resolve_site(State(state): State<AppState>, mut request: Request, next: Next) -> Response {
+pub async fn resolve_site(
+    State(state): State<AppState>,
+    mut request: Request,
+    next: Next,
+) -> Response {
     let path = request.uri().path().to_owned();
     if path == "/health" {
         return "ok".into_response();

@@ -8,10 +8,10 @@ mod host;
 mod malformed;
 mod pages;
 
-use axum::Router;
-use axum::middleware;
 use app::infra::AppState;
 use app::{App, shell};
+use axum::Router;
+use axum::middleware;
 use leptos_axum::{LeptosRoutes, generate_route_list};
 use tower_http::compression::CompressionLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};

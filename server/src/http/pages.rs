@@ -33,7 +33,11 @@ pub fn suspended_tenant(name: &str) -> Response {
 }
 
 pub fn not_found() -> Response {
-    page(StatusCode::NOT_FOUND, "Page introuvable", "La page demandée n'existe pas.")
+    page(
+        StatusCode::NOT_FOUND,
+        "Page introuvable",
+        "La page demandée n'existe pas.",
+    )
 }
 
 pub fn unavailable() -> Response {
@@ -45,5 +49,8 @@ pub fn unavailable() -> Response {
 }
 
 fn escape(text: &str) -> String {
-    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
 }

@@ -28,9 +28,17 @@ pub struct Jobs {
     retries: HashMap<String, OffsetDateTime>,
 }
 
-pub fn spawn(state: AppState, transport: MailTransport, mail_from: String) -> tokio::task::JoinHandle<()> {
+pub fn spawn(
+    state: AppState,
+    transport: MailTransport,
+    mail_from: String,
+) -> tokio::task::JoinHandle<()> {
     let outbox = outbox::Outbox::new(state.clone(), Arc::new(transport), mail_from);
-    let mut jobs = Jobs { state, outbox, retries: HashMap::new() };
+    let mut jobs = Jobs {
+        state,
+        outbox,
+        retries: HashMap::new(),
+    };
     tokio::spawn(async move {
         loop {
             if let Err(error) = jobs.run().await {
@@ -43,8 +51,11 @@ pub fn spawn(state: AppState, transport: MailTransport, mail_from: String) -> to
 
 impl Jobs {
     async fn run(&mut self) -> anyhow::Result<()> {
-        let mut listener = PgListener::connect_with(self.state.pool().get_postgres_connection_pool()).await?;
-        listener.listen_all([OUTBOX_CHANNEL, TENANTS_CHANNEL]).await?;
+        let mut listener =
+            PgListener::connect_with(self.state.pool().get_postgres_connection_pool()).await?;
+        listener
+            .listen_all([OUTBOX_CHANNEL, TENANTS_CHANNEL])
+            .await?;
         self.sweep_all().await;
         let mut next_sweep = Instant::now() + SWEEP_INTERVAL;
         loop {

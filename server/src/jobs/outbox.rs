@@ -43,7 +43,11 @@ pub struct Outbox {
 
 impl Outbox {
     pub fn new(state: AppState, transport: Arc<MailTransport>, from: String) -> Self {
-        Self { state, transport, from }
+        Self {
+            state,
+            transport,
+            from,
+        }
     }
 
     /// Sends what is due in one tenant's outbox. Returns when its next retry is due, if any.
@@ -61,7 +65,16 @@ impl Outbox {
                 )
                 .await?;
             for mail in &batch {
-                let result = self.transport.send(&tenant, &self.from, &mail.recipient, &mail.subject, &mail.body_text).await;
+                let result = self
+                    .transport
+                    .send(
+                        &tenant,
+                        &self.from,
+                        &mail.recipient,
+                        &mail.subject,
+                        &mail.body_text,
+                    )
+                    .await;
                 let attempts = mail.attempts + 1;
                 match result {
                     Ok(()) => {
@@ -73,7 +86,11 @@ impl Outbox {
                         tracing::info!(tenant = %slug, mail = %mail.id, "mail sent");
                     }
                     Err(error) => {
-                        let status = if attempts >= MAX_ATTEMPTS { "failed" } else { "pending" };
+                        let status = if attempts >= MAX_ATTEMPTS {
+                            "failed"
+                        } else {
+                            "pending"
+                        };
                         tracing::warn!(tenant = %slug, mail = %mail.id, attempts, %error, "mail delivery failed");
                         tx.execute(
                             "UPDATE mail_outbox SET status = $2, attempts = $3, last_error = $4,
@@ -97,7 +114,10 @@ impl Outbox {
         }
         let tx = TenantTx::begin(&self.state, tenant.clone()).await?;
         let next: Option<NextDue> = tx
-            .fetch_optional("SELECT min(next_attempt_at) AS next FROM mail_outbox WHERE status = 'pending'", vec![])
+            .fetch_optional(
+                "SELECT min(next_attempt_at) AS next FROM mail_outbox WHERE status = 'pending'",
+                vec![],
+            )
             .await?;
         tx.commit().await?;
         if tenant.status == TenantStatus::Suspended {
@@ -155,8 +175,13 @@ impl Outbox {
             struct Hit {
                 i: i32,
             }
-            let hits = Hit::find_by_statement(Statement::from_string(DbBackend::Postgres, sql)).all(self.state.pool()).await?;
-            pending.extend(hits.into_iter().filter_map(|h| ready.get(h.i as usize).map(|r| r.slug.clone())));
+            let hits = Hit::find_by_statement(Statement::from_string(DbBackend::Postgres, sql))
+                .all(self.state.pool())
+                .await?;
+            pending.extend(
+                hits.into_iter()
+                    .filter_map(|h| ready.get(h.i as usize).map(|r| r.slug.clone())),
+            );
         }
         Ok(pending)
     }

@@ -23,11 +23,14 @@ pub const BASE_DOMAIN: &str = "localhost";
 
 /// Admin connection used to create one database per test.
 fn admin_url() -> String {
-    std::env::var("GUICHET_TEST_DATABASE_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".to_owned())
+    std::env::var("GUICHET_TEST_DATABASE_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".to_owned())
 }
 
 fn with_database(url: &str, name: &str) -> String {
-    let (base, query) = url.split_once('?').map_or((url, None), |(b, q)| (b, Some(q)));
+    let (base, query) = url
+        .split_once('?')
+        .map_or((url, None), |(b, q)| (b, Some(q)));
     let base = base.rsplit_once('/').map_or(base, |(b, _)| b);
     match query {
         Some(q) => format!("{base}/{name}?{q}"),
@@ -68,7 +71,11 @@ impl Mail {
     }
 
     pub fn token(&self, path: &str) -> String {
-        self.link(path).split("jeton=").nth(1).expect("link without jeton").to_owned()
+        self.link(path)
+            .split("jeton=")
+            .nth(1)
+            .expect("link without jeton")
+            .to_owned()
     }
 }
 
@@ -85,24 +92,44 @@ impl Smtp {
             .expect("python3 must be installed (scripts/test installs aiosmtpd)");
         let stdout = child.stdout.take().expect("stdout");
         let mut line = String::new();
-        BufReader::new(stdout).read_line(&mut line).await.expect("smtp server output");
-        let port = line.trim().parse().unwrap_or_else(|_| panic!("SMTP server did not start (is aiosmtpd installed?): {line:?}"));
-        Self { port, dir, _child: child }
+        BufReader::new(stdout)
+            .read_line(&mut line)
+            .await
+            .expect("smtp server output");
+        let port = line.trim().parse().unwrap_or_else(|_| {
+            panic!("SMTP server did not start (is aiosmtpd installed?): {line:?}")
+        });
+        Self {
+            port,
+            dir,
+            _child: child,
+        }
     }
 
     pub fn all(&self) -> Vec<Mail> {
-        let Ok(entries) = std::fs::read_dir(&self.dir) else { return vec![] };
+        let Ok(entries) = std::fs::read_dir(&self.dir) else {
+            return vec![];
+        };
         let mut names: Vec<_> = entries
             .filter_map(|e| e.ok())
             .map(|e| e.path())
-            .filter(|p| p.extension().is_some_and(|x| x == "json") && !p.file_name().unwrap().to_string_lossy().starts_with('.'))
+            .filter(|p| {
+                p.extension().is_some_and(|x| x == "json")
+                    && !p.file_name().unwrap().to_string_lossy().starts_with('.')
+            })
             .collect();
         names.sort();
-        names.iter().map(|p| serde_json::from_str(&std::fs::read_to_string(p).unwrap()).unwrap()).collect()
+        names
+            .iter()
+            .map(|p| serde_json::from_str(&std::fs::read_to_string(p).unwrap()).unwrap())
+            .collect()
     }
 
     pub fn to(&self, address: &str) -> Vec<Mail> {
-        self.all().into_iter().filter(|m| m.to.iter().any(|t| t == address)).collect()
+        self.all()
+            .into_iter()
+            .filter(|m| m.to.iter().any(|t| t == address))
+            .collect()
     }
 
     /// Waits (polling, up to 20 s) until `count` mails to `address` have arrived.
@@ -113,7 +140,11 @@ impl Smtp {
             if mails.len() >= count {
                 return mails;
             }
-            assert!(Instant::now() < deadline, "expected {count} mail(s) to {address}, got {}", mails.len());
+            assert!(
+                Instant::now() < deadline,
+                "expected {count} mail(s) to {address}, got {}",
+                mails.len()
+            );
             tokio::time::sleep(Duration::from_millis(25)).await;
         }
     }
@@ -134,8 +165,13 @@ pub struct TestApp {
 pub async fn spawn_app() -> TestApp {
     init_tracing();
     let name = format!("guichet_test_{}", Uuid::new_v4().simple());
-    let admin = Database::connect(admin_url()).await.expect("PostgreSQL must be reachable (GUICHET_TEST_DATABASE_URL)");
-    admin.execute_unprepared(&format!("CREATE DATABASE {name}")).await.unwrap();
+    let admin = Database::connect(admin_url())
+        .await
+        .expect("PostgreSQL must be reachable (GUICHET_TEST_DATABASE_URL)");
+    admin
+        .execute_unprepared(&format!("CREATE DATABASE {name}"))
+        .await
+        .unwrap();
     let database_url = with_database(&admin_url(), &name);
 
     let smtp = Smtp::start().await;
@@ -143,8 +179,16 @@ pub async fn spawn_app() -> TestApp {
     let addr = listener.local_addr().unwrap();
     let config = Config {
         database_url: database_url.clone(),
-        settings: Settings { base_domain: BASE_DOMAIN.to_owned(), public_scheme: "http".to_owned(), public_port: Some(addr.port()) },
-        leptos: LeptosOptions::builder().output_name("guichet").site_root("target/site").site_addr(addr).build(),
+        settings: Settings {
+            base_domain: BASE_DOMAIN.to_owned(),
+            public_scheme: "http".to_owned(),
+            public_port: Some(addr.port()),
+        },
+        leptos: LeptosOptions::builder()
+            .output_name("guichet")
+            .site_root("target/site")
+            .site_addr(addr)
+            .build(),
         data_dir: std::env::temp_dir().join(format!("guichet-data-{}", Uuid::new_v4().simple())),
         smtp_url: Some(format!("smtp://127.0.0.1:{}", smtp.port)),
         mail_from: "ne-pas-repondre@guichet.test".to_owned(),
@@ -155,7 +199,12 @@ pub async fn spawn_app() -> TestApp {
     assert_eq!(report.failures().count(), 0);
     let server_state = state.clone();
     tokio::spawn(async move { guichet_server::serve(&config, server_state, listener).await });
-    TestApp { addr, state, smtp, database_url }
+    TestApp {
+        addr,
+        state,
+        smtp,
+        database_url,
+    }
 }
 
 pub fn host(slug: &str) -> String {
@@ -174,11 +223,24 @@ impl TestApp {
     /// A browser-like client (cookie jar, no automatic redirects) whose `*.localhost` names
     /// resolve to the test server.
     pub fn client(&self) -> reqwest::Client {
-        self.client_for(&["ca", "cb", "cc", "cd", "cz", "broken", "nantes", "reze", "saint-herblain", "other"])
+        self.client_for(&[
+            "ca",
+            "cb",
+            "cc",
+            "cd",
+            "cz",
+            "broken",
+            "nantes",
+            "reze",
+            "saint-herblain",
+            "other",
+        ])
     }
 
     pub fn client_for(&self, slugs: &[&str]) -> reqwest::Client {
-        let mut builder = reqwest::Client::builder().cookie_store(true).redirect(reqwest::redirect::Policy::none());
+        let mut builder = reqwest::Client::builder()
+            .cookie_store(true)
+            .redirect(reqwest::redirect::Policy::none());
         for slug in slugs {
             builder = builder.resolve(&host(slug), self.addr);
         }
@@ -197,46 +259,114 @@ impl TestApp {
 
     pub async fn set_branding(&self, slug: &str, primary: &str) {
         let tenant = tenant_by_slug(&self.state, slug).await.unwrap();
-        let branding = Branding { primary_color: primary.to_owned(), ..Branding::default() };
-        app::platform::service::set_branding(&self.state, tenant, &branding).await.unwrap();
+        let branding = Branding {
+            primary_color: primary.to_owned(),
+            ..Branding::default()
+        };
+        app::platform::service::set_branding(&self.state, tenant, &branding)
+            .await
+            .unwrap();
     }
 
     /// POSTs a form to a server function at a tenant, the way the browser form would.
-    pub async fn post(&self, client: &reqwest::Client, slug: &str, endpoint: &str, form: &[(&str, &str)]) -> reqwest::Response {
-        client.post(self.url(slug, &format!("/api/{endpoint}"))).form(form).send().await.unwrap()
+    pub async fn post(
+        &self,
+        client: &reqwest::Client,
+        slug: &str,
+        endpoint: &str,
+        form: &[(&str, &str)],
+    ) -> reqwest::Response {
+        client
+            .post(self.url(slug, &format!("/api/{endpoint}")))
+            .form(form)
+            .send()
+            .await
+            .unwrap()
     }
 
-    pub async fn signup(&self, client: &reqwest::Client, slug: &str, email: &str, password: &str) -> reqwest::Response {
-        self.post(client, slug, "signup", &[("email", email), ("password", password), ("display_name", "Jeanne Martin")]).await
+    pub async fn signup(
+        &self,
+        client: &reqwest::Client,
+        slug: &str,
+        email: &str,
+        password: &str,
+    ) -> reqwest::Response {
+        self.post(
+            client,
+            slug,
+            "signup",
+            &[
+                ("email", email),
+                ("password", password),
+                ("display_name", "Jeanne Martin"),
+            ],
+        )
+        .await
     }
 
     /// Signs up, follows the verification link from the mail, and logs in.
     pub async fn citizen(&self, client: &reqwest::Client, slug: &str, email: &str, password: &str) {
         let before = self.smtp.to(email).len();
-        assert_eq!(self.signup(client, slug, email, password).await.status(), StatusCode::OK);
+        assert_eq!(
+            self.signup(client, slug, email, password).await.status(),
+            StatusCode::OK
+        );
         let mail = self.smtp.wait_for(email, before + 1).await.pop().unwrap();
         let verify = client.get(mail.link("/verifier")).send().await.unwrap();
         assert_eq!(verify.status(), StatusCode::OK);
-        assert_eq!(self.login(client, slug, email, password).await.status(), StatusCode::OK);
+        assert_eq!(
+            self.login(client, slug, email, password).await.status(),
+            StatusCode::OK
+        );
     }
 
-    pub async fn login(&self, client: &reqwest::Client, slug: &str, email: &str, password: &str) -> reqwest::Response {
-        self.post(client, slug, "login", &[("email", email), ("password", password)]).await
+    pub async fn login(
+        &self,
+        client: &reqwest::Client,
+        slug: &str,
+        email: &str,
+        password: &str,
+    ) -> reqwest::Response {
+        self.post(
+            client,
+            slug,
+            "login",
+            &[("email", email), ("password", password)],
+        )
+        .await
     }
 
     /// Accepts the pending invitation mailed to `email` and returns the signed-in client.
-    pub async fn accept_invitation(&self, slug: &str, email: &str, password: &str) -> reqwest::Client {
+    pub async fn accept_invitation(
+        &self,
+        slug: &str,
+        email: &str,
+        password: &str,
+    ) -> reqwest::Client {
         let client = self.client();
         let mail = self.smtp.last_to(email).await;
         let token = mail.token("/invitation");
-        let response = self.post(&client, slug, "accept_invitation", &[("jeton", &token), ("password", password)]).await;
-        assert_eq!(response.status(), StatusCode::OK, "{}", response.text().await.unwrap());
+        let response = self
+            .post(
+                &client,
+                slug,
+                "accept_invitation",
+                &[("jeton", &token), ("password", password)],
+            )
+            .await;
+        assert_eq!(
+            response.status(),
+            StatusCode::OK,
+            "{}",
+            response.text().await.unwrap()
+        );
         client
     }
 
     /// The tenant's admin (invited at provisioning), signed in.
     pub async fn admin(&self, slug: &str) -> reqwest::Client {
-        self.accept_invitation(slug, &format!("admin@{slug}.test"), "Clef-Secrete-2026").await
+        self.accept_invitation(slug, &format!("admin@{slug}.test"), "Clef-Secrete-2026")
+            .await
     }
 
     pub async fn count(&self, schema_table: &str) -> i64 {
@@ -257,12 +387,28 @@ impl TestApp {
 pub async fn error_message(response: reqwest::Response) -> String {
     let value: serde_json::Value = response.json().await.unwrap();
     // AppError is serialised externally tagged: {"Invalid": {"field": .., "message": ..}} or {"Forbidden": "…"}.
-    let inner = value.as_object().and_then(|o| o.values().next()).cloned().unwrap_or(value.clone());
-    inner.get("message").and_then(|m| m.as_str()).or_else(|| inner.as_str()).unwrap_or_default().to_owned()
+    let inner = value
+        .as_object()
+        .and_then(|o| o.values().next())
+        .cloned()
+        .unwrap_or(value.clone());
+    inner
+        .get("message")
+        .and_then(|m| m.as_str())
+        .or_else(|| inner.as_str())
+        .unwrap_or_default()
+        .to_owned()
 }
 
 pub async fn error_field(response: reqwest::Response) -> (String, String) {
     let value: serde_json::Value = response.json().await.unwrap();
-    let inner = value.as_object().and_then(|o| o.values().next()).cloned().unwrap();
-    (inner["field"].as_str().unwrap().to_owned(), inner["message"].as_str().unwrap().to_owned())
+    let inner = value
+        .as_object()
+        .and_then(|o| o.values().next())
+        .cloned()
+        .unwrap();
+    (
+        inner["field"].as_str().unwrap().to_owned(),
+        inner["message"].as_str().unwrap().to_owned(),
+    )
 }

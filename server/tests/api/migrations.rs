@@ -2,8 +2,8 @@
 //! One command brings the platform and every tenant up to date, tenant by tenant.
 
 use guichet_migrations::{
-    MigrationTrait, SchemaName, apply_in_transaction, migrate_platform, migrate_tenants, platform_migrations,
-    schema_versions, tenant_migrations,
+    MigrationTrait, SchemaName, apply_in_transaction, migrate_platform, migrate_tenants,
+    platform_migrations, schema_versions, tenant_migrations,
 };
 use sea_orm::{ConnectionTrait, DbBackend, Statement, TransactionTrait};
 use uuid::Uuid;
@@ -11,18 +11,29 @@ use uuid::Uuid;
 use crate::helpers::spawn_app;
 
 /// Registers a tenant whose schema has only the first `version` migrations.
-async fn tenant_at_version(app: &crate::helpers::TestApp, slug: &str, version: usize) -> SchemaName {
+async fn tenant_at_version(
+    app: &crate::helpers::TestApp,
+    slug: &str,
+    version: usize,
+) -> SchemaName {
     let schema = SchemaName::parse(&format!("tenant_{slug}")).unwrap();
     let db = app.state.pool();
     let tx = db.begin().await.unwrap();
     tx.execute_raw(Statement::from_sql_and_values(
         DbBackend::Postgres,
         "INSERT INTO platform.tenants (id, slug, name, schema_name) VALUES ($1, $2, $3, $4)",
-        [Uuid::new_v4().into(), slug.into(), format!("Commune {slug}").into(), schema.as_str().into()],
+        [
+            Uuid::new_v4().into(),
+            slug.into(),
+            format!("Commune {slug}").into(),
+            schema.as_str().into(),
+        ],
     ))
     .await
     .unwrap();
-    apply_in_transaction(&tx, &schema, &tenant_migrations()[..version]).await.unwrap();
+    apply_in_transaction(&tx, &schema, &tenant_migrations()[..version])
+        .await
+        .unwrap();
     tx.commit().await.unwrap();
     schema
 }
@@ -33,7 +44,10 @@ async fn table_exists(app: &crate::helpers::TestApp, schema: &SchemaName, table:
         .pool()
         .query_one_raw(Statement::from_string(
             DbBackend::Postgres,
-            format!("SELECT to_regclass('{}.{table}') IS NOT NULL AS present", schema.quoted()),
+            format!(
+                "SELECT to_regclass('{}.{table}') IS NOT NULL AS present",
+                schema.quoted()
+            ),
         ))
         .await
         .unwrap()
@@ -43,7 +57,12 @@ async fn table_exists(app: &crate::helpers::TestApp, schema: &SchemaName, table:
 
 /// The line of the printed report about one tenant.
 fn report_line(report: &guichet_migrations::TenantsReport, slug: &str) -> String {
-    report.to_string().lines().find(|l| l.split_whitespace().next() == Some(slug)).unwrap_or_default().to_owned()
+    report
+        .to_string()
+        .lines()
+        .find(|l| l.split_whitespace().next() == Some(slug))
+        .unwrap_or_default()
+        .to_owned()
 }
 
 #[tokio::test]
@@ -52,34 +71,59 @@ async fn a_fresh_install_migrates_the_platform_and_a_second_run_changes_nothing(
     let db = app.state.pool();
     // spawn_app already ran the migration once; running again is a no-op.
     let known = platform_migrations().len() as u32;
-    assert_eq!(migrate_platform(db, &platform_migrations()).await.unwrap(), (known, known));
+    assert_eq!(
+        migrate_platform(db, &platform_migrations()).await.unwrap(),
+        (known, known)
+    );
     let report = migrate_tenants(db, &tenant_migrations()).await.unwrap();
     assert!(report.outcomes.is_empty());
-    assert_eq!(app.count("platform.guichet_migrations").await, i64::from(known));
+    assert_eq!(
+        app.count("platform.guichet_migrations").await,
+        i64::from(known)
+    );
 }
 
 #[tokio::test]
 async fn existing_tenants_are_upgraded_and_their_versions_recorded() {
     let app = spawn_app().await;
     let latest = tenant_migrations().len();
-    let old = [tenant_at_version(&app, "ca", 1).await, tenant_at_version(&app, "cb", 2).await];
+    let old = [
+        tenant_at_version(&app, "ca", 1).await,
+        tenant_at_version(&app, "cb", 2).await,
+    ];
     let current = app.create_tenant("cc", "Commune C").await;
 
-    let report = migrate_tenants(app.state.pool(), &tenant_migrations()).await.unwrap();
+    let report = migrate_tenants(app.state.pool(), &tenant_migrations())
+        .await
+        .unwrap();
     assert_eq!(report.failures().count(), 0, "{report}");
-    let upgraded: Vec<_> = report.upgraded().map(|o| (o.slug.as_str(), o.from, o.to)).collect();
-    assert_eq!(upgraded, vec![("ca", 1, latest as u32), ("cb", 2, latest as u32)]);
-    assert!(report_line(&report, "cc").contains("up to date (version 3)"), "{report}");
+    let upgraded: Vec<_> = report
+        .upgraded()
+        .map(|o| (o.slug.as_str(), o.from, o.to))
+        .collect();
+    assert_eq!(
+        upgraded,
+        vec![("ca", 1, latest as u32), ("cb", 2, latest as u32)]
+    );
+    assert!(
+        report_line(&report, "cc").contains("up to date (version 3)"),
+        "{report}"
+    );
 
     let mut schemas = old.to_vec();
     schemas.push(current.schema.clone());
     let versions = schema_versions(app.state.pool(), &schemas).await.unwrap();
-    assert!(versions.values().all(|v| *v == latest as u32), "{versions:?}");
+    assert!(
+        versions.values().all(|v| *v == latest as u32),
+        "{versions:?}"
+    );
     for schema in &old {
         assert!(table_exists(&app, schema, "news").await);
     }
     // Nothing left to do: a second run upgrades nobody.
-    let again = migrate_tenants(app.state.pool(), &tenant_migrations()).await.unwrap();
+    let again = migrate_tenants(app.state.pool(), &tenant_migrations())
+        .await
+        .unwrap();
     assert_eq!(again.upgraded().count(), 0);
 }
 
@@ -96,17 +140,31 @@ async fn a_tenant_whose_migration_fails_stays_consistent_and_the_others_are_upgr
         .await
         .unwrap();
 
-    let report = migrate_tenants(app.state.pool(), &tenant_migrations()).await.unwrap();
+    let report = migrate_tenants(app.state.pool(), &tenant_migrations())
+        .await
+        .unwrap();
     let failures: Vec<_> = report.failures().collect();
     assert_eq!(failures.len(), 1);
     assert_eq!(failures[0].slug, "broken");
     assert_eq!((failures[0].from, failures[0].to), (2, 2));
-    assert!(failures[0].error.as_deref().unwrap().contains("m0003_portal"), "{report}");
-    assert!(report_line(&report, "broken").contains("FAILED at version 2"), "{report}");
+    assert!(
+        failures[0]
+            .error
+            .as_deref()
+            .unwrap()
+            .contains("m0003_portal"),
+        "{report}"
+    );
+    assert!(
+        report_line(&report, "broken").contains("FAILED at version 2"),
+        "{report}"
+    );
 
     // The failing tenant is exactly where it was: no half-applied migration 3.
     assert!(!table_exists(&app, &broken, "branding").await);
-    let versions = schema_versions(app.state.pool(), &[a.clone(), broken.clone(), z.clone()]).await.unwrap();
+    let versions = schema_versions(app.state.pool(), &[a.clone(), broken.clone(), z.clone()])
+        .await
+        .unwrap();
     assert_eq!(versions[&broken], 2);
     assert_eq!(versions[&a], 3);
     assert_eq!(versions[&z], 3);
@@ -122,8 +180,14 @@ async fn a_migration_added_later_reaches_every_tenant() {
     }
     #[async_trait::async_trait]
     impl MigrationTrait for AddColumn {
-        async fn up(&self, manager: &sea_orm_migration::SchemaManager) -> Result<(), sea_orm::DbErr> {
-            manager.get_connection().execute_unprepared("ALTER TABLE news ADD COLUMN summary text").await?;
+        async fn up(
+            &self,
+            manager: &sea_orm_migration::SchemaManager,
+        ) -> Result<(), sea_orm::DbErr> {
+            manager
+                .get_connection()
+                .execute_unprepared("ALTER TABLE news ADD COLUMN summary text")
+                .await?;
             Ok(())
         }
     }
@@ -133,7 +197,13 @@ async fn a_migration_added_later_reaches_every_tenant() {
     }
     let mut migrations = tenant_migrations();
     migrations.push(Box::new(AddColumn));
-    let report = migrate_tenants(app.state.pool(), &migrations).await.unwrap();
+    let report = migrate_tenants(app.state.pool(), &migrations)
+        .await
+        .unwrap();
     assert_eq!(report.upgraded().count(), 4, "{report}");
-    assert_eq!(app.count("tenant_cd.guichet_migrations WHERE name = 'm9999_test_column'").await, 1);
+    assert_eq!(
+        app.count("tenant_cd.guichet_migrations WHERE name = 'm9999_test_column'")
+            .await,
+        1
+    );
 }
