@@ -35,5 +35,5 @@ ENV LEPTOS_SITE_ROOT=/app/site \
     RUST_LOG=info
 USER guichet
 EXPOSE 3000
-HEALTHCHECK CMD ["/bin/sh", "-c", "exec 3<>/dev/tcp/127.0.0.1/3000 && printf 'GET /health HTTP/1.0\\r\\n\\r\\n' >&3 && grep -q ok <&3"]
+HEALTHCHECK CMD ["/bin/bash", "-c", "exec 3<>/dev/tcp/127.0.0.1/3000 && printf 'GET /health HTTP/1.0\\r\\n\\r\\n' >&3 && grep -q ok <&3"]
 CMD ["/app/guichet", "serve"]

@@ -26,7 +26,9 @@ use app::infra::{Settings, TenantTx};
 use app::platform::service::{NewTenant, provision_tenant};
 use app::portal::service::publish_news;
 use futures::StreamExt;
-use guichet_migrations::{migrate_platform, migrate_tenants, platform_migrations, tenant_migrations};
+use guichet_migrations::{
+    migrate_platform, migrate_tenants, platform_migrations, tenant_migrations,
+};
 use guichet_server::config::Config;
 use leptos::config::{Env, LeptosOptions};
 use reqwest::header::HOST;
@@ -58,30 +60,54 @@ fn env_var(name: &str) -> Option<String> {
 impl Options {
     fn from_env() -> Self {
         // `cargo bench` passes `--bench`; the first argument that is a number is N.
-        let from_args = std::env::args().skip(1).find_map(|a| a.parse::<usize>().ok());
+        let from_args = std::env::args()
+            .skip(1)
+            .find_map(|a| a.parse::<usize>().ok());
         let tenants = from_args
-            .or_else(|| env_var("GUICHET_BENCH_TENANTS").map(|v| v.parse().expect("GUICHET_BENCH_TENANTS must be a number")))
+            .or_else(|| {
+                env_var("GUICHET_BENCH_TENANTS")
+                    .map(|v| v.parse().expect("GUICHET_BENCH_TENANTS must be a number"))
+            })
             .unwrap_or(1000);
         assert!(tenants >= 1, "at least one tenant");
         let admin_url = env_var("GUICHET_BENCH_DATABASE_URL")
             .expect("set GUICHET_BENCH_DATABASE_URL to an admin PostgreSQL URL (scripts/bench does it for you)");
-        let connections = env_var("GUICHET_BENCH_CONNECTIONS").and_then(|v| v.parse().ok()).unwrap_or(64);
-        let seconds = env_var("GUICHET_BENCH_SECONDS").and_then(|v| v.parse().ok()).unwrap_or(10);
-        let server_bin = env_var("GUICHET_BIN").map_or_else(|| PathBuf::from(env!("CARGO_BIN_EXE_guichet")), PathBuf::from);
-        let wrk = env_var("GUICHET_WRK").map(PathBuf::from).or_else(|| Some(PathBuf::from("wrk"))).filter(|wrk| {
-            std::process::Command::new(wrk)
-                .arg("--version")
-                .stdout(Stdio::null())
-                .stderr(Stdio::null())
-                .status()
-                .is_ok()
-        });
-        Self { admin_url, tenants, connections, seconds, server_bin, wrk }
+        let connections = env_var("GUICHET_BENCH_CONNECTIONS")
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(64);
+        let seconds = env_var("GUICHET_BENCH_SECONDS")
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(10);
+        let server_bin = env_var("GUICHET_BIN").map_or_else(
+            || PathBuf::from(env!("CARGO_BIN_EXE_guichet")),
+            PathBuf::from,
+        );
+        let wrk = env_var("GUICHET_WRK")
+            .map(PathBuf::from)
+            .or_else(|| Some(PathBuf::from("wrk")))
+            .filter(|wrk| {
+                std::process::Command::new(wrk)
+                    .arg("--version")
+                    .stdout(Stdio::null())
+                    .stderr(Stdio::null())
+                    .status()
+                    .is_ok()
+            });
+        Self {
+            admin_url,
+            tenants,
+            connections,
+            seconds,
+            server_bin,
+            wrk,
+        }
     }
 }
 
 fn with_database(url: &str, name: &str) -> String {
-    let (base, query) = url.split_once('?').map_or((url, None), |(b, q)| (b, Some(q)));
+    let (base, query) = url
+        .split_once('?')
+        .map_or((url, None), |(b, q)| (b, Some(q)));
     let base = base.rsplit_once('/').map_or(base, |(b, _)| b);
     match query {
         Some(q) => format!("{base}/{name}?{q}"),
@@ -121,18 +147,29 @@ fn progress(message: &str) {
 
 fn main() {
     let options = Options::from_env();
-    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("tokio runtime");
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .expect("tokio runtime");
     let code = runtime.block_on(async move {
-        let admin = Database::connect(&options.admin_url).await.expect("cannot connect to GUICHET_BENCH_DATABASE_URL");
+        let admin = Database::connect(&options.admin_url)
+            .await
+            .expect("cannot connect to GUICHET_BENCH_DATABASE_URL");
         let name = format!("guichet_bench_{}", Uuid::new_v4().simple());
-        admin.execute_unprepared(&format!("CREATE DATABASE {name}")).await.expect("CREATE DATABASE");
+        admin
+            .execute_unprepared(&format!("CREATE DATABASE {name}"))
+            .await
+            .expect("CREATE DATABASE");
         let database_url = with_database(&options.admin_url, &name);
         let data_dir = std::env::temp_dir().join(&name);
         std::fs::create_dir_all(&data_dir).expect("temporary folder");
         // Spawned so that a panic still reaches the clean-up below (the server child is killed
         // when its handle is dropped).
         let outcome = tokio::spawn(run(options, database_url, data_dir.clone())).await;
-        if let Err(error) = admin.execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).await {
+        if let Err(error) = admin
+            .execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+            .await
+        {
             eprintln!("bench: could not drop database {name}: {error}");
         }
         let _ = std::fs::remove_dir_all(&data_dir);
@@ -154,19 +191,36 @@ async fn run(options: Options, database_url: String, data_dir: PathBuf) -> Strin
     let n = options.tenants;
     let config = Config {
         database_url: database_url.clone(),
-        settings: Settings { base_domain: BASE_DOMAIN.to_owned(), public_scheme: "http".to_owned(), public_port: Some(3000) },
-        leptos: LeptosOptions::builder().output_name("guichet").site_root("target/site").env(Env::PROD).build(),
+        settings: Settings {
+            base_domain: BASE_DOMAIN.to_owned(),
+            public_scheme: "http".to_owned(),
+            public_port: Some(3000),
+        },
+        leptos: LeptosOptions::builder()
+            .output_name("guichet")
+            .site_root("target/site")
+            .env(Env::PROD)
+            .build(),
         data_dir: data_dir.clone(),
         smtp_url: None,
         mail_from: "ne-pas-repondre@guichet.test".to_owned(),
         db_max_connections: 4,
     };
-    let state = guichet_server::state(&config).await.expect("connect to the bench database");
-    guichet_server::migrate(&state).await.expect("migrate the platform schema");
+    let state = guichet_server::state(&config)
+        .await
+        .expect("connect to the bench database");
+    guichet_server::migrate(&state)
+        .await
+        .expect("migrate the platform schema");
     progress(&format!(
         "{n} tenants, server {}, load generator {}",
         options.server_bin.display(),
-        options.wrk.as_ref().map_or("in-process (wrk not found)".to_owned(), |w| w.display().to_string())
+        options
+            .wrk
+            .as_ref()
+            .map_or("in-process (wrk not found)".to_owned(), |w| w
+                .display()
+                .to_string())
     ));
 
     // 1. Provisioning, the first few tenants; then the server's memory with few tenants.
@@ -182,11 +236,24 @@ async fn run(options: Options, database_url: String, data_dir: PathBuf) -> Strin
     let rss_few = {
         let server = Server::start(&options.server_bin, &database_url, &data_dir).await;
         wait_for_mail(&data_dir, few).await;
-        let warm = hammer(server.port, &(1..=few).collect::<Vec<_>>(), warm_requests, WARMUP_CONCURRENCY).await;
-        assert_eq!(warm.errors, 0, "errors while warming up with {few} tenants: {:?}", warm.first_error);
+        let warm = hammer(
+            server.port,
+            &(1..=few).collect::<Vec<_>>(),
+            warm_requests,
+            WARMUP_CONCURRENCY,
+        )
+        .await;
+        assert_eq!(
+            warm.errors, 0,
+            "errors while warming up with {few} tenants: {:?}",
+            warm.first_error
+        );
         tokio::time::sleep(Duration::from_secs(1)).await;
         let rss = server.rss_kib();
-        progress(&format!("server RSS with {few} tenants after {warm_requests} requests: {:.1} MiB", rss as f64 / 1024.0));
+        progress(&format!(
+            "server RSS with {few} tenants after {warm_requests} requests: {:.1} MiB",
+            rss as f64 / 1024.0
+        ));
         server.stop().await;
         rss
     };
@@ -198,14 +265,21 @@ async fn run(options: Options, database_url: String, data_dir: PathBuf) -> Strin
         provisioning.push(p);
         news_time += s;
         if i % 100 == 0 || i == n {
-            progress(&format!("provisioned {i}/{n} tenants ({:.0} s)", started.elapsed().as_secs_f64()));
+            progress(&format!(
+                "provisioned {i}/{n} tenants ({:.0} s)",
+                started.elapsed().as_secs_f64()
+            ));
         }
     }
     let window = 100.min(n.div_ceil(2));
     let first_p50 = percentile(&sorted(provisioning[..window].to_vec()), 50.0);
     let last_p50 = percentile(&sorted(provisioning[n - window..].to_vec()), 50.0);
     let all = sorted(provisioning.clone());
-    let (prov_p50, prov_p99, prov_max) = (percentile(&all, 50.0), percentile(&all, 99.0), percentile(&all, 100.0));
+    let (prov_p50, prov_p99, prov_max) = (
+        percentile(&all, 50.0),
+        percentile(&all, 99.0),
+        percentile(&all, 100.0),
+    );
     progress(&format!(
         "provisioning total {:.1} s; {NEWS_PER_TENANT} news per tenant took {:.1} s in all",
         all.iter().sum::<Duration>().as_secs_f64(),
@@ -216,30 +290,53 @@ async fn run(options: Options, database_url: String, data_dir: PathBuf) -> Strin
     let mut runs = Vec::new();
     for _ in 0..3 {
         let t = Instant::now();
-        let (from, to) = migrate_platform(state.pool(), &platform_migrations()).await.expect("platform migration");
+        let (from, to) = migrate_platform(state.pool(), &platform_migrations())
+            .await
+            .expect("platform migration");
         let platform = t.elapsed();
         assert_eq!(from, to, "the platform schema should have been up to date");
         let t = Instant::now();
-        let report = migrate_tenants(state.pool(), &tenant_migrations()).await.expect("tenant migration");
+        let report = migrate_tenants(state.pool(), &tenant_migrations())
+            .await
+            .expect("tenant migration");
         let tenants = t.elapsed();
         assert_eq!(report.outcomes.len(), n);
-        assert_eq!(report.failures().count() + report.upgraded().count(), 0, "{report}");
-        progress(&format!("no-op migration: platform {:.1} ms + {n} tenants {:.1} ms", ms(platform), ms(tenants)));
+        assert_eq!(
+            report.failures().count() + report.upgraded().count(),
+            0,
+            "{report}"
+        );
+        progress(&format!(
+            "no-op migration: platform {:.1} ms + {n} tenants {:.1} ms",
+            ms(platform),
+            ms(tenants)
+        ));
         runs.push((platform + tenants, platform, tenants));
     }
     runs.sort_by_key(|r| r.0);
     let (migration_total, migration_platform, migration_tenants) = runs[1];
-    let migration_runs = runs.iter().map(|r| format!("{:.0}", ms(r.0))).collect::<Vec<_>>().join(", ");
+    let migration_runs = runs
+        .iter()
+        .map(|r| format!("{:.0}", ms(r.0)))
+        .collect::<Vec<_>>()
+        .join(", ");
 
     // 3. Memory with all tenants, 4. load.
     let server = Server::start(&options.server_bin, &database_url, &data_dir).await;
     wait_for_mail(&data_dir, n).await;
     let everyone: Vec<usize> = (1..=n).collect();
     let warm = hammer(server.port, &everyone, warm_requests, WARMUP_CONCURRENCY).await;
-    assert_eq!(warm.errors, 0, "errors while warming up with {n} tenants: {:?}", warm.first_error);
+    assert_eq!(
+        warm.errors, 0,
+        "errors while warming up with {n} tenants: {:?}",
+        warm.first_error
+    );
     tokio::time::sleep(Duration::from_secs(1)).await;
     let rss_all = server.rss_kib();
-    progress(&format!("server RSS with {n} tenants after {warm_requests} requests: {:.1} MiB", rss_all as f64 / 1024.0));
+    progress(&format!(
+        "server RSS with {n} tenants after {warm_requests} requests: {:.1} MiB",
+        rss_all as f64 / 1024.0
+    ));
     let page_size = warm.page_size;
 
     let seconds = options.seconds;
@@ -249,13 +346,19 @@ async fn run(options: Options, database_url: String, data_dir: PathBuf) -> Strin
             std::fs::write(&script, WRK_SCRIPT).expect("write the wrk script");
             progress("closed loop: warm-up (3 s)");
             run_wrk(wrk, &script, server.port, n, options.connections, 3).await;
-            progress(&format!("closed loop: {} connections, {seconds} s (wrk)", options.connections));
+            progress(&format!(
+                "closed loop: {} connections, {seconds} s (wrk)",
+                options.connections
+            ));
             run_wrk(wrk, &script, server.port, n, options.connections, seconds).await
         }
         None => {
             progress("closed loop: warm-up (3 s)");
             closed_loop(server.port, n, options.connections, 3).await;
-            progress(&format!("closed loop: {} connections, {seconds} s (in-process client)", options.connections));
+            progress(&format!(
+                "closed loop: {} connections, {seconds} s (in-process client)",
+                options.connections
+            ));
             closed_loop(server.port, n, options.connections, seconds).await
         }
     };
@@ -347,7 +450,10 @@ async fn run(options: Options, database_url: String, data_dir: PathBuf) -> Strin
             open.errors + open.bad_bodies
         ),
     );
-    line(&mut out, format!("page size: {page_size} bytes (uncompressed)"));
+    line(
+        &mut out,
+        format!("page size: {page_size} bytes (uncompressed)"),
+    );
     line(
         &mut out,
         "targets: provisioning p99 <= 50 ms and flat; no-op migration <= 1 s for 1000 tenants; >= 10,000 req/s; \
@@ -366,11 +472,15 @@ async fn provision(state: &app::infra::AppState, i: usize) -> (Duration, Duratio
         hosts: vec![],
     };
     let t = Instant::now();
-    let provisioned = provision_tenant(state, &input).await.unwrap_or_else(|e| panic!("provisioning {}: {e}", input.slug));
+    let provisioned = provision_tenant(state, &input)
+        .await
+        .unwrap_or_else(|e| panic!("provisioning {}: {e}", input.slug));
     let provisioning = t.elapsed();
 
     let t = Instant::now();
-    let tx = TenantTx::begin(state, Arc::clone(&provisioned.tenant)).await.unwrap_or_else(|e| panic!("{e}"));
+    let tx = TenantTx::begin(state, Arc::clone(&provisioned.tenant))
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
     for k in 1..=NEWS_PER_TENANT {
         publish_news(
             &tx,
@@ -396,8 +506,13 @@ struct Server {
 
 impl Server {
     async fn start(bin: &Path, database_url: &str, data_dir: &Path) -> Self {
-        let port = StdListener::bind("127.0.0.1:0").expect("free port").local_addr().expect("port").port();
-        let log = std::fs::File::create(data_dir.join(format!("server-{port}.out"))).expect("server log");
+        let port = StdListener::bind("127.0.0.1:0")
+            .expect("free port")
+            .local_addr()
+            .expect("port")
+            .port();
+        let log =
+            std::fs::File::create(data_dir.join(format!("server-{port}.out"))).expect("server log");
         let child = Command::new(bin)
             .arg("serve")
             .env("DATABASE_URL", database_url)
@@ -431,7 +546,10 @@ impl Server {
             if ready {
                 return server;
             }
-            assert!(Instant::now() < deadline, "the server did not answer within 120 s");
+            assert!(
+                Instant::now() < deadline,
+                "the server did not answer within 120 s"
+            );
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
     }
@@ -442,7 +560,8 @@ impl Server {
 
     /// Resident memory (VmRSS), in KiB.
     fn rss_kib(&self) -> u64 {
-        let status = std::fs::read_to_string(format!("/proc/{}/status", self.pid())).expect("/proc/<pid>/status");
+        let status = std::fs::read_to_string(format!("/proc/{}/status", self.pid()))
+            .expect("/proc/<pid>/status");
         status
             .lines()
             .find_map(|l| l.strip_prefix("VmRSS:"))
@@ -474,7 +593,9 @@ async fn wait_for_mail(data_dir: &Path, count: usize) {
             return;
         }
         if Instant::now() > deadline {
-            progress(&format!("only {written} of {count} invitation mails were written within 120 s; going on"));
+            progress(&format!(
+                "only {written} of {count} invitation mails were written within 120 s; going on"
+            ));
             return;
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
@@ -509,16 +630,25 @@ async fn fetch_home(client: &reqwest::Client, port: u16, i: usize) -> Result<usi
         .await
         .map_err(|e| Failure::Request(format!("{}: {e}", slug(i))))?;
     let status = response.status();
-    let body = response.text().await.map_err(|e| Failure::Request(format!("{}: {e}", slug(i))))?;
+    let body = response
+        .text()
+        .await
+        .map_err(|e| Failure::Request(format!("{}: {e}", slug(i))))?;
     if status != reqwest::StatusCode::OK {
         return Err(Failure::Request(format!("{}: status {status}", slug(i))));
     }
     if !body.contains(&tenant_name(i)) {
-        return Err(Failure::Body(format!("{}: the page does not name the tenant", slug(i))));
+        return Err(Failure::Body(format!(
+            "{}: the page does not name the tenant",
+            slug(i)
+        )));
     }
     let news = body.matches(NEWS_MARKER).count();
     if news != NEWS_PER_TENANT {
-        return Err(Failure::Body(format!("{}: {news} news items on the page instead of {NEWS_PER_TENANT}", slug(i))));
+        return Err(Failure::Body(format!(
+            "{}: {news} news items on the page instead of {NEWS_PER_TENANT}",
+            slug(i)
+        )));
     }
     Ok(body.len())
 }
@@ -533,15 +663,20 @@ struct Warm {
 /// checked.
 async fn hammer(port: u16, tenants: &[usize], total: usize, concurrency: usize) -> Warm {
     let client = client();
-    let results: Vec<Result<usize, Failure>> = futures::stream::iter((0..total).map(|k| tenants[k % tenants.len()]))
-        .map(|i| {
-            let client = client.clone();
-            async move { fetch_home(&client, port, i).await }
-        })
-        .buffer_unordered(concurrency)
-        .collect()
-        .await;
-    let mut warm = Warm { errors: 0, first_error: None, page_size: 0 };
+    let results: Vec<Result<usize, Failure>> =
+        futures::stream::iter((0..total).map(|k| tenants[k % tenants.len()]))
+            .map(|i| {
+                let client = client.clone();
+                async move { fetch_home(&client, port, i).await }
+            })
+            .buffer_unordered(concurrency)
+            .collect()
+            .await;
+    let mut warm = Warm {
+        errors: 0,
+        first_error: None,
+        page_size: 0,
+    };
     for result in results {
         match result {
             Ok(size) => warm.page_size = warm.page_size.max(size),
@@ -596,9 +731,24 @@ function done(summary, latency, requests)
 end
 "#;
 
-async fn run_wrk(wrk: &Path, script: &Path, port: u16, n: usize, connections: usize, seconds: u64) -> Closed {
+async fn run_wrk(
+    wrk: &Path,
+    script: &Path,
+    port: u16,
+    n: usize,
+    connections: usize,
+    seconds: u64,
+) -> Closed {
     let output = Command::new(wrk)
-        .args(["-t1", &format!("-c{connections}"), &format!("-d{seconds}s"), "--latency", "--timeout", "10s", "-s"])
+        .args([
+            "-t1",
+            &format!("-c{connections}"),
+            &format!("-d{seconds}s"),
+            "--latency",
+            "--timeout",
+            "10s",
+            "-s",
+        ])
         .arg(script)
         .arg(format!("http://127.0.0.1:{port}/"))
         .args(["--", &n.to_string(), &port.to_string()])
@@ -606,7 +756,11 @@ async fn run_wrk(wrk: &Path, script: &Path, port: u16, n: usize, connections: us
         .await
         .expect("run wrk");
     let stdout = String::from_utf8_lossy(&output.stdout);
-    assert!(output.status.success(), "wrk failed: {stdout}\n{}", String::from_utf8_lossy(&output.stderr));
+    assert!(
+        output.status.success(),
+        "wrk failed: {stdout}\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
     let line = stdout
         .lines()
         .find_map(|l| l.strip_prefix("GUICHET_WRK "))
@@ -618,7 +772,10 @@ async fn run_wrk(wrk: &Path, script: &Path, port: u16, n: usize, connections: us
             .unwrap_or_else(|| panic!("no {name} in wrk output: {line}"))
     };
     let requests = field("requests");
-    let errors = ["connect", "read", "write", "status", "timeout"].iter().map(|f| field(f)).sum();
+    let errors = ["connect", "read", "write", "status", "timeout"]
+        .iter()
+        .map(|f| field(f))
+        .sum();
     Closed {
         requests,
         throughput: requests as f64 / (field("duration_us") as f64 / 1e6),
