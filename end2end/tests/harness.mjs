@@ -149,3 +149,17 @@ export async function newPage(browser, problems, options = {}) {
 export async function hydrated(page) {
   await page.locator('body[data-hydrated]').waitFor({ state: 'attached', timeout: 20_000 });
 }
+
+const AXE = join(ROOT, 'end2end', 'node_modules', 'axe-core', 'axe.min.js');
+
+/** WCAG 2.1 A/AA violations of impact "serious" or "critical" on the current page (axe-core). */
+export async function accessibilityViolations(page) {
+  await page.addScriptTag({ path: AXE });
+  const violations = await page.evaluate(async () => {
+    const result = await globalThis.axe.run(document, {
+      runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] },
+    });
+    return result.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.map((n) => n.target.join(' ')) }));
+  });
+  return violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+}

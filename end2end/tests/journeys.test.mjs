@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 
-import { hydrated, launchChromium, linkIn, newPage, startGuichet } from './harness.mjs';
+import { accessibilityViolations, hydrated, launchChromium, linkIn, newPage, startGuichet } from './harness.mjs';
 
 describe('Guichet in Chromium', () => {
   let guichet;
@@ -142,5 +142,37 @@ describe('Guichet in Chromium', () => {
     const response = await portal.goto(guichet.url('bouguenais'));
     assert.equal(response.status(), 403);
     for (const p of [page, portal]) await p.context().close();
+  });
+
+  test('public, account, agent and console pages have no serious WCAG 2.1 AA violation (axe-core)', async () => {
+    const page = await newPage(browser, problems);
+    const audit = async (label) => {
+      await hydrated(page);
+      assert.deepEqual(await accessibilityViolations(page), [], label);
+    };
+    for (const path of ['/', '/inscription', '/connexion', '/mot-de-passe-oublie']) {
+      await page.goto(guichet.url('saint-herblain', path));
+      await audit(`saint-herblain ${path}`);
+    }
+    // With an error message displayed next to a field.
+    await page.goto(guichet.url('reze', '/connexion'));
+    await hydrated(page);
+    await page.getByLabel('Adresse e-mail').fill('pas-une-adresse');
+    await page.getByRole('button', { name: 'Se connecter' }).click();
+    await page.getByText("L'adresse e-mail n'est pas valide").first().waitFor();
+    await audit('reze /connexion with an error');
+
+    await page.getByLabel('Adresse e-mail').fill('admin@reze.test');
+    await page.getByLabel('Mot de passe').fill('Reze-Gestion-2026');
+    await page.getByRole('button', { name: 'Se connecter' }).click();
+    await page.waitForURL('**/back-office');
+    await audit('reze /back-office');
+    await page.goto(guichet.url('reze', '/admin/agents'));
+    await audit('reze /admin/agents');
+    await page.goto(guichet.url('reze', '/mon-compte'));
+    await audit('reze /mon-compte');
+    await page.goto(guichet.apex('/plateforme'));
+    await audit('platform console login');
+    await page.context().close();
   });
 });

@@ -42,6 +42,11 @@ pub async fn serve(config: &Config, state: AppState, listener: TcpListener) -> a
     let transport = mail::MailTransport::new(config.smtp_url.as_deref(), &config.data_dir)?;
     tracing::info!(mail = %transport.describe(), "mail transport");
     jobs::spawn(state.clone(), transport, config.mail_from.clone());
+    serve_http(state, listener).await
+}
+
+/// Serves HTTP only, without background jobs (tests that drive the jobs themselves).
+pub async fn serve_http(state: AppState, listener: TcpListener) -> anyhow::Result<()> {
     let app = http::router(state);
     axum::serve(
         listener,

@@ -160,9 +160,24 @@ pub struct TestApp {
     pub state: AppState,
     pub smtp: Smtp,
     pub database_url: String,
+    pub mail_from: String,
 }
 
 pub async fn spawn_app() -> TestApp {
+    spawn(Jobs::Run).await
+}
+
+/// The server without its background jobs, for tests that run the outbox by hand.
+pub async fn spawn_app_without_jobs() -> TestApp {
+    spawn(Jobs::None).await
+}
+
+enum Jobs {
+    Run,
+    None,
+}
+
+async fn spawn(jobs: Jobs) -> TestApp {
     init_tracing();
     let name = format!("guichet_test_{}", Uuid::new_v4().simple());
     let admin = Database::connect(admin_url())
@@ -198,12 +213,21 @@ pub async fn spawn_app() -> TestApp {
     let report = guichet_server::migrate(&state).await.unwrap();
     assert_eq!(report.failures().count(), 0);
     let server_state = state.clone();
-    tokio::spawn(async move { guichet_server::serve(&config, server_state, listener).await });
+    let mail_from = config.mail_from.clone();
+    match jobs {
+        Jobs::Run => {
+            tokio::spawn(
+                async move { guichet_server::serve(&config, server_state, listener).await },
+            )
+        }
+        Jobs::None => tokio::spawn(guichet_server::serve_http(server_state, listener)),
+    };
     TestApp {
         addr,
         state,
         smtp,
         database_url,
+        mail_from,
     }
 }
 

@@ -4,5 +4,6 @@
 mod accounts;
 mod helpers;
 mod migrations;
+mod outbox;
 mod platform;
 mod tenancy;
