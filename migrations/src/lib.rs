@@ -8,10 +8,9 @@
 //! schema, each schema in its own transaction, and records the applied versions in a
 //! `guichet_migrations` table inside that schema.
 
-pub mod platform;
 pub mod runner;
 pub mod schema_name;
-pub mod tenant;
+mod sql_migration;
 
 pub use runner::{
     MigrationError, TenantOutcome, TenantsReport, apply_in_transaction, migrate_platform,
@@ -19,17 +18,31 @@ pub use runner::{
 };
 pub use schema_name::{PLATFORM_SCHEMA, SchemaName};
 pub use sea_orm_migration::MigrationTrait;
+pub use sql_migration::SqlMigration;
+
+/// `migration!("tenant/m0001_accounts")` → the SQL file of that name, named after it.
+macro_rules! migration {
+    ($path:literal) => {
+        Box::new(SqlMigration::new(
+            match $path.rsplit_once('/') {
+                Some((_, name)) => name,
+                None => $path,
+            },
+            include_str!(concat!($path, ".sql")),
+        ))
+    };
+}
 
 /// Ordered platform migrations; version `n` is the `n`-th entry.
 pub fn platform_migrations() -> Vec<Box<dyn MigrationTrait>> {
-    vec![Box::new(platform::m0001_tenants::Migration)]
+    vec![migration!("platform/m0001_tenants")]
 }
 
 /// Ordered tenant migrations; version `n` is the `n`-th entry.
 pub fn tenant_migrations() -> Vec<Box<dyn MigrationTrait>> {
     vec![
-        Box::new(tenant::m0001_accounts::Migration),
-        Box::new(tenant::m0002_mail_outbox::Migration),
-        Box::new(tenant::m0003_portal::Migration),
+        migration!("tenant/m0001_accounts"),
+        migration!("tenant/m0002_mail_outbox"),
+        migration!("tenant/m0003_portal"),
     ]
 }

@@ -13,7 +13,7 @@ use crate::infra::crypto::{
 };
 use crate::infra::mail::{OutgoingMail, enqueue};
 use crate::infra::rate_limit::LoginLimiter;
-use crate::infra::{Settings, TenantTx};
+use crate::infra::{Queries, Settings, TenantTx};
 
 pub const SESSION_TTL: Duration = Duration::days(7);
 const VERIFY_TTL: Duration = Duration::days(2);

@@ -21,36 +21,55 @@ fn statement(sql: &str, values: Vec<Value>) -> Statement {
     Statement::from_sql_and_values(DbBackend::Postgres, sql, values)
 }
 
-/// Queries shared by both transaction kinds.
-struct Queries<'a>(&'a DatabaseTransaction);
+/// Queries, for both transaction kinds.
+pub trait Queries {
+    fn transaction(&self) -> &DatabaseTransaction;
 
-impl Queries<'_> {
-    async fn all<T: FromQueryResult>(
+    fn fetch_all<T: FromQueryResult + Send>(
         &self,
         sql: &str,
         values: Vec<Value>,
-    ) -> Result<Vec<T>, AppError> {
-        Ok(T::find_by_statement(statement(sql, values))
-            .all(self.0)
-            .await?)
+    ) -> impl Future<Output = Result<Vec<T>, AppError>> + Send
+    where
+        Self: Sync,
+    {
+        async move {
+            Ok(T::find_by_statement(statement(sql, values))
+                .all(self.transaction())
+                .await?)
+        }
     }
 
-    async fn one<T: FromQueryResult>(
+    fn fetch_optional<T: FromQueryResult + Send>(
         &self,
         sql: &str,
         values: Vec<Value>,
-    ) -> Result<Option<T>, AppError> {
-        Ok(T::find_by_statement(statement(sql, values))
-            .one(self.0)
-            .await?)
+    ) -> impl Future<Output = Result<Option<T>, AppError>> + Send
+    where
+        Self: Sync,
+    {
+        async move {
+            Ok(T::find_by_statement(statement(sql, values))
+                .one(self.transaction())
+                .await?)
+        }
     }
 
-    async fn execute(&self, sql: &str, values: Vec<Value>) -> Result<u64, AppError> {
-        Ok(self
-            .0
-            .execute_raw(statement(sql, values))
-            .await?
-            .rows_affected())
+    fn execute(
+        &self,
+        sql: &str,
+        values: Vec<Value>,
+    ) -> impl Future<Output = Result<u64, AppError>> + Send
+    where
+        Self: Sync,
+    {
+        async move {
+            Ok(self
+                .transaction()
+                .execute_raw(statement(sql, values))
+                .await?
+                .rows_affected())
+        }
     }
 }
 
@@ -90,26 +109,6 @@ impl TenantTx {
         self.tenant.clone()
     }
 
-    pub async fn fetch_all<T: FromQueryResult>(
-        &self,
-        sql: &str,
-        values: Vec<Value>,
-    ) -> Result<Vec<T>, AppError> {
-        Queries(&self.tx).all(sql, values).await
-    }
-
-    pub async fn fetch_optional<T: FromQueryResult>(
-        &self,
-        sql: &str,
-        values: Vec<Value>,
-    ) -> Result<Option<T>, AppError> {
-        Queries(&self.tx).one(sql, values).await
-    }
-
-    pub async fn execute(&self, sql: &str, values: Vec<Value>) -> Result<u64, AppError> {
-        Queries(&self.tx).execute(sql, values).await
-    }
-
     pub async fn commit(self) -> Result<(), AppError> {
         Ok(self.tx.commit().await?)
     }
@@ -128,36 +127,23 @@ impl PlatformTx {
         })
     }
 
-    pub async fn fetch_all<T: FromQueryResult>(
-        &self,
-        sql: &str,
-        values: Vec<Value>,
-    ) -> Result<Vec<T>, AppError> {
-        Queries(&self.tx).all(sql, values).await
-    }
-
-    pub async fn fetch_optional<T: FromQueryResult>(
-        &self,
-        sql: &str,
-        values: Vec<Value>,
-    ) -> Result<Option<T>, AppError> {
-        Queries(&self.tx).one(sql, values).await
-    }
-
-    pub async fn execute(&self, sql: &str, values: Vec<Value>) -> Result<u64, AppError> {
-        Queries(&self.tx).execute(sql, values).await
-    }
-
-    /// The underlying transaction, for DDL while provisioning a tenant.
-    pub fn raw(&self) -> &DatabaseTransaction {
-        &self.tx
-    }
-
     pub fn into_raw(self) -> DatabaseTransaction {
         self.tx
     }
 
     pub async fn commit(self) -> Result<(), AppError> {
         Ok(self.tx.commit().await?)
+    }
+}
+
+impl Queries for TenantTx {
+    fn transaction(&self) -> &DatabaseTransaction {
+        &self.tx
+    }
+}
+
+impl Queries for PlatformTx {
+    fn transaction(&self) -> &DatabaseTransaction {
+        &self.tx
     }
 }

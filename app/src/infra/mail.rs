@@ -1,6 +1,6 @@
 use uuid::Uuid;
 
-use super::db::TenantTx;
+use super::db::{Queries, TenantTx};
 use crate::error::AppError;
 
 /// NOTIFY channel: payload is the slug of the tenant that has new mail in its outbox.

@@ -10,7 +10,7 @@ pub mod reply;
 pub mod state;
 pub mod tenancy;
 
-pub use db::{PlatformTx, TenantTx};
+pub use db::{PlatformTx, Queries, TenantTx};
 pub use reply::reply;
 pub use state::{AppState, Settings, app_state};
 pub use tenancy::{Site, Tenant, TenantDirectory, TenantStatus, current_site, current_tenant};

@@ -12,7 +12,7 @@ use leptos::prelude::use_context;
 use sea_orm::{DbBackend, FromQueryResult, Statement};
 use uuid::Uuid;
 
-use super::db::TenantTx;
+use super::db::{Queries, TenantTx};
 use super::state::AppState;
 use crate::context::Branding;
 use crate::error::AppError;

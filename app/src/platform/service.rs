@@ -18,7 +18,7 @@ use crate::infra::crypto::{
     burn_password_check, hash_password, hash_token, new_token, verify_password,
 };
 use crate::infra::mail::TENANTS_CHANNEL;
-use crate::infra::{AppState, PlatformTx, Tenant, TenantStatus, TenantTx};
+use crate::infra::{AppState, PlatformTx, Queries, Tenant, TenantStatus, TenantTx};
 
 const OPERATOR_SESSION_TTL: Duration = Duration::hours(12);
 
@@ -110,7 +110,7 @@ pub async fn provision_tenant(state: &AppState, input: &NewTenant) -> AppResult<
     if leftover.is_some() {
         return Err(AppError::conflict("slug", s::SLUG_TAKEN));
     }
-    apply_in_transaction(tx.raw(), &schema, &tenant_migrations())
+    apply_in_transaction(tx.transaction(), &schema, &tenant_migrations())
         .await
         .map_err(|error| {
             tracing::error!(%error, "tenant schema migration failed during provisioning");

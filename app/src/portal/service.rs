@@ -5,7 +5,7 @@ use uuid::Uuid;
 use super::model::{NewsItem, parse_news};
 use crate::account::model::UserView;
 use crate::error::AppResult;
-use crate::infra::TenantTx;
+use crate::infra::{Queries, TenantTx};
 
 #[derive(FromQueryResult)]
 struct NewsRow {

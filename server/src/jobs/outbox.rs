@@ -3,7 +3,7 @@
 use std::sync::Arc;
 
 use app::error::AppError;
-use app::infra::{AppState, TenantStatus, TenantTx};
+use app::infra::{AppState, Queries, TenantStatus, TenantTx};
 use app::platform::service::tenant_by_slug;
 use guichet_migrations::schema_versions;
 use sea_orm::{DbBackend, FromQueryResult, Statement};

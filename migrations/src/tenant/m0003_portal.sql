@@ -1,15 +1,3 @@
-use sea_orm_migration::prelude::*;
-
-#[derive(DeriveMigrationName)]
-pub struct Migration;
-
-#[async_trait::async_trait]
-impl MigrationTrait for Migration {
-    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        manager
-            .get_connection()
-            .execute_unprepared(
-                r#"
 -- One row: the commune's look on its portal.
 CREATE TABLE branding (
     singleton       boolean PRIMARY KEY DEFAULT true CHECK (singleton),
@@ -29,9 +17,3 @@ CREATE TABLE news (
     published_at timestamptz NOT NULL DEFAULT now()
 );
 CREATE INDEX news_published_idx ON news (published_at DESC);
-"#,
-            )
-            .await?;
-        Ok(())
-    }
-}

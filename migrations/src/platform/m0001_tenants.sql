@@ -1,15 +1,3 @@
-use sea_orm_migration::prelude::*;
-
-#[derive(DeriveMigrationName)]
-pub struct Migration;
-
-#[async_trait::async_trait]
-impl MigrationTrait for Migration {
-    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        manager
-            .get_connection()
-            .execute_unprepared(
-                r#"
 CREATE TABLE platform.tenants (
     id          uuid PRIMARY KEY,
     slug        text NOT NULL UNIQUE,
@@ -41,9 +29,3 @@ CREATE TABLE platform.operator_sessions (
     created_at  timestamptz NOT NULL DEFAULT now(),
     expires_at  timestamptz NOT NULL
 );
-"#,
-            )
-            .await?;
-        Ok(())
-    }
-}

@@ -1,15 +1,3 @@
-use sea_orm_migration::prelude::*;
-
-#[derive(DeriveMigrationName)]
-pub struct Migration;
-
-#[async_trait::async_trait]
-impl MigrationTrait for Migration {
-    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        manager
-            .get_connection()
-            .execute_unprepared(
-                r#"
 -- Mail is written here in the same transaction as the change that causes it, and delivered
 -- by the outbox worker: a rolled-back change sends nothing, a committed one is never lost.
 CREATE TABLE mail_outbox (
@@ -25,9 +13,3 @@ CREATE TABLE mail_outbox (
     sent_at         timestamptz
 );
 CREATE INDEX mail_outbox_due_idx ON mail_outbox (next_attempt_at) WHERE status = 'pending';
-"#,
-            )
-            .await?;
-        Ok(())
-    }
-}

@@ -1,15 +1,3 @@
-use sea_orm_migration::prelude::*;
-
-#[derive(DeriveMigrationName)]
-pub struct Migration;
-
-#[async_trait::async_trait]
-impl MigrationTrait for Migration {
-    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        manager
-            .get_connection()
-            .execute_unprepared(
-                r#"
 -- Emails are stored normalised (trimmed, lowercase): one account per address per tenant.
 CREATE TABLE users (
     id                uuid PRIMARY KEY,
@@ -41,9 +29,3 @@ CREATE TABLE account_tokens (
     created_at timestamptz NOT NULL DEFAULT now()
 );
 CREATE INDEX account_tokens_user_idx ON account_tokens (user_id);
-"#,
-            )
-            .await?;
-        Ok(())
-    }
-}

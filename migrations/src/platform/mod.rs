@@ -1,1 +1,0 @@
-pub mod m0001_tenants;
