@@ -265,9 +265,14 @@ async fn run(options: Options, database_url: String, data_dir: PathBuf) -> Strin
         provisioning.push(p);
         news_time += s;
         if i % 100 == 0 || i == n {
+            let block = sorted(provisioning[i.saturating_sub(100)..].to_vec());
             progress(&format!(
-                "provisioned {i}/{n} tenants ({:.0} s)",
-                started.elapsed().as_secs_f64()
+                "provisioned {i}/{n} tenants ({:.0} s); the last {}: p50 {:.1} ms, p99 {:.1} ms, max {:.0} ms",
+                started.elapsed().as_secs_f64(),
+                block.len(),
+                ms(percentile(&block, 50.0)),
+                ms(percentile(&block, 99.0)),
+                ms(percentile(&block, 100.0)),
             ));
         }
     }
@@ -340,7 +345,7 @@ async fn run(options: Options, database_url: String, data_dir: PathBuf) -> Strin
     let page_size = warm.page_size;
 
     let seconds = options.seconds;
-    let closed = match &options.wrk {
+    let (closed, closed_cpu) = match &options.wrk {
         Some(wrk) => {
             let script = data_dir.join("rotate-hosts.lua");
             std::fs::write(&script, WRK_SCRIPT).expect("write the wrk script");
@@ -350,7 +355,9 @@ async fn run(options: Options, database_url: String, data_dir: PathBuf) -> Strin
                 "closed loop: {} connections, {seconds} s (wrk)",
                 options.connections
             ));
-            run_wrk(wrk, &script, server.port, n, options.connections, seconds).await
+            let before = CpuSample::take(server.pid());
+            let closed = run_wrk(wrk, &script, server.port, n, options.connections, seconds).await;
+            (closed, before.until_now(server.pid()))
         }
         None => {
             progress("closed loop: warm-up (3 s)");
@@ -359,7 +366,9 @@ async fn run(options: Options, database_url: String, data_dir: PathBuf) -> Strin
                 "closed loop: {} connections, {seconds} s (in-process client)",
                 options.connections
             ));
-            closed_loop(server.port, n, options.connections, seconds).await
+            let before = CpuSample::take(server.pid());
+            let closed = closed_loop(server.port, n, options.connections, seconds).await;
+            (closed, before.until_now(server.pid()))
         }
     };
     progress(&format!(
@@ -375,7 +384,9 @@ async fn run(options: Options, database_url: String, data_dir: PathBuf) -> Strin
     tokio::time::sleep(Duration::from_secs(1)).await;
     let rate = (closed.throughput / 2.0).max(1.0);
     progress(&format!("open loop: {rate:.0} req/s for {seconds} s"));
+    let before = CpuSample::take(server.pid());
     let open = open_loop(server.port, n, rate, seconds).await;
+    let open_cpu = before.until_now(server.pid());
     progress(&format!(
         "open loop: {} requests, achieved {:.0} req/s, p50 {:.2} ms, p99 {:.2} ms, max {:.1} ms, errors {}, \
          body checks failed {}, generator lag p99 {:.2} ms",
@@ -390,6 +401,8 @@ async fn run(options: Options, database_url: String, data_dir: PathBuf) -> Strin
     ));
     let rss_after_load = server.rss_kib();
     server.stop().await;
+    // Closed before the database is dropped.
+    let _ = state.pool().clone().close().await;
 
     let mut out = String::new();
     let line = |out: &mut String, s: String| {
@@ -413,7 +426,7 @@ async fn run(options: Options, database_url: String, data_dir: PathBuf) -> Strin
     line(
         &mut out,
         format!(
-            "migration run, nothing to apply, {n} tenants: {:.0} ms (platform {:.1} ms + tenants {:.1} ms; median of runs {migration_runs} ms)",
+            "migration run, nothing to apply, {n} tenants: {:.0} ms (platform {:.1} ms + tenants {:.1} ms; median of 3 runs: {migration_runs} ms)",
             ms(migration_total),
             ms(migration_platform),
             ms(migration_tenants)
@@ -453,6 +466,26 @@ async fn run(options: Options, database_url: String, data_dir: PathBuf) -> Strin
     line(
         &mut out,
         format!("page size: {page_size} bytes (uncompressed)"),
+    );
+    line(
+        &mut out,
+        format!(
+            "CPU at max throughput (of {} %): server {:.0} %, PostgreSQL {:.0} %, rest (load generator…) {:.0} %; \
+             server {:.0} µs + PostgreSQL {:.0} µs CPU per request",
+            closed_cpu.capacity,
+            closed_cpu.server,
+            closed_cpu.postgres,
+            closed_cpu.other,
+            closed_cpu.server_seconds * 1e6 / closed.requests.max(1) as f64,
+            closed_cpu.postgres_seconds * 1e6 / closed.requests.max(1) as f64,
+        ),
+    );
+    line(
+        &mut out,
+        format!(
+            "CPU at half load: server {:.0} %, PostgreSQL {:.0} %, rest (bench client…) {:.0} %",
+            open_cpu.server, open_cpu.postgres, open_cpu.other
+        ),
     );
     line(
         &mut out,
@@ -619,6 +652,14 @@ enum Failure {
     Request(String),
     /// A 200 whose page does not name the tenant or does not list its news.
     Body(String),
+}
+
+impl std::fmt::Display for Failure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Failure::Request(message) | Failure::Body(message) => f.write_str(message),
+        }
+    }
 }
 
 /// Fetches tenant `i`'s home page, checks it and returns its size.
@@ -865,15 +906,24 @@ async fn open_loop(port: u16, n: usize, rate: f64, seconds: u64) -> Open {
     let mut latencies = Vec::with_capacity(total);
     let mut lags = Vec::with_capacity(total);
     let (mut errors, mut bad_bodies) = (0, 0);
+    let mut first_failure = None;
     for task in tasks {
         let (latency, lag, result) = task.await.expect("request task");
         latencies.push(latency);
         lags.push(lag);
         match result {
             Ok(_) => {}
-            Err(Failure::Request(_)) => errors += 1,
-            Err(Failure::Body(_)) => bad_bodies += 1,
+            Err(failure) => {
+                match failure {
+                    Failure::Request(_) => errors += 1,
+                    Failure::Body(_) => bad_bodies += 1,
+                }
+                first_failure.get_or_insert(failure);
+            }
         }
+    }
+    if let Some(failure) = first_failure {
+        progress(&format!("open loop: first failure: {failure}"));
     }
     // Requests issued per second, over the span in which they were issued.
     let span = last_issue.saturating_duration_since(start).as_secs_f64() + 1.0 / rate;
@@ -888,5 +938,92 @@ async fn open_loop(port: u16, n: usize, rate: f64, seconds: u64) -> Open {
         errors,
         bad_bodies,
         lag_p99: percentile(&lags, 99.0),
+    }
+}
+
+/// CPU time counters (in clock ticks) of the server, of PostgreSQL's processes and of the
+/// whole machine.
+struct CpuSample {
+    at: Instant,
+    server: u64,
+    postgres: u64,
+    busy: u64,
+}
+
+/// Shares of CPU over an interval, in % of one core (two busy cores = 200 %).
+struct CpuUsage {
+    capacity: usize,
+    server: f64,
+    postgres: f64,
+    other: f64,
+    server_seconds: f64,
+    postgres_seconds: f64,
+}
+
+/// Linux reports process and machine CPU times in USER_HZ ticks, 100 per second.
+const TICKS_PER_SECOND: f64 = 100.0;
+
+/// `(command name, utime + stime)` of a process, from `/proc/<pid>/stat`.
+fn process_ticks(pid: &str) -> Option<(String, u64)> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    let (open, close) = (stat.find('(')?, stat.rfind(')')?);
+    let fields: Vec<&str> = stat.get(close + 2..)?.split_whitespace().collect();
+    // Fields 14 and 15 of the file; the slice starts at field 3.
+    let ticks = fields.get(11)?.parse::<u64>().ok()? + fields.get(12)?.parse::<u64>().ok()?;
+    Some((stat[open + 1..close].to_owned(), ticks))
+}
+
+impl CpuSample {
+    fn take(server_pid: u32) -> Self {
+        let server = process_ticks(&server_pid.to_string()).map_or(0, |(_, t)| t);
+        let postgres = std::fs::read_dir("/proc")
+            .map(|entries| {
+                entries
+                    .filter_map(Result::ok)
+                    .filter_map(|e| e.file_name().into_string().ok())
+                    .filter(|name| name.bytes().all(|b| b.is_ascii_digit()))
+                    .filter_map(|pid| process_ticks(&pid))
+                    .filter(|(comm, _)| comm == "postgres")
+                    .map(|(_, t)| t)
+                    .sum()
+            })
+            .unwrap_or(0);
+        // First line of /proc/stat: user nice system idle iowait irq softirq steal …
+        let busy = std::fs::read_to_string("/proc/stat")
+            .ok()
+            .and_then(|stat| {
+                let line = stat.lines().next()?.strip_prefix("cpu")?.to_owned();
+                let v: Vec<u64> = line
+                    .split_whitespace()
+                    .filter_map(|x| x.parse().ok())
+                    .collect();
+                Some(v.iter().take(8).sum::<u64>() - v.get(3)? - v.get(4)?)
+            })
+            .unwrap_or(0);
+        Self {
+            at: Instant::now(),
+            server,
+            postgres,
+            busy,
+        }
+    }
+
+    /// Usage between this sample and now. PostgreSQL backends that ended in between are missed
+    /// (the server's pooled connections live on).
+    fn until_now(self, server_pid: u32) -> CpuUsage {
+        let now = Self::take(server_pid);
+        let seconds = now.at.duration_since(self.at).as_secs_f64().max(1e-9);
+        let percent = |ticks: u64| ticks as f64 / TICKS_PER_SECOND / seconds * 100.0;
+        let server = now.server.saturating_sub(self.server);
+        let postgres = now.postgres.saturating_sub(self.postgres);
+        let busy = now.busy.saturating_sub(self.busy);
+        CpuUsage {
+            capacity: std::thread::available_parallelism().map_or(1, |n| n.get()) * 100,
+            server: percent(server),
+            postgres: percent(postgres),
+            other: percent(busy.saturating_sub(server + postgres)),
+            server_seconds: server as f64 / TICKS_PER_SECOND,
+            postgres_seconds: postgres as f64 / TICKS_PER_SECOND,
+        }
     }
 }

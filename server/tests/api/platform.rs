@@ -124,13 +124,16 @@ async fn an_operator_onboards_a_commune_whose_portal_answers_at_once() {
     );
 }
 
+/// A submitted form, then the field the error must name and its message.
+type Form<'a> = &'a [(&'a str, &'a str)];
+
 #[tokio::test]
 async fn bad_onboarding_input_gets_a_precise_message_and_creates_nothing() {
     let app = spawn_app().await;
     let op = operator(&app).await;
     app.create_tenant("reze", "Mairie de Rezé").await;
 
-    let cases: [(&[(&str, &str)], &str, &str); 7] = [
+    let cases: [(Form, &str, &str); 7] = [
         (
             &[
                 ("name", ""),
