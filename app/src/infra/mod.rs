@@ -3,6 +3,7 @@
 
 pub mod cookies;
 pub mod crypto;
+pub mod dates;
 pub mod db;
 pub mod mail;
 pub mod rate_limit;

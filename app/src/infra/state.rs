@@ -38,7 +38,11 @@ impl Settings {
 
     /// Where a tenant's portal is reached, for links in mails and CLI output.
     pub fn tenant_origin(&self, tenant: &Tenant) -> String {
-        self.origin_for_host(&self.tenant_host(tenant.slug.as_str()))
+        self.slug_origin(tenant.slug.as_str())
+    }
+
+    pub fn slug_origin(&self, slug: &str) -> String {
+        self.origin_for_host(&self.tenant_host(slug))
     }
 
     pub fn platform_origin(&self) -> String {

@@ -17,6 +17,7 @@ use crate::error::{AppError, AppResult};
 use crate::infra::crypto::{
     burn_password_check, hash_password, hash_token, new_token, verify_password,
 };
+use crate::infra::dates::french_date;
 use crate::infra::mail::TENANTS_CHANNEL;
 use crate::infra::{AppState, PlatformTx, Queries, Tenant, TenantStatus, TenantTx};
 
@@ -177,21 +178,12 @@ pub async fn list_tenants(state: &AppState) -> AppResult<Vec<TenantSummary>> {
     Ok(rows
         .into_iter()
         .map(|row| {
-            let host = settings.tenant_host(&row.slug);
-            let portal_url = match settings.public_port {
-                Some(port) => format!("{}://{host}:{port}", settings.public_scheme),
-                None => format!("{}://{host}", settings.public_scheme),
-            };
+            let portal_url = settings.slug_origin(&row.slug);
             TenantSummary {
                 slug: row.slug,
                 name: row.name,
                 active: row.status == "active",
-                created_at: format!(
-                    "{:02}/{:02}/{}",
-                    row.created_at.day(),
-                    u8::from(row.created_at.month()),
-                    row.created_at.year()
-                ),
+                created_at: french_date(row.created_at),
                 portal_url,
                 hosts: row.hosts,
             }

@@ -5,6 +5,7 @@ use uuid::Uuid;
 use super::model::{NewsItem, parse_news};
 use crate::account::model::UserView;
 use crate::error::AppResult;
+use crate::infra::dates::french_date;
 use crate::infra::{Queries, TenantTx};
 
 #[derive(FromQueryResult)]
@@ -17,12 +18,11 @@ struct NewsRow {
 
 impl From<NewsRow> for NewsItem {
     fn from(row: NewsRow) -> Self {
-        let d = row.published_at;
         NewsItem {
             id: row.id.to_string(),
             title: row.title,
             body: row.body,
-            published_on: format!("{:02}/{:02}/{}", d.day(), u8::from(d.month()), d.year()),
+            published_on: french_date(row.published_at),
         }
     }
 }

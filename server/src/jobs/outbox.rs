@@ -5,7 +5,7 @@ use std::sync::Arc;
 use app::error::AppError;
 use app::infra::{AppState, Queries, TenantStatus, TenantTx};
 use app::platform::service::tenant_by_slug;
-use guichet_migrations::schema_versions;
+use guichet_migrations::{SchemaName, schema_versions};
 use sea_orm::{DbBackend, FromQueryResult, Statement};
 use time::{Duration, OffsetDateTime};
 use uuid::Uuid;
@@ -13,6 +13,8 @@ use uuid::Uuid;
 use crate::mail::MailTransport;
 
 pub const MAX_ATTEMPTS: i32 = 8;
+/// The tenant migration that creates `mail_outbox`.
+const OUTBOX_VERSION: u32 = 2;
 const BATCH: i64 = 20;
 
 /// 30 s, 1 min, 2 min, … capped at 1 h.
@@ -141,32 +143,25 @@ impl Outbox {
         .all(self.state.pool())
         .await?;
         // Only schemas whose outbox table exists (migrated) can be asked.
-        let schemas: Vec<_> = rows
-            .iter()
-            .filter_map(|r| guichet_migrations::SchemaName::parse(&r.schema_name).ok())
+        let tenants: Vec<(String, SchemaName)> = rows
+            .into_iter()
+            .filter_map(|r| SchemaName::parse(&r.schema_name).ok().map(|s| (r.slug, s)))
             .collect();
+        let schemas: Vec<SchemaName> = tenants.iter().map(|(_, s)| s.clone()).collect();
         let versions = schema_versions(self.state.pool(), &schemas).await?;
+        let ready: Vec<&(String, SchemaName)> = tenants
+            .iter()
+            .filter(|(_, s)| versions.get(s).is_some_and(|v| *v >= OUTBOX_VERSION))
+            .collect();
         let mut pending = Vec::new();
-        for chunk in rows.chunks(250) {
-            let ready: Vec<&Row> = chunk
-                .iter()
-                .filter(|r| {
-                    guichet_migrations::SchemaName::parse(&r.schema_name)
-                        .ok()
-                        .and_then(|s| versions.get(&s).copied())
-                        .is_some_and(|v| v >= 2)
-                })
-                .collect();
-            if ready.is_empty() {
-                continue;
-            }
-            let sql = ready
+        for chunk in ready.chunks(250) {
+            let sql = chunk
                 .iter()
                 .enumerate()
-                .map(|(i, r)| {
+                .map(|(i, (_, schema))| {
                     format!(
-                        "SELECT {i}::int4 AS i WHERE EXISTS (SELECT 1 FROM \"{}\".mail_outbox WHERE status = 'pending')",
-                        r.schema_name
+                        "SELECT {i}::int4 AS i WHERE EXISTS (SELECT 1 FROM {}.mail_outbox WHERE status = 'pending')",
+                        schema.quoted()
                     )
                 })
                 .collect::<Vec<_>>()
@@ -180,7 +175,7 @@ impl Outbox {
                 .await?;
             pending.extend(
                 hits.into_iter()
-                    .filter_map(|h| ready.get(h.i as usize).map(|r| r.slug.clone())),
+                    .filter_map(|h| chunk.get(h.i as usize).map(|(slug, _)| slug.clone())),
             );
         }
         Ok(pending)
