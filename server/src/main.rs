@@ -70,7 +70,11 @@ async fn run(args: Vec<String>) -> anyhow::Result<()> {
     let state = state(&config).await?;
     match words.as_slice() {
         ["serve"] => {
-            report_migration(&state).await?;
+            // One commune whose migration failed must not take the others offline: report it
+            // and serve (`guichet migrate` is the command that fails on it).
+            if let Err(error) = report_migration(&state).await {
+                tracing::error!("{error:#}");
+            }
             let listener = tokio::net::TcpListener::bind(config.leptos.site_addr)
                 .await
                 .with_context(|| format!("cannot listen on {}", config.leptos.site_addr))?;
