@@ -6,4 +6,5 @@ mod helpers;
 mod migrations;
 mod outbox;
 mod platform;
+mod portal;
 mod tenancy;
