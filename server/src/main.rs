@@ -10,11 +10,6 @@ use app::platform::service::{
 use guichet_server::config::Config;
 use guichet_server::{migrate, seed, serve, state, telemetry};
 
-/// Rendering a page allocates many small strings; mimalloc serves them markedly faster than
-/// glibc's allocator under concurrency (see README, Performance).
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 const USAGE: &str = "\
 guichet — citizen-relationship platform for French local authorities
 
