@@ -195,6 +195,7 @@ async fn run(options: Options, database_url: String, data_dir: PathBuf) -> Strin
             base_domain: BASE_DOMAIN.to_owned(),
             public_scheme: "http".to_owned(),
             public_port: Some(3000),
+            trust_forwarded_for: false,
         },
         leptos: LeptosOptions::builder()
             .output_name("guichet")

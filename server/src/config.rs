@@ -73,6 +73,10 @@ impl Config {
                 base_domain,
                 public_scheme,
                 public_port,
+                trust_forwarded_for: matches!(
+                    var("GUICHET_TRUST_FORWARDED_FOR").as_deref(),
+                    Some("1" | "true" | "yes")
+                ),
             },
             leptos,
             data_dir: PathBuf::from(var("GUICHET_DATA_DIR").unwrap_or_else(|| "data".to_owned())),

@@ -25,16 +25,29 @@ mod ssr {
         Ok((state, tx))
     }
 
-    /// The peer address, for login throttling.
+    /// The client's address, for login throttling.
     pub fn client_address() -> String {
-        use_context::<Parts>()
-            .and_then(|parts| {
-                parts
-                    .extensions
-                    .get::<ConnectInfo<SocketAddr>>()
-                    .map(|c| c.0.ip().to_string())
-            })
-            .unwrap_or_else(|| "unknown".to_owned())
+        let Some(parts) = use_context::<Parts>() else {
+            return "unknown".to_owned();
+        };
+        let trust_proxy =
+            use_context::<AppState>().is_some_and(|state| state.settings().trust_forwarded_for);
+        let forwarded = parts
+            .headers
+            .get_all("x-forwarded-for")
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .flat_map(|v| v.split(','))
+            .map(str::trim)
+            .rfind(|v| !v.is_empty());
+        match forwarded {
+            Some(address) if trust_proxy => address.to_owned(),
+            _ => parts
+                .extensions
+                .get::<ConnectInfo<SocketAddr>>()
+                .map(|c| c.0.ip().to_string())
+                .unwrap_or_else(|| "unknown".to_owned()),
+        }
     }
 
     pub fn start_session(state: &AppState, session: &SessionToken, user: &UserView) {

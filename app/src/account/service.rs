@@ -119,6 +119,13 @@ async fn use_up_token(tx: &TenantTx, token: &str) -> AppResult<()> {
 }
 
 async fn create_session(tx: &TenantTx, user_id: Uuid) -> AppResult<SessionToken> {
+    // Expired sessions are purged as their owner opens a new one: the table stays bounded
+    // without a sweep over every tenant.
+    tx.execute(
+        "DELETE FROM sessions WHERE user_id = $1 AND expires_at <= now()",
+        vec![user_id.into()],
+    )
+    .await?;
     let (token, hash) = new_token();
     tx.execute(
         "INSERT INTO sessions (token_hash, user_id, expires_at) VALUES ($1, $2, now() + $3 * interval '1 second')",

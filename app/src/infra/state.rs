@@ -18,6 +18,9 @@ pub struct Settings {
     pub public_scheme: String,
     /// Port appended to public links when not the scheme's default.
     pub public_port: Option<u16>,
+    /// Behind a reverse proxy, take the client's address from the last `X-Forwarded-For`
+    /// entry (the one the proxy appended) instead of the TCP peer, which is the proxy itself.
+    pub trust_forwarded_for: bool,
 }
 
 impl Settings {

@@ -142,7 +142,17 @@ async fn a_state_changing_request_from_another_site_is_rejected() {
         .await
         .unwrap();
     assert_eq!(cross_site.status(), StatusCode::FORBIDDEN);
-    // Another tenant of the same platform is another site too.
+    // Sibling tenants (a.guichet.fr, b.guichet.fr) are the same *site* to a browser, so Lax
+    // cookies flow between them: only same-origin requests may change anything.
+    let same_site = client
+        .post(app.url("ca", "/api/signup"))
+        .header("sec-fetch-site", "same-site")
+        .form(&form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(same_site.status(), StatusCode::FORBIDDEN);
+    // Another tenant of the same platform is another origin too.
     let sibling = client
         .post(app.url("ca", "/api/signup"))
         .header("origin", format!("http://cb.localhost:{}", app.addr.port()))

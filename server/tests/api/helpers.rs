@@ -198,6 +198,7 @@ async fn spawn(jobs: Jobs) -> TestApp {
             base_domain: BASE_DOMAIN.to_owned(),
             public_scheme: "http".to_owned(),
             public_port: Some(addr.port()),
+            trust_forwarded_for: false,
         },
         leptos: LeptosOptions::builder()
             .output_name("guichet")
