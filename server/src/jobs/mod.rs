@@ -1,6 +1,7 @@
 //! Background jobs. One PostgreSQL listener drives them:
 //! - `guichet_outbox` (payload: tenant slug) → deliver that tenant's outbox;
-//! - `guichet_tenants` → forget cached host → tenant resolutions (suspension, branding).
+//! - `guichet_tenants` → forget cached host → tenant resolutions (suspension, branding), and
+//!   sweep, since a reactivated tenant may have mail waiting.
 //!
 //! Notifications can be missed (listener reconnect), so the outbox is also swept: all tenants
 //! at start and every [`SWEEP_INTERVAL`], and tenants with mail waiting for a retry when due.
@@ -67,7 +68,11 @@ impl Jobs {
             tokio::select! {
                 notification = listener.try_recv() => match notification? {
                     Some(n) if n.channel() == OUTBOX_CHANNEL => self.deliver(n.payload()).await,
-                    Some(_) => self.state.directory().invalidate(),
+                    // A tenant changed (a reactivation may release queued mail).
+                    Some(_) => {
+                        self.state.directory().invalidate();
+                        self.sweep_all().await;
+                    }
                     // The connection was lost and re-established: catch up on what we missed.
                     None => {
                         self.state.directory().invalidate();

@@ -55,6 +55,10 @@ impl Outbox {
     /// Sends what is due in one tenant's outbox. Returns when its next retry is due, if any.
     pub async fn deliver_tenant(&self, slug: &str) -> Result<Option<OffsetDateTime>, AppError> {
         let tenant = tenant_by_slug(&self.state, slug).await?;
+        if tenant.status == TenantStatus::Suspended {
+            // A suspended tenant's mail stays queued; the sweep sends it once it is reactivated.
+            return Ok(None);
+        }
         loop {
             let tx = TenantTx::begin(&self.state, tenant.clone()).await?;
             // SKIP LOCKED: several server processes can share the work without sending twice.
@@ -122,10 +126,6 @@ impl Outbox {
             )
             .await?;
         tx.commit().await?;
-        if tenant.status == TenantStatus::Suspended {
-            // Suspended tenants keep their mail queued; it goes out when they are reactivated.
-            return Ok(None);
-        }
         Ok(next.and_then(|n| n.next))
     }
 

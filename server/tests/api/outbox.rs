@@ -117,3 +117,34 @@ async fn the_sweep_finds_only_tenants_with_pending_mail() {
         .unwrap();
     assert_eq!(pending, vec!["ca".to_owned()]);
 }
+
+#[tokio::test]
+async fn a_suspended_tenants_mail_waits_until_it_is_reactivated() {
+    let app = spawn_app_without_jobs().await;
+    app.create_tenant("ca", "Commune A").await;
+    app::platform::service::set_status(&app.state, "ca", app::infra::TenantStatus::Suspended)
+        .await
+        .unwrap();
+    let working = outbox(&app, &format!("smtp://127.0.0.1:{}", app.smtp.port));
+
+    assert_eq!(working.deliver_tenant("ca").await.unwrap(), None);
+    assert!(
+        working
+            .tenants_with_pending_mail()
+            .await
+            .unwrap()
+            .is_empty(),
+        "the sweep skips suspended tenants"
+    );
+    assert_eq!(row(&app, "status").await, "pending");
+
+    app::platform::service::set_status(&app.state, "ca", app::infra::TenantStatus::Active)
+        .await
+        .unwrap();
+    assert_eq!(
+        working.tenants_with_pending_mail().await.unwrap(),
+        vec!["ca".to_owned()]
+    );
+    working.deliver_tenant("ca").await.unwrap();
+    assert_eq!(app.smtp.wait_for("admin@ca.test", 1).await.len(), 1);
+}
