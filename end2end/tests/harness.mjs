@@ -92,6 +92,8 @@ export async function startGuichet() {
   });
   return {
     port,
+    /** Runs the real `guichet` CLI against this server's database: {status, stdout, stderr}. */
+    cli: (...args) => spawnSync(bin, args, { env, encoding: 'utf8' }),
     url: (slug, path = '/') => `http://${slug}.localhost:${port}${path}`,
     apex: (path = '/') => `http://localhost:${port}${path}`,
     /** Waits for the `count`-th mail to `address` and returns it ({from, to, subject, body}). */
