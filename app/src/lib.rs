@@ -6,6 +6,7 @@ pub mod account;
 pub mod admin;
 pub mod backoffice;
 pub mod context;
+pub mod demarches;
 pub mod error;
 #[cfg(feature = "ssr")]
 pub mod infra;

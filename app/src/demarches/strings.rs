@@ -1,0 +1,175 @@
+//! French text of the démarche model, kept in one place for a later translation. Messages that
+//! quote a value are functions.
+
+// --- Answers ---------------------------------------------------------------------------------
+pub const REQUIRED: &str = "Ce champ est obligatoire.";
+pub const WRONG_ANSWER_TYPE: &str = "La réponse n'a pas le format attendu pour ce champ.";
+pub const UNKNOWN_FIELD: &str = "Ce champ n'existe pas dans le formulaire de cette démarche.";
+pub const NOT_AN_INTEGER: &str = "Saisissez un nombre entier, sans virgule (par exemple 12).";
+pub const NOT_A_NUMBER: &str =
+    "Saisissez un nombre, avec au plus 6 chiffres après la virgule (par exemple 12,50).";
+pub const INVALID_DATE: &str =
+    "Saisissez une date valide au format JJ/MM/AAAA (par exemple 14/07/2024).";
+pub const INVALID_PHONE: &str = "Saisissez un numéro de téléphone français valide, par exemple 06 12 34 56 78 ou +33 6 12 34 56 78.";
+pub const INVALID_SIRET: &str = "Le numéro SIRET doit comporter 14 chiffres et être valide (vérifiez qu'il n'y a pas de faute de frappe).";
+pub const INVALID_POSTCODE: &str = "Le code postal doit comporter 5 chiffres.";
+pub const STREET_REQUIRED: &str = "Saisissez la voie (par exemple « rue de la Mairie »).";
+pub const COMMUNE_REQUIRED: &str = "Saisissez la commune.";
+pub const INVALID_YES_NO: &str = "Répondez par oui ou par non.";
+pub const PATTERN_MISMATCH: &str = "La réponse n'a pas le format demandé.";
+
+pub fn too_long(max: u32) -> String {
+    format!("La réponse ne peut pas dépasser {max} caractères.")
+}
+pub fn at_least<T: std::fmt::Display>(min: T) -> String {
+    format!("La valeur doit être supérieure ou égale à {min}.")
+}
+pub fn at_most<T: std::fmt::Display>(max: T) -> String {
+    format!("La valeur doit être inférieure ou égale à {max}.")
+}
+pub fn between<T: std::fmt::Display>(min: T, max: T) -> String {
+    format!("La valeur doit être comprise entre {min} et {max}.")
+}
+pub fn date_not_before(min: &str) -> String {
+    format!("La date doit être le {min} ou après.")
+}
+pub fn date_not_after(max: &str) -> String {
+    format!("La date doit être le {max} ou avant.")
+}
+pub fn unknown_choice(value: &str) -> String {
+    format!("« {value} » ne fait pas partie des choix proposés.")
+}
+pub fn too_few_choices(min: u32) -> String {
+    format!("Cochez au moins {min} choix.")
+}
+pub fn too_many_choices(max: u32) -> String {
+    format!("Cochez au plus {max} choix.")
+}
+pub fn too_many_files(max: u32) -> String {
+    format!("Vous pouvez joindre au plus {max} fichier(s).")
+}
+pub fn wrong_file_type(name: &str, accepted: &str) -> String {
+    format!("Le fichier « {name} » n'est pas d'un type accepté. Types acceptés : {accepted}.")
+}
+pub fn file_too_large(name: &str, max_bytes: u64) -> String {
+    format!(
+        "Le fichier « {name} » est trop volumineux : la taille maximale est de {}.",
+        human_size(max_bytes)
+    )
+}
+pub fn too_few_items(min: u32) -> String {
+    format!("Remplissez au moins {min} bloc(s).")
+}
+pub fn too_many_items(max: u32) -> String {
+    format!("Vous pouvez remplir au plus {max} bloc(s).")
+}
+
+/// `1 Mo`, `500 Ko`, `12 octets`, in powers of 1024 as file dialogs do.
+pub fn human_size(bytes: u64) -> String {
+    const KIB: u64 = 1024;
+    const MIB: u64 = 1024 * 1024;
+    if bytes >= MIB && bytes.is_multiple_of(MIB) {
+        format!("{} Mo", bytes / MIB)
+    } else if bytes >= KIB && bytes.is_multiple_of(KIB) {
+        format!("{} Ko", bytes / KIB)
+    } else {
+        format!("{bytes} octets")
+    }
+}
+
+// --- Definitions -----------------------------------------------------------------------------
+pub const TITLE_EMPTY: &str = "Donnez un titre à la démarche.";
+pub const WINDOW_REVERSED: &str = "La date de début de publication doit précéder la date de fin.";
+pub const NO_STEPS: &str = "Le formulaire doit comporter au moins une étape.";
+pub const STEP_EMPTY: &str = "Cette étape ne contient aucun champ.";
+pub const STEP_TITLE_EMPTY: &str = "Donnez un titre à cette étape.";
+pub const LABEL_EMPTY: &str = "Donnez un libellé à ce champ.";
+pub const CODE_INVALID: &str = "Le code doit commencer par une lettre minuscule et ne contenir que des lettres minuscules sans accent, des chiffres et des tirets bas (_), 64 caractères au plus.";
+pub const MAX_LENGTH_INVALID: &str =
+    "La longueur maximale doit être comprise entre 1 et 10 000 caractères.";
+pub const BOUNDS_REVERSED: &str = "Le minimum ne peut pas être supérieur au maximum.";
+pub const NO_OPTIONS: &str = "Proposez au moins un choix.";
+pub const OPTION_VALUE_EMPTY: &str = "Donnez une valeur à ce choix.";
+pub const OPTION_LABEL_EMPTY: &str = "Donnez un libellé à ce choix.";
+pub const SELECTION_BOUNDS_INVALID: &str = "Le nombre de choix à cocher est incohérent : le minimum dépasse le maximum ou le nombre de choix proposés.";
+pub const FILES_LIMITS_INVALID: &str =
+    "La taille maximale et le nombre maximal de fichiers doivent être d'au moins 1.";
+pub const GROUP_EMPTY: &str = "Le groupe répétable doit contenir au moins un champ.";
+pub const GROUP_BOUNDS_INVALID: &str = "Le nombre de blocs est incohérent : le maximum doit être d'au moins 1 et pas inférieur au minimum.";
+pub const PATTERN_MESSAGE_EMPTY: &str =
+    "Rédigez le message affiché quand la réponse ne respecte pas le format.";
+pub const NO_ANSWER_CANNOT_BE_REQUIRED: &str =
+    "Ce champ n'attend pas de réponse : il ne peut pas être obligatoire ni prérempli.";
+pub const PREFILL_IN_GROUP: &str =
+    "Un champ d'un groupe répétable ne peut pas être prérempli depuis le profil.";
+pub const PREFILL_INCOMPATIBLE: &str =
+    "Cette information du profil ne peut pas préremplir ce type de champ.";
+pub const ORDERING_NOT_ALLOWED: &str = "Ce champ ne peut pas être comparé avec <, ≤, > ou ≥ : seuls les nombres et les dates peuvent l'être.";
+pub const CONDITION_TYPE_MISMATCH: &str =
+    "La valeur de la condition n'est pas du même type que le champ comparé.";
+pub const CONDITION_ONLY_IS_EMPTY: &str = "Ce champ ne peut être testé que par « est vide ».";
+pub const CONDITION_EMPTY_LIST: &str = "La liste de valeurs de la condition est vide.";
+
+pub fn invalid_accepted_type(value: &str) -> String {
+    format!(
+        "« {value} » n'est pas un type de fichier valide (par exemple application/pdf ou image/*)."
+    )
+}
+pub fn duplicate_code(code: &str) -> String {
+    format!("Le code « {code} » est déjà utilisé ailleurs dans ce formulaire.")
+}
+pub fn duplicate_option(value: &str) -> String {
+    format!("Le choix « {value} » est proposé deux fois.")
+}
+pub fn invalid_pattern(detail: &str) -> String {
+    format!("Le format (expression régulière) n'est pas valide : {detail}")
+}
+pub fn condition_unknown_field(code: &str) -> String {
+    format!("La condition porte sur le champ « {code} », qui n'existe pas.")
+}
+pub fn condition_not_earlier(code: &str) -> String {
+    format!(
+        "La condition porte sur le champ « {code} », qui n'est pas placé avant dans le formulaire."
+    )
+}
+pub fn condition_no_answer(code: &str) -> String {
+    format!("La condition porte sur « {code} », qui n'attend pas de réponse.")
+}
+pub fn condition_unknown_option(value: &str) -> String {
+    format!("La condition compare avec « {value} », qui ne fait pas partie des choix du champ.")
+}
+
+// --- Documents -------------------------------------------------------------------------------
+pub const NOT_AN_OBJECT: &str = "Le document doit être un objet JSON.";
+pub const FORMAT_MISSING: &str =
+    "Ce fichier n'est pas une démarche Guichet : la propriété « format » est absente.";
+
+pub fn syntax_error(line: usize, column: usize, detail: &str) -> String {
+    format!("Le fichier n'est pas du JSON valide (ligne {line}, colonne {column}) : {detail}")
+}
+pub fn wrong_format(found: &str) -> String {
+    format!(
+        "Ce fichier n'est pas une démarche Guichet : format « {found} » au lieu de « guichet.demarche »."
+    )
+}
+pub fn unsupported_version(found: &str) -> String {
+    format!("La version de format {found} n'est pas prise en charge : seule la version 1 l'est.")
+}
+pub fn unknown_property(name: &str, expected: &str) -> String {
+    format!("Propriété inconnue « {name} ». Propriétés possibles : {expected}.")
+}
+pub fn missing_property(name: &str) -> String {
+    format!("La propriété obligatoire « {name} » est absente.")
+}
+pub fn unknown_variant(name: &str, expected: &str) -> String {
+    format!("Valeur inconnue « {name} ». Valeurs possibles : {expected}.")
+}
+pub fn wrong_value(detail: &str) -> String {
+    format!("Valeur incorrecte : {detail}.")
+}
+pub fn bad_iso_date(raw: &str) -> String {
+    format!("« {raw} » n'est pas une date valide au format AAAA-MM-JJ.")
+}
+pub fn bad_decimal(raw: &str) -> String {
+    format!("« {raw} » n'est pas un nombre décimal valide (au plus 6 chiffres après la virgule).")
+}
