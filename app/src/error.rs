@@ -16,6 +16,10 @@ pub enum AppError {
     /// Input that is valid but clashes with existing data (a taken email or slug).
     #[error("{message}")]
     Conflict { field: String, message: String },
+    /// A document refused for several precise reasons (e.g. a démarche that cannot be
+    /// published): each problem names where it is.
+    #[error("{}", rejected_summary(.problems))]
+    Rejected { problems: Vec<Problem> },
     #[error("Vous devez vous connecter pour accéder à cette page.")]
     Unauthenticated,
     #[error("{0}")]
@@ -29,6 +33,21 @@ pub enum AppError {
     /// The request itself could not be carried out (malformed arguments, network failure).
     #[error("La requête n'a pas pu aboutir : {0}")]
     Request(String),
+}
+
+/// One precise reason a document was refused, and where in it (`steps[0].fields[2]`, `12:5`…).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Problem {
+    pub path: String,
+    pub message: String,
+}
+
+fn rejected_summary(problems: &[Problem]) -> String {
+    match problems {
+        [] => "Le document est refusé.".to_owned(),
+        [one] => one.message.clone(),
+        [first, rest @ ..] => format!("{} (et {} autre(s) problème(s))", first.message, rest.len()),
+    }
 }
 
 impl AppError {
@@ -58,7 +77,9 @@ impl AppError {
     pub fn status_code(&self) -> http::StatusCode {
         use http::StatusCode;
         match self {
-            Self::Invalid { .. } | Self::Request(_) => StatusCode::BAD_REQUEST,
+            Self::Invalid { .. } | Self::Rejected { .. } | Self::Request(_) => {
+                StatusCode::BAD_REQUEST
+            }
             Self::Conflict { .. } => StatusCode::CONFLICT,
             Self::Unauthenticated => StatusCode::UNAUTHORIZED,
             Self::Forbidden(_) => StatusCode::FORBIDDEN,

@@ -74,8 +74,9 @@ pub fn export(demarche: &Demarche, definition: &Definition) -> String {
     serde_json::to_string_pretty(&document).unwrap_or_default()
 }
 
-/// Reads a document, saying exactly what is wrong with it.
-pub fn import(json: &str) -> Result<DemarcheDocument, Vec<ImportError>> {
+/// Reads a document's syntax, format and structure, but not whether its definition could be
+/// published: what saving a draft needs.
+pub fn parse(json: &str) -> Result<DemarcheDocument, Vec<ImportError>> {
     let value: serde_json::Value = serde_json::from_str(json).map_err(|error| {
         let detail = match error.classify() {
             serde_json::error::Category::Eof => "le fichier s'arrête trop tôt.",
@@ -93,6 +94,12 @@ pub fn import(json: &str) -> Result<DemarcheDocument, Vec<ImportError>> {
         let message = french_serde_message(&error.inner().to_string());
         vec![ImportError::Structure { path, message }]
     })?;
+    Ok(document)
+}
+
+/// Reads a document, saying exactly what is wrong with it.
+pub fn import(json: &str) -> Result<DemarcheDocument, Vec<ImportError>> {
+    let document = parse(json)?;
     let errors = validate_definition(&document.demarche, &document.definition);
     if errors.is_empty() {
         Ok(document)

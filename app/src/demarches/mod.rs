@@ -1,18 +1,23 @@
 //! Démarches (citizen procedures): the shared model that the designer, the portal and the
 //! server all use, so there is one source of truth for what a démarche is and which answers
-//! it accepts. Pure Rust, compiled for both sides; no database, no server functions here.
+//! it accepts. The model is pure Rust, compiled for both sides.
 //!
 //! - [`model`]: the serde types (démarche, definition, steps, fields, answers).
 //! - [`condition`]: conditions on steps and fields, and their evaluator.
 //! - [`answers`]: validating a citizen's answers; prefilling from their profile.
 //! - [`definition`]: the definition validator, which decides what may be published.
 //! - [`document`]: the versioned JSON export/import format.
+//! - [`api`] / `service` (ssr): drafts, publication of immutable versions, the portal's
+//!   catalogue, import and export, stored in the tenant's `demarches` tables.
 
 pub mod answers;
+pub mod api;
 pub mod condition;
 pub mod definition;
 pub mod document;
 pub mod model;
+#[cfg(feature = "ssr")]
+pub mod service;
 pub mod strings;
 
 #[cfg(test)]

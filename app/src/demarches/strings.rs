@@ -173,3 +173,12 @@ pub fn bad_iso_date(raw: &str) -> String {
 pub fn bad_decimal(raw: &str) -> String {
     format!("« {raw} » n'est pas un nombre décimal valide (au plus 6 chiffres après la virgule).")
 }
+
+// Persistence and publication.
+pub const DEMARCHE_UNKNOWN: &str = "Cette démarche n'existe pas.";
+pub const TITLE_REQUIRED: &str = "Saisissez le titre de la démarche.";
+pub const TITLE_TOO_LONG: &str = "Le titre de la démarche ne peut pas dépasser 200 caractères.";
+pub const NOT_A_DESIGNER: &str =
+    "La conception des démarches est réservée aux responsables et aux administrateurs.";
+pub const CLOSED_CANNOT_PUBLISH: &str =
+    "Cette démarche est close : rouvrez-la avant de la publier.";

@@ -106,7 +106,7 @@ async fn existing_tenants_are_upgraded_and_their_versions_recorded() {
         vec![("ca", 1, latest as u32), ("cb", 2, latest as u32)]
     );
     assert!(
-        report_line(&report, "cc").contains("up to date (version 3)"),
+        report_line(&report, "cc").contains(&format!("up to date (version {latest})")),
         "{report}"
     );
 
@@ -166,8 +166,9 @@ async fn a_tenant_whose_migration_fails_stays_consistent_and_the_others_are_upgr
         .await
         .unwrap();
     assert_eq!(versions[&broken], 2);
-    assert_eq!(versions[&a], 3);
-    assert_eq!(versions[&z], 3);
+    let latest = tenant_migrations().len() as u32;
+    assert_eq!(versions[&a], latest);
+    assert_eq!(versions[&z], latest);
 }
 
 #[tokio::test]
