@@ -105,10 +105,6 @@ impl TenantTx {
         &self.tenant
     }
 
-    pub fn tenant_arc(&self) -> Arc<Tenant> {
-        self.tenant.clone()
-    }
-
     pub async fn commit(self) -> Result<(), AppError> {
         Ok(self.tx.commit().await?)
     }
