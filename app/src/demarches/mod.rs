@@ -23,4 +23,4 @@ pub mod strings;
 #[cfg(test)]
 mod proptests;
 #[cfg(test)]
-mod testing;
+pub(crate) mod testing;
