@@ -6,7 +6,7 @@ use leptos_router::components::{A, Route, Router, Routes};
 use leptos_router::{SsrMode, path};
 
 use crate::context::{SiteView, provide_site, use_site};
-use crate::{account, admin, backoffice, platform, portal};
+use crate::{account, admin, backoffice, designer, platform, portal};
 
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     view! {
@@ -46,6 +46,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/invitation") view=account::pages::AcceptInvitation ssr=SsrMode::Async/>
                     <Route path=path!("/mon-compte") view=account::pages::MyAccount ssr=SsrMode::Async/>
                     <Route path=path!("/back-office") view=backoffice::pages::Home ssr=SsrMode::Async/>
+                    <Route path=path!("/back-office/demarches") view=designer::pages::DemarchesList ssr=SsrMode::Async/>
+                    <Route path=path!("/back-office/demarches/:id") view=designer::pages::DesignerPage ssr=SsrMode::Async/>
                     <Route path=path!("/admin/agents") view=admin::pages::Agents ssr=SsrMode::Async/>
                     <Route path=path!("/plateforme") view=platform::pages::Console ssr=SsrMode::Async/>
                 </Routes>

@@ -1,5 +1,6 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
+use leptos_router::components::A;
 
 use super::strings as s;
 use crate::account::model::Role;
@@ -29,6 +30,9 @@ pub fn Home() -> impl IntoView {
                                     tenant.name
                                 )}
                             </p>
+                            {agent.has_role(Role::Manager).then(|| view! {
+                                <p><A href="/back-office/demarches">{crate::designer::strings::LIST_LINK}</A></p>
+                            })}
                             <PublishNewsPanel/>
                         }
                         .into_any(),

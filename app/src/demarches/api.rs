@@ -3,6 +3,7 @@
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
+use super::document::DemarcheDocument;
 use super::model::Audience;
 use crate::error::AppError;
 
@@ -28,6 +29,17 @@ pub struct CatalogueEntry {
     pub description: String,
     pub rubrique: String,
     pub audience: Audience,
+}
+
+/// What the designer opens: the draft and the last published version it is compared with.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DesignerState {
+    pub id: String,
+    pub draft: DemarcheDocument,
+    pub published: Option<DemarcheDocument>,
+    pub current_version: Option<u32>,
+    /// `draft`, `published` or `closed`.
+    pub state: String,
 }
 
 #[server(endpoint = "demarches/create")]
@@ -58,6 +70,20 @@ pub async fn save_draft(
             let problems = super::service::save_draft(&tx, &id, &document).await?;
             tx.commit().await?;
             Ok(problems)
+        }
+        .await,
+    )
+}
+
+#[server(endpoint = "demarches/designer")]
+pub async fn open_designer(id: String) -> Result<DesignerState, AppError> {
+    crate::infra::reply(
+        async {
+            let (_, tx) = crate::account::api::tenant_tx().await?;
+            super::service::require_designer(&tx).await?;
+            let state = super::service::designer_state(&tx, &id).await?;
+            tx.commit().await?;
+            Ok(state)
         }
         .await,
     )

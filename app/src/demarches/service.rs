@@ -4,7 +4,7 @@
 use sea_orm::FromQueryResult;
 use uuid::Uuid;
 
-use super::api::{CatalogueEntry, DemarcheSummary};
+use super::api::{CatalogueEntry, DemarcheSummary, DesignerState};
 use super::definition::{publishable, validate_definition};
 use super::document::{self, DemarcheDocument, ImportError};
 use super::model::{
@@ -224,6 +224,22 @@ pub async fn list(tx: &TenantTx) -> AppResult<Vec<DemarcheSummary>> {
         });
     }
     Ok(list)
+}
+
+/// The draft and the current published version, read without locking the démarche.
+pub async fn designer_state(tx: &TenantTx, id: &str) -> AppResult<DesignerState> {
+    let id = parse_id(id)?;
+    let row: Row = tx
+        .fetch_optional(&format!("{ROW_SELECT} WHERE d.id = $1"), vec![id.into()])
+        .await?
+        .ok_or_else(|| AppError::NotFound(s::DEMARCHE_UNKNOWN.to_owned()))?;
+    Ok(DesignerState {
+        id: row.id.to_string(),
+        draft: from_json(&row.draft)?,
+        published: row.published.as_deref().map(from_json).transpose()?,
+        current_version: row.current_version.map(|v| v as u32),
+        state: row.state,
+    })
 }
 
 pub async fn export(tx: &TenantTx, id: &str) -> AppResult<String> {

@@ -230,9 +230,7 @@ pub fn node_at_mut<'a>(condition: &'a mut Condition, path: &[usize]) -> Option<&
 
 /// Removes the node at `path`; removing the root gives `None` (no condition).
 pub fn remove_at(condition: Condition, path: &[usize]) -> Option<Condition> {
-    let Some((last, parent_path)) = path.split_last() else {
-        return None;
-    };
+    let (last, parent_path) = path.split_last()?;
     let mut condition = condition;
     if let Some(parent) = node_at_mut(&mut condition, parent_path) {
         match parent {

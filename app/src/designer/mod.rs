@@ -5,10 +5,13 @@
 //! - [`palette`]: the field kinds an agent can drop, and their starting settings.
 //! - [`conditions`]: what the condition editor offers (earlier fields, fitting operators).
 //! - [`diff`]: what changed since the last published version, in French.
-//! - [`pages`]: the list page and the designer page.
+//! - [`pages`]: the list page and the designer page (`editor`, `properties`).
 
 pub mod conditions;
 pub mod diff;
+mod editor;
+pub mod pages;
 pub mod palette;
+mod properties;
 pub mod state;
 pub mod strings;

@@ -381,3 +381,81 @@ async fn only_managers_and_admins_design_demarches() {
     assert_eq!(empty.status(), StatusCode::BAD_REQUEST);
     assert_eq!(app.count("tenant_ca.demarches").await, 1);
 }
+
+#[tokio::test]
+async fn the_designer_opens_the_draft_next_to_the_last_published_version_of_its_own_tenant_only() {
+    let app = spawn_app().await;
+    app.create_tenant("ca", "Commune A").await;
+    app.create_tenant("cb", "Commune B").await;
+    let a = designer(&app, "ca").await;
+    let b = designer(&app, "cb").await;
+    let id = create(&app, &a, "ca", "Cantine").await;
+
+    let opened = app
+        .post(&a, "ca", "demarches/designer", &[("id", &id)])
+        .await;
+    assert_eq!(opened.status(), StatusCode::OK);
+    let opened = json(opened).await;
+    assert_eq!(opened["id"], id.as_str());
+    assert_eq!(opened["draft"]["demarche"]["title"], "Cantine");
+    assert_eq!(opened["draft"]["format"], "guichet.demarche");
+    assert_eq!(opened["published"], Value::Null);
+    assert_eq!(opened["state"], "draft");
+
+    app.post(
+        &a,
+        "ca",
+        "demarches/save",
+        &[("id", &id), ("document", &document("Cantine", &["prenom"]))],
+    )
+    .await;
+    app.post(&a, "ca", "demarches/publish", &[("id", &id)])
+        .await;
+    app.post(
+        &a,
+        "ca",
+        "demarches/save",
+        &[
+            ("id", &id),
+            ("document", &document("Cantine", &["prenom", "nom"])),
+        ],
+    )
+    .await;
+    let opened = json(
+        app.post(&a, "ca", "demarches/designer", &[("id", &id)])
+            .await,
+    )
+    .await;
+    assert_eq!(opened["current_version"], 1);
+    assert_eq!(opened["state"], "published");
+    let codes = |document: &Value| -> Vec<String> {
+        document["definition"]["steps"][0]["fields"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f["code"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    assert_eq!(codes(&opened["draft"]), ["prenom", "nom"]);
+    assert_eq!(codes(&opened["published"]), ["prenom"]);
+
+    // Another commune's designer, an anonymous visitor and a bad id get nothing.
+    assert_eq!(
+        app.post(&b, "cb", "demarches/designer", &[("id", &id)])
+            .await
+            .status(),
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        app.post(&app.client(), "ca", "demarches/designer", &[("id", &id)])
+            .await
+            .status(),
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(
+        app.post(&a, "ca", "demarches/designer", &[("id", "pas-un-id")])
+            .await
+            .status(),
+        StatusCode::NOT_FOUND
+    );
+}
