@@ -21,30 +21,75 @@ pub fn validate_answers(
     definition: &Definition,
     answers: &Answers,
 ) -> Result<CleanAnswers, Vec<AnswerError>> {
+    assess(definition, answers).result
+}
+
+/// What the form looks like for some answers: the validation result and what is hidden.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Assessment {
+    pub result: Result<CleanAnswers, Vec<AnswerError>>,
+    /// Codes of hidden steps and paths of hidden fields (`enfants[1].prenom` inside groups),
+    /// including fields that expect no answer (explanations, section headers).
+    pub hidden: BTreeSet<String>,
+}
+
+impl Assessment {
+    pub fn is_hidden(&self, path: &str) -> bool {
+        self.hidden.contains(path)
+    }
+
+    /// The problems whose path is `path` or lies inside it (`adresse.postcode`, `pj[0]`).
+    pub fn errors_at<'a>(&'a self, path: &'a str) -> impl Iterator<Item = &'a AnswerError> + 'a {
+        let errors: &[AnswerError] = match &self.result {
+            Ok(_) => &[],
+            Err(errors) => errors,
+        };
+        errors
+            .iter()
+            .filter(move |error| path_within(&error.path, path))
+    }
+}
+
+/// Whether the error path `inner` designates `outer` or a part of it.
+pub fn path_within(inner: &str, outer: &str) -> bool {
+    inner
+        .strip_prefix(outer)
+        .is_some_and(|rest| rest.is_empty() || rest.starts_with('.') || rest.starts_with('['))
+}
+
+/// Validates `answers` and records which steps and fields are hidden: the one traversal both
+/// the server's check and the live form (conditional fields appearing) rely on.
+pub fn assess(definition: &Definition, answers: &Answers) -> Assessment {
     let mut clean = BTreeMap::new();
     let mut errors = Vec::new();
+    let mut hidden = BTreeSet::new();
     let outer = BTreeMap::new();
     for step in &definition.steps {
         let visible = step
             .condition
             .as_ref()
             .is_none_or(|condition| evaluate(condition, &clean));
+        if !visible {
+            hidden.insert(step.code.clone());
+        }
         let mut level = Level {
             raw: &answers.0,
             outer: &outer,
             prefix: "",
             clean: &mut clean,
             errors: &mut errors,
+            hidden: &mut hidden,
         };
         level.fields(&step.fields, visible);
     }
     let all_fields = definition.steps.iter().flat_map(|step| &step.fields);
     report_unknown(all_fields, &answers.0, "", &mut errors);
-    if errors.is_empty() {
+    let result = if errors.is_empty() {
         Ok(CleanAnswers(clean))
     } else {
         Err(errors)
-    }
+    };
+    Assessment { result, hidden }
 }
 
 /// Initial answers for the fields prefilled from the profile (outside groups); the citizen can
@@ -76,15 +121,20 @@ struct Level<'a> {
     prefix: &'a str,
     clean: &'a mut BTreeMap<String, AnswerValue>,
     errors: &'a mut Vec<AnswerError>,
+    hidden: &'a mut BTreeSet<String>,
 }
 
 impl Level<'_> {
     fn fields(&mut self, fields: &[Field], step_visible: bool) {
         for field in fields {
-            if !field.kind.has_answer() || !step_visible || !self.visible(field) {
+            let path = format!("{}{}", self.prefix, field.code);
+            if !step_visible || !self.visible(field) {
+                self.hidden.insert(path);
                 continue;
             }
-            let path = format!("{}{}", self.prefix, field.code);
+            if !field.kind.has_answer() {
+                continue;
+            }
             let scope = self.scope();
             let raw = self.raw.get(&field.code).filter(|raw| !is_blank(raw));
             let value = match raw {
@@ -99,6 +149,7 @@ impl Level<'_> {
                         path: &path,
                         scope: &scope,
                         errors: self.errors,
+                        hidden: self.hidden,
                     };
                     check.value(field, raw)
                 }
@@ -170,6 +221,7 @@ struct Check<'a> {
     path: &'a str,
     scope: &'a BTreeMap<String, AnswerValue>,
     errors: &'a mut Vec<AnswerError>,
+    hidden: &'a mut BTreeSet<String>,
 }
 
 impl Check<'_> {
@@ -443,6 +495,7 @@ impl Check<'_> {
                 prefix: &prefix,
                 clean: &mut clean,
                 errors: self.errors,
+                hidden: self.hidden,
             };
             level.fields(fields, true);
             report_unknown(fields.iter(), &item.0, &prefix, self.errors);
@@ -1034,6 +1087,70 @@ mod tests {
             errors(&form, &shown),
             vec![("raison".into(), s::REQUIRED.into())]
         );
+    }
+
+    #[test]
+    fn assessment_names_hidden_steps_and_fields_and_locates_errors() {
+        let mut second = step(
+            "pro",
+            vec![
+                field("intro", FieldKind::SectionHeader {}),
+                required(field("raison", short_text())),
+            ],
+        );
+        second.condition = Some(cmp("entreprise", CompareOp::Eq, Literal::YesNo(true)));
+        let form = Definition {
+            steps: vec![
+                step(
+                    "qui",
+                    vec![
+                        field("entreprise", FieldKind::YesNo {}),
+                        when(
+                            field("siret", FieldKind::Siret {}),
+                            cmp("entreprise", CompareOp::Eq, Literal::YesNo(true)),
+                        ),
+                        field("adresse", FieldKind::Address {}),
+                    ],
+                ),
+                second,
+            ],
+        };
+        let no = assess(
+            &form,
+            &answers(vec![("entreprise", RawAnswer::YesNo(false))]),
+        );
+        assert_eq!(
+            no.hidden,
+            ["intro", "pro", "raison", "siret"]
+                .into_iter()
+                .map(String::from)
+                .collect()
+        );
+        let yes = assess(
+            &form,
+            &answers(vec![
+                ("entreprise", RawAnswer::YesNo(true)),
+                (
+                    "adresse",
+                    RawAnswer::Address(crate::demarches::model::Address {
+                        number: String::new(),
+                        street: "rue".into(),
+                        postcode: "4480".into(),
+                        commune: "Rezé".into(),
+                    }),
+                ),
+            ]),
+        );
+        assert!(yes.hidden.is_empty());
+        assert!(!yes.is_hidden("siret"));
+        let at_address: Vec<_> = yes.errors_at("adresse").map(|e| e.path.as_str()).collect();
+        assert_eq!(at_address, vec!["adresse.postcode"]);
+        assert_eq!(
+            yes.errors_at("adr").count(),
+            0,
+            "prefixes of a code are not inside it"
+        );
+        assert!(path_within("enfants[0].prenom", "enfants"));
     }
 
     #[test]

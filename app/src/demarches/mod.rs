@@ -7,6 +7,8 @@
 //! - [`answers`]: validating a citizen's answers; prefilling from their profile.
 //! - [`definition`]: the definition validator, which decides what may be published.
 //! - [`document`]: the versioned JSON export/import format.
+//! - [`form`] / [`form_data`]: the citizen's form (portal and designer preview) and how its
+//!   plain HTML post becomes answers.
 //! - [`api`] / `service` (ssr): drafts, publication of immutable versions, the portal's
 //!   catalogue, import and export, stored in the tenant's `demarches` tables.
 
@@ -15,6 +17,8 @@ pub mod api;
 pub mod condition;
 pub mod definition;
 pub mod document;
+pub mod form;
+pub mod form_data;
 pub mod model;
 #[cfg(feature = "ssr")]
 pub mod service;

@@ -182,3 +182,39 @@ pub const NOT_A_DESIGNER: &str =
     "La conception des démarches est réservée aux responsables et aux administrateurs.";
 pub const CLOSED_CANNOT_PUBLISH: &str =
     "Cette démarche est close : rouvrez-la avant de la publier.";
+
+// --- The citizen's form ------------------------------------------------------------------------
+pub const YES: &str = "Oui";
+pub const NO: &str = "Non";
+pub const CHOOSE: &str = "— Choisir —";
+pub const ADDRESS_NUMBER: &str = "Numéro";
+pub const ADDRESS_STREET: &str = "Voie";
+pub const ADDRESS_POSTCODE: &str = "Code postal";
+pub const ADDRESS_COMMUNE: &str = "Commune";
+pub const ADD_ITEM: &str = "Ajouter";
+pub const REMOVE_ITEM: &str = "Retirer";
+
+pub fn file_rules(accepted: &[String], max_size: u64, max_files: u32) -> String {
+    let types = if accepted.is_empty() {
+        "tous formats".to_owned()
+    } else {
+        format!("formats acceptés : {}", accepted.join(", "))
+    };
+    let count = if max_files > 1 {
+        format!("{max_files} fichiers au plus")
+    } else {
+        "un fichier".to_owned()
+    };
+    format!(
+        "{count}, {types}, {} maximum par fichier.",
+        human_size(max_size)
+    )
+}
+
+pub fn group_rules(min_items: u32, max_items: u32) -> String {
+    if min_items > 0 {
+        format!("Entre {min_items} et {max_items} éléments.")
+    } else {
+        format!("Jusqu'à {max_items} éléments.")
+    }
+}
