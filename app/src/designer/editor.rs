@@ -8,6 +8,7 @@
 //! selection changes, its inputs being bound property by property.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 use std::time::Duration;
 
 use leptos::prelude::*;
@@ -24,7 +25,8 @@ use super::strings as s;
 use crate::demarches::api::{DesignerState, open_designer, publish_demarche, save_draft};
 use crate::demarches::definition::validate_definition;
 use crate::demarches::document::DemarcheDocument;
-use crate::demarches::model::DefinitionError;
+use crate::demarches::form::StepFields;
+use crate::demarches::model::{Answers, Definition, DefinitionError};
 use crate::error::AppError;
 
 /// What is being dragged. Kept in a signal as well as in the `DataTransfer`, because
@@ -914,39 +916,65 @@ fn Publish(
     }
 }
 
-/// PROVISIONAL simple preview: labels and kinds of the selected step's fields, until the
-/// portal's form renderer (`demarches::form::StepFields`) is available to this branch.
+/// The citizen's view of the selected step, drawn by the portal's own renderer
+/// ([`StepFields`]), so conditions can be tried live. Shown on demand, and redrawn a moment
+/// after the last change: rebuilding a whole step per keystroke would cost more than the
+/// edit itself on a large form.
 #[component]
 fn Preview(ctx: Ctx) -> impl IntoView {
-    let step = move || {
-        ctx.editor.with(|e| {
-            let index = match ctx.selected.get() {
-                Some(Target::Field(id)) => e.position(id).map(|(s, _)| s),
-                Some(Target::Step(id)) => e.step_index(id),
-                _ => None,
-            }
-            .unwrap_or(0);
-            let step = e.definition().steps.get(index)?;
-            Some((
-                step.title.clone(),
-                step.fields
-                    .iter()
-                    .map(|f| (f.label.clone(), PaletteKind::of(&f.kind).label(), f.required))
-                    .collect::<Vec<_>>(),
-            ))
+    let open = RwSignal::new(false);
+    let answers = RwSignal::new(Answers::default());
+    let definition = RwSignal::new(None::<Arc<Definition>>);
+    let timer = StoredValue::new(None::<TimeoutHandle>);
+    let step = Memo::new(move |_| {
+        ctx.editor.with(|e| match ctx.selected.get() {
+            Some(Target::Field(id)) => e.position(id).map_or(0, |(s, _)| s),
+            Some(Target::Step(id)) => e.step_index(id).unwrap_or(0),
+            _ => 0,
         })
-    };
+    });
+    Effect::new(move |_| {
+        let revision = ctx.editor.with(Editor::revision);
+        if !open.get() {
+            return revision;
+        }
+        if definition.with_untracked(Option::is_none) {
+            definition.set(Some(Arc::new(ctx.editor.with_untracked(|e| e.definition().clone()))));
+            return revision;
+        }
+        if let Some(handle) = timer.get_value() {
+            handle.clear();
+        }
+        let handle = set_timeout_with_handle(
+            move || definition.set(Some(Arc::new(ctx.editor.with_untracked(|e| e.definition().clone())))),
+            Duration::from_millis(300),
+        )
+        .ok();
+        timer.set_value(handle);
+        revision
+    });
+    let no_errors = Signal::derive(Vec::new);
     view! {
         <section class="designer-preview" aria-labelledby="designer-preview-title">
             <h2 id="designer-preview-title">{s::PREVIEW_TITLE}</h2>
-            {move || step().map(|(title, fields)| view! {
-                <h3>{title}</h3>
-                <ul>
-                    {fields.into_iter().map(|(label, kind, required)| view! {
-                        <li>{label} {required.then_some(" *")} " — " <span class="hint">{kind}</span></li>
-                    }).collect_view()}
-                </ul>
-            })}
+            <button type="button" class="button button-secondary" aria-expanded=move || open.get().to_string()
+                on:click=move |_| {
+                    if open.get_untracked() { definition.set(None); }
+                    open.update(|o| *o = !*o);
+                }>
+                {move || if open.get() { s::PREVIEW_HIDE } else { s::PREVIEW_SHOW }}
+            </button>
+            {move || {
+                let definition = definition.get()?;
+                let index = step.get();
+                let title = definition.steps.get(index).map(|st| st.title.clone()).unwrap_or_default();
+                Some(view! {
+                    <div class="designer-preview-page" data-testid="preview">
+                        <h3>{title}</h3>
+                        <StepFields definition step=index answers errors=no_errors/>
+                    </div>
+                })
+            }}
         </section>
     }
 }

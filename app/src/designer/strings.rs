@@ -231,7 +231,9 @@ pub const SAVED: &str = "Enregistré";
 pub const SAVING: &str = "Enregistrement…";
 pub const ERRORS_TITLE: &str = "Problèmes à corriger avant publication";
 pub const NO_ERRORS: &str = "Aucun problème : la démarche peut être publiée.";
-pub const PREVIEW_TITLE: &str = "Aperçu";
+pub const PREVIEW_TITLE: &str = "Aperçu pour l'usager";
+pub const PREVIEW_SHOW: &str = "Afficher l'aperçu de l'étape sélectionnée";
+pub const PREVIEW_HIDE: &str = "Masquer l'aperçu";
 
 pub fn save_failed(message: &str) -> String {
     format!("Échec de l'enregistrement : {message}")
