@@ -20,7 +20,11 @@ pub struct FieldRef {
 pub fn earlier_fields(definition: &Definition, step: usize, index: usize) -> Vec<FieldRef> {
     let mut out = Vec::new();
     for (s_index, s) in definition.steps.iter().enumerate().take(step + 1) {
-        let take = if s_index == step { index } else { s.fields.len() };
+        let take = if s_index == step {
+            index
+        } else {
+            s.fields.len()
+        };
         for field in s.fields.iter().take(take) {
             if field.kind.has_answer() {
                 out.push(FieldRef {
@@ -322,7 +326,10 @@ mod tests {
     #[test]
     fn operators_fit_the_type_of_the_field() {
         let labels = |kind: FieldKind| -> Vec<&str> {
-            operators_for(&kind).into_iter().map(Operator::label).collect()
+            operators_for(&kind)
+                .into_iter()
+                .map(Operator::label)
+                .collect()
         };
         assert_eq!(
             labels(FieldKind::Integer {

@@ -323,7 +323,13 @@ mod tests {
         first[1].label = "Nom de famille".into();
         first[1].required = false;
         first[2].condition = Some(cmp("nom", CompareOp::Ne, Literal::Text("x".into())));
-        first.push(field("age", FieldKind::Integer { min: None, max: None }));
+        first.push(field(
+            "age",
+            FieldKind::Integer {
+                min: None,
+                max: None,
+            },
+        ));
         assert_eq!(
             diff(&document(), &new),
             [
@@ -361,10 +367,9 @@ mod tests {
         let mut new = document();
         new.definition.steps.swap(0, 1);
         new.definition.steps[0].title = "Les enfants".into();
-        new.definition.steps.push(step(
-            "fin",
-            vec![field("ok", FieldKind::YesNo {})],
-        ));
+        new.definition
+            .steps
+            .push(step("fin", vec![field("ok", FieldKind::YesNo {})]));
         if let FieldKind::Files { max_files, .. } = &mut new.definition.steps[0].fields[6].kind {
             *max_files = 3;
         }

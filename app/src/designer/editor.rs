@@ -939,14 +939,20 @@ fn Preview(ctx: Ctx) -> impl IntoView {
             return revision;
         }
         if definition.with_untracked(Option::is_none) {
-            definition.set(Some(Arc::new(ctx.editor.with_untracked(|e| e.definition().clone()))));
+            definition.set(Some(Arc::new(
+                ctx.editor.with_untracked(|e| e.definition().clone()),
+            )));
             return revision;
         }
         if let Some(handle) = timer.get_value() {
             handle.clear();
         }
         let handle = set_timeout_with_handle(
-            move || definition.set(Some(Arc::new(ctx.editor.with_untracked(|e| e.definition().clone())))),
+            move || {
+                definition.set(Some(Arc::new(
+                    ctx.editor.with_untracked(|e| e.definition().clone()),
+                )))
+            },
             Duration::from_millis(300),
         )
         .ok();

@@ -141,7 +141,13 @@ fn json_data_url(json: &str) -> String {
 fn file_name(title: &str) -> String {
     let slug: String = title
         .chars()
-        .map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '-' })
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_lowercase()
+            } else {
+                '-'
+            }
+        })
         .collect();
     let slug = slug.trim_matches('-');
     format!("{}.json", if slug.is_empty() { "demarche" } else { slug })

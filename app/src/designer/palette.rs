@@ -231,7 +231,9 @@ mod tests {
         for kind in PaletteKind::ALL {
             assert_eq!(PaletteKind::from_token(kind.token()), Some(kind));
             assert_eq!(PaletteKind::of(&kind.default_kind()), kind);
-            assert!(crate::demarches::definition::is_valid_code(kind.code_base()));
+            assert!(crate::demarches::definition::is_valid_code(
+                kind.code_base()
+            ));
         }
         assert_eq!(PaletteKind::from_token("inconnu"), None);
     }

@@ -207,17 +207,22 @@ pub fn IdentityCard(ctx: Ctx) -> impl IntoView {
     }
 }
 
-/// The panel of the selected element, rebuilt only when the selection changes.
+/// The panel of the selected element, rebuilt only when the selection changes (or the
+/// selected element disappears, e.g. by undo).
 #[component]
 pub fn Properties(ctx: Ctx) -> impl IntoView {
-    let selection = Memo::new(move |_| ctx.selected.get());
+    let selection = Memo::new(move |_| {
+        ctx.selected.get().filter(|target| {
+            ctx.editor.with(|e| match target {
+                Target::Field(id) => e.field(*id).is_some(),
+                Target::Step(id) => e.step(*id).is_some(),
+                Target::Demarche => false,
+            })
+        })
+    });
     move || match selection.get() {
-        Some(Target::Field(id)) if ctx.editor.with_untracked(|e| e.field(id).is_some()) => {
-            view! { <FieldProperties ctx id/> }.into_any()
-        }
-        Some(Target::Step(id)) if ctx.editor.with_untracked(|e| e.step(id).is_some()) => {
-            view! { <StepProperties ctx id/> }.into_any()
-        }
+        Some(Target::Field(id)) => view! { <FieldProperties ctx id/> }.into_any(),
+        Some(Target::Step(id)) => view! { <StepProperties ctx id/> }.into_any(),
         _ => view! { <p class="hint">{s::NOTHING_SELECTED}</p> }.into_any(),
     }
 }
@@ -254,9 +259,8 @@ fn FieldProperties(ctx: Ctx, id: Id) -> impl IntoView {
         true
     };
     let kind = editor.with_untracked(|e| e.field(id).map(|f| PaletteKind::of(&f.kind)));
-    let has_answer = Signal::derive(move || {
-        editor.with(|e| e.field(id).is_some_and(|f| f.kind.has_answer()))
-    });
+    let has_answer =
+        Signal::derive(move || editor.with(|e| e.field(id).is_some_and(|f| f.kind.has_answer())));
     let problems = Signal::derive(move || ctx.problems_of(ctx.field_key(id)));
     view! {
         <div class="designer-panel" data-testid="field-properties">
@@ -556,7 +560,13 @@ fn OptionsEditor(ctx: Ctx, id: Id) -> impl IntoView {
             editor.with(|e| {
                 e.field(id)
                     .and_then(|f| options_of(&f.kind).get(index))
-                    .map(|o| if label { o.label.clone() } else { o.value.clone() })
+                    .map(|o| {
+                        if label {
+                            o.label.clone()
+                        } else {
+                            o.value.clone()
+                        }
+                    })
                     .unwrap_or_default()
             })
         })
@@ -672,12 +682,12 @@ fn shape_of(condition: &Condition) -> Shape {
         Condition::And(parts) => Shape::All(parts.iter().map(shape_of).collect()),
         Condition::Or(parts) => Shape::Any(parts.iter().map(shape_of).collect()),
         Condition::Not(inner) => Shape::Not(Box::new(shape_of(inner))),
-        Condition::Compare { field, .. } | Condition::In { field, .. } | Condition::IsEmpty { field } => {
-            Shape::Rule {
-                field: field.clone(),
-                operator: Operator::of(condition).unwrap_or(Operator::IsEmpty),
-            }
-        }
+        Condition::Compare { field, .. }
+        | Condition::In { field, .. }
+        | Condition::IsEmpty { field } => Shape::Rule {
+            field: field.clone(),
+            operator: Operator::of(condition).unwrap_or(Operator::IsEmpty),
+        },
     }
 }
 
@@ -697,7 +707,11 @@ impl CondCtx {
         })
     }
 
-    fn write(&self, merge: Option<&'static str>, change: impl FnOnce(Option<Condition>) -> Option<Condition>) {
+    fn write(
+        &self,
+        merge: Option<&'static str>,
+        change: impl FnOnce(Option<Condition>) -> Option<Condition>,
+    ) {
         let target = self.target;
         self.ctx.editor.update(|e| match target {
             Target::Field(id) => {
@@ -710,7 +724,12 @@ impl CondCtx {
         });
     }
 
-    fn edit_node(&self, merge: Option<&'static str>, path: Vec<usize>, f: impl FnOnce(&mut Condition)) {
+    fn edit_node(
+        &self,
+        merge: Option<&'static str>,
+        path: Vec<usize>,
+        f: impl FnOnce(&mut Condition),
+    ) {
         self.write(merge, move |condition| {
             let mut condition = condition?;
             if let Some(node) = node_at_mut(&mut condition, &path) {
@@ -794,7 +813,10 @@ fn path_id(path: &[usize]) -> String {
     if path.is_empty() {
         "racine".to_owned()
     } else {
-        path.iter().map(usize::to_string).collect::<Vec<_>>().join("-")
+        path.iter()
+            .map(usize::to_string)
+            .collect::<Vec<_>>()
+            .join("-")
     }
 }
 
@@ -900,7 +922,10 @@ fn render_rule(
     let kind = cond.kind_of(&field);
     let available = cond.available.get_untracked();
     let known = available.iter().any(|f| f.code == field);
-    let operators = kind.as_ref().map(operators_for).unwrap_or_else(|| vec![Operator::IsEmpty]);
+    let operators = kind
+        .as_ref()
+        .map(operators_for)
+        .unwrap_or_else(|| vec![Operator::IsEmpty]);
     let field_select = {
         let path = path.clone();
         let current = field.clone();
@@ -954,7 +979,13 @@ fn render_rule(
     .into_any()
 }
 
-fn value_input(cond: CondCtx, path: Vec<usize>, base: &str, operator: Operator, kind: FieldKind) -> AnyView {
+fn value_input(
+    cond: CondCtx,
+    path: Vec<usize>,
+    base: &str,
+    operator: Operator,
+    kind: FieldKind,
+) -> AnyView {
     let id = format!("{base}-value");
     let read_path = path.clone();
     let current = Signal::derive(move || {
@@ -962,14 +993,21 @@ fn value_input(cond: CondCtx, path: Vec<usize>, base: &str, operator: Operator, 
             .and_then(|c| node_at(&c, &read_path).cloned())
             .map(|node| match node {
                 Condition::Compare { value, .. } => literal_input(&value),
-                Condition::In { values, .. } => values.iter().map(literal_input).collect::<Vec<_>>().join(" ; "),
+                Condition::In { values, .. } => values
+                    .iter()
+                    .map(literal_input)
+                    .collect::<Vec<_>>()
+                    .join(" ; "),
                 _ => String::new(),
             })
             .unwrap_or_default()
     });
     let choices: Vec<(String, String)> = match &kind {
         FieldKind::SingleChoice { options, .. } | FieldKind::MultipleChoice { options, .. } => {
-            options.iter().map(|o| (o.value.clone(), o.label.clone())).collect()
+            options
+                .iter()
+                .map(|o| (o.value.clone(), o.label.clone()))
+                .collect()
         }
         FieldKind::YesNo {} => vec![("oui".into(), s::YES.into()), ("non".into(), s::NO.into())],
         _ => Vec::new(),

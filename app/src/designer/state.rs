@@ -276,7 +276,11 @@ impl Editor {
         let (Some(from), Some(step)) = (self.position(field), self.step_index(to_step)) else {
             return false;
         };
-        let len = self.definition.steps.get(step).map_or(0, |s| s.fields.len());
+        let len = self
+            .definition
+            .steps
+            .get(step)
+            .map_or(0, |s| s.fields.len());
         let len_without = if step == from.0 { len - 1 } else { len };
         let to = (step, index.min(len_without));
         if to == from {

@@ -112,10 +112,7 @@ fn change_word(change: Change) -> &'static str {
     }
 }
 pub fn diff_step_condition(title: &str, change: Change) -> String {
-    format!(
-        "Condition de l’étape « {title} » {}.",
-        change_word(change)
-    )
+    format!("Condition de l’étape « {title} » {}.", change_word(change))
 }
 pub fn diff_field_added(label: &str, step: &str) -> String {
     format!("Champ « {label} » ajouté à l’étape « {step} ».")
@@ -203,7 +200,8 @@ pub const PALETTE_TITLE: &str = "Types de champ";
 pub const PALETTE_HINT: &str = "Glissez un type de champ sur une étape, ou choisissez-le puis « Ajouter » pour l'ajouter à l'étape sélectionnée.";
 pub const FORM_TITLE: &str = "Formulaire";
 pub const PROPERTIES_TITLE: &str = "Propriétés";
-pub const NOTHING_SELECTED: &str = "Sélectionnez une étape ou un champ pour modifier ses propriétés.";
+pub const NOTHING_SELECTED: &str =
+    "Sélectionnez une étape ou un champ pour modifier ses propriétés.";
 pub const IDENTITY_TITLE: &str = "Fiche de la démarche";
 pub const ADD_STEP: &str = "Ajouter une étape";
 pub const DROP_HERE: &str = "Déposez un champ ici";
@@ -264,8 +262,7 @@ pub const ANNOUNCE_REDONE: &str = "Modification rétablie.";
 
 // --- Properties ------------------------------------------------------------------------------
 pub const PROP_CODE: &str = "Code";
-pub const PROP_CODE_HINT: &str =
-    "Identifiant stable : minuscules sans accent, chiffres et _ ; sert dans les conditions et les exports.";
+pub const PROP_CODE_HINT: &str = "Identifiant stable : minuscules sans accent, chiffres et _ ; sert dans les conditions et les exports.";
 pub const PROP_LABEL: &str = "Libellé";
 pub const PROP_TITLE: &str = "Titre de l'étape";
 pub const PROP_HELP: &str = "Aide";
