@@ -27,8 +27,11 @@ function bigDocument(title) {
     const fields = [];
     for (let f = s * perStep; f < Math.min(FIELDS, (s + 1) * perStep); f += 1) {
       const field = { code: `champ_${f}`, label: `Question ${f}`, required: f % 3 === 0, kind: KINDS[f % KINDS.length] };
-      // Every tenth field depends on the yes/no field before it.
-      if (f % 10 === 9) field.condition = { compare: { field: `champ_${f - 7}`, op: 'eq', value: { yes_no: true } } };
+      // Every tenth field is shown only when the nearest yes/no before it is answered "oui".
+      if (f % 10 === 9) {
+        const yesNo = f - 1 - ((f - 1 - 2) % 6);
+        field.condition = { compare: { field: `champ_${yesNo}`, op: 'eq', value: { yes_no: true } } };
+      }
       fields.push(field);
     }
     steps.push({ code: `etape_${s}`, title: `Étape ${s + 1}`, fields });
@@ -76,56 +79,61 @@ try {
   await page.locator('.designer-field').nth(FIELDS - 1).waitFor();
   console.log(`designer with ${FIELDS} fields: loaded and rendered in ${Date.now() - started} ms (navigation included)`);
 
-  // Runs `action` in the page and measures until the frame after it has been painted.
+  // Runs `action` in the page; returns [work, frame]: until every reactive update it caused
+  // has run (a macrotask after Leptos's microtasks), and until the next frame was painted.
   const timed = (action, arg) =>
     page.evaluate(
       async ([source, arg]) => {
         const act = new Function('arg', source);
+        await new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve, 0)));
         const t0 = performance.now();
         act(arg);
+        await new Promise((resolve) => setTimeout(resolve, 0));
+        const work = performance.now() - t0;
         await new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve, 0)));
-        return performance.now() - t0;
+        return [work, performance.now() - t0];
       },
       [action, arg],
     );
+  const results = {};
+  const sample = async (name, action, arg) => {
+    (results[name] ??= []).push(await timed(action, arg));
+  };
+  const summary = () => {
+    for (const [name, values] of Object.entries(results)) {
+      report(`${name} (work)`, values.map((v) => v[0]));
+      report(`${name} (to frame)`, values.map((v) => v[1]));
+    }
+  };
+  for (let i = 0; i < SAMPLES; i += 1) await sample('no-op baseline', '', null);
 
-  const select = [];
   for (let i = 0; i < SAMPLES; i += 1) {
-    select.push(await timed(`document.querySelectorAll('.designer-field')[arg].click();`, (i * 37) % FIELDS));
+    await sample('select a field', `document.querySelectorAll('.designer-field')[arg].click();`, (i * 37) % FIELDS);
   }
-  report('select a field', select);
 
   await page.locator('.designer-field').nth(250).click();
-  const edit = [];
   for (let i = 0; i < SAMPLES; i += 1) {
-    edit.push(
-      await timed(
+    await sample(
+        'edit label (1 key)',
         `const input = document.getElementById('prop-label');
          input.value = 'Libellé modifié ' + arg;
          input.dispatchEvent(new Event('input', { bubbles: true }));`,
         i,
-      ),
     );
   }
-  report('edit label (1 key)', edit);
 
-  const move = [];
   for (let i = 0; i < SAMPLES; i += 1) {
-    move.push(
-      await timed(
+    await sample(
+        'move (Alt+arrow)',
         `const row = document.querySelector('.designer-field.designer-selected');
          row.dispatchEvent(new KeyboardEvent('keydown', { key: arg, altKey: true, bubbles: true }));`,
         i % 2 === 0 ? 'ArrowDown' : 'ArrowUp',
-      ),
     );
   }
-  report('move (Alt+arrow)', move);
-
-  const undo = [];
   for (let i = 0; i < Math.min(SAMPLES, 40); i += 1) {
-    undo.push(await timed(`window.dispatchEvent(new KeyboardEvent('keydown', { key: 'z', ctrlKey: true }));`, null));
+    await sample('undo (Ctrl+Z)', `window.dispatchEvent(new KeyboardEvent('keydown', { key: 'z', ctrlKey: true }));`, null);
   }
-  report('undo (Ctrl+Z)', undo);
+  summary();
 
   // Autosave: the page records each save's round trip in data-save-ms.
   const saves = [];

@@ -108,6 +108,7 @@ describe('démarche designer', () => {
     await page.getByRole('button', { name: 'Publier', exact: true }).click();
     await dialog.getByText('Champ « Texte court » supprimé (étape « Étape 1 »).').waitFor();
     await dialog.getByRole('button', { name: 'Annuler' }).click();
+    await page.getByTestId('save-status').getByText('Enregistré').waitFor({ timeout: 10_000 });
 
     // The portal's catalogue offers it.
     const visitor = await newPage(browser, problems);

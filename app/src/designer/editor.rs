@@ -7,7 +7,6 @@
 //! whose text actually changed touch the DOM; the properties panel is rebuilt only when the
 //! selection changes, its inputs being bound property by property.
 
-use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -18,15 +17,15 @@ use leptos_router::components::A;
 use leptos_router::hooks::use_params_map;
 
 use super::diff::{diff, first_publication};
+use super::doc::Doc;
 use super::palette::PaletteKind;
 use super::properties::{IdentityCard, Properties};
 use super::state::{Editor, Id, Target};
 use super::strings as s;
 use crate::demarches::api::{DesignerState, open_designer, publish_demarche, save_draft};
-use crate::demarches::definition::validate_definition;
 use crate::demarches::document::DemarcheDocument;
 use crate::demarches::form::StepFields;
-use crate::demarches::model::{Answers, Definition, DefinitionError};
+use crate::demarches::model::{Answers, Definition};
 use crate::error::AppError;
 
 /// What is being dragged. Kept in a signal as well as in the `DataTransfer`, because
@@ -58,81 +57,32 @@ impl Drag {
     }
 }
 
-/// Validation problems by the element they concern: the first segment of their path (a
-/// step code, a field code, `title`, `publication`…).
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct Problems {
-    pub all: Vec<DefinitionError>,
-    by_element: HashMap<String, Vec<String>>,
-}
-
-impl Problems {
-    fn new(all: Vec<DefinitionError>) -> Self {
-        let mut by_element: HashMap<String, Vec<String>> = HashMap::new();
-        for error in &all {
-            let head = error.path.split('.').next().unwrap_or_default().to_owned();
-            by_element
-                .entry(head)
-                .or_default()
-                .push(error.message.clone());
-        }
-        Self { all, by_element }
-    }
-
-    pub fn of(&self, key: &str) -> Vec<String> {
-        self.by_element.get(key).cloned().unwrap_or_default()
-    }
-}
-
 /// Everything the designer's components share; all `Copy` handles.
 #[derive(Clone, Copy)]
 pub struct Ctx {
-    pub editor: RwSignal<Editor>,
+    pub doc: Doc,
     pub selected: RwSignal<Option<Target>>,
-    pub problems: Memo<Problems>,
     pub announce: RwSignal<String>,
     drag: RwSignal<Option<Drag>>,
+    /// Tells each row whether it is selected, waking only the two rows a change concerns.
+    selection: StoredValue<Selector<Option<Target>>>,
 }
 
 impl Ctx {
-    /// The key problems of this field are filed under (its path head).
-    pub fn field_key(&self, id: Id) -> Option<String> {
-        self.editor.with(|e| {
-            let (_, index) = e.position(id)?;
-            let field = e.field(id)?;
-            Some(if field.code.is_empty() {
-                format!("fields[{index}]")
-            } else {
-                field.code.clone()
-            })
-        })
-    }
-
-    pub fn step_key(&self, id: Id) -> Option<String> {
-        self.editor.with(|e| {
-            let index = e.step_index(id)?;
-            let step = e.step(id)?;
-            Some(if step.code.is_empty() {
-                format!("steps[{index}]")
-            } else {
-                step.code.clone()
-            })
-        })
-    }
-
-    pub fn problems_of(&self, key: Option<String>) -> Vec<String> {
-        key.map(|key| self.problems.with(|p| p.of(&key)))
-            .unwrap_or_default()
+    pub fn is_selected(&self, target: Target) -> bool {
+        self.selection
+            .try_with_value(|selector| selector.selected(&Some(target)))
+            .unwrap_or(false)
     }
 
     fn undo(&self) {
-        if self.editor.try_update(Editor::undo).unwrap_or(false) {
+        if self.doc.update(Editor::undo).unwrap_or(false) {
             self.announce.set(s::ANNOUNCE_UNDONE.to_owned());
         }
     }
 
     fn redo(&self) {
-        if self.editor.try_update(Editor::redo).unwrap_or(false) {
+        if self.doc.update(Editor::redo).unwrap_or(false) {
             self.announce.set(s::ANNOUNCE_REDONE.to_owned());
         }
     }
@@ -140,7 +90,7 @@ impl Ctx {
     /// Adds a field of `kind` after the selected field, or at the end of the selected step,
     /// or at the end of the form: the keyboard alternative to dragging from the palette.
     fn add_from_palette(&self, kind: PaletteKind) {
-        let place = self.editor.with(|e| match self.selected.get_untracked() {
+        let place = self.doc.with(|e| match self.selected.get_untracked() {
             Some(Target::Field(id)) => e
                 .position(id)
                 .map(|(step, index)| (e.step_ids()[step], index + 1)),
@@ -150,8 +100,8 @@ impl Ctx {
         let place = match place {
             Some(place) => Some(place),
             None => self
-                .editor
-                .try_update(|e| e.add_step(0))
+                .doc
+                .update(|e| e.add_step(0))
                 .flatten()
                 .map(|step| (step, 0)),
         };
@@ -162,12 +112,12 @@ impl Ctx {
 
     fn insert(&self, kind: PaletteKind, step: Id, index: usize) {
         if let Some(id) = self
-            .editor
-            .try_update(|e| e.insert_new(kind, step, index))
+            .doc
+            .update(|e| e.insert_new(kind, step, index))
             .flatten()
         {
             self.selected.set(Some(Target::Field(id)));
-            let (label, step_title) = self.editor.with_untracked(|e| {
+            let (label, step_title) = self.doc.with_untracked(|e| {
                 (
                     e.field(id).map(|f| f.label.clone()).unwrap_or_default(),
                     e.step(step).map(|s| s.title.clone()).unwrap_or_default(),
@@ -180,10 +130,18 @@ impl Ctx {
 
     /// Moves a field by one place from the keyboard, announces it and keeps the focus on it.
     pub fn move_field_by(&self, id: Id, delta: i32, focus_button: Option<&'static str>) {
-        if self.editor.try_update(|e| e.move_field_by(id, delta)) != Some(true) {
+        if self.doc.update(|e| e.move_field_by(id, delta)) != Some(true) {
+            self.announce.set(
+                if delta < 0 {
+                    s::ALREADY_FIRST
+                } else {
+                    s::ALREADY_LAST
+                }
+                .to_owned(),
+            );
             return;
         }
-        let message = self.editor.with_untracked(|e| {
+        let message = self.doc.with_untracked(|e| {
             let (step, index) = e.position(id)?;
             let field = e.field(id)?;
             let step = e.definition().steps.get(step)?;
@@ -199,10 +157,10 @@ impl Ctx {
     }
 
     pub fn move_step_by(&self, id: Id, delta: i32, focus_button: Option<&'static str>) {
-        if self.editor.try_update(|e| e.move_step_by(id, delta)) != Some(true) {
+        if self.doc.update(|e| e.move_step_by(id, delta)) != Some(true) {
             return;
         }
-        let message = self.editor.with_untracked(|e| {
+        let message = self.doc.with_untracked(|e| {
             let index = e.step_index(id)?;
             Some(s::announce_step_moved(
                 &e.step(id)?.title,
@@ -217,14 +175,14 @@ impl Ctx {
     fn drop_on(&self, drag: Drag, step: Id, before: Option<Id>) {
         match drag {
             Drag::Palette(kind) => {
-                let index = self.editor.with_untracked(|e| match before {
+                let index = self.doc.with_untracked(|e| match before {
                     Some(field) => e.position(field).map_or(usize::MAX, |(_, i)| i),
                     None => usize::MAX,
                 });
                 self.insert(kind, step, index);
             }
             Drag::Field(field) => {
-                let moved = self.editor.try_update(|e| match before {
+                let moved = self.doc.update(|e| match before {
                     Some(before) if before != field => e.move_field_before(field, before),
                     Some(_) => false,
                     None => e.move_field(field, step, usize::MAX),
@@ -234,9 +192,9 @@ impl Ctx {
                 }
             }
             Drag::Step(moved) => {
-                let index = self.editor.with_untracked(|e| e.step_index(step));
+                let index = self.doc.with_untracked(|e| e.step_index(step));
                 if let Some(index) = index {
-                    self.editor.update(|e| {
+                    self.doc.update(|e| {
                         e.move_step(moved, index);
                     });
                 }
@@ -347,16 +305,14 @@ fn Designer(loaded: DesignerState) -> impl IntoView {
         current_version,
         ..
     } = loaded;
-    let editor = RwSignal::new(Editor::new(draft));
-    let problems = Memo::new(move |_| {
-        Problems::new(editor.with(|e| validate_definition(e.demarche(), e.definition())))
-    });
+    let doc = Doc::new(Editor::new(draft));
+    let selected = RwSignal::new(None);
     let ctx = Ctx {
-        editor,
-        selected: RwSignal::new(None),
-        problems,
+        doc,
+        selected,
         announce: RwSignal::new(String::new()),
         drag: RwSignal::new(None),
+        selection: StoredValue::new(Selector::new(move || selected.get())),
     };
     let published = RwSignal::new(published);
     let version = RwSignal::new(current_version);
@@ -370,7 +326,7 @@ fn Designer(loaded: DesignerState) -> impl IntoView {
         if in_flight.get_value() {
             return;
         }
-        let (revision, json) = editor.with_untracked(|e| (e.revision(), e.document_json()));
+        let (revision, json) = doc.with_untracked(|e| (e.revision(), e.document_json()));
         in_flight.set_value(true);
         status.set(SaveStatus::Saving);
         spawn_local(async move {
@@ -380,7 +336,7 @@ fn Designer(loaded: DesignerState) -> impl IntoView {
             in_flight.set_value(false);
             match result {
                 Err(error) => status.set(SaveStatus::Failed(error.to_string())),
-                Ok(_) if editor.with_untracked(Editor::revision) == revision => {
+                Ok(_) if doc.with_untracked(Editor::revision) == revision => {
                     status.set(SaveStatus::Saved(Some(elapsed)))
                 }
                 // Changed while saving: the pending timer (or this) saves again.
@@ -404,7 +360,7 @@ fn Designer(loaded: DesignerState) -> impl IntoView {
         timer.set_value(handle);
     };
     Effect::new(move |previous: Option<u64>| {
-        let revision = editor.with(Editor::revision);
+        let revision = doc.with(Editor::revision);
         if previous.is_some_and(|p| p != revision) {
             schedule();
         }
@@ -433,9 +389,9 @@ fn Designer(loaded: DesignerState) -> impl IntoView {
     });
     on_cleanup(move || keys.remove());
 
-    let title = move || editor.with(|e| e.demarche().title.clone());
-    let can_undo = move || editor.with(Editor::can_undo);
-    let can_redo = move || editor.with(Editor::can_redo);
+    let title = move || doc.with_demarche(|e| e.demarche().title.clone());
+    let can_undo = move || doc.with(Editor::can_undo);
+    let can_redo = move || doc.with(Editor::can_redo);
     let status_text = move || match status.get() {
         SaveStatus::Saved(_) => s::SAVED.to_owned(),
         SaveStatus::Pending | SaveStatus::Saving => s::SAVING.to_owned(),
@@ -507,9 +463,9 @@ fn Palette(ctx: Ctx) -> impl IntoView {
 
 #[component]
 fn FormOutline(ctx: Ctx) -> impl IntoView {
-    let steps = move || ctx.editor.with(|e| e.step_ids().to_vec());
+    let steps = move || ctx.doc.with_structure(|e| e.step_ids().to_vec());
     let add_step = move |_| {
-        if let Some(id) = ctx.editor.try_update(|e| e.add_step(usize::MAX)).flatten() {
+        if let Some(id) = ctx.doc.update(|e| e.add_step(usize::MAX)).flatten() {
             ctx.selected.set(Some(Target::Step(id)));
         }
     };
@@ -537,7 +493,7 @@ struct StepView {
 #[component]
 fn StepCard(ctx: Ctx, id: Id) -> impl IntoView {
     let view = Memo::new(move |_| {
-        ctx.editor.with(|e| {
+        ctx.doc.with(|e| {
             let index = e.step_index(id)?;
             let step = e.step(id)?;
             Some(StepView {
@@ -552,9 +508,9 @@ fn StepCard(ctx: Ctx, id: Id) -> impl IntoView {
             })
         })
     });
-    let problems = Memo::new(move |_| ctx.problems_of(ctx.step_key(id)));
-    let fields = move || ctx.editor.with(|e| e.field_ids(id).to_vec());
-    let selected = move || ctx.selected.get() == Some(Target::Step(id));
+    let problems = Memo::new(move |_| ctx.doc.with_step(id, |_| ctx.doc.step_problems(id)));
+    let fields = move || ctx.doc.with_structure(|e| e.field_ids(id).to_vec());
+    let selected = move || ctx.is_selected(Target::Step(id));
     let title = move || {
         view.with(|v| {
             v.as_ref()
@@ -566,7 +522,7 @@ fn StepCard(ctx: Ctx, id: Id) -> impl IntoView {
     let errors_id = format!("designer-step-{id}-erreurs");
     let described_by = errors_id.clone();
     let label_for = move || title().unwrap_or_default();
-    let empty = move || ctx.editor.with(|e| e.field_ids(id).is_empty());
+    let empty = move || ctx.doc.with_structure(|e| e.field_ids(id).is_empty());
     view! {
         <section class="designer-step" id=format!("designer-step-{id}")
             class:designer-selected=selected
@@ -590,7 +546,7 @@ fn StepCard(ctx: Ctx, id: Id) -> impl IntoView {
                 on:drop=move |ev| {
                     if let Some(drag) = dropped(ctx, &ev) {
                         // Fields dropped on a step's title go first in that step.
-                        let first = ctx.editor.with_untracked(|e| e.field_ids(id).first().copied());
+                        let first = ctx.doc.with_untracked(|e| e.field_ids(id).first().copied());
                         ctx.drop_on(drag, id, first);
                     }
                 }>
@@ -615,7 +571,7 @@ fn StepCard(ctx: Ctx, id: Id) -> impl IntoView {
                         on:click=move |ev| {
                             ev.stop_propagation();
                             let label = label_for();
-                            if ctx.editor.try_update(|e| e.remove_step(id)) == Some(true) {
+                            if ctx.doc.update(|e| e.remove_step(id)) == Some(true) {
                                 ctx.selected.set(None);
                                 ctx.announce.set(s::announce_removed(&label));
                             }
@@ -648,31 +604,29 @@ struct RowView {
     kind: PaletteKind,
     required: bool,
     conditional: bool,
-    first: bool,
-    last: bool,
+    problems: Vec<String>,
 }
 
 #[component]
 fn FieldRow(ctx: Ctx, id: Id, step: Id) -> impl IntoView {
+    // Only this field's own trigger: the other 499 rows stay asleep while it is edited.
     let row = Memo::new(move |_| {
-        ctx.editor.with(|e| {
-            let (step_index, index) = e.position(id)?;
+        ctx.doc.with_field(id, |e| {
             let field = e.field(id)?;
-            let last_step = e.definition().steps.len() - 1;
             Some(RowView {
                 code: field.code.clone(),
                 label: field.label.clone(),
                 kind: PaletteKind::of(&field.kind),
                 required: field.required,
                 conditional: field.condition.is_some(),
-                first: step_index == 0 && index == 0,
-                last: step_index == last_step
-                    && index + 1 == e.definition().steps[step_index].fields.len(),
+                problems: ctx.doc.field_problems(id),
             })
         })
     });
-    let problems = Memo::new(move |_| ctx.problems_of(ctx.field_key(id)));
-    let selected = move || ctx.selected.get() == Some(Target::Field(id));
+    let problems = Memo::new(move |_| {
+        row.with(|r| r.as_ref().map(|r| r.problems.clone()).unwrap_or_default())
+    });
+    let selected = move || ctx.is_selected(Target::Field(id));
     let label = move || row.with(|r| r.as_ref().map(|r| r.label.clone()).unwrap_or_default());
     let errors_id = format!("designer-field-{id}-erreurs");
     let described_by = errors_id.clone();
@@ -712,17 +666,15 @@ fn FieldRow(ctx: Ctx, id: Id, step: Id) -> impl IntoView {
             <span class="designer-row-actions">
                 <button type="button" class="designer-up"
                     aria-label=move || s::move_field_label(&label(), s::UP)
-                    disabled=move || row.with(|r| r.as_ref().is_none_or(|r| r.first))
                     on:click=move |ev| { ev.stop_propagation(); ctx.move_field_by(id, -1, Some("designer-up")) }>{s::UP}</button>
                 <button type="button" class="designer-down"
                     aria-label=move || s::move_field_label(&label(), s::DOWN)
-                    disabled=move || row.with(|r| r.as_ref().is_none_or(|r| r.last))
                     on:click=move |ev| { ev.stop_propagation(); ctx.move_field_by(id, 1, Some("designer-down")) }>{s::DOWN}</button>
                 <button type="button"
                     aria-label=move || s::move_field_label(&label(), s::DUPLICATE)
                     on:click=move |ev| {
                         ev.stop_propagation();
-                        if let Some(copy) = ctx.editor.try_update(|e| e.duplicate_field(id)).flatten() {
+                        if let Some(copy) = ctx.doc.update(|e| e.duplicate_field(id)).flatten() {
                             ctx.selected.set(Some(Target::Field(copy)));
                         }
                     }>{s::DUPLICATE}</button>
@@ -731,7 +683,7 @@ fn FieldRow(ctx: Ctx, id: Id, step: Id) -> impl IntoView {
                     on:click=move |ev| {
                         ev.stop_propagation();
                         let text = label();
-                        if ctx.editor.try_update(|e| e.remove_field(id)) == Some(true) {
+                        if ctx.doc.update(|e| e.remove_field(id)) == Some(true) {
                             ctx.selected.set(Some(Target::Step(step)));
                             ctx.announce.set(s::announce_removed(&text));
                         }
@@ -759,7 +711,7 @@ pub fn ProblemsOf(id: String, problems: Signal<Vec<String>>) -> impl IntoView {
 fn ProblemList(ctx: Ctx) -> impl IntoView {
     let select = move |path: &str| {
         let head = path.split('.').next().unwrap_or_default().to_owned();
-        let target = ctx.editor.with_untracked(|e| {
+        let target = ctx.doc.with_untracked(|e| {
             if head == "title" || head == "publication" || head == "steps" {
                 return Some(Target::Demarche);
             }
@@ -785,10 +737,10 @@ fn ProblemList(ctx: Ctx) -> impl IntoView {
         <section class="designer-problem-list" aria-labelledby="designer-problems-title">
             <h2 id="designer-problems-title">
                 {s::ERRORS_TITLE} " "
-                <span data-testid="problem-count">{move || s::errors_count(ctx.problems.with(|p| p.all.len()))}</span>
+                <span data-testid="problem-count">{move || s::errors_count(ctx.doc.problems.with(|p| p.all.len()))}</span>
             </h2>
             {move || {
-                let all = ctx.problems.with(|p| p.all.clone());
+                let all = ctx.doc.problems.with(|p| p.all.clone());
                 if all.is_empty() {
                     view! { <p>{s::NO_ERRORS}</p> }.into_any()
                 } else {
@@ -827,7 +779,7 @@ fn Publish(
     let busy = RwSignal::new(false);
     let notice = RwSignal::new(None::<String>);
     let open = move |_| {
-        let current = ctx.editor.with_untracked(Editor::document);
+        let current = ctx.doc.with_untracked(Editor::document);
         let list = match published.get_untracked() {
             Some(old) => {
                 let list = diff(&old, &current);
@@ -854,12 +806,12 @@ fn Publish(
     let confirm = move |_| {
         busy.set(true);
         let (revision, json, document) = ctx
-            .editor
+            .doc
             .with_untracked(|e| (e.revision(), e.document_json(), e.document()));
         spawn_local(async move {
             // Publication freezes the stored draft: store exactly what is on screen first.
             let saved = save_draft(id.get_value(), json).await;
-            if saved.is_ok() && ctx.editor.with_untracked(Editor::revision) == revision {
+            if saved.is_ok() && ctx.doc.with_untracked(Editor::revision) == revision {
                 status.set(SaveStatus::Saved(None));
             } else if saved.is_err() {
                 save_now();
@@ -927,20 +879,20 @@ fn Preview(ctx: Ctx) -> impl IntoView {
     let definition = RwSignal::new(None::<Arc<Definition>>);
     let timer = StoredValue::new(None::<TimeoutHandle>);
     let step = Memo::new(move |_| {
-        ctx.editor.with(|e| match ctx.selected.get() {
+        ctx.doc.with(|e| match ctx.selected.get() {
             Some(Target::Field(id)) => e.position(id).map_or(0, |(s, _)| s),
             Some(Target::Step(id)) => e.step_index(id).unwrap_or(0),
             _ => 0,
         })
     });
     Effect::new(move |_| {
-        let revision = ctx.editor.with(Editor::revision);
+        let revision = ctx.doc.with(Editor::revision);
         if !open.get() {
             return revision;
         }
         if definition.with_untracked(Option::is_none) {
             definition.set(Some(Arc::new(
-                ctx.editor.with_untracked(|e| e.definition().clone()),
+                ctx.doc.with_untracked(|e| e.definition().clone()),
             )));
             return revision;
         }
@@ -950,7 +902,7 @@ fn Preview(ctx: Ctx) -> impl IntoView {
         let handle = set_timeout_with_handle(
             move || {
                 definition.set(Some(Arc::new(
-                    ctx.editor.with_untracked(|e| e.definition().clone()),
+                    ctx.doc.with_untracked(|e| e.definition().clone()),
                 )))
             },
             Duration::from_millis(300),

@@ -123,9 +123,9 @@ fn show<T: ToString>(value: Option<T>) -> String {
 /// The démarche's identity card, always shown above the form.
 #[component]
 pub fn IdentityCard(ctx: Ctx) -> impl IntoView {
-    let editor = ctx.editor;
+    let editor = ctx.doc;
     let read = move |f: fn(&crate::demarches::model::Demarche) -> String| {
-        Signal::derive(move || editor.with(|e| f(e.demarche())))
+        Signal::derive(move || editor.with_demarche(|e| f(e.demarche())))
     };
     let write = move |property: &'static str,
                       f: fn(&mut crate::demarches::model::Demarche, String)| {
@@ -153,14 +153,14 @@ pub fn IdentityCard(ctx: Ctx) -> impl IntoView {
             true
         }
     };
-    let title_problems = Signal::derive(move || ctx.problems.with(|p| p.of("title")));
+    let title_problems = Signal::derive(move || ctx.doc.problems.with(|p| p.of("title")));
     let window_problems = Signal::derive(move || {
-        let mut list = ctx.problems.with(|p| p.of("publication"));
-        list.extend(ctx.problems.with(|p| p.of("steps")));
+        let mut list = ctx.doc.problems.with(|p| p.of("publication"));
+        list.extend(ctx.doc.problems.with(|p| p.of("steps")));
         list
     });
     let audience = move || {
-        editor.with(|e| match e.demarche().audience {
+        editor.with_demarche(|e| match e.demarche().audience {
             Audience::AnonymousAllowed => "anonymous_allowed",
             Audience::IdentifiedOnly => "identified_only",
         })
@@ -202,7 +202,7 @@ pub fn IdentityCard(ctx: Ctx) -> impl IntoView {
                 <ProblemsOf id="id-window-erreurs".into() problems=window_problems/>
             </div>
             <TextArea id="id-description".into() label=s::ID_DESCRIPTION value=read(|d| d.description.clone())
-                on_input=move |v| editor.update(|e| { e.update_demarche(Some("description"), |d| d.description = v); })/>
+                on_input=move |v| { editor.update(|e| { e.update_demarche(Some("description"), |d| d.description = v); }); }/>
         </details>
     }
 }
@@ -213,7 +213,7 @@ pub fn IdentityCard(ctx: Ctx) -> impl IntoView {
 pub fn Properties(ctx: Ctx) -> impl IntoView {
     let selection = Memo::new(move |_| {
         ctx.selected.get().filter(|target| {
-            ctx.editor.with(|e| match target {
+            ctx.doc.with_structure(|e| match target {
                 Target::Field(id) => e.field(*id).is_some(),
                 Target::Step(id) => e.step(*id).is_some(),
                 Target::Demarche => false,
@@ -229,11 +229,11 @@ pub fn Properties(ctx: Ctx) -> impl IntoView {
 
 #[component]
 fn StepProperties(ctx: Ctx, id: Id) -> impl IntoView {
-    let editor = ctx.editor;
+    let editor = ctx.doc;
     let read = move |f: fn(&crate::demarches::model::Step) -> String| {
-        Signal::derive(move || editor.with(|e| e.step(id).map(f).unwrap_or_default()))
+        Signal::derive(move || editor.with_step(id, |e| e.step(id).map(f).unwrap_or_default()))
     };
-    let problems = Signal::derive(move || ctx.problems_of(ctx.step_key(id)));
+    let problems = Signal::derive(move || ctx.doc.with_step(id, |_| ctx.doc.step_problems(id)));
     view! {
         <div class="designer-panel" data-testid="step-properties">
             <Input id="prop-step-title".into() label=s::PROP_TITLE value=read(|st| st.title.clone())
@@ -248,9 +248,9 @@ fn StepProperties(ctx: Ctx, id: Id) -> impl IntoView {
 
 #[component]
 fn FieldProperties(ctx: Ctx, id: Id) -> impl IntoView {
-    let editor = ctx.editor;
+    let editor = ctx.doc;
     let read = move |f: fn(&Field) -> String| {
-        Signal::derive(move || editor.with(|e| e.field(id).map(f).unwrap_or_default()))
+        Signal::derive(move || editor.with_field(id, |e| e.field(id).map(f).unwrap_or_default()))
     };
     let set = move |property: &'static str, value: String, f: fn(&mut Field, String)| {
         editor.update(|e| {
@@ -259,9 +259,10 @@ fn FieldProperties(ctx: Ctx, id: Id) -> impl IntoView {
         true
     };
     let kind = editor.with_untracked(|e| e.field(id).map(|f| PaletteKind::of(&f.kind)));
-    let has_answer =
-        Signal::derive(move || editor.with(|e| e.field(id).is_some_and(|f| f.kind.has_answer())));
-    let problems = Signal::derive(move || ctx.problems_of(ctx.field_key(id)));
+    let has_answer = Signal::derive(move || {
+        editor.with_field(id, |e| e.field(id).is_some_and(|f| f.kind.has_answer()))
+    });
+    let problems = Signal::derive(move || ctx.doc.with_field(id, |_| ctx.doc.field_problems(id)));
     view! {
         <div class="designer-panel" data-testid="field-properties">
             <p class="designer-kind">{kind.map(PaletteKind::label)}</p>
@@ -274,8 +275,8 @@ fn FieldProperties(ctx: Ctx, id: Id) -> impl IntoView {
                 on_input=move |v| { set("help", v, |f, v| f.help = v); }/>
             <Show when=move || has_answer.get()>
                 <Checkbox id="prop-required".into() label=s::PROP_REQUIRED
-                    checked=Signal::derive(move || editor.with(|e| e.field(id).is_some_and(|f| f.required)))
-                    on_change=move |checked| editor.update(|e| { e.update_field(id, None, |f| f.required = checked); })/>
+                    checked=Signal::derive(move || editor.with_field(id, |e| e.field(id).is_some_and(|f| f.required)))
+                    on_change=move |checked| { editor.update(|e| { e.update_field(id, None, |f| f.required = checked); }); }/>
             </Show>
             {kind.map(|kind| kind_settings(ctx, id, kind))}
             <ConditionEditor ctx target=Target::Field(id)/>
@@ -285,9 +286,11 @@ fn FieldProperties(ctx: Ctx, id: Id) -> impl IntoView {
 
 /// Settings that depend on the kind of field (fixed once the field is dropped).
 fn kind_settings(ctx: Ctx, id: Id, kind: PaletteKind) -> AnyView {
-    let editor = ctx.editor;
+    let editor = ctx.doc;
     let read = move |f: fn(&FieldKind) -> String| {
-        Signal::derive(move || editor.with(|e| e.field(id).map(|x| f(&x.kind)).unwrap_or_default()))
+        Signal::derive(move || {
+            editor.with_field(id, |e| e.field(id).map(|x| f(&x.kind)).unwrap_or_default())
+        })
     };
     // Applies `f` to the field's kind; `property` merges consecutive typing into one undo step.
     let edit = move |property: &'static str, f: Box<dyn FnOnce(&mut FieldKind)>| {
@@ -356,7 +359,7 @@ fn kind_settings(ctx: Ctx, id: Id, kind: PaletteKind) -> AnyView {
             <div class="field">
                 <label for="prop-display">{s::PROP_DISPLAY}</label>
                 <select id="prop-display"
-                    prop:value=move || editor.with(|e| match e.field(id).map(|f| &f.kind) { Some(FieldKind::SingleChoice { display: ChoiceDisplay::List, .. }) => "list", _ => "radio" })
+                    prop:value=move || editor.with_field(id, |e| match e.field(id).map(|f| &f.kind) { Some(FieldKind::SingleChoice { display: ChoiceDisplay::List, .. }) => "list", _ => "radio" })
                     on:change=move |ev| {
                         let list = event_target_value(&ev) == "list";
                         edit("display", Box::new(move |k| if let FieldKind::SingleChoice { display, .. } = k {
@@ -491,9 +494,9 @@ fn prefill_token(attribute: ProfileAttribute) -> &'static str {
 }
 
 fn prefill_select(ctx: Ctx, id: Id, choices: Vec<(ProfileAttribute, &'static str)>) -> AnyView {
-    let editor = ctx.editor;
+    let editor = ctx.doc;
     let current = move || {
-        editor.with(|e| {
+        editor.with_field(id, |e| {
             e.field(id)
                 .and_then(|f| f.prefill)
                 .map_or("", prefill_token)
@@ -544,8 +547,9 @@ fn options_of(kind: &FieldKind) -> &[ChoiceOption] {
 /// at that position.
 #[component]
 fn OptionsEditor(ctx: Ctx, id: Id) -> impl IntoView {
-    let editor = ctx.editor;
-    let count = move || editor.with(|e| e.field(id).map_or(0, |f| options_of(&f.kind).len()));
+    let editor = ctx.doc;
+    let count =
+        move || editor.with_field(id, |e| e.field(id).map_or(0, |f| options_of(&f.kind).len()));
     let edit = move |merge: Option<&'static str>, f: ListEdit<ChoiceOption>| {
         editor.update(|e| {
             e.update_field(id, merge, |field| {
@@ -557,7 +561,7 @@ fn OptionsEditor(ctx: Ctx, id: Id) -> impl IntoView {
     };
     let read = move |index: usize, label: bool| {
         Signal::derive(move || {
-            editor.with(|e| {
+            editor.with_field(id, |e| {
                 e.field(id)
                     .and_then(|f| options_of(&f.kind).get(index))
                     .map(|o| {
@@ -603,8 +607,12 @@ fn group_fields(kind: &FieldKind) -> &[Field] {
 /// The sub-fields of a group: code, label, type, required; positions as keys.
 #[component]
 fn SubFieldsEditor(ctx: Ctx, id: Id) -> impl IntoView {
-    let editor = ctx.editor;
-    let count = move || editor.with(|e| e.field(id).map_or(0, |f| group_fields(&f.kind).len()));
+    let editor = ctx.doc;
+    let count = move || {
+        editor.with_field(id, |e| {
+            e.field(id).map_or(0, |f| group_fields(&f.kind).len())
+        })
+    };
     let edit = move |merge: Option<&'static str>, f: ListEdit<Field>| {
         editor.update(|e| {
             e.update_field(id, merge, |field| {
@@ -616,7 +624,7 @@ fn SubFieldsEditor(ctx: Ctx, id: Id) -> impl IntoView {
     };
     let read = move |index: usize, f: fn(&Field) -> String| {
         Signal::derive(move || {
-            editor.with(|e| {
+            editor.with_field(id, |e| {
                 e.field(id)
                     .and_then(|x| group_fields(&x.kind).get(index))
                     .map(f)
@@ -700,11 +708,17 @@ struct CondCtx {
 
 impl CondCtx {
     fn read(&self) -> Option<Condition> {
-        self.ctx.editor.with(|e| match self.target {
-            Target::Field(id) => e.field(id).and_then(|f| f.condition.clone()),
-            Target::Step(id) => e.step(id).and_then(|s| s.condition.clone()),
+        match self.target {
+            Target::Field(id) => self
+                .ctx
+                .doc
+                .with_field(id, |e| e.field(id).and_then(|f| f.condition.clone())),
+            Target::Step(id) => self
+                .ctx
+                .doc
+                .with_step(id, |e| e.step(id).and_then(|s| s.condition.clone())),
             Target::Demarche => None,
-        })
+        }
     }
 
     fn write(
@@ -713,7 +727,7 @@ impl CondCtx {
         change: impl FnOnce(Option<Condition>) -> Option<Condition>,
     ) {
         let target = self.target;
-        self.ctx.editor.update(|e| match target {
+        self.ctx.doc.update(|e| match target {
             Target::Field(id) => {
                 e.update_field(id, merge, |f| f.condition = change(f.condition.take()));
             }
@@ -752,7 +766,7 @@ impl CondCtx {
 #[component]
 fn ConditionEditor(ctx: Ctx, target: Target) -> impl IntoView {
     let available = Memo::new(move |_| {
-        ctx.editor.with(|e| {
+        ctx.doc.with(|e| {
             let place = match target {
                 Target::Field(id) => e.position(id),
                 Target::Step(id) => e.step_index(id).map(|s| (s, 0)),

@@ -74,6 +74,18 @@ struct MergeKey {
     property: &'static str,
 }
 
+/// What an operation touched, for the UI to wake only the views that show it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Changed {
+    /// Steps or fields added, removed or reordered.
+    Structure,
+    /// One field's properties.
+    Field(Id),
+    /// One step's own properties.
+    Step(Id),
+    Demarche,
+}
+
 /// Which element of the form something is about.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Target {
@@ -96,6 +108,8 @@ pub struct Editor {
     last_merge: Option<MergeKey>,
     /// Increases with every change (undo and redo included): what autosave watches.
     revision: u64,
+    /// What changed since the last [`Editor::take_changes`].
+    changes: Vec<Changed>,
 }
 
 impl Editor {
@@ -124,6 +138,7 @@ impl Editor {
             redo: Vec::new(),
             last_merge: None,
             revision: 0,
+            changes: Vec::new(),
         };
         editor.reindex();
         editor
@@ -210,6 +225,11 @@ impl Editor {
                     .find(|(field, _)| field.code == code)
                     .map(|(_, id)| *id)
             })
+    }
+
+    /// What changed since the previous call.
+    pub fn take_changes(&mut self) -> Vec<Changed> {
+        std::mem::take(&mut self.changes)
     }
 
     pub fn can_undo(&self) -> bool {
@@ -649,6 +669,8 @@ impl Editor {
             Op::SetField { step, index, field } => {
                 let slot = steps.get_mut(step)?.fields.get_mut(index)?;
                 let previous = std::mem::replace(slot, *field);
+                self.changes
+                    .push(Changed::Field(self.field_ids[step][index]));
                 // Only properties changed: positions stay valid.
                 return Some(Op::SetField {
                     step,
@@ -663,6 +685,7 @@ impl Editor {
                 condition,
             } => {
                 let step = steps.get_mut(index)?;
+                self.changes.push(Changed::Step(self.step_ids[index]));
                 return Some(Op::SetStepHeader {
                     index,
                     code: std::mem::replace(&mut step.code, code),
@@ -672,10 +695,12 @@ impl Editor {
             }
             Op::SetDemarche(demarche) => {
                 let previous = std::mem::replace(&mut self.demarche, *demarche);
+                self.changes.push(Changed::Demarche);
                 return Some(Op::SetDemarche(Box::new(previous)));
             }
         };
         self.reindex();
+        self.changes.push(Changed::Structure);
         Some(inverse)
     }
 
@@ -907,6 +932,31 @@ mod tests {
         assert!(e.revision() > revision, "undo is a change to save");
         assert!(e.undo());
         assert_eq!(e.step(step).unwrap().title, "Étape demandeur");
+    }
+
+    #[test]
+    fn each_operation_says_what_it_touched_so_the_ui_wakes_only_that() {
+        let mut e = editor();
+        assert_eq!(e.take_changes(), vec![]);
+        let nom = e.field_by_code("nom").unwrap();
+        let step = e.step_ids()[0];
+        e.update_field(nom, None, |f| f.label = "Nom".into());
+        e.update_step(step, None, |h| h.title = "Vous".into());
+        e.update_demarche(None, |d| d.rubrique = "École".into());
+        e.move_field_by(nom, 1);
+        assert_eq!(
+            e.take_changes(),
+            vec![
+                Changed::Field(nom),
+                Changed::Step(step),
+                Changed::Demarche,
+                Changed::Structure
+            ]
+        );
+        e.undo();
+        assert_eq!(e.take_changes(), vec![Changed::Structure]);
+        e.undo();
+        assert_eq!(e.take_changes(), vec![Changed::Demarche]);
     }
 
     #[test]

@@ -257,6 +257,8 @@ pub fn announce_field_added(label: &str, step: &str) -> String {
 pub fn announce_removed(label: &str) -> String {
     format!("« {label} » supprimé.")
 }
+pub const ALREADY_FIRST: &str = "Ce champ est déjà le premier du formulaire.";
+pub const ALREADY_LAST: &str = "Ce champ est déjà le dernier du formulaire.";
 pub const ANNOUNCE_UNDONE: &str = "Modification annulée.";
 pub const ANNOUNCE_REDONE: &str = "Modification rétablie.";
 
