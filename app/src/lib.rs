@@ -7,6 +7,7 @@ pub mod admin;
 pub mod backoffice;
 pub mod context;
 pub mod demarches;
+pub mod dossiers;
 pub mod error;
 #[cfg(feature = "ssr")]
 pub mod infra;

@@ -292,3 +292,69 @@ pub async fn catalogue(tx: &TenantTx) -> AppResult<Vec<CatalogueEntry>> {
     entries.sort_by(|a, b| (&a.rubrique, &a.title).cmp(&(&b.rubrique, &b.title)));
     Ok(entries)
 }
+
+/// The published version citizens file today, and the démarche's state (`published` or
+/// `closed`); `None` for a démarche that was never published (or an unknown id).
+pub struct Current {
+    pub id: Uuid,
+    pub version: i32,
+    pub closed: bool,
+    pub document: DemarcheDocument,
+}
+
+pub async fn current_published(tx: &TenantTx, id: &str) -> AppResult<Option<Current>> {
+    #[derive(FromQueryResult)]
+    struct Published {
+        id: Uuid,
+        version: i32,
+        state: String,
+        document: String,
+    }
+    let Ok(id) = Uuid::parse_str(id.trim()) else {
+        return Ok(None);
+    };
+    let row: Option<Published> = tx
+        .fetch_optional(
+            "SELECT d.id, v.version, d.state, v.document::text AS document FROM demarches d
+             JOIN demarche_versions v ON v.demarche_id = d.id AND v.version = d.current_version
+             WHERE d.id = $1",
+            vec![id.into()],
+        )
+        .await?;
+    row.map(|row| {
+        Ok(Current {
+            id: row.id,
+            version: row.version,
+            closed: row.state == "closed",
+            document: from_json(&row.document)?,
+        })
+    })
+    .transpose()
+}
+
+/// One frozen version, as a dossier or a draft references it.
+pub async fn version_document(
+    tx: &TenantTx,
+    id: Uuid,
+    version: i32,
+) -> AppResult<DemarcheDocument> {
+    #[derive(FromQueryResult)]
+    struct Version {
+        document: String,
+    }
+    let row: Option<Version> = tx
+        .fetch_optional(
+            "SELECT document::text AS document FROM demarche_versions WHERE demarche_id = $1 AND version = $2",
+            vec![id.into(), version.into()],
+        )
+        .await?;
+    match row {
+        Some(row) => from_json(&row.document),
+        None => Err(AppError::NotFound(s::DEMARCHE_UNKNOWN.to_owned())),
+    }
+}
+
+/// Today's date in the calendar the publication windows use.
+pub fn today_iso() -> Option<IsoDate> {
+    today()
+}
