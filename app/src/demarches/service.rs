@@ -172,6 +172,11 @@ pub async fn save_draft(tx: &TenantTx, id: &str, json: &str) -> AppResult<Vec<Pr
 /// Freezes the draft as the next version. Publishing an unchanged draft creates no version.
 #[tracing::instrument(skip_all, fields(tenant = %tx.tenant().slug))]
 pub async fn publish(tx: &TenantTx, designer: &UserView, id: &str) -> AppResult<u32> {
+    publish_by(tx, Uuid::parse_str(&designer.id).ok(), id).await
+}
+
+/// [`publish`], recording `by` as the publisher (`None`: seeding, imports by the platform).
+pub async fn publish_by(tx: &TenantTx, by: Option<Uuid>, id: &str) -> AppResult<u32> {
     let row = load(tx, id).await?;
     if row.state == "closed" {
         return Err(AppError::conflict("state", s::CLOSED_CANNOT_PUBLISH));
@@ -191,7 +196,7 @@ pub async fn publish(tx: &TenantTx, designer: &UserView, id: &str) -> AppResult<
     let json = to_json(&document)?;
     tx.execute(
         "INSERT INTO demarche_versions (demarche_id, version, document, published_by) VALUES ($1, $2, $3::jsonb, $4)",
-        vec![row.id.into(), version.into(), json.clone().into(), Uuid::parse_str(&designer.id).ok().into()],
+        vec![row.id.into(), version.into(), json.clone().into(), by.into()],
     )
     .await?;
     tx.execute(

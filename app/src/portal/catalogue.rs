@@ -65,7 +65,7 @@ pub fn Catalogue() -> impl IntoView {
             <label for="recherche-demarche">{s::CATALOGUE_SEARCH}</label>
             <div class="search-row">
                 <input id="recherche-demarche" type="search" name="q" value=current/>
-                <button type="submit">{s::CATALOGUE_SEARCH_BUTTON}</button>
+                <button type="submit" class="button">{s::CATALOGUE_SEARCH_BUTTON}</button>
             </div>
         </form>
         <Suspense>
@@ -146,14 +146,14 @@ pub fn DemarcheStart() -> impl IntoView {
                             <form method="post" action="/api/portal/start" class="inline-form">
                                 <input type="hidden" name="demarche" value=start.demarche_id.clone()/>
                                 <input type="hidden" name="fresh" value="1"/>
-                                <button type="submit" class="button-secondary">{s::START_ANOTHER}</button>
+                                <button type="submit" class="button button-secondary">{s::START_ANOTHER}</button>
                             </form>
                         </div>
                     }.into_any(),
                     (None, false, None) => view! {
                         <form method="post" action="/api/portal/start">
                             <input type="hidden" name="demarche" value=start.demarche_id.clone()/>
-                            <button type="submit">{s::START}</button>
+                            <button type="submit" class="button">{s::START}</button>
                         </form>
                     }.into_any(),
                 };

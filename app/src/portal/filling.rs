@@ -139,10 +139,10 @@ fn StepForm(page: DraftPage, step: usize) -> impl IntoView {
             <p class="autosave-status" role="status" aria-live="polite">{move || autosave_status.get()}</p>
             <div class="form-actions">
                 {(step > 0).then(|| view! {
-                    <button type="submit" name="_action" value="previous" class="button-secondary">{s::PREVIOUS}</button>
+                    <button type="submit" name="_action" value="previous" class="button button-secondary">{s::PREVIOUS}</button>
                 })}
-                <button type="submit" name="_action" value="save" class="button-secondary">{s::SAVE}</button>
-                <button type="submit" name="_action" value="next">{if is_last { s::TO_SUMMARY } else { s::NEXT }}</button>
+                <button type="submit" name="_action" value="save" class="button button-secondary">{s::SAVE}</button>
+                <button type="submit" class="button" name="_action" value="next">{if is_last { s::TO_SUMMARY } else { s::NEXT }}</button>
             </div>
         </form>
         <form method="post" action="/api/portal/discard" class="discard-form">
@@ -192,13 +192,13 @@ pub fn SummaryPage() -> impl IntoView {
                                                 </dl>
                                             }.into_any()
                                         }}
-                                        <p><a href=edit>{s::EDIT_STEP} " " <span class="visually-hidden">{step.title.clone()}</span></a></p>
+                                        <p><a href=edit>{s::EDIT_STEP} " " <span class="sr-only">{step.title.clone()}</span></a></p>
                                     </section>
                                 }
                             }).collect_view()}
                             <form method="post" action="/api/portal/submit">
                                 <input type="hidden" name="key" value=key.clone()/>
-                                <button type="submit" disabled=!problems.is_empty()>{s::SUBMIT}</button>
+                                <button type="submit" class="button" disabled=!problems.is_empty()>{s::SUBMIT}</button>
                             </form>
                         }.into_any()
                     }

@@ -62,7 +62,7 @@ pub fn MyDossiers() -> impl IntoView {
                     Ok(list) if list.is_empty() => view! { <p>{s::MY_DOSSIERS_EMPTY}</p> }.into_any(),
                     Ok(list) => view! {
                         <table class="table">
-                            <caption class="visually-hidden">{s::MY_DOSSIERS_TITLE}</caption>
+                            <caption class="sr-only">{s::MY_DOSSIERS_TITLE}</caption>
                             <thead><tr><th scope="col">"Numéro"</th><th scope="col">"Démarche"</th><th scope="col">"Déposé le"</th><th scope="col">{s::STATUS}</th></tr></thead>
                             <tbody>
                                 {list.into_iter().map(|d| view! {
