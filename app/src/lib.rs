@@ -8,6 +8,7 @@ pub mod backoffice;
 pub mod context;
 pub mod demarches;
 pub mod designer;
+pub mod dossiers;
 pub mod error;
 #[cfg(feature = "ssr")]
 pub mod infra;

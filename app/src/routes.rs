@@ -38,6 +38,14 @@ pub fn App() -> impl IntoView {
             <main id="contenu" tabindex="-1">
                 <Routes fallback=NotFound>
                     <Route path=path!("") view=portal::pages::Home ssr=SsrMode::Async/>
+                    <Route path=path!("/demarches") view=portal::catalogue::Catalogue ssr=SsrMode::Async/>
+                    <Route path=path!("/demarches/:id") view=portal::catalogue::DemarcheStart ssr=SsrMode::Async/>
+                    <Route path=path!("/brouillons/:key") view=portal::filling::StepPage ssr=SsrMode::Async/>
+                    <Route path=path!("/brouillons/:key/recapitulatif") view=portal::filling::SummaryPage ssr=SsrMode::Async/>
+                    <Route path=path!("/mes-demarches") view=portal::follow::MyDrafts ssr=SsrMode::Async/>
+                    <Route path=path!("/mes-demandes") view=portal::follow::MyDossiers ssr=SsrMode::Async/>
+                    <Route path=path!("/mes-demandes/:reference") view=portal::follow::MyDossier ssr=SsrMode::Async/>
+                    <Route path=path!("/suivi/:key") view=portal::follow::TrackedDossier ssr=SsrMode::Async/>
                     <Route path=path!("/inscription") view=account::pages::Signup ssr=SsrMode::Async/>
                     <Route path=path!("/connexion") view=account::pages::Login ssr=SsrMode::Async/>
                     <Route path=path!("/verifier") view=account::pages::VerifyEmail ssr=SsrMode::Async/>
@@ -78,6 +86,15 @@ fn SiteHeader() -> impl IntoView {
                             }/>
                             <header class="site-header">
                                 <A href="/" attr:class="site-name">{tenant.name.clone()}</A>
+                                <nav aria-label="Portail">
+                                    <ul class="nav-links">
+                                        <li><A href="/demarches">"Démarches"</A></li>
+                                        {user.as_ref().map(|_| view! {
+                                            <li><A href="/mes-demarches">"Mes démarches"</A></li>
+                                            <li><A href="/mes-demandes">"Mes demandes"</A></li>
+                                        })}
+                                    </ul>
+                                </nav>
                                 <nav aria-label="Compte">
                                     <account::pages::AccountLinks user/>
                                 </nav>

@@ -115,9 +115,12 @@ describe('démarche designer', () => {
     await visitor.goto(guichet.url('saint-herblain'));
     const catalogue = await visitor.evaluate(async () => (await fetch('/api/demarches/catalogue', { method: 'POST' })).json());
     assert.deepEqual(
-      catalogue.map((entry) => [entry.title, entry.rubrique, entry.version]),
-      [['Carte de stationnement résident', 'Stationnement', 1]],
+      catalogue.filter((entry) => entry.title === 'Carte de stationnement résident').map((entry) => [entry.rubrique, entry.version]),
+      [['Stationnement', 1]],
     );
+    // And the portal's catalogue page lists it.
+    await visitor.goto(guichet.url('saint-herblain', '/demarches'));
+    await visitor.getByText('Carte de stationnement résident').first().waitFor();
 
     // The list shows it published, with changes pending.
     await page.goto(guichet.url('saint-herblain', '/back-office/demarches'));

@@ -45,5 +45,6 @@ pub fn tenant_migrations() -> Vec<Box<dyn MigrationTrait>> {
         migration!("tenant/m0002_mail_outbox"),
         migration!("tenant/m0003_portal"),
         migration!("tenant/m0004_demarches"),
+        migration!("tenant/m0005_dossiers"),
     ]
 }

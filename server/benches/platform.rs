@@ -196,6 +196,7 @@ async fn run(options: Options, database_url: String, data_dir: PathBuf) -> Strin
             public_scheme: "http".to_owned(),
             public_port: Some(3000),
             trust_forwarded_for: false,
+            files_dir: data_dir.join("files"),
         },
         leptos: LeptosOptions::builder()
             .output_name("guichet")

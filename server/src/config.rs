@@ -65,6 +65,7 @@ impl Config {
             None if public_scheme == "http" => Some(site_addr.port()).filter(|p| *p != 80),
             None => None,
         };
+        let data_dir = PathBuf::from(var("GUICHET_DATA_DIR").unwrap_or_else(|| "data".to_owned()));
         let mail_from =
             var("GUICHET_MAIL_FROM").unwrap_or_else(|| format!("ne-pas-repondre@{base_domain}"));
         Ok(Self {
@@ -77,9 +78,10 @@ impl Config {
                     var("GUICHET_TRUST_FORWARDED_FOR").as_deref(),
                     Some("1" | "true" | "yes")
                 ),
+                files_dir: data_dir.join("files"),
             },
             leptos,
-            data_dir: PathBuf::from(var("GUICHET_DATA_DIR").unwrap_or_else(|| "data".to_owned())),
+            data_dir,
             smtp_url: var("GUICHET_SMTP_URL"),
             mail_from,
             db_max_connections: var("GUICHET_DB_MAX_CONNECTIONS")

@@ -47,6 +47,7 @@ pub async fn serve(config: &Config, state: AppState, listener: TcpListener) -> a
 
 /// Serves HTTP only, without background jobs (tests that drive the jobs themselves).
 pub async fn serve_http(state: AppState, listener: TcpListener) -> anyhow::Result<()> {
+    jobs::live::spawn(state.clone());
     let app = http::router(state);
     axum::serve(
         listener,

@@ -7,6 +7,7 @@ use anyhow::Context;
 use app::account::model::Role;
 use app::account::service::create_user_with_password;
 use app::context::Branding;
+use app::demarches::service::{import, publish_by};
 use app::infra::{AppState, TenantTx};
 use app::platform::service::{
     NewTenant, provision_tenant, set_branding, tenant_by_slug, upsert_operator,
@@ -33,6 +34,10 @@ pub struct TenantFile {
     pub citizens: Vec<Person>,
     #[serde(default)]
     pub news: Vec<News>,
+    /// Démarche documents (paths relative to the tenants folder), imported and published when
+    /// the tenant is created.
+    #[serde(default)]
+    pub demarches: Vec<String>,
 }
 
 #[derive(Deserialize)]
@@ -85,7 +90,7 @@ pub async fn seed_dir(state: &AppState, dir: &Path) -> anyhow::Result<SeedReport
         let tenant: TenantFile = toml::from_str(&std::fs::read_to_string(&file)?)
             .with_context(|| format!("{} is not a valid tenant file", file.display()))?;
         lines.extend(
-            seed_tenant(state, &tenant)
+            seed_tenant(state, dir, &tenant)
                 .await
                 .with_context(|| format!("seeding {}", file.display()))?,
         );
@@ -93,7 +98,11 @@ pub async fn seed_dir(state: &AppState, dir: &Path) -> anyhow::Result<SeedReport
     Ok(SeedReport { lines })
 }
 
-async fn seed_tenant(state: &AppState, file: &TenantFile) -> anyhow::Result<Vec<String>> {
+async fn seed_tenant(
+    state: &AppState,
+    dir: &Path,
+    file: &TenantFile,
+) -> anyhow::Result<Vec<String>> {
     let fresh = tenant_by_slug(state, &file.slug).await.is_err();
     if fresh {
         let input = NewTenant {
@@ -141,6 +150,16 @@ async fn seed_tenant(state: &AppState, file: &TenantFile) -> anyhow::Result<Vec<
             publish_news(&tx, None, &news.title, &news.body)
                 .await
                 .map_err(|e| anyhow::anyhow!("{e}"))?;
+        }
+        for path in &file.demarches {
+            let json = std::fs::read_to_string(dir.join(path))
+                .with_context(|| format!("cannot read {path}"))?;
+            let id = import(&tx, &json)
+                .await
+                .map_err(|e| anyhow::anyhow!("{path}: {e}"))?;
+            publish_by(&tx, None, &id.to_string())
+                .await
+                .map_err(|e| anyhow::anyhow!("{path}: {e}"))?;
         }
     }
     tx.commit().await.map_err(|e| anyhow::anyhow!("{e}"))?;

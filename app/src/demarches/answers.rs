@@ -527,7 +527,7 @@ fn bounds_message<T: Ord + Copy>(
 }
 
 /// `image/*` accepts every image; comparison ignores case and parameters (`; charset=…`).
-fn type_matches(accepted: &str, content_type: &str) -> bool {
+pub fn type_matches(accepted: &str, content_type: &str) -> bool {
     let accepted = accepted.trim().to_ascii_lowercase();
     let actual = content_type
         .split(';')

@@ -406,7 +406,7 @@ fn choice_fieldset(
         })
         .collect_view();
     view! {
-        <fieldset class="choices" aria-describedby=described_by aria-required=field.required.then_some("true")>
+        <fieldset class="choices" aria-describedby=described_by>
             <legend>{label_text(field)}</legend>
             {extras}
             {inputs}
@@ -625,7 +625,7 @@ fn group(
                         <fieldset class="group-item">
                             <legend>{format!("{} n° {}", label, index + 1)}</legend>
                             {item_fields}
-                            <button type="submit" class="button-secondary" name="_action" value=remove.encode()
+                            <button type="submit" class="button button-secondary" name="_action" value=remove.encode()
                                 on:click=on_remove>{s::REMOVE_ITEM}</button>
                         </fieldset>
                     }
@@ -649,7 +649,7 @@ fn group(
             <p class="hint">{s::group_rules(min_items, max_items)}</p>
             <input type="hidden" name=count_name value=move || count.get().to_string()/>
             {items}
-            <button type="submit" class="button-secondary" name="_action" value=add.encode()
+            <button type="submit" class="button button-secondary" name="_action" value=add.encode()
                 disabled={move || count.get() >= max_items as usize} on:click=on_add>{s::ADD_ITEM}</button>
         </fieldset>
     }

@@ -172,6 +172,11 @@ pub async fn save_draft(tx: &TenantTx, id: &str, json: &str) -> AppResult<Vec<Pr
 /// Freezes the draft as the next version. Publishing an unchanged draft creates no version.
 #[tracing::instrument(skip_all, fields(tenant = %tx.tenant().slug))]
 pub async fn publish(tx: &TenantTx, designer: &UserView, id: &str) -> AppResult<u32> {
+    publish_by(tx, Uuid::parse_str(&designer.id).ok(), id).await
+}
+
+/// [`publish`], recording `by` as the publisher (`None`: seeding, imports by the platform).
+pub async fn publish_by(tx: &TenantTx, by: Option<Uuid>, id: &str) -> AppResult<u32> {
     let row = load(tx, id).await?;
     if row.state == "closed" {
         return Err(AppError::conflict("state", s::CLOSED_CANNOT_PUBLISH));
@@ -191,7 +196,7 @@ pub async fn publish(tx: &TenantTx, designer: &UserView, id: &str) -> AppResult<
     let json = to_json(&document)?;
     tx.execute(
         "INSERT INTO demarche_versions (demarche_id, version, document, published_by) VALUES ($1, $2, $3::jsonb, $4)",
-        vec![row.id.into(), version.into(), json.clone().into(), Uuid::parse_str(&designer.id).ok().into()],
+        vec![row.id.into(), version.into(), json.clone().into(), by.into()],
     )
     .await?;
     tx.execute(
@@ -307,4 +312,70 @@ pub async fn catalogue(tx: &TenantTx) -> AppResult<Vec<CatalogueEntry>> {
     }
     entries.sort_by(|a, b| (&a.rubrique, &a.title).cmp(&(&b.rubrique, &b.title)));
     Ok(entries)
+}
+
+/// The published version citizens file today, and the démarche's state (`published` or
+/// `closed`); `None` for a démarche that was never published (or an unknown id).
+pub struct Current {
+    pub id: Uuid,
+    pub version: i32,
+    pub closed: bool,
+    pub document: DemarcheDocument,
+}
+
+pub async fn current_published(tx: &TenantTx, id: &str) -> AppResult<Option<Current>> {
+    #[derive(FromQueryResult)]
+    struct Published {
+        id: Uuid,
+        version: i32,
+        state: String,
+        document: String,
+    }
+    let Ok(id) = Uuid::parse_str(id.trim()) else {
+        return Ok(None);
+    };
+    let row: Option<Published> = tx
+        .fetch_optional(
+            "SELECT d.id, v.version, d.state, v.document::text AS document FROM demarches d
+             JOIN demarche_versions v ON v.demarche_id = d.id AND v.version = d.current_version
+             WHERE d.id = $1",
+            vec![id.into()],
+        )
+        .await?;
+    row.map(|row| {
+        Ok(Current {
+            id: row.id,
+            version: row.version,
+            closed: row.state == "closed",
+            document: from_json(&row.document)?,
+        })
+    })
+    .transpose()
+}
+
+/// One frozen version, as a dossier or a draft references it.
+pub async fn version_document(
+    tx: &TenantTx,
+    id: Uuid,
+    version: i32,
+) -> AppResult<DemarcheDocument> {
+    #[derive(FromQueryResult)]
+    struct Version {
+        document: String,
+    }
+    let row: Option<Version> = tx
+        .fetch_optional(
+            "SELECT document::text AS document FROM demarche_versions WHERE demarche_id = $1 AND version = $2",
+            vec![id.into(), version.into()],
+        )
+        .await?;
+    match row {
+        Some(row) => from_json(&row.document),
+        None => Err(AppError::NotFound(s::DEMARCHE_UNKNOWN.to_owned())),
+    }
+}
+
+/// Today's date in the calendar the publication windows use.
+pub fn today_iso() -> Option<IsoDate> {
+    today()
 }

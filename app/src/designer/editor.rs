@@ -11,6 +11,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use leptos::prelude::*;
+use leptos::web_sys;
 use leptos::task::spawn_local;
 use leptos_meta::Title;
 use leptos_router::components::A;
@@ -227,13 +228,11 @@ fn refocus(element_id: String, button: Option<&'static str>) {
 
 fn drag_start(ctx: Ctx, ev: &web_sys::DragEvent, drag: Drag) {
     ctx.drag.set(Some(drag));
-    if let Some(transfer) = ev.data_transfer() {
-        let _ = transfer.set_data("text/plain", &drag.encode());
-        transfer.set_effect_allowed(match drag {
-            Drag::Palette(_) => "copy",
-            _ => "move",
-        });
-    }
+    let effect = match drag {
+        Drag::Palette(_) => "copy",
+        _ => "move",
+    };
+    browser::set_transfer(ev, &drag.encode(), effect);
     ev.stop_propagation();
 }
 
@@ -241,13 +240,52 @@ fn drag_start(ctx: Ctx, ev: &web_sys::DragEvent, drag: Drag) {
 fn dropped(ctx: Ctx, ev: &web_sys::DragEvent) -> Option<Drag> {
     ev.prevent_default();
     ev.stop_propagation();
-    let drag = ctx.drag.get_untracked().or_else(|| {
-        ev.data_transfer()
-            .and_then(|t| t.get_data("text/plain").ok())
-            .and_then(|raw| Drag::decode(&raw))
-    });
+    let drag = ctx
+        .drag
+        .get_untracked()
+        .or_else(|| browser::transferred(ev).and_then(|raw| Drag::decode(&raw)));
     ctx.drag.set(None);
     drag
+}
+
+/// Calls to browser APIs whose web-sys features only the browser build (`hydrate`) enables;
+/// the server never runs them (they sit in event handlers).
+mod browser {
+    use leptos::web_sys;
+
+    #[cfg(feature = "hydrate")]
+    pub fn set_transfer(ev: &web_sys::DragEvent, data: &str, effect: &str) {
+        if let Some(transfer) = ev.data_transfer() {
+            let _ = transfer.set_data("text/plain", data);
+            transfer.set_effect_allowed(effect);
+        }
+    }
+
+    #[cfg(feature = "hydrate")]
+    pub fn transferred(ev: &web_sys::DragEvent) -> Option<String> {
+        ev.data_transfer()
+            .and_then(|transfer| transfer.get_data("text/plain").ok())
+    }
+
+    #[cfg(feature = "hydrate")]
+    pub fn now_ms() -> f64 {
+        leptos::prelude::window()
+            .performance()
+            .map_or(0.0, |p| p.now())
+    }
+
+    #[cfg(not(feature = "hydrate"))]
+    pub fn set_transfer(_: &web_sys::DragEvent, _: &str, _: &str) {}
+
+    #[cfg(not(feature = "hydrate"))]
+    pub fn transferred(_: &web_sys::DragEvent) -> Option<String> {
+        None
+    }
+
+    #[cfg(not(feature = "hydrate"))]
+    pub fn now_ms() -> f64 {
+        0.0
+    }
 }
 
 fn allow_drop(ev: &web_sys::DragEvent) {
@@ -263,7 +301,7 @@ enum SaveStatus {
 }
 
 fn now_ms() -> f64 {
-    window().performance().map_or(0.0, |p| p.now())
+    browser::now_ms()
 }
 
 /// `/back-office/demarches/:id`

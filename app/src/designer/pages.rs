@@ -179,21 +179,14 @@ fn ImportPanel() -> impl IntoView {
     let navigate = use_navigate();
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        let file = input
-            .get()
-            .and_then(|input| input.files())
-            .and_then(|files| files.get(0));
-        let Some(file) = file else {
+        let Some(file) = input.get().and_then(browser::chosen_file) else {
             problems.set(vec![s::IMPORT_NO_FILE.to_owned()]);
             return;
         };
         busy.set(true);
         let navigate = navigate.clone();
         spawn_local(async move {
-            let text = wasm_bindgen_futures::JsFuture::from(file.text())
-                .await
-                .ok()
-                .and_then(|value| value.as_string());
+            let text = browser::read_text(file).await;
             let result = match text {
                 Some(text) => import_demarche(text).await,
                 None => Err(AppError::invalid("document", s::IMPORT_UNREADABLE)),
@@ -229,6 +222,35 @@ fn ImportPanel() -> impl IntoView {
                 <button type="submit" class="button button-secondary" disabled=move || busy.get()>{s::IMPORT_BUTTON}</button>
             </form>
         </section>
+    }
+}
+
+/// File reading, with web-sys features only the browser build (`hydrate`) enables.
+mod browser {
+    use leptos::web_sys;
+
+    #[cfg(feature = "hydrate")]
+    pub fn chosen_file(input: web_sys::HtmlInputElement) -> Option<web_sys::File> {
+        input.files()?.get(0)
+    }
+
+    #[cfg(feature = "hydrate")]
+    pub async fn read_text(file: web_sys::File) -> Option<String> {
+        wasm_bindgen_futures::JsFuture::from(file.text())
+            .await
+            .ok()
+            .and_then(|value| value.as_string())
+    }
+
+    /// Never called on the server: forms are submitted in the browser.
+    #[cfg(not(feature = "hydrate"))]
+    pub fn chosen_file(_: web_sys::HtmlInputElement) -> Option<()> {
+        None
+    }
+
+    #[cfg(not(feature = "hydrate"))]
+    pub async fn read_text(_: ()) -> Option<String> {
+        None
     }
 }
 

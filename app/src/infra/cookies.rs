@@ -11,7 +11,12 @@ pub const OPERATOR_COOKIE: &str = "guichet_operator";
 
 pub fn read_cookie(name: &str) -> Option<String> {
     let parts = use_context::<Parts>()?;
-    parts.headers.get_all(COOKIE).iter().find_map(|value| {
+    cookie_in(&parts.headers, name)
+}
+
+/// The cookie `name` of a request's headers (for plain axum handlers).
+pub fn cookie_in(headers: &http::HeaderMap, name: &str) -> Option<String> {
+    headers.get_all(COOKIE).iter().find_map(|value| {
         value.to_str().ok()?.split(';').find_map(|pair| {
             let (key, value) = pair.trim().split_once('=')?;
             (key == name && !value.is_empty()).then(|| value.to_owned())

@@ -1,14 +1,16 @@
-//! Server-only infrastructure: state, tenant-scoped database access, crypto, mail outbox.
+//! Server-only infrastructure: state, tenant-scoped database access, crypto, mail outbox, file store.
 //! Feature services reach PostgreSQL only through [`db::TenantTx`] or [`db::PlatformTx`].
 
 pub mod cookies;
 pub mod crypto;
 pub mod dates;
 pub mod db;
+pub mod live;
 pub mod mail;
 pub mod rate_limit;
 pub mod reply;
 pub mod state;
+pub mod storage;
 pub mod tenancy;
 
 pub use db::{PlatformTx, Queries, TenantTx};

@@ -5,6 +5,7 @@ use leptos::config::LeptosOptions;
 use leptos::prelude::use_context;
 use sea_orm::DatabaseConnection;
 
+use super::live::DossierChanged;
 use super::rate_limit::LoginLimiter;
 use super::tenancy::{Tenant, TenantDirectory};
 use crate::error::AppError;
@@ -21,6 +22,8 @@ pub struct Settings {
     /// Behind a reverse proxy, take the client's address from the last `X-Forwarded-For`
     /// entry (the one the proxy appended) instead of the TCP peer, which is the proxy itself.
     pub trust_forwarded_for: bool,
+    /// Root of the file store; each tenant has its own folder inside.
+    pub files_dir: std::path::PathBuf,
 }
 
 impl Settings {
@@ -63,6 +66,7 @@ struct Inner {
     directory: TenantDirectory,
     login_limiter: LoginLimiter,
     leptos: LeptosOptions,
+    live: tokio::sync::broadcast::Sender<DossierChanged>,
 }
 
 impl AppState {
@@ -74,6 +78,7 @@ impl AppState {
             directory,
             login_limiter: LoginLimiter::default(),
             leptos,
+            live: tokio::sync::broadcast::channel(1024).0,
         }))
     }
 
@@ -94,6 +99,11 @@ impl AppState {
 
     pub fn login_limiter(&self) -> &LoginLimiter {
         &self.0.login_limiter
+    }
+
+    /// Dossier changes heard from PostgreSQL, for the open event streams.
+    pub fn live(&self) -> &tokio::sync::broadcast::Sender<DossierChanged> {
+        &self.0.live
     }
 
     pub fn leptos_options(&self) -> &LeptosOptions {

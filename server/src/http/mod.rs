@@ -21,6 +21,7 @@ pub fn router(state: AppState) -> Router {
     let routes = generate_route_list(App);
     let fallback_state = state.clone();
     Router::new()
+        .merge(app::dossiers::http::routes())
         .leptos_routes_with_context(&state, routes, || {}, {
             let options = state.leptos_options().clone();
             move || shell(options.clone())

@@ -192,6 +192,7 @@ async fn spawn(jobs: Jobs) -> TestApp {
     let smtp = Smtp::start().await;
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
+    let data_dir = std::env::temp_dir().join(format!("guichet-data-{}", Uuid::new_v4().simple()));
     let config = Config {
         database_url: database_url.clone(),
         settings: Settings {
@@ -199,13 +200,14 @@ async fn spawn(jobs: Jobs) -> TestApp {
             public_scheme: "http".to_owned(),
             public_port: Some(addr.port()),
             trust_forwarded_for: false,
+            files_dir: data_dir.join("files"),
         },
         leptos: LeptosOptions::builder()
             .output_name("guichet")
             .site_root("target/site")
             .site_addr(addr)
             .build(),
-        data_dir: std::env::temp_dir().join(format!("guichet-data-{}", Uuid::new_v4().simple())),
+        data_dir,
         smtp_url: Some(format!("smtp://127.0.0.1:{}", smtp.port)),
         mail_from: "ne-pas-repondre@guichet.test".to_owned(),
         db_max_connections: 16,

@@ -3,6 +3,7 @@
 
 mod accounts;
 mod demarches;
+mod dossiers;
 mod helpers;
 mod migrations;
 mod outbox;

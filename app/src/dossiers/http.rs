@@ -1,0 +1,378 @@
+//! Routes of the dossier feature that are not server functions: the step form (a multipart
+//! post, so files travel with it when there is no WASM), single-file uploads from the live
+//! page, attachment downloads, and the server-sent events of a dossier's status.
+//!
+//! They run behind the same middleware as every page (tenant from the host, cross-origin
+//! check), and open their transaction with the tenant of the request: nothing here can name
+//! another tenant's data.
+
+use std::convert::Infallible;
+use std::time::Duration;
+
+use axum::Router;
+use axum::extract::{DefaultBodyLimit, Multipart, Path, Query, State};
+use axum::http::{HeaderMap, HeaderValue, header};
+use axum::response::sse::{Event, KeepAlive, Sse};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use futures_util::Stream;
+use serde::Deserialize;
+use uuid::Uuid;
+
+use super::service::{self, DossierAccess, MAX_UPLOAD_BYTES, Upload};
+use super::strings as s;
+use crate::account::model::UserView;
+use crate::demarches::form_data::Posted;
+use crate::error::AppError;
+use crate::infra::cookies::{SESSION_COOKIE, cookie_in};
+use crate::infra::storage::TenantFiles;
+use crate::infra::{AppState, Site, TenantTx};
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/brouillons/{key}", post(step_form))
+        .route("/api/brouillons/{key}/pieces", post(upload_file))
+        .route("/pieces/{id}", get(download))
+        .route("/api/dossiers/{reference}/evenements", get(owner_events))
+        .route("/api/suivi/{key}/evenements", get(tracking_events))
+        .layer(DefaultBodyLimit::max(MAX_UPLOAD_BYTES + 64 * 1024))
+}
+
+/// An error as the JSON the server functions use, with its HTTP status.
+fn error_response(error: AppError) -> Response {
+    let status = error.status_code();
+    let body = serde_json::to_string(&error).unwrap_or_default();
+    (status, [(header::CONTENT_TYPE, "application/json")], body).into_response()
+}
+
+async fn open(
+    state: &AppState,
+    site: Option<axum::Extension<Site>>,
+    headers: &HeaderMap,
+) -> Result<(TenantTx, Option<UserView>), AppError> {
+    let Some(axum::Extension(Site::Tenant(tenant))) = site else {
+        return Err(AppError::NotFound(s::DRAFT_UNKNOWN.to_owned()));
+    };
+    let tx = TenantTx::begin(state, tenant).await?;
+    let viewer = match cookie_in(headers, SESSION_COOKIE) {
+        Some(token) => crate::account::service::current_user(&tx, &token).await?,
+        None => None,
+    };
+    Ok((tx, viewer))
+}
+
+/// Text parts and files of a multipart body; a broken body is the client's error.
+async fn read_multipart(mut multipart: Multipart) -> Result<(Posted, Vec<Upload>), AppError> {
+    let unreadable = |_| AppError::invalid("file", s::UPLOAD_UNREADABLE);
+    let mut pairs = Vec::new();
+    let mut uploads = Vec::new();
+    while let Some(field) = multipart.next_field().await.map_err(unreadable)? {
+        let name = field.name().unwrap_or_default().to_owned();
+        match field.file_name().map(str::to_owned) {
+            // A file input left empty still sends a part, with no name and no bytes.
+            Some(file_name) if !file_name.is_empty() => {
+                let bytes = field.bytes().await.map_err(unreadable)?;
+                uploads.push(Upload {
+                    field: name,
+                    name: file_name,
+                    bytes: bytes.to_vec(),
+                });
+            }
+            Some(_) => {
+                let _ = field.bytes().await.map_err(unreadable)?;
+            }
+            None => pairs.push((name, field.text().await.map_err(unreadable)?)),
+        }
+    }
+    Ok((Posted::new(pairs), uploads))
+}
+
+/// Undoes the file writes of a transaction that did not commit.
+async fn forget(files: &TenantFiles, written: Vec<Uuid>) {
+    for id in written {
+        files.delete(id).await;
+    }
+}
+
+#[tracing::instrument(skip_all)]
+async fn step_form(
+    State(state): State<AppState>,
+    site: Option<axum::Extension<Site>>,
+    headers: HeaderMap,
+    Path(key): Path<String>,
+    multipart: Multipart,
+) -> Response {
+    let result = async {
+        let (posted, uploads) = read_multipart(multipart).await?;
+        let (tx, viewer) = open(&state, site, &headers).await?;
+        let files = TenantFiles::of(&tx, state.settings());
+        match service::save_step(
+            &tx,
+            state.settings(),
+            viewer.as_ref(),
+            &key,
+            &posted,
+            uploads,
+        )
+        .await
+        {
+            Ok((url, written)) => match tx.commit().await {
+                Ok(()) => Ok(url),
+                Err(error) => {
+                    forget(&files, written).await;
+                    Err(error)
+                }
+            },
+            Err(error) => Err(error),
+        }
+    }
+    .await;
+    match result {
+        Ok(url) => Redirect::to(&url).into_response(),
+        Err(error) => error_page(error),
+    }
+}
+
+/// A plain-form failure the citizen can read (the form itself redirects on success).
+fn error_page(error: AppError) -> Response {
+    let status = error.status_code();
+    let body = format!(
+        "<!DOCTYPE html><html lang=\"fr\"><head><meta charset=\"utf-8\"><title>Erreur</title></head>\
+         <body><main><h1>Votre demande n'a pas pu aboutir</h1><p>{}</p><p><a href=\"/\">Retour à l'accueil</a></p></main></body></html>",
+        escape(&error.to_string())
+    );
+    (
+        status,
+        [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
+        body,
+    )
+        .into_response()
+}
+
+fn escape(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+#[tracing::instrument(skip_all)]
+async fn upload_file(
+    State(state): State<AppState>,
+    site: Option<axum::Extension<Site>>,
+    headers: HeaderMap,
+    Path(key): Path<String>,
+    multipart: Multipart,
+) -> Response {
+    let result = async {
+        let (_, mut uploads) = read_multipart(multipart).await?;
+        let upload = match (uploads.pop(), uploads.is_empty()) {
+            (Some(upload), true) => upload,
+            _ => return Err(AppError::invalid("file", s::UPLOAD_UNREADABLE)),
+        };
+        let (tx, viewer) = open(&state, site, &headers).await?;
+        let files = TenantFiles::of(&tx, state.settings());
+        let (file, written) =
+            service::upload(&tx, state.settings(), viewer.as_ref(), &key, upload).await?;
+        if let Err(error) = tx.commit().await {
+            forget(&files, written).await;
+            return Err(error);
+        }
+        Ok(file)
+    }
+    .await;
+    match result {
+        Ok(file) => axum::Json(file).into_response(),
+        Err(error) => error_response(error),
+    }
+}
+
+#[derive(Deserialize)]
+struct DownloadQuery {
+    brouillon: Option<String>,
+}
+
+#[tracing::instrument(skip_all)]
+async fn download(
+    State(state): State<AppState>,
+    site: Option<axum::Extension<Site>>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    Query(query): Query<DownloadQuery>,
+) -> Response {
+    let result = async {
+        let (tx, viewer) = open(&state, site, &headers).await?;
+        let file = service::download(
+            &tx,
+            state.settings(),
+            viewer.as_ref(),
+            query.brouillon.as_deref(),
+            &id,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok::<_, AppError>(file)
+    }
+    .await;
+    match result {
+        Ok((name, content_type, bytes)) => {
+            let ascii: String = name
+                .chars()
+                .map(|c| {
+                    if c.is_ascii_alphanumeric() || ".-_".contains(c) {
+                        c
+                    } else {
+                        '_'
+                    }
+                })
+                .collect();
+            let disposition = format!("attachment; filename=\"{ascii}\"");
+            let mut response = bytes.into_response();
+            let headers = response.headers_mut();
+            if let Ok(value) = HeaderValue::from_str(&content_type) {
+                headers.insert(header::CONTENT_TYPE, value);
+            }
+            if let Ok(value) = HeaderValue::from_str(&disposition) {
+                headers.insert(header::CONTENT_DISPOSITION, value);
+            }
+            headers.insert(
+                header::CACHE_CONTROL,
+                HeaderValue::from_static("private, no-store"),
+            );
+            response
+        }
+        Err(error) => error_response(error),
+    }
+}
+
+async fn owner_events(
+    State(state): State<AppState>,
+    site: Option<axum::Extension<Site>>,
+    headers: HeaderMap,
+    Path(reference): Path<String>,
+) -> Response {
+    events(state, site, headers, Watched::Reference(reference)).await
+}
+
+async fn tracking_events(
+    State(state): State<AppState>,
+    site: Option<axum::Extension<Site>>,
+    headers: HeaderMap,
+    Path(key): Path<String>,
+) -> Response {
+    events(state, site, headers, Watched::Tracking(key)).await
+}
+
+enum Watched {
+    Reference(String),
+    Tracking(String),
+}
+
+/// The current status of the watched dossier, as the viewer may see it.
+async fn current(
+    state: &AppState,
+    tenant: &std::sync::Arc<crate::infra::Tenant>,
+    token: Option<&str>,
+    watched: &Watched,
+) -> Result<(Uuid, super::model::LiveStatus), AppError> {
+    let tx = TenantTx::begin(state, tenant.clone()).await?;
+    let viewer = match token {
+        Some(token) => crate::account::service::current_user(&tx, token).await?,
+        None => None,
+    };
+    let status = match (watched, &viewer) {
+        (Watched::Reference(reference), Some(user)) => {
+            service::live_status(&tx, &DossierAccess::Owner(user, reference)).await?
+        }
+        (Watched::Reference(_), None) => return Err(AppError::Unauthenticated),
+        (Watched::Tracking(key), _) => {
+            service::live_status(&tx, &DossierAccess::Tracking(key)).await?
+        }
+    };
+    tx.commit().await?;
+    Ok(status)
+}
+
+/// Sends the status at once, then again each time the dossier changes. Access is checked
+/// again on every change, so a closed session stops the stream.
+async fn events(
+    state: AppState,
+    site: Option<axum::Extension<Site>>,
+    headers: HeaderMap,
+    watched: Watched,
+) -> Response {
+    let Some(axum::Extension(Site::Tenant(tenant))) = site else {
+        return error_response(AppError::NotFound(s::DOSSIER_UNKNOWN.to_owned()));
+    };
+    let token = cookie_in(&headers, SESSION_COOKIE);
+    // Subscribe before reading, so a change between the read and the subscription is not lost.
+    let receiver = state.live().subscribe();
+    let (dossier_id, first) = match current(&state, &tenant, token.as_deref(), &watched).await {
+        Ok(found) => found,
+        Err(error) => return error_response(error),
+    };
+    let schema = tenant.schema.as_str().to_owned();
+    let stream = status_stream(Watch {
+        state,
+        tenant,
+        token,
+        watched,
+        receiver,
+        schema,
+        dossier_id,
+        first: Some(first),
+    });
+    Sse::new(stream)
+        .keep_alive(KeepAlive::new().interval(Duration::from_secs(20)))
+        .into_response()
+}
+
+struct Watch {
+    state: AppState,
+    tenant: std::sync::Arc<crate::infra::Tenant>,
+    token: Option<String>,
+    watched: Watched,
+    receiver: tokio::sync::broadcast::Receiver<crate::infra::live::DossierChanged>,
+    schema: String,
+    dossier_id: Uuid,
+    first: Option<super::model::LiveStatus>,
+}
+
+fn status_stream(watch: Watch) -> impl Stream<Item = Result<Event, Infallible>> {
+    futures_util::stream::unfold(Some(watch), |watch| async move {
+        let mut watch = watch?;
+        if let Some(first) = watch.first.take() {
+            return Some((Ok(status_event(&first)), Some(watch)));
+        }
+        loop {
+            match watch.receiver.recv().await {
+                Ok(change)
+                    if change.schema == watch.schema && change.dossier_id == watch.dossier_id =>
+                {
+                    break;
+                }
+                Ok(_) => continue,
+                // Missed some notifications: re-read, it costs one query.
+                Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => break,
+                Err(tokio::sync::broadcast::error::RecvError::Closed) => return None,
+            }
+        }
+        match current(
+            &watch.state,
+            &watch.tenant,
+            watch.token.as_deref(),
+            &watch.watched,
+        )
+        .await
+        {
+            Ok((_, status)) => Some((Ok(status_event(&status)), Some(watch))),
+            Err(_) => None,
+        }
+    })
+}
+
+fn status_event(status: &super::model::LiveStatus) -> Event {
+    Event::default()
+        .event("status")
+        .data(serde_json::to_string(status).unwrap_or_default())
+}

@@ -1,0 +1,396 @@
+//! Shared types of drafts and dossiers, as the portal shows them.
+
+use serde::{Deserialize, Serialize};
+
+use super::strings as s;
+use crate::demarches::model::{
+    AnswerError, AnswerValue, Answers, CleanAnswers, Definition, Field, FieldKind,
+};
+
+/// Where a dossier stands. The back office's per-démarche workflows will extend this; every
+/// démarche starts with this default workflow.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    Recu,
+    EnInstruction,
+    EnAttente,
+    Accepte,
+    Refuse,
+    SansSuite,
+}
+
+impl Status {
+    pub const ALL: [Status; 6] = [
+        Self::Recu,
+        Self::EnInstruction,
+        Self::EnAttente,
+        Self::Accepte,
+        Self::Refuse,
+        Self::SansSuite,
+    ];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::Recu => "recu",
+            Self::EnInstruction => "en_instruction",
+            Self::EnAttente => "en_attente",
+            Self::Accepte => "accepte",
+            Self::Refuse => "refuse",
+            Self::SansSuite => "sans_suite",
+        }
+    }
+
+    pub fn parse(code: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|s| s.code() == code)
+    }
+
+    /// What the citizen reads.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Recu => s::STATUS_RECU,
+            Self::EnInstruction => s::STATUS_EN_INSTRUCTION,
+            Self::EnAttente => s::STATUS_EN_ATTENTE,
+            Self::Accepte => s::STATUS_ACCEPTE,
+            Self::Refuse => s::STATUS_REFUSE,
+            Self::SansSuite => s::STATUS_SANS_SUITE,
+        }
+    }
+
+    pub fn is_terminal(self) -> bool {
+        matches!(self, Self::Accepte | Self::Refuse | Self::SansSuite)
+    }
+}
+
+/// Whether a démarche can be filed today, and if not why.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Availability {
+    Open,
+    /// Opens on this date (`dd/mm/yyyy`).
+    NotYetOpen(String),
+    /// Closed since this date, or closed by the commune (`None`).
+    Closed(Option<String>),
+}
+
+/// The démarche's start page: what it is, whether it is open, the citizen's draft if any.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FilingStart {
+    pub demarche_id: String,
+    pub title: String,
+    pub description: String,
+    pub availability: Availability,
+    /// Identified-only démarche and nobody signed in.
+    pub needs_login: bool,
+    pub draft: Option<DraftSummary>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DraftSummary {
+    pub key: String,
+    pub demarche_id: String,
+    pub title: String,
+    /// `dd/mm/yyyy à HHhMM`
+    pub updated: String,
+    pub step: usize,
+    pub steps: usize,
+}
+
+/// Everything the step page needs to render a draft.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct DraftPage {
+    pub key: String,
+    pub demarche_id: String,
+    pub title: String,
+    pub definition: Definition,
+    pub answers: Answers,
+    pub problems: Vec<AnswerError>,
+    /// The step the citizen was last on.
+    pub step: usize,
+    /// Anonymous draft: the link is the only way back to it.
+    pub anonymous: bool,
+}
+
+/// One answer as a line of the summary page or the dossier.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AnswerLine {
+    pub step: String,
+    pub label: String,
+    pub value: String,
+    /// Attachments: (id, name) to link to.
+    pub files: Vec<(String, String)>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DossierSummary {
+    pub reference: String,
+    pub title: String,
+    pub status: Status,
+    /// `dd/mm/yyyy`
+    pub submitted_on: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DossierEvent {
+    /// `dd/mm/yyyy à HHhMM`
+    pub at: String,
+    pub label: String,
+}
+
+/// A dossier as its citizen sees it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DossierView {
+    pub reference: String,
+    pub title: String,
+    pub status: Status,
+    pub submitted_on: String,
+    pub answers: Vec<AnswerLine>,
+    pub events: Vec<DossierEvent>,
+    /// Where its live status stream is (`/api/...`).
+    pub events_url: String,
+}
+
+/// The status pushed on a dossier's event stream.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LiveStatus {
+    pub status: Status,
+    pub label: String,
+}
+
+/// The cleaned answers as readable lines, in form order.
+pub fn answer_lines(definition: &Definition, answers: &CleanAnswers) -> Vec<AnswerLine> {
+    let mut lines = Vec::new();
+    for step in &definition.steps {
+        collect_lines(&step.title, &step.fields, answers, "", &mut lines);
+    }
+    lines
+}
+
+fn collect_lines(
+    step: &str,
+    fields: &[Field],
+    answers: &CleanAnswers,
+    prefix: &str,
+    lines: &mut Vec<AnswerLine>,
+) {
+    for field in fields {
+        let Some(value) = answers.0.get(&field.code) else {
+            continue;
+        };
+        let label = format!("{prefix}{}", field.label);
+        match value {
+            AnswerValue::Group(items) => {
+                if let FieldKind::Group { fields, .. } = &field.kind {
+                    for (index, item) in items.iter().enumerate() {
+                        let prefix = format!("{label} n° {} – ", index + 1);
+                        collect_lines(step, fields, item, &prefix, lines);
+                    }
+                }
+            }
+            AnswerValue::Files(files) => lines.push(AnswerLine {
+                step: step.to_owned(),
+                label,
+                value: files
+                    .iter()
+                    .map(|f| f.name.clone())
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                files: files
+                    .iter()
+                    .map(|f| (f.id.clone(), f.name.clone()))
+                    .collect(),
+            }),
+            other => lines.push(AnswerLine {
+                step: step.to_owned(),
+                label,
+                value: display_value(field, other),
+                files: Vec::new(),
+            }),
+        }
+    }
+}
+
+fn display_value(field: &Field, value: &AnswerValue) -> String {
+    let option_label = |v: &str| match &field.kind {
+        FieldKind::SingleChoice { options, .. } | FieldKind::MultipleChoice { options, .. } => {
+            options
+                .iter()
+                .find(|o| o.value == v)
+                .map_or_else(|| v.to_owned(), |o| o.label.clone())
+        }
+        _ => v.to_owned(),
+    };
+    match value {
+        AnswerValue::Text(text) => option_label(text),
+        AnswerValue::Integer(n) => n.to_string(),
+        AnswerValue::Decimal(d) => d.to_french(),
+        AnswerValue::Date(d) => d.to_french(),
+        AnswerValue::YesNo(true) => s::YES.to_owned(),
+        AnswerValue::YesNo(false) => s::NO.to_owned(),
+        AnswerValue::Choices(values) => values
+            .iter()
+            .map(|v| option_label(v))
+            .collect::<Vec<_>>()
+            .join(", "),
+        AnswerValue::Address(a) => {
+            let street = if a.number.is_empty() {
+                a.street.clone()
+            } else {
+                format!("{} {}", a.number, a.street)
+            };
+            format!("{street}, {} {}", a.postcode, a.commune)
+        }
+        AnswerValue::Files(_) | AnswerValue::Group(_) => String::new(),
+    }
+}
+
+/// The first step holding one of `problems` (by top-level field code), to send the citizen
+/// back to.
+pub fn first_step_with_problem(definition: &Definition, problems: &[AnswerError]) -> usize {
+    definition
+        .steps
+        .iter()
+        .position(|step| {
+            step.fields.iter().any(|field| {
+                problems
+                    .iter()
+                    .any(|p| crate::demarches::answers::path_within(&p.path, &field.code))
+            })
+        })
+        .unwrap_or(0)
+}
+
+/// The problems that concern the fields of step `step`.
+pub fn step_problems(
+    definition: &Definition,
+    step: usize,
+    problems: &[AnswerError],
+) -> Vec<AnswerError> {
+    let Some(step) = definition.steps.get(step) else {
+        return Vec::new();
+    };
+    problems
+        .iter()
+        .filter(|p| {
+            step.fields
+                .iter()
+                .any(|f| crate::demarches::answers::path_within(&p.path, &f.code))
+        })
+        .cloned()
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::demarches::model::{Address, ChoiceDisplay, ChoiceOption, IsoDate, Step};
+
+    fn field(code: &str, label: &str, kind: FieldKind) -> Field {
+        Field {
+            code: code.into(),
+            label: label.into(),
+            help: String::new(),
+            required: false,
+            condition: None,
+            prefill: None,
+            kind,
+        }
+    }
+
+    #[test]
+    fn answers_read_as_french_lines_in_form_order() {
+        let definition = Definition {
+            steps: vec![Step {
+                code: "e".into(),
+                title: "Étape".into(),
+                condition: None,
+                fields: vec![
+                    field(
+                        "mode",
+                        "Mode",
+                        FieldKind::SingleChoice {
+                            options: vec![ChoiceOption {
+                                value: "cb".into(),
+                                label: "Carte bancaire".into(),
+                            }],
+                            display: ChoiceDisplay::Radio,
+                        },
+                    ),
+                    field(
+                        "naissance",
+                        "Né le",
+                        FieldKind::Date {
+                            min: None,
+                            max: None,
+                        },
+                    ),
+                    field("adresse", "Adresse", FieldKind::Address {}),
+                    field("majeur", "Majeur", FieldKind::YesNo {}),
+                ],
+            }],
+        };
+        let answers = CleanAnswers(
+            [
+                ("majeur".to_owned(), AnswerValue::YesNo(true)),
+                ("mode".to_owned(), AnswerValue::Text("cb".into())),
+                (
+                    "naissance".to_owned(),
+                    AnswerValue::Date(IsoDate::new(2001, 7, 4).unwrap()),
+                ),
+                (
+                    "adresse".to_owned(),
+                    AnswerValue::Address(Address {
+                        number: "3".into(),
+                        street: "rue Neuve".into(),
+                        postcode: "44400".into(),
+                        commune: "Rezé".into(),
+                    }),
+                ),
+            ]
+            .into(),
+        );
+        let lines: Vec<(String, String)> = answer_lines(&definition, &answers)
+            .into_iter()
+            .map(|l| (l.label, l.value))
+            .collect();
+        assert_eq!(
+            lines,
+            vec![
+                ("Mode".into(), "Carte bancaire".into()),
+                ("Né le".into(), "04/07/2001".into()),
+                ("Adresse".into(), "3 rue Neuve, 44400 Rezé".into()),
+                ("Majeur".into(), "Oui".into()),
+            ]
+        );
+    }
+
+    #[test]
+    fn statuses_round_trip_and_problems_point_at_their_step() {
+        for status in Status::ALL {
+            assert_eq!(Status::parse(status.code()), Some(status));
+        }
+        assert!(Status::Accepte.is_terminal() && !Status::Recu.is_terminal());
+        let definition = Definition {
+            steps: vec![
+                Step {
+                    code: "a".into(),
+                    title: "A".into(),
+                    condition: None,
+                    fields: vec![field("nom", "Nom", FieldKind::Email {})],
+                },
+                Step {
+                    code: "b".into(),
+                    title: "B".into(),
+                    condition: None,
+                    fields: vec![field("adresse", "Adresse", FieldKind::Address {})],
+                },
+            ],
+        };
+        let problems = vec![AnswerError {
+            path: "adresse.postcode".into(),
+            message: "x".into(),
+        }];
+        assert_eq!(first_step_with_problem(&definition, &problems), 1);
+        assert_eq!(step_problems(&definition, 1, &problems).len(), 1);
+        assert!(step_problems(&definition, 0, &problems).is_empty());
+    }
+}

@@ -1,0 +1,1038 @@
+//! Drafts, attachments, submission and follow-up of dossiers, in the tenant's schema.
+//!
+//! Every function takes the [`TenantTx`] and the viewer (the signed-in user, if any): a draft or
+//! dossier is only ever found inside the tenant's schema and, when it has an owner, for that
+//! owner. Anonymous drafts and dossiers are reached through their long random key only.
+
+use std::collections::BTreeMap;
+
+use sea_orm::FromQueryResult;
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+use super::model::{
+    AnswerLine, Availability, DossierEvent, DossierSummary, DossierView, DraftPage, DraftSummary,
+    FilingStart, LiveStatus, Status, answer_lines, first_step_with_problem, step_problems,
+};
+use super::strings as s;
+use crate::account::model::{Role, UserView};
+use crate::demarches::answers::{assess, validate_answers};
+use crate::demarches::document::DemarcheDocument;
+use crate::demarches::form_data::{Posted, StepAction, apply_group_action, apply_step};
+use crate::demarches::model::{
+    AnswerError, AnswerValue, Answers, Audience, Definition, FieldKind, FileRef, RawAnswer,
+};
+use crate::demarches::service::{Current, current_published, today_iso, version_document};
+use crate::error::{AppError, AppResult};
+use crate::infra::crypto::new_token;
+use crate::infra::dates::french_date;
+use crate::infra::live::announce;
+use crate::infra::mail::{OutgoingMail, enqueue};
+use crate::infra::storage::TenantFiles;
+use crate::infra::{Queries, Settings, TenantTx};
+
+/// The most bytes one upload request may carry, whatever the field allows.
+pub const MAX_UPLOAD_BYTES: usize = 50 * 1024 * 1024;
+
+fn french_date_time(at: OffsetDateTime) -> String {
+    format!("{} à {:02}h{:02}", french_date(at), at.hour(), at.minute())
+}
+
+fn user_uuid(user: Option<&UserView>) -> Option<Uuid> {
+    user.and_then(|u| Uuid::parse_str(&u.id).ok())
+}
+
+fn internal(error: impl std::fmt::Display) -> AppError {
+    tracing::error!(%error, "dossiers: stored data does not read back");
+    AppError::Internal
+}
+
+fn availability(current: &Current) -> Availability {
+    if current.closed {
+        return Availability::Closed(None);
+    }
+    let window = &current.document.demarche.publication;
+    let Some(today) = today_iso() else {
+        return Availability::Open;
+    };
+    match (window.from, window.to) {
+        (Some(from), _) if today < from => Availability::NotYetOpen(from.to_french()),
+        (_, Some(to)) if to < today => Availability::Closed(Some(to.to_french())),
+        _ => Availability::Open,
+    }
+}
+
+fn unavailable(availability: &Availability) -> Option<AppError> {
+    let message = match availability {
+        Availability::Open => return None,
+        Availability::NotYetOpen(date) => s::demarche_opens_on(date),
+        Availability::Closed(Some(date)) => s::demarche_closed_since(date),
+        Availability::Closed(None) => s::DEMARCHE_CLOSED.to_owned(),
+    };
+    Some(AppError::conflict("demarche", message))
+}
+
+async fn offered(tx: &TenantTx, demarche_id: &str) -> AppResult<Current> {
+    current_published(tx, demarche_id)
+        .await?
+        .ok_or_else(|| AppError::NotFound(s::DEMARCHE_NOT_OFFERED.to_owned()))
+}
+
+#[derive(FromQueryResult)]
+struct DraftRow {
+    id: Uuid,
+    key: String,
+    demarche_id: Uuid,
+    version: i32,
+    user_id: Option<Uuid>,
+    answers: String,
+    problems: String,
+    step: i32,
+    updated_at: OffsetDateTime,
+    dossier_id: Option<Uuid>,
+}
+
+const DRAFT_COLUMNS: &str = "id, key, demarche_id, version, user_id, answers::text AS answers, problems::text AS problems, step, updated_at, dossier_id";
+
+impl DraftRow {
+    fn answers(&self) -> AppResult<Answers> {
+        serde_json::from_str(&self.answers).map_err(internal)
+    }
+
+    fn problems(&self) -> AppResult<Vec<AnswerError>> {
+        serde_json::from_str(&self.problems).map_err(internal)
+    }
+}
+
+async fn draft_summary(tx: &TenantTx, row: &DraftRow) -> AppResult<DraftSummary> {
+    let document = version_document(tx, row.demarche_id, row.version).await?;
+    Ok(DraftSummary {
+        key: row.key.clone(),
+        demarche_id: row.demarche_id.to_string(),
+        title: document.demarche.title,
+        updated: french_date_time(row.updated_at),
+        step: row.step as usize,
+        steps: document.definition.steps.len(),
+    })
+}
+
+/// The draft named by `key`, locked for update, if the viewer may see it: its owner, or anyone
+/// holding the key of an anonymous draft.
+async fn load_draft(tx: &TenantTx, viewer: Option<&UserView>, key: &str) -> AppResult<DraftRow> {
+    let row: Option<DraftRow> = tx
+        .fetch_optional(
+            &format!("SELECT {DRAFT_COLUMNS} FROM dossier_drafts WHERE key = $1 FOR UPDATE"),
+            vec![key.into()],
+        )
+        .await?;
+    match row {
+        Some(row) if row.user_id.is_none() || row.user_id == user_uuid(viewer) => Ok(row),
+        _ => Err(AppError::NotFound(s::DRAFT_UNKNOWN.to_owned())),
+    }
+}
+
+/// The démarche's start page.
+pub async fn filing_start(
+    tx: &TenantTx,
+    viewer: Option<&UserView>,
+    demarche_id: &str,
+) -> AppResult<FilingStart> {
+    let current = offered(tx, demarche_id).await?;
+    let draft = match user_uuid(viewer) {
+        Some(user) => {
+            let row: Option<DraftRow> = tx
+                .fetch_optional(
+                    &format!(
+                        "SELECT {DRAFT_COLUMNS} FROM dossier_drafts
+                         WHERE user_id = $1 AND demarche_id = $2 AND dossier_id IS NULL
+                         ORDER BY updated_at DESC LIMIT 1"
+                    ),
+                    vec![user.into(), current.id.into()],
+                )
+                .await?;
+            match row {
+                Some(row) => Some(draft_summary(tx, &row).await?),
+                None => None,
+            }
+        }
+        None => None,
+    };
+    let demarche = &current.document.demarche;
+    Ok(FilingStart {
+        demarche_id: current.id.to_string(),
+        title: demarche.title.clone(),
+        description: demarche.description.clone(),
+        availability: availability(&current),
+        needs_login: viewer.is_none() && demarche.audience == Audience::IdentifiedOnly,
+        draft,
+    })
+}
+
+/// Resumes the viewer's draft of this démarche, or starts one (`fresh`: always a new one, the
+/// citizen asked for it explicitly). Returns the draft's key.
+#[tracing::instrument(skip_all, fields(tenant = %tx.tenant().slug))]
+pub async fn start_draft(
+    tx: &TenantTx,
+    viewer: Option<&UserView>,
+    profile: &crate::demarches::model::Profile,
+    demarche_id: &str,
+    fresh: bool,
+) -> AppResult<String> {
+    let current = offered(tx, demarche_id).await?;
+    if let Some(error) = unavailable(&availability(&current)) {
+        return Err(error);
+    }
+    let user = user_uuid(viewer);
+    if user.is_none() && current.document.demarche.audience == Audience::IdentifiedOnly {
+        return Err(AppError::Unauthenticated);
+    }
+    if let (Some(user), false) = (user, fresh) {
+        #[derive(FromQueryResult)]
+        struct Key {
+            key: String,
+        }
+        let existing: Option<Key> = tx
+            .fetch_optional(
+                "SELECT key FROM dossier_drafts WHERE user_id = $1 AND demarche_id = $2 AND dossier_id IS NULL
+                 ORDER BY updated_at DESC LIMIT 1",
+                vec![user.into(), current.id.into()],
+            )
+            .await?;
+        if let Some(existing) = existing {
+            return Ok(existing.key);
+        }
+    }
+    let answers = crate::demarches::answers::prefill(&current.document.definition, profile);
+    let (key, _) = new_token();
+    tx.execute(
+        "INSERT INTO dossier_drafts (id, key, demarche_id, version, user_id, answers) VALUES ($1, $2, $3, $4, $5, $6::jsonb)",
+        vec![
+            Uuid::new_v4().into(),
+            key.clone().into(),
+            current.id.into(),
+            current.version.into(),
+            user.into(),
+            serde_json::to_string(&answers).map_err(internal)?.into(),
+        ],
+    )
+    .await?;
+    Ok(key)
+}
+
+/// The draft as its step page shows it, or the address of its dossier once submitted.
+pub enum DraftState {
+    Open(DraftPage),
+    Submitted(String),
+}
+
+pub async fn draft_page(
+    tx: &TenantTx,
+    viewer: Option<&UserView>,
+    key: &str,
+) -> AppResult<DraftState> {
+    let row = load_draft(tx, viewer, key).await?;
+    if let Some(dossier) = row.dossier_id {
+        return Ok(DraftState::Submitted(dossier_url(tx, dossier).await?));
+    }
+    let document = version_document(tx, row.demarche_id, row.version).await?;
+    Ok(DraftState::Open(DraftPage {
+        key: row.key.clone(),
+        demarche_id: row.demarche_id.to_string(),
+        title: document.demarche.title,
+        answers: row.answers()?,
+        problems: row.problems()?,
+        step: row.step as usize,
+        definition: document.definition,
+        anonymous: row.user_id.is_none(),
+    }))
+}
+
+/// A file received with a step form or an upload request.
+pub struct Upload {
+    /// The control's name: the field path.
+    pub field: String,
+    pub name: String,
+    pub bytes: Vec<u8>,
+}
+
+/// The answer-level problem of an upload refused before it was stored.
+fn refuse(field: &str, message: String) -> AnswerError {
+    AnswerError {
+        path: field.to_owned(),
+        message,
+    }
+}
+
+/// Stores the uploads that fit their field, recording them as the draft's attachments.
+/// Returns the stored files by field path, and the problems of those refused.
+async fn store_uploads(
+    tx: &TenantTx,
+    files: &TenantFiles,
+    draft: &DraftRow,
+    definition: &Definition,
+    uploads: Vec<Upload>,
+) -> AppResult<(BTreeMap<String, Vec<FileRef>>, Vec<AnswerError>, Vec<Uuid>)> {
+    let mut stored: BTreeMap<String, Vec<FileRef>> = BTreeMap::new();
+    let mut problems = Vec::new();
+    let mut written = Vec::new();
+    for upload in uploads {
+        let field = definition
+            .steps
+            .iter()
+            .flat_map(|step| &step.fields)
+            .find(|f| f.code == upload.field);
+        let Some(FieldKind::Files {
+            accepted_types,
+            max_size_bytes,
+            ..
+        }) = field.map(|f| &f.kind)
+        else {
+            problems.push(refuse(&upload.field, s::FIELD_NOT_FILES.to_owned()));
+            continue;
+        };
+        let name = clean_file_name(&upload.name);
+        if upload.bytes.is_empty() {
+            problems.push(refuse(&upload.field, s::EMPTY_FILE.to_owned()));
+            continue;
+        }
+        if upload.bytes.len() as u64 > *max_size_bytes {
+            problems.push(refuse(
+                &upload.field,
+                crate::demarches::strings::file_too_large(&name, *max_size_bytes),
+            ));
+            continue;
+        }
+        let content_type = crate::infra::storage::sniff(&upload.bytes);
+        if !accepted_types.is_empty()
+            && !accepted_types
+                .iter()
+                .any(|t| crate::demarches::answers::type_matches(t, &content_type))
+        {
+            problems.push(refuse(
+                &upload.field,
+                crate::demarches::strings::wrong_file_type(&name, &accepted_types.join(", ")),
+            ));
+            continue;
+        }
+        let id = Uuid::new_v4();
+        let receipt = files.put(id, &upload.bytes).await?;
+        written.push(id);
+        tx.execute(
+            "INSERT INTO attachments (id, draft_id, field_path, name, content_type, size, sha256) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            vec![
+                id.into(),
+                draft.id.into(),
+                upload.field.clone().into(),
+                name.clone().into(),
+                receipt.content_type.clone().into(),
+                (upload.bytes.len() as i64).into(),
+                receipt.sha256.into(),
+            ],
+        )
+        .await?;
+        stored.entry(upload.field).or_default().push(FileRef {
+            id: id.to_string(),
+            name,
+            size: upload.bytes.len() as u64,
+            content_type: receipt.content_type,
+        });
+    }
+    Ok((stored, problems, written))
+}
+
+/// Keeps what a browser says a file is called, minus paths and control characters.
+fn clean_file_name(raw: &str) -> String {
+    let base = raw.rsplit(['/', '\\']).next().unwrap_or_default();
+    let cleaned: String = base.chars().filter(|c| !c.is_control()).take(200).collect();
+    let cleaned = cleaned.trim().to_owned();
+    if cleaned.is_empty() {
+        "fichier".to_owned()
+    } else {
+        cleaned
+    }
+}
+
+/// Files in `answers` must be this draft's attachments; their metadata is taken from the
+/// database, never from the client. Unknown ones are dropped.
+async fn reconcile_files(tx: &TenantTx, draft_id: Uuid, answers: &mut Answers) -> AppResult<()> {
+    #[derive(FromQueryResult)]
+    struct Attachment {
+        id: Uuid,
+        name: String,
+        content_type: String,
+        size: i64,
+    }
+    let rows: Vec<Attachment> = tx
+        .fetch_all(
+            "SELECT id, name, content_type, size FROM attachments WHERE draft_id = $1",
+            vec![draft_id.into()],
+        )
+        .await?;
+    let known: BTreeMap<String, FileRef> = rows
+        .into_iter()
+        .map(|r| {
+            let id = r.id.to_string();
+            (
+                id.clone(),
+                FileRef {
+                    id,
+                    name: r.name,
+                    size: r.size.max(0) as u64,
+                    content_type: r.content_type,
+                },
+            )
+        })
+        .collect();
+    fn walk(answers: &mut Answers, known: &BTreeMap<String, FileRef>) {
+        answers.0.retain(|_, answer| match answer {
+            RawAnswer::Files(files) => {
+                let kept: Vec<FileRef> = files
+                    .iter()
+                    .filter_map(|f| known.get(&f.id).cloned())
+                    .collect();
+                *files = kept;
+                !files.is_empty()
+            }
+            RawAnswer::Group(items) => {
+                for item in items.iter_mut() {
+                    walk(item, known);
+                }
+                true
+            }
+            _ => true,
+        });
+    }
+    walk(answers, &known);
+    Ok(())
+}
+
+/// The next visible step after (`forward`) or before `from`; `steps.len()` is the summary.
+fn neighbour_step(definition: &Definition, answers: &Answers, from: usize, forward: bool) -> usize {
+    let hidden = assess(definition, answers).hidden;
+    let visible = |i: usize| {
+        definition
+            .steps
+            .get(i)
+            .is_some_and(|step| !hidden.contains(&step.code))
+    };
+    if forward {
+        (from + 1..definition.steps.len())
+            .find(|&i| visible(i))
+            .unwrap_or(definition.steps.len())
+    } else {
+        (0..from.min(definition.steps.len()))
+            .rev()
+            .find(|&i| visible(i))
+            .unwrap_or(0)
+    }
+}
+
+pub fn draft_url(key: &str, step: Option<usize>) -> String {
+    match step {
+        Some(step) => format!("/brouillons/{key}?etape={}", step + 1),
+        None => format!("/brouillons/{key}/recapitulatif"),
+    }
+}
+
+/// A posted step form: stores its files, merges its answers, and moves as the citizen asked.
+/// Returns where to send the browser. Problems are kept on the draft, with the answers, so
+/// nothing typed is lost and the page shows them after the redirect.
+#[tracing::instrument(skip_all, fields(tenant = %tx.tenant().slug))]
+pub async fn save_step(
+    tx: &TenantTx,
+    settings: &Settings,
+    viewer: Option<&UserView>,
+    key: &str,
+    posted: &Posted,
+    uploads: Vec<Upload>,
+) -> AppResult<(String, Vec<Uuid>)> {
+    let draft = load_draft(tx, viewer, key).await?;
+    if let Some(dossier) = draft.dossier_id {
+        return Ok((dossier_url(tx, dossier).await?, Vec::new()));
+    }
+    let document = version_document(tx, draft.demarche_id, draft.version).await?;
+    let definition = &document.definition;
+    let step = posted
+        .first("step")
+        .and_then(|s| s.parse::<usize>().ok())
+        .unwrap_or(draft.step as usize)
+        .min(definition.steps.len().saturating_sub(1));
+    let action = StepAction::parse(posted.first("_action").unwrap_or("next"));
+    let files = TenantFiles::of(tx, settings);
+    let (uploaded, mut problems, written) =
+        store_uploads(tx, &files, &draft, definition, uploads).await?;
+    let mut answers = apply_step(definition, step, &draft.answers()?, posted, &uploaded);
+    reconcile_files(tx, draft.id, &mut answers).await?;
+    apply_group_action(&mut answers, &action);
+    let next = match action {
+        StepAction::Next if problems.is_empty() => {
+            let assessment = assess(definition, &answers);
+            problems = match assessment.result {
+                Ok(_) => Vec::new(),
+                Err(errors) => step_problems(definition, step, &errors),
+            };
+            if problems.is_empty() {
+                neighbour_step(definition, &answers, step, true)
+            } else {
+                step
+            }
+        }
+        StepAction::Previous => neighbour_step(definition, &answers, step, false),
+        _ => step,
+    };
+    tx.execute(
+        "UPDATE dossier_drafts SET answers = $2::jsonb, problems = $3::jsonb, step = $4, updated_at = now() WHERE id = $1",
+        vec![
+            draft.id.into(),
+            serde_json::to_string(&answers).map_err(internal)?.into(),
+            serde_json::to_string(&problems).map_err(internal)?.into(),
+            (next as i32).into(),
+        ],
+    )
+    .await?;
+    let url = if next >= definition.steps.len() {
+        draft_url(key, None)
+    } else {
+        draft_url(key, Some(next))
+    };
+    Ok((url, written))
+}
+
+/// Saves the answers the live page holds (autosave), without moving or checking.
+pub async fn autosave(
+    tx: &TenantTx,
+    viewer: Option<&UserView>,
+    key: &str,
+    answers_json: &str,
+) -> AppResult<()> {
+    let draft = load_draft(tx, viewer, key).await?;
+    if draft.dossier_id.is_some() {
+        return Ok(());
+    }
+    let mut answers: Answers = serde_json::from_str(answers_json)
+        .map_err(|_| AppError::invalid("answers", s::BAD_ANSWERS))?;
+    reconcile_files(tx, draft.id, &mut answers).await?;
+    tx.execute(
+        "UPDATE dossier_drafts SET answers = $2::jsonb, updated_at = now() WHERE id = $1",
+        vec![
+            draft.id.into(),
+            serde_json::to_string(&answers).map_err(internal)?.into(),
+        ],
+    )
+    .await?;
+    Ok(())
+}
+
+/// One file uploaded by the live page: stored, attached to the draft and added to its answer.
+pub async fn upload(
+    tx: &TenantTx,
+    settings: &Settings,
+    viewer: Option<&UserView>,
+    key: &str,
+    upload: Upload,
+) -> AppResult<(FileRef, Vec<Uuid>)> {
+    let draft = load_draft(tx, viewer, key).await?;
+    if draft.dossier_id.is_some() {
+        return Err(AppError::NotFound(s::DRAFT_UNKNOWN.to_owned()));
+    }
+    let document = version_document(tx, draft.demarche_id, draft.version).await?;
+    let field = upload.field.clone();
+    let files = TenantFiles::of(tx, settings);
+    let (mut stored, problems, written) =
+        store_uploads(tx, &files, &draft, &document.definition, vec![upload]).await?;
+    if let Some(problem) = problems.into_iter().next() {
+        return Err(AppError::Invalid {
+            field: problem.path,
+            message: problem.message,
+        });
+    }
+    let Some(file) = stored.remove(&field).and_then(|mut v| v.pop()) else {
+        return Err(AppError::invalid("file", s::UPLOAD_UNREADABLE));
+    };
+    let mut answers = draft.answers()?;
+    let entry = answers
+        .0
+        .entry(field)
+        .or_insert_with(|| RawAnswer::Files(Vec::new()));
+    match entry {
+        RawAnswer::Files(files) => files.push(file.clone()),
+        other => *other = RawAnswer::Files(vec![file.clone()]),
+    }
+    tx.execute(
+        "UPDATE dossier_drafts SET answers = $2::jsonb, updated_at = now() WHERE id = $1",
+        vec![
+            draft.id.into(),
+            serde_json::to_string(&answers).map_err(internal)?.into(),
+        ],
+    )
+    .await?;
+    Ok((file, written))
+}
+
+/// The summary page: the visible answers, and the problems that would stop submission.
+pub async fn summary(
+    tx: &TenantTx,
+    viewer: Option<&UserView>,
+    key: &str,
+) -> AppResult<Result<(DraftPage, Vec<AnswerLine>), String>> {
+    let page = match draft_page(tx, viewer, key).await? {
+        DraftState::Open(page) => page,
+        DraftState::Submitted(url) => return Ok(Err(url)),
+    };
+    let lines = match assess(&page.definition, &page.answers).result {
+        Ok(clean) => answer_lines(&page.definition, &clean),
+        Err(_) => Vec::new(),
+    };
+    Ok(Ok((page, lines)))
+}
+
+async fn next_reference(tx: &TenantTx, year: i32) -> AppResult<String> {
+    #[derive(FromQueryResult)]
+    struct Last {
+        last: i32,
+    }
+    let last: Option<Last> = tx
+        .fetch_optional(
+            "INSERT INTO dossier_counters (year, last) VALUES ($1, 1)
+             ON CONFLICT (year) DO UPDATE SET last = dossier_counters.last + 1 RETURNING last",
+            vec![year.into()],
+        )
+        .await?;
+    let last = last.ok_or(AppError::Internal)?.last;
+    Ok(format!("{year}-{last:06}"))
+}
+
+fn first_email(
+    answers: &crate::demarches::model::CleanAnswers,
+    definition: &Definition,
+) -> Option<String> {
+    definition
+        .steps
+        .iter()
+        .flat_map(|step| &step.fields)
+        .filter(|f| matches!(f.kind, FieldKind::Email {}))
+        .find_map(|f| match answers.0.get(&f.code) {
+            Some(AnswerValue::Text(email)) => Some(email.clone()),
+            _ => None,
+        })
+}
+
+/// Where a submitted draft leads: result of [`submit`].
+pub enum Submission {
+    /// The dossier's page.
+    Filed(String),
+    /// Back to the step holding the first problem.
+    Problems(String),
+}
+
+/// Validates the whole draft against its version and files it: a dossier with the next
+/// reference, its attachments, its first event and the acknowledgement mail, all in the
+/// caller's transaction. Submitting twice leads to the same dossier.
+#[tracing::instrument(skip_all, fields(tenant = %tx.tenant().slug))]
+pub async fn submit(
+    tx: &TenantTx,
+    settings: &Settings,
+    viewer: Option<&UserView>,
+    key: &str,
+) -> AppResult<Submission> {
+    let draft = load_draft(tx, viewer, key).await?;
+    if let Some(dossier) = draft.dossier_id {
+        return Ok(Submission::Filed(dossier_url(tx, dossier).await?));
+    }
+    let document = version_document(tx, draft.demarche_id, draft.version).await?;
+    if let Some(current) = current_published(tx, &draft.demarche_id.to_string()).await?
+        && let Some(error) = unavailable(&availability(&current))
+    {
+        return Err(error);
+    }
+    let mut answers = draft.answers()?;
+    reconcile_files(tx, draft.id, &mut answers).await?;
+    let clean = match validate_answers(&document.definition, &answers) {
+        Ok(clean) => clean,
+        Err(problems) => {
+            let step = first_step_with_problem(&document.definition, &problems);
+            tx.execute(
+                "UPDATE dossier_drafts SET problems = $2::jsonb, step = $3, updated_at = now() WHERE id = $1",
+                vec![
+                    draft.id.into(),
+                    serde_json::to_string(&problems).map_err(internal)?.into(),
+                    (step as i32).into(),
+                ],
+            )
+            .await?;
+            return Ok(Submission::Problems(draft_url(key, Some(step))));
+        }
+    };
+    let now = OffsetDateTime::now_utc();
+    let reference = next_reference(tx, now.year()).await?;
+    let dossier_id = Uuid::new_v4();
+    let tracking_key = draft.user_id.is_none().then(|| new_token().0);
+    let contact = match viewer {
+        Some(user) if draft.user_id.is_some() => Some(user.email.clone()),
+        _ => first_email(&clean, &document.definition),
+    };
+    tx.execute(
+        "INSERT INTO dossiers (id, reference, demarche_id, version, user_id, tracking_key, contact_email, answers, status)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8::jsonb, $9)",
+        vec![
+            dossier_id.into(),
+            reference.clone().into(),
+            draft.demarche_id.into(),
+            draft.version.into(),
+            draft.user_id.into(),
+            tracking_key.clone().into(),
+            contact.clone().into(),
+            serde_json::to_string(&clean).map_err(internal)?.into(),
+            Status::Recu.code().into(),
+        ],
+    )
+    .await?;
+    tx.execute(
+        "INSERT INTO dossier_events (dossier_id, kind, status, by_user) VALUES ($1, 'submitted', $2, $3)",
+        vec![dossier_id.into(), Status::Recu.code().into(), draft.user_id.into()],
+    )
+    .await?;
+    let kept: Vec<Uuid> = kept_files(&clean)
+        .iter()
+        .filter_map(|id| Uuid::parse_str(id).ok())
+        .collect();
+    for id in &kept {
+        tx.execute(
+            "UPDATE attachments SET dossier_id = $1 WHERE id = $2 AND draft_id = $3",
+            vec![dossier_id.into(), (*id).into(), draft.id.into()],
+        )
+        .await?;
+    }
+    tx.execute(
+        "UPDATE dossier_drafts SET dossier_id = $2, problems = '[]'::jsonb, updated_at = now() WHERE id = $1",
+        vec![draft.id.into(), dossier_id.into()],
+    )
+    .await?;
+    let url = match &tracking_key {
+        Some(key) => format!("/suivi/{key}"),
+        None => format!("/mes-demandes/{reference}"),
+    };
+    if let Some(to) = contact {
+        let link = format!("{}{url}", settings.tenant_origin(tx.tenant()));
+        enqueue(
+            tx,
+            OutgoingMail {
+                to,
+                subject: s::ack_subject(&reference),
+                body: s::ack_body(
+                    &tx.tenant().name,
+                    &document.demarche.title,
+                    &reference,
+                    &french_date(now),
+                    &link,
+                ),
+            },
+        )
+        .await?;
+    }
+    tracing::info!(%reference, "dossier submitted");
+    Ok(Submission::Filed(url))
+}
+
+fn kept_files(clean: &crate::demarches::model::CleanAnswers) -> Vec<String> {
+    let mut ids = Vec::new();
+    for value in clean.0.values() {
+        match value {
+            AnswerValue::Files(files) => ids.extend(files.iter().map(|f| f.id.clone())),
+            AnswerValue::Group(items) => {
+                for item in items {
+                    ids.extend(kept_files(item));
+                }
+            }
+            _ => {}
+        }
+    }
+    ids
+}
+
+/// Deletes a draft the citizen gave up, with its attachments. Returns the files to remove
+/// from the store once the transaction has committed.
+pub async fn discard(tx: &TenantTx, viewer: Option<&UserView>, key: &str) -> AppResult<Vec<Uuid>> {
+    let draft = load_draft(tx, viewer, key).await?;
+    if draft.dossier_id.is_some() {
+        return Ok(Vec::new());
+    }
+    #[derive(FromQueryResult)]
+    struct Id {
+        id: Uuid,
+    }
+    let files: Vec<Id> = tx
+        .fetch_all(
+            "DELETE FROM attachments WHERE draft_id = $1 AND dossier_id IS NULL RETURNING id",
+            vec![draft.id.into()],
+        )
+        .await?;
+    tx.execute(
+        "DELETE FROM dossier_drafts WHERE id = $1",
+        vec![draft.id.into()],
+    )
+    .await?;
+    Ok(files.into_iter().map(|f| f.id).collect())
+}
+
+pub async fn my_drafts(tx: &TenantTx, user: &UserView) -> AppResult<Vec<DraftSummary>> {
+    let rows: Vec<DraftRow> = tx
+        .fetch_all(
+            &format!(
+                "SELECT {DRAFT_COLUMNS} FROM dossier_drafts WHERE user_id = $1 AND dossier_id IS NULL ORDER BY updated_at DESC"
+            ),
+            vec![user_uuid(Some(user)).into()],
+        )
+        .await?;
+    let mut list = Vec::with_capacity(rows.len());
+    for row in &rows {
+        list.push(draft_summary(tx, row).await?);
+    }
+    Ok(list)
+}
+
+#[derive(FromQueryResult)]
+struct DossierRow {
+    id: Uuid,
+    reference: String,
+    demarche_id: Uuid,
+    version: i32,
+    tracking_key: Option<String>,
+    contact_email: Option<String>,
+    answers: String,
+    status: String,
+    submitted_at: OffsetDateTime,
+}
+
+const DOSSIER_COLUMNS: &str = "id, reference, demarche_id, version, tracking_key, contact_email, answers::text AS answers, status, submitted_at";
+
+impl DossierRow {
+    fn status(&self) -> Status {
+        Status::parse(&self.status).unwrap_or(Status::Recu)
+    }
+}
+
+async fn dossier_url(tx: &TenantTx, id: Uuid) -> AppResult<String> {
+    let row: Option<DossierRow> = tx
+        .fetch_optional(
+            &format!("SELECT {DOSSIER_COLUMNS} FROM dossiers WHERE id = $1"),
+            vec![id.into()],
+        )
+        .await?;
+    let row = row.ok_or(AppError::Internal)?;
+    Ok(match row.tracking_key {
+        Some(key) => format!("/suivi/{key}"),
+        None => format!("/mes-demandes/{}", row.reference),
+    })
+}
+
+pub async fn my_dossiers(tx: &TenantTx, user: &UserView) -> AppResult<Vec<DossierSummary>> {
+    let rows: Vec<DossierRow> = tx
+        .fetch_all(
+            &format!(
+                "SELECT {DOSSIER_COLUMNS} FROM dossiers WHERE user_id = $1 ORDER BY submitted_at DESC, reference DESC"
+            ),
+            vec![user_uuid(Some(user)).into()],
+        )
+        .await?;
+    let mut list = Vec::with_capacity(rows.len());
+    for row in rows {
+        let document = version_document(tx, row.demarche_id, row.version).await?;
+        list.push(DossierSummary {
+            status: row.status(),
+            reference: row.reference,
+            title: document.demarche.title,
+            submitted_on: french_date(row.submitted_at),
+        });
+    }
+    Ok(list)
+}
+
+/// Which dossier a citizen asks for: their own by reference, or an anonymous one by its key.
+pub enum DossierAccess<'a> {
+    Owner(&'a UserView, &'a str),
+    Tracking(&'a str),
+}
+
+async fn find_dossier(tx: &TenantTx, access: &DossierAccess<'_>) -> AppResult<DossierRow> {
+    let row: Option<DossierRow> = match access {
+        DossierAccess::Owner(user, reference) => {
+            tx.fetch_optional(
+                &format!(
+                    "SELECT {DOSSIER_COLUMNS} FROM dossiers WHERE reference = $1 AND user_id = $2"
+                ),
+                vec![(*reference).into(), user_uuid(Some(user)).into()],
+            )
+            .await?
+        }
+        DossierAccess::Tracking(key) => {
+            tx.fetch_optional(
+                &format!("SELECT {DOSSIER_COLUMNS} FROM dossiers WHERE tracking_key = $1"),
+                vec![(*key).into()],
+            )
+            .await?
+        }
+    };
+    row.ok_or_else(|| AppError::NotFound(s::DOSSIER_UNKNOWN.to_owned()))
+}
+
+pub async fn dossier_view(tx: &TenantTx, access: &DossierAccess<'_>) -> AppResult<DossierView> {
+    let row = find_dossier(tx, access).await?;
+    let document: DemarcheDocument = version_document(tx, row.demarche_id, row.version).await?;
+    let clean = serde_json::from_str(&row.answers).map_err(internal)?;
+    #[derive(FromQueryResult)]
+    struct Event {
+        at: OffsetDateTime,
+        kind: String,
+        status: Option<String>,
+    }
+    let events: Vec<Event> = tx
+        .fetch_all(
+            "SELECT at, kind, status FROM dossier_events WHERE dossier_id = $1 ORDER BY id",
+            vec![row.id.into()],
+        )
+        .await?;
+    let events = events
+        .into_iter()
+        .map(|e| DossierEvent {
+            at: french_date_time(e.at),
+            label: match (e.kind.as_str(), e.status.as_deref().and_then(Status::parse)) {
+                ("submitted", _) => s::EVENT_SUBMITTED.to_owned(),
+                (_, Some(status)) => s::event_status(status.label()),
+                (kind, None) => kind.to_owned(),
+            },
+        })
+        .collect();
+    let events_url = match access {
+        DossierAccess::Owner(_, reference) => format!("/api/dossiers/{reference}/evenements"),
+        DossierAccess::Tracking(key) => format!("/api/suivi/{key}/evenements"),
+    };
+    Ok(DossierView {
+        status: row.status(),
+        reference: row.reference,
+        title: document.demarche.title.clone(),
+        submitted_on: french_date(row.submitted_at),
+        answers: answer_lines(&document.definition, &clean),
+        events,
+        events_url,
+    })
+}
+
+/// The dossier's id and current status, for its event stream.
+pub async fn live_status(
+    tx: &TenantTx,
+    access: &DossierAccess<'_>,
+) -> AppResult<(Uuid, LiveStatus)> {
+    let row = find_dossier(tx, access).await?;
+    let status = row.status();
+    Ok((
+        row.id,
+        LiveStatus {
+            status,
+            label: status.label().to_owned(),
+        },
+    ))
+}
+
+/// An agent moves a dossier to `status`: recorded, announced live, mailed to the citizen.
+#[tracing::instrument(skip_all, fields(tenant = %tx.tenant().slug))]
+pub async fn change_status(
+    tx: &TenantTx,
+    settings: &Settings,
+    agent: &UserView,
+    reference: &str,
+    status: &str,
+) -> AppResult<()> {
+    if !agent.has_role(Role::Agent) {
+        return Err(AppError::Forbidden(s::NOT_AN_AGENT.to_owned()));
+    }
+    let status = Status::parse(status)
+        .ok_or_else(|| AppError::invalid("status", s::unknown_status(status)))?;
+    let row: Option<DossierRow> = tx
+        .fetch_optional(
+            &format!("SELECT {DOSSIER_COLUMNS} FROM dossiers WHERE reference = $1 FOR UPDATE"),
+            vec![reference.into()],
+        )
+        .await?;
+    let row = row.ok_or_else(|| AppError::NotFound(s::DOSSIER_UNKNOWN.to_owned()))?;
+    if row.status() == status {
+        return Ok(());
+    }
+    tx.execute(
+        "UPDATE dossiers SET status = $2, status_changed_at = now() WHERE id = $1",
+        vec![row.id.into(), status.code().into()],
+    )
+    .await?;
+    tx.execute(
+        "INSERT INTO dossier_events (dossier_id, kind, status, by_user) VALUES ($1, 'status', $2, $3)",
+        vec![row.id.into(), status.code().into(), user_uuid(Some(agent)).into()],
+    )
+    .await?;
+    announce(tx, row.id).await?;
+    if let Some(to) = row.contact_email.clone() {
+        let path = match &row.tracking_key {
+            Some(key) => format!("/suivi/{key}"),
+            None => format!("/mes-demandes/{}", row.reference),
+        };
+        let document = version_document(tx, row.demarche_id, row.version).await?;
+        enqueue(
+            tx,
+            OutgoingMail {
+                to,
+                subject: s::status_subject(&row.reference),
+                body: s::status_body(
+                    &row.reference,
+                    &document.demarche.title,
+                    status.label(),
+                    &format!("{}{path}", settings.tenant_origin(tx.tenant())),
+                ),
+            },
+        )
+        .await?;
+    }
+    Ok(())
+}
+
+/// An attachment's bytes, for its citizen (through their draft or dossier) or an agent.
+pub async fn download(
+    tx: &TenantTx,
+    settings: &Settings,
+    viewer: Option<&UserView>,
+    draft_key: Option<&str>,
+    id: &str,
+) -> AppResult<(String, String, Vec<u8>)> {
+    #[derive(FromQueryResult)]
+    struct Attachment {
+        id: Uuid,
+        name: String,
+        content_type: String,
+        draft_key: Option<String>,
+        draft_user: Option<Uuid>,
+        dossier_user: Option<Uuid>,
+    }
+    let unknown = || AppError::NotFound(s::FILE_UNKNOWN.to_owned());
+    let id = Uuid::parse_str(id).map_err(|_| unknown())?;
+    let row: Option<Attachment> = tx
+        .fetch_optional(
+            "SELECT a.id, a.name, a.content_type, dr.key AS draft_key, dr.user_id AS draft_user, d.user_id AS dossier_user
+             FROM attachments a
+             LEFT JOIN dossier_drafts dr ON dr.id = a.draft_id
+             LEFT JOIN dossiers d ON d.id = a.dossier_id
+             WHERE a.id = $1",
+            vec![id.into()],
+        )
+        .await?;
+    let row = row.ok_or_else(unknown)?;
+    let me = user_uuid(viewer);
+    let is_agent = viewer.is_some_and(|u| u.has_role(Role::Agent));
+    let allowed = is_agent
+        || (me.is_some() && (row.dossier_user == me || row.draft_user == me))
+        || (row.draft_user.is_none()
+            && row.draft_key.is_some()
+            && row.draft_key.as_deref() == draft_key);
+    if !allowed {
+        return Err(unknown());
+    }
+    let bytes = TenantFiles::of(tx, settings).read(row.id).await?;
+    Ok((row.name, row.content_type, bytes))
+}

@@ -1,0 +1,203 @@
+//! The catalogue of démarches (grouped by rubrique, with a search box) and a démarche's start
+//! page. Both work as plain HTML: the search is a GET form, starting is a POST form.
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::components::A;
+use leptos_router::hooks::{use_params_map, use_query_map};
+
+use crate::demarches::api::{CatalogueEntry, catalogue};
+use crate::dossiers::api::demarche_start;
+use crate::dossiers::model::Availability;
+use crate::dossiers::strings as s;
+
+/// Lowercase without French accents, so "ecole" finds "École".
+fn fold(text: &str) -> String {
+    text.chars()
+        .flat_map(char::to_lowercase)
+        .map(|c| match c {
+            'à' | 'â' | 'ä' => 'a',
+            'é' | 'è' | 'ê' | 'ë' => 'e',
+            'î' | 'ï' => 'i',
+            'ô' | 'ö' => 'o',
+            'ù' | 'û' | 'ü' => 'u',
+            'ç' => 'c',
+            'œ' => 'o',
+            other => other,
+        })
+        .collect()
+}
+
+/// Entries matching every word of `query`, grouped by rubrique (the catalogue is sorted).
+pub fn search(entries: Vec<CatalogueEntry>, query: &str) -> Vec<(String, Vec<CatalogueEntry>)> {
+    let words: Vec<String> = fold(query).split_whitespace().map(str::to_owned).collect();
+    let mut groups: Vec<(String, Vec<CatalogueEntry>)> = Vec::new();
+    for entry in entries {
+        let haystack = fold(&format!(
+            "{} {} {}",
+            entry.title, entry.description, entry.rubrique
+        ));
+        if !words.iter().all(|w| haystack.contains(w.as_str())) {
+            continue;
+        }
+        let rubrique = if entry.rubrique.trim().is_empty() {
+            s::OTHER_RUBRIQUE.to_owned()
+        } else {
+            entry.rubrique.clone()
+        };
+        match groups.last_mut() {
+            Some((name, list)) if *name == rubrique => list.push(entry),
+            _ => groups.push((rubrique, vec![entry])),
+        }
+    }
+    groups
+}
+
+#[component]
+pub fn Catalogue() -> impl IntoView {
+    let query = use_query_map();
+    let entries = Resource::new_blocking(|| (), |_| catalogue());
+    let current = move || query.with(|q| q.get("q").unwrap_or_default());
+    view! {
+        <Title text=s::CATALOGUE_TITLE/>
+        <h1>{s::CATALOGUE_TITLE}</h1>
+        <form method="get" action="/demarches" class="search-form" role="search">
+            <label for="recherche-demarche">{s::CATALOGUE_SEARCH}</label>
+            <div class="search-row">
+                <input id="recherche-demarche" type="search" name="q" value=current/>
+                <button type="submit" class="button">{s::CATALOGUE_SEARCH_BUTTON}</button>
+            </div>
+        </form>
+        <Suspense>
+            {move || Suspend::new(async move {
+                let entries = match entries.await {
+                    Ok(entries) => entries,
+                    Err(error) => return view! { <p class="alert alert-error">{error.to_string()}</p> }.into_any(),
+                };
+                let q = current();
+                if entries.is_empty() {
+                    return view! { <p>{s::CATALOGUE_EMPTY}</p> }.into_any();
+                }
+                let groups = search(entries, &q);
+                if groups.is_empty() {
+                    return view! { <p role="status">{s::catalogue_no_match(&q)}</p> }.into_any();
+                }
+                groups
+                    .into_iter()
+                    .map(|(rubrique, list)| view! {
+                        <section class="rubrique">
+                            <h2>{rubrique}</h2>
+                            <ul class="card-list">
+                                {list.into_iter().map(|entry| view! {
+                                    <li class="card">
+                                        <h3><A href=format!("/demarches/{}", entry.id)>{entry.title}</A></h3>
+                                        <p>{entry.description}</p>
+                                    </li>
+                                }).collect_view()}
+                            </ul>
+                        </section>
+                    })
+                    .collect_view()
+                    .into_any()
+            })}
+        </Suspense>
+    }
+}
+
+/// What a démarche is, whether it is open, and how to start or resume it.
+#[component]
+pub fn DemarcheStart() -> impl IntoView {
+    let params = use_params_map();
+    let id = move || params.with(|p| p.get("id").unwrap_or_default());
+    let start = Resource::new_blocking(id, demarche_start);
+    view! {
+        <Suspense>
+            {move || Suspend::new(async move {
+                let start = match start.await {
+                    Ok(start) => start,
+                    Err(error) => return view! {
+                        <Title text=s::CATALOGUE_TITLE/>
+                        <h1>{s::CATALOGUE_TITLE}</h1>
+                        <p class="alert alert-error" role="alert">{error.to_string()}</p>
+                        <p><A href="/demarches">{s::CATALOGUE_TITLE}</A></p>
+                    }.into_any(),
+                };
+                let refusal = match &start.availability {
+                    Availability::Open => None,
+                    Availability::NotYetOpen(date) => Some(s::demarche_opens_on(date)),
+                    Availability::Closed(Some(date)) => Some(s::demarche_closed_since(date)),
+                    Availability::Closed(None) => Some(s::DEMARCHE_CLOSED.to_owned()),
+                };
+                let actions = match (refusal, start.needs_login, start.draft.clone()) {
+                    (Some(reason), _, _) => view! {
+                        <p class="alert alert-info" role="status">{reason}</p>
+                    }.into_any(),
+                    (None, true, _) => view! {
+                        <p class="alert alert-info">{s::LOGIN_REQUIRED}</p>
+                        <p class="actions">
+                            <A href="/connexion" attr:class="button">{s::LOGIN}</A>
+                            <A href="/inscription" attr:class="button button-secondary">{s::SIGNUP}</A>
+                        </p>
+                    }.into_any(),
+                    (None, false, Some(draft)) => view! {
+                        <p>{s::draft_saved_on(&draft.updated)}</p>
+                        <div class="actions">
+                            <a class="button" href=format!("/brouillons/{}?etape={}", draft.key, draft.step.min(draft.steps.saturating_sub(1)) + 1)>{s::RESUME}</a>
+                            <form method="post" action="/api/portal/start" class="inline-form">
+                                <input type="hidden" name="demarche" value=start.demarche_id.clone()/>
+                                <input type="hidden" name="fresh" value="1"/>
+                                <button type="submit" class="button button-secondary">{s::START_ANOTHER}</button>
+                            </form>
+                        </div>
+                    }.into_any(),
+                    (None, false, None) => view! {
+                        <form method="post" action="/api/portal/start">
+                            <input type="hidden" name="demarche" value=start.demarche_id.clone()/>
+                            <button type="submit" class="button">{s::START}</button>
+                        </form>
+                    }.into_any(),
+                };
+                view! {
+                    <Title text=start.title.clone()/>
+                    <h1>{start.title.clone()}</h1>
+                    <p class="lead">{start.description.clone()}</p>
+                    {actions}
+                }.into_any()
+            })}
+        </Suspense>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::demarches::model::Audience;
+
+    fn entry(title: &str, rubrique: &str) -> CatalogueEntry {
+        CatalogueEntry {
+            id: title.to_owned(),
+            version: 1,
+            title: title.to_owned(),
+            description: String::new(),
+            rubrique: rubrique.to_owned(),
+            audience: Audience::IdentifiedOnly,
+        }
+    }
+
+    #[test]
+    fn search_ignores_case_and_accents_and_groups_by_rubrique() {
+        let entries = vec![
+            entry("Inscription à l'école", "Enfance"),
+            entry("Cantine scolaire", "Enfance"),
+            entry("Déclaration de travaux", "Urbanisme"),
+            entry("Signalement", ""),
+        ];
+        let all = search(entries.clone(), "");
+        let names: Vec<&str> = all.iter().map(|(r, _)| r.as_str()).collect();
+        assert_eq!(names, vec!["Enfance", "Urbanisme", s::OTHER_RUBRIQUE]);
+        let found = search(entries.clone(), "ECOLE inscription");
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].1[0].title, "Inscription à l'école");
+        assert!(search(entries, "piscine").is_empty());
+    }
+}

@@ -1,0 +1,201 @@
+//! Following one's démarches: drafts in progress ("Mes démarches"), submitted dossiers ("Mes
+//! demandes") and a dossier's page, whose status updates live through server-sent events.
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::components::A;
+use leptos_router::hooks::use_params_map;
+
+use crate::dossiers::api::{dossier, my_dossiers, my_drafts};
+use crate::dossiers::model::{DossierView, LiveStatus};
+use crate::dossiers::strings as s;
+use crate::error::AppError;
+
+fn failure(error: AppError) -> AnyView {
+    let login = matches!(error, AppError::Unauthenticated);
+    view! {
+        <p class="alert alert-error" role="alert">{error.to_string()}</p>
+        {login.then(|| view! { <p><A href="/connexion">{s::LOGIN}</A></p> })}
+    }
+    .into_any()
+}
+
+#[component]
+pub fn MyDrafts() -> impl IntoView {
+    let drafts = Resource::new_blocking(|| (), |_| my_drafts());
+    view! {
+        <Title text=s::MY_DRAFTS_TITLE/>
+        <h1>{s::MY_DRAFTS_TITLE}</h1>
+        <Suspense>
+            {move || Suspend::new(async move {
+                match drafts.await {
+                    Ok(list) if list.is_empty() => view! {
+                        <p>{s::MY_DRAFTS_EMPTY}</p>
+                        <p><A href="/demarches">{s::CATALOGUE_TITLE}</A></p>
+                    }.into_any(),
+                    Ok(list) => view! {
+                        <ul class="card-list">
+                            {list.into_iter().map(|draft| view! {
+                                <li class="card">
+                                    <h2><a href=format!("/brouillons/{}?etape={}", draft.key, draft.step.min(draft.steps.saturating_sub(1)) + 1)>{draft.title.clone()}</a></h2>
+                                    <p>{format!("{} – modifié le {}", s::step_progress((draft.step + 1).min(draft.steps), draft.steps), draft.updated)}</p>
+                                </li>
+                            }).collect_view()}
+                        </ul>
+                    }.into_any(),
+                    Err(error) => failure(error),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+pub fn MyDossiers() -> impl IntoView {
+    let dossiers = Resource::new_blocking(|| (), |_| my_dossiers());
+    view! {
+        <Title text=s::MY_DOSSIERS_TITLE/>
+        <h1>{s::MY_DOSSIERS_TITLE}</h1>
+        <Suspense>
+            {move || Suspend::new(async move {
+                match dossiers.await {
+                    Ok(list) if list.is_empty() => view! { <p>{s::MY_DOSSIERS_EMPTY}</p> }.into_any(),
+                    Ok(list) => view! {
+                        <table class="table">
+                            <caption class="sr-only">{s::MY_DOSSIERS_TITLE}</caption>
+                            <thead><tr><th scope="col">"Numéro"</th><th scope="col">"Démarche"</th><th scope="col">"Déposé le"</th><th scope="col">{s::STATUS}</th></tr></thead>
+                            <tbody>
+                                {list.into_iter().map(|d| view! {
+                                    <tr>
+                                        <td><A href=format!("/mes-demandes/{}", d.reference)>{d.reference.clone()}</A></td>
+                                        <td>{d.title}</td>
+                                        <td>{d.submitted_on}</td>
+                                        <td><span class=format!("status status-{}", d.status.code())>{d.status.label()}</span></td>
+                                    </tr>
+                                }).collect_view()}
+                            </tbody>
+                        </table>
+                    }.into_any(),
+                    Err(error) => failure(error),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+pub fn MyDossier() -> impl IntoView {
+    let params = use_params_map();
+    let reference = move || params.with(|p| p.get("reference").unwrap_or_default());
+    let found = Resource::new_blocking(reference, |reference| dossier(Some(reference), None));
+    view! { <DossierPage found/> }
+}
+
+#[component]
+pub fn TrackedDossier() -> impl IntoView {
+    let params = use_params_map();
+    let key = move || params.with(|p| p.get("key").unwrap_or_default());
+    let found = Resource::new_blocking(key, |key| dossier(None, Some(key)));
+    view! {
+        <p class="alert alert-info">{s::ANONYMOUS_TRACKING_NOTE}</p>
+        <DossierPage found/>
+    }
+}
+
+#[component]
+fn DossierPage(found: Resource<Result<DossierView, AppError>>) -> impl IntoView {
+    view! {
+        <Suspense>
+            {move || Suspend::new(async move {
+                match found.await {
+                    Ok(view) => view! { <DossierDetail dossier=view/> }.into_any(),
+                    Err(error) => failure(error),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn DossierDetail(dossier: DossierView) -> impl IntoView {
+    let status = RwSignal::new(LiveStatus {
+        status: dossier.status,
+        label: dossier.status.label().to_owned(),
+    });
+    #[cfg(feature = "hydrate")]
+    live::watch(dossier.events_url.clone(), status);
+    view! {
+        <Title text=s::reference_line(&dossier.reference)/>
+        <h1>{dossier.title.clone()}</h1>
+        <p class="dossier-reference">{s::reference_line(&dossier.reference)}</p>
+        <p>{s::submitted_on(&dossier.submitted_on)}</p>
+        <p class="dossier-status" role="status" aria-live="polite">
+            {s::STATUS} " : "
+            <span class=move || format!("status status-{}", status.get().status.code()) data-status=move || status.get().status.code()>
+                {move || status.get().label}
+            </span>
+        </p>
+        <section>
+            <h2>{s::ANSWERS}</h2>
+            <dl class="summary-list">
+                {dossier.answers.into_iter().map(|line| {
+                    let files = line.files.clone();
+                    view! {
+                        <dt>{line.label}</dt>
+                        <dd>
+                            {if files.is_empty() {
+                                view! { {line.value} }.into_any()
+                            } else {
+                                view! {
+                                    <ul class="file-links">
+                                        {files.into_iter().map(|(id, name)| view! {
+                                            <li><a href=format!("/pieces/{id}") download="">{name}</a></li>
+                                        }).collect_view()}
+                                    </ul>
+                                }.into_any()
+                            }}
+                        </dd>
+                    }
+                }).collect_view()}
+            </dl>
+        </section>
+        <section>
+            <h2>{s::HISTORY}</h2>
+            <ol class="history">
+                {dossier.events.into_iter().map(|e| view! { <li><span class="history-date">{e.at}</span> " – " {e.label}</li> }).collect_view()}
+            </ol>
+        </section>
+    }
+}
+
+#[cfg(feature = "hydrate")]
+mod live {
+    use leptos::prelude::*;
+    use leptos::wasm_bindgen::JsCast;
+    use leptos::wasm_bindgen::closure::Closure;
+    use leptos::web_sys;
+
+    use crate::dossiers::model::LiveStatus;
+
+    /// Follows the dossier's event stream while the page is shown.
+    pub fn watch(url: String, status: RwSignal<LiveStatus>) {
+        let Ok(source) = web_sys::EventSource::new(&url) else {
+            return;
+        };
+        let on_status =
+            Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |ev: web_sys::MessageEvent| {
+                if let Some(data) = ev.data().as_string()
+                    && let Ok(live) = serde_json::from_str::<LiveStatus>(&data)
+                {
+                    status.set(live);
+                }
+            });
+        let _ =
+            source.add_event_listener_with_callback("status", on_status.as_ref().unchecked_ref());
+        on_status.forget();
+        let source = StoredValue::new_local(source);
+        on_cleanup(move || {
+            source.try_with_value(|source| source.close());
+        });
+    }
+}

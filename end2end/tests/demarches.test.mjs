@@ -1,0 +1,161 @@
+// Citizens filing démarches in Chromium, on the demo tenant's published démarches
+// (tenants/demarches/): on a phone with WASM, and in a browser without JavaScript at all.
+
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+
+import { accessibilityViolations, hydrated, launchChromium, newPage, startGuichet } from './harness.mjs';
+
+const PHONE = { viewport: { width: 360, height: 740 }, isMobile: true, hasTouch: true };
+const PDF = Buffer.from('%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n', 'latin1');
+
+async function login(page, guichet, email, password) {
+  await page.goto(guichet.url('saint-herblain', '/connexion'));
+  await hydrated(page);
+  await page.getByLabel('Adresse e-mail').fill(email);
+  await page.getByLabel('Mot de passe').fill(password);
+  await page.getByRole('button', { name: 'Se connecter' }).click();
+  await page.waitForURL(/\/(mon-compte|back-office)$/);
+}
+
+describe('Démarches in Chromium', () => {
+  let guichet;
+  let browser;
+  const problems = [];
+
+  before(async () => {
+    guichet = await startGuichet();
+    browser = await launchChromium();
+  });
+
+  after(async () => {
+    await browser?.close();
+    await guichet?.stop();
+    assert.deepEqual(problems, [], 'no page errors or wasm panics');
+  });
+
+  test('a citizen on a phone fills a démarche, uploads a file, resumes the draft, submits and sees the status change live', async () => {
+    const page = await newPage(browser, problems, PHONE);
+    await login(page, guichet, 'marie.dupont@example.test', 'Citoyenne-2026');
+
+    await page.goto(guichet.url('saint-herblain', '/demarches'));
+    await page.getByLabel('Rechercher une démarche').fill('vegetaliser');
+    await page.getByRole('button', { name: 'Rechercher' }).click();
+    await page.waitForURL(/q=vegetaliser/);
+    assert.equal(await page.getByRole('link', { name: 'Signaler un problème sur la voie publique' }).count(), 0);
+    await page.getByRole('link', { name: 'Permis de végétaliser' }).click();
+    await page.getByRole('button', { name: 'Commencer la démarche' }).click();
+    await page.waitForURL(/\/brouillons\/[^/]+\?etape=1$/);
+    await hydrated(page);
+
+    // Prefilled from the profile, still editable.
+    assert.equal(await page.getByLabel('Nom et prénom *').inputValue(), 'Marie Dupont');
+    assert.equal(await page.getByLabel('Adresse e-mail *').inputValue(), 'marie.dupont@example.test');
+    assert.deepEqual(await accessibilityViolations(page), []);
+
+    // The association's name appears only for an association.
+    const association = page.getByLabel("Nom de l'association *");
+    assert.equal(await association.isVisible(), false);
+    await page.getByLabel('Oui').check();
+    await association.waitFor({ state: 'visible' });
+    // Checked in the page with the server's own rules, before anything is sent.
+    const before = page.url();
+    await page.getByRole('button', { name: 'Continuer' }).click();
+    await page.getByRole('alert').getByText('Ce champ est obligatoire.').waitFor();
+    assert.equal(page.url(), before);
+    await association.fill('Les Jardins du Tillay');
+    await page.getByRole('button', { name: 'Continuer' }).click();
+    await page.waitForURL(/etape=2$/);
+    await hydrated(page);
+
+    await page.getByLabel('Numéro').fill('12');
+    await page.getByLabel('Voie').fill('rue du Tillay');
+    await page.getByLabel('Code postal').fill('44800');
+    await page.getByLabel('Commune').fill('Saint-Herblain');
+    await page.getByLabel('Jardinière').check();
+    await page.getByLabel('Photo du lieu *').setInputFiles({ name: 'plan.pdf', mimeType: 'application/pdf', buffer: PDF });
+    await page.getByText('Fichier ajouté.').waitFor();
+    await page.getByText(/plan\.pdf/).first().waitFor();
+    await page.getByText('Brouillon enregistré.').waitFor();
+
+    // Leave, and find the draft again in "Mes démarches", where it was left.
+    await page.goto(guichet.url('saint-herblain', '/mes-demarches'));
+    await page.getByRole('link', { name: 'Permis de végétaliser' }).click();
+    await page.waitForURL(/etape=2$/);
+    await hydrated(page);
+    assert.equal(await page.getByLabel('Voie').inputValue(), 'rue du Tillay');
+    await page.getByText(/plan\.pdf/).first().waitFor();
+    await page.getByRole('button', { name: 'Vérifier et envoyer' }).click();
+    await page.waitForURL(/\/recapitulatif$/);
+    await page.getByText('Les Jardins du Tillay').waitFor();
+    await page.getByText('12 rue du Tillay, 44800 Saint-Herblain').waitFor();
+    await page.getByRole('button', { name: 'Envoyer mon dossier' }).click();
+    await page.waitForURL(/\/mes-demandes\/\d{4}-\d{6}$/);
+    const reference = page.url().split('/').pop();
+    await hydrated(page);
+    const status = page.locator('.dossier-status [data-status]');
+    assert.equal(await status.textContent(), 'Reçu');
+    assert.deepEqual(await accessibilityViolations(page), []);
+
+    const mail = await guichet.mail('marie.dupont@example.test');
+    assert.match(mail.subject, new RegExp(reference));
+    assert.match(mail.body, /Permis de végétaliser/);
+
+    // An agent moves the dossier on; the citizen's page follows without reloading.
+    await page.evaluate(() => { window.notReloaded = true; });
+    const agent = await newPage(browser, problems);
+    await login(agent, guichet, 'etat-civil@saint-herblain.test', 'Herblain-Agent-2026');
+    const changed = await agent.evaluate(async (reference) => {
+      const response = await fetch('/api/backoffice/change_status', {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({ reference, status: 'en_instruction' }),
+      });
+      return response.status;
+    }, reference);
+    assert.equal(changed, 200);
+    await page.locator('.dossier-status [data-status="en_instruction"]').waitFor();
+    assert.equal(await status.textContent(), "En cours d'instruction");
+    assert.equal(await page.evaluate(() => window.notReloaded), true);
+    await agent.context().close();
+
+    await page.goto(guichet.url('saint-herblain', '/mes-demandes'));
+    await page.getByRole('link', { name: reference }).waitFor();
+    await page.context().close();
+  });
+
+  test('without JavaScript, an anonymous visitor reports a problem with plain forms and gets a tracking link', async () => {
+    const page = await newPage(browser, problems, { ...PHONE, javaScriptEnabled: false });
+    await page.goto(guichet.url('saint-herblain', '/demarches'));
+    await page.getByRole('link', { name: 'Signaler un problème sur la voie publique' }).click();
+    await page.getByRole('button', { name: 'Commencer la démarche' }).click();
+    await page.waitForURL(/\/brouillons\/[^/]+\?etape=1$/);
+    await page.getByText('conservez l’adresse de cette page'.replace('’', "'")).waitFor();
+
+    // Without WASM the conditional field stays on the page; the server decides what counts.
+    await page.getByLabel('Nature du problème *').selectOption('autre');
+    await page.getByLabel('Voie').fill('avenue des Thébaudières');
+    await page.getByLabel('Code postal').fill('448');
+    await page.getByLabel('Commune').fill('Saint-Herblain');
+    await page.getByRole('button', { name: 'Vérifier et envoyer' }).click();
+    await page.waitForURL(/etape=1$/);
+    const alert = page.getByRole('alert');
+    await alert.getByText('Le code postal doit comporter 5 chiffres.').waitFor();
+    await alert.getByText('Ce champ est obligatoire.').waitFor();
+    // Nothing typed was lost.
+    assert.equal(await page.getByLabel('Voie').inputValue(), 'avenue des Thébaudières');
+
+    await page.getByLabel('Précisez *').fill('Panneau tombé');
+    await page.getByLabel('Code postal').fill('44800');
+    await page.getByLabel('Votre adresse e-mail').fill('passant@example.test');
+    await page.getByRole('button', { name: 'Vérifier et envoyer' }).click();
+    await page.waitForURL(/\/recapitulatif$/);
+    await page.getByText('Panneau tombé').waitFor();
+    await page.getByRole('button', { name: 'Envoyer mon dossier' }).click();
+    await page.waitForURL(/\/suivi\/[^/]+$/);
+    await page.getByText('Reçu', { exact: true }).waitFor();
+    const mail = await guichet.mail('passant@example.test');
+    assert.ok(mail.body.includes(new URL(page.url()).pathname), 'the acknowledgement carries the tracking link');
+    await page.context().close();
+  });
+});
