@@ -11,8 +11,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use leptos::prelude::*;
-use leptos::web_sys;
 use leptos::task::spawn_local;
+use leptos::web_sys;
 use leptos_meta::Title;
 use leptos_router::components::A;
 use leptos_router::hooks::use_params_map;
