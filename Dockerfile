@@ -19,6 +19,13 @@ FROM tools AS build
 WORKDIR /src
 COPY . .
 RUN cargo leptos build --release
+# The portal's enhancement bundle (see scripts/lib.sh, build_enhancer).
+RUN cargo build -p guichet-enhance --target wasm32-unknown-unknown --profile wasm-release \
+ && wasm-bindgen --target web --no-typescript --out-dir target/site/pkg/enhance --out-name enhance \
+      target/wasm32-unknown-unknown/wasm-release/guichet_enhance.wasm \
+ && wasm-opt -Oz --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
+      --enable-mutable-globals --enable-reference-types --enable-multivalue \
+      -o target/site/pkg/enhance/enhance_bg.wasm target/site/pkg/enhance/enhance_bg.wasm
 
 FROM debian:bookworm-slim AS runtime
 RUN apt-get update && apt-get install -y --no-install-recommends ca-certificates \

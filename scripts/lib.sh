@@ -38,6 +38,36 @@ ensure_rust_tools() {
   fi
 }
 
+# Release WASM is optimised by wasm-opt. Debian's binaryen produces broken wasm (see
+# ../shared/ENVIRONMENT.md); npm's works. Installed under data/tools, put first on PATH.
+ensure_wasm_opt() {
+  if [ ! -x "$DATA_DIR/tools/node_modules/.bin/wasm-opt" ]; then
+    say "Installing wasm-opt (npm binaryen) under data/tools"
+    mkdir -p "$DATA_DIR/tools"
+    npm install --silent --no-audit --no-fund --prefix "$DATA_DIR/tools" binaryen@132 >/dev/null
+  fi
+  export PATH="$DATA_DIR/tools/node_modules/.bin:$PATH"
+}
+
+# The portal's enhancement bundle (frontend/enhance), served at /pkg/enhance/ on the citizen's
+# démarche pages instead of the Leptos runtime. Plain cargo + wasm-bindgen: cargo-leptos builds
+# one WASM per site. `build_enhancer release` optimises it (call ensure_wasm_opt first).
+build_enhancer() {
+  local profile=dev dir=debug
+  if [ "${1:-}" = release ]; then profile=wasm-release dir=wasm-release; fi
+  say "Building the portal's enhancement bundle ($profile)"
+  cargo build -p guichet-enhance --target wasm32-unknown-unknown --profile "$profile"
+  local out="$ROOT/target/site/pkg/enhance"
+  mkdir -p "$out"
+  wasm-bindgen --target web --no-typescript --out-dir "$out" --out-name enhance \
+    "$CARGO_TARGET_DIR/wasm32-unknown-unknown/$dir/guichet_enhance.wasm"
+  if [ "$profile" = wasm-release ] && command -v wasm-opt >/dev/null; then
+    wasm-opt -Oz --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
+      --enable-mutable-globals --enable-reference-types --enable-multivalue \
+      -o "$out/enhance_bg.wasm" "$out/enhance_bg.wasm"
+  fi
+}
+
 ensure_chromium() {
   if ! command -v chromium >/dev/null; then
     say "Installing Chromium (Debian package)"

@@ -8,15 +8,56 @@ use leptos_router::{SsrMode, path};
 use crate::context::{SiteView, provide_site, use_site};
 use crate::{account, admin, backoffice, designer, platform, portal};
 
+/// Pages citizens open first, often on a phone, that ship without the Leptos runtime: they are
+/// plain server-rendered HTML enhanced by the small `guichet-enhance` bundle, so a citizen's
+/// first load stays light and no agent-side code (the designer) weighs on it. Links to them
+/// from hydrated pages are `rel="external"`, so they are always loaded this way.
+pub fn is_lean_page(path: &str) -> bool {
+    let under = |prefix: &str| {
+        path == prefix
+            || path
+                .strip_prefix(prefix)
+                .is_some_and(|rest| rest.starts_with('/'))
+    };
+    [
+        "/demarches",
+        "/brouillons",
+        "/mes-demarches",
+        "/mes-demandes",
+        "/suivi",
+    ]
+    .into_iter()
+    .any(under)
+}
+
+/// Loads the enhancement bundle (built by the scripts into `pkg/enhance/`).
+const ENHANCE_SCRIPT: &str = "import init from '/pkg/enhance/enhance.js'; init();";
+
+fn lean_request() -> bool {
+    #[cfg(feature = "ssr")]
+    {
+        use_context::<http::request::Parts>().is_some_and(|parts| is_lean_page(parts.uri.path()))
+    }
+    #[cfg(not(feature = "ssr"))]
+    {
+        false
+    }
+}
+
 pub fn shell(options: LeptosOptions) -> impl IntoView {
+    let scripts = if lean_request() {
+        view! { <script type="module" inner_html=ENHANCE_SCRIPT></script> }.into_any()
+    } else {
+        view! { <HydrationScripts options=options.clone()/> }.into_any()
+    };
     view! {
         <!DOCTYPE html>
         <html lang="fr">
             <head>
                 <meta charset="utf-8"/>
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>
-                <AutoReload options=options.clone()/>
-                <HydrationScripts options/>
+                <AutoReload options/>
+                {scripts}
                 <MetaTags/>
             </head>
             <body>
@@ -88,10 +129,10 @@ fn SiteHeader() -> impl IntoView {
                                 <A href="/" attr:class="site-name">{tenant.name.clone()}</A>
                                 <nav aria-label="Portail">
                                     <ul class="nav-links">
-                                        <li><A href="/demarches">"Démarches"</A></li>
+                                        <li><a href="/demarches" rel="external">"Démarches"</a></li>
                                         {user.as_ref().map(|_| view! {
-                                            <li><A href="/mes-demarches">"Mes démarches"</A></li>
-                                            <li><A href="/mes-demandes">"Mes demandes"</A></li>
+                                            <li><a href="/mes-demarches" rel="external">"Mes démarches"</a></li>
+                                            <li><a href="/mes-demandes" rel="external">"Mes demandes"</a></li>
                                         })}
                                     </ul>
                                 </nav>
@@ -121,6 +162,33 @@ fn SiteHeader() -> impl IntoView {
                 }
             })}
         </Suspense>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn citizen_procedure_pages_are_lean_and_others_hydrate() {
+        for lean in [
+            "/demarches",
+            "/demarches/42",
+            "/brouillons/abc",
+            "/brouillons/abc/recapitulatif",
+            "/mes-demandes/2026-000001",
+            "/suivi/xyz",
+            "/mes-demarches",
+        ] {
+            assert!(super::is_lean_page(lean), "{lean}");
+        }
+        for full in [
+            "/",
+            "/connexion",
+            "/demarchesx",
+            "/back-office/demarches",
+            "/mon-compte",
+        ] {
+            assert!(!super::is_lean_page(full), "{full}");
+        }
     }
 }
 

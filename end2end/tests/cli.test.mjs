@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 
-import { launchChromium, newPage, startGuichet } from './harness.mjs';
+import { hydrated, launchChromium, newPage, startGuichet } from './harness.mjs';
 
 describe('guichet CLI', () => {
   let guichet;
@@ -29,6 +29,8 @@ describe('guichet CLI', () => {
     const page = await newPage(browser, problems);
     await page.goto(guichet.url('vertou'));
     await page.getByRole('heading', { name: 'Commune de Vertou' }).waitFor();
+    // Let the page finish loading its WASM: a suspension must not race the page's own requests.
+    await hydrated(page);
     const invitation = await guichet.mail('dsi@vertou.test');
     assert.match(invitation.subject, /Commune de Vertou/);
 
@@ -40,6 +42,7 @@ describe('guichet CLI', () => {
     assert.equal((await page.goto(guichet.url('vertou'))).status(), 403);
     assert.equal(guichet.cli('tenant', 'activate', 'vertou').status, 0);
     assert.equal((await page.goto(guichet.url('vertou'))).status(), 200);
+    await hydrated(page);
     await page.context().close();
   });
 

@@ -6,7 +6,10 @@
 //!   `GUICHET_BENCH_TENANTS` tenants (default 50), each in a loop for `GUICHET_BENCH_SECONDS`
 //!   (default 10): start a draft, post the step form (multipart, as a browser without WASM
 //!   does), submit. Latency percentiles of the submission (validation, reference, dossier,
-//!   outbox mail, one transaction) and of the step post; dossiers per second.
+//!   outbox mail, one transaction) and of the step post; dossiers per second. Twice: back to
+//!   back (a stress test: latency is then mostly queueing), and pausing
+//!   `GUICHET_BENCH_THINK_MS` (default 2000) before each page, as people reading and typing do,
+//!   for three times as long.
 //! - Page weight: the step page's HTML and the CSS, JS and WASM it loads, as sent with
 //!   `Accept-Encoding: gzip` and `br` (the server compresses on the fly).
 //!
@@ -172,74 +175,57 @@ async fn run(database_url: String, data_dir: PathBuf) -> String {
         .expect("client");
     let demarches = Arc::new(demarches);
 
-    progress(&format!("{citizens} citizens submitting for {seconds} s"));
-    let deadline = Instant::now() + Duration::from_secs(seconds);
-    let started = Instant::now();
-    let mut tasks = Vec::with_capacity(citizens);
-    for c in 0..citizens {
-        let client = client.clone();
-        let demarches = demarches.clone();
-        tasks.push(tokio::spawn(async move {
-            let mut submits = Vec::new();
-            let mut steps = Vec::new();
-            let mut failures = 0usize;
-            let mut round = 0usize;
-            while Instant::now() < deadline {
-                let tenant = (c + round * 7) % demarches.len();
-                round += 1;
-                match citizen(&client, port, tenant, &demarches[tenant]).await {
-                    Ok((step, submit)) => {
-                        steps.push(step);
-                        submits.push(submit);
-                    }
-                    Err(error) => {
-                        failures += 1;
-                        if failures <= 3 {
-                            progress(&format!("citizen {c}: {error}"));
-                        }
-                    }
-                }
-            }
-            (submits, steps, failures)
-        }));
-    }
-    let mut submits = Vec::new();
-    let mut steps = Vec::new();
-    let mut failures = 0;
-    for task in tasks {
-        let (s, p, f) = task.await.expect("citizen task");
-        submits.extend(s);
-        steps.extend(p);
-        failures += f;
-    }
-    let elapsed = started.elapsed();
-    submits.sort();
-    steps.sort();
+    let think = Duration::from_millis(env_number("GUICHET_BENCH_THINK_MS", 2000) as u64);
+    progress(&format!(
+        "{citizens} citizens submitting back to back for {seconds} s"
+    ));
+    let stress = load(&client, port, &demarches, citizens, seconds, Duration::ZERO).await;
+    progress(&format!(
+        "{citizens} citizens pausing {} ms between pages, for {} s",
+        think.as_millis(),
+        seconds * 3
+    ));
+    let paced = load(&client, port, &demarches, citizens, seconds * 3, think).await;
 
     let weight = page_weight(&client, port, &demarches[0]).await;
     server.stop().await;
 
     let mut out = String::new();
-    out.push_str(&format!(
-        "\nDossier submission — {citizens} concurrent citizens over {tenants} tenants, {:.1} s\n",
-        elapsed.as_secs_f64()
-    ));
-    out.push_str(&format!(
-        "  dossiers submitted   {} ({:.0}/s), failures {failures}\n",
-        submits.len(),
-        submits.len() as f64 / elapsed.as_secs_f64()
-    ));
-    for (name, list) in [
-        ("submit (POST /api/portal/submit)", &submits),
-        ("step form (multipart POST)", &steps),
+    for (title, phase) in [
+        (
+            "back to back (stress: each citizen posts its next page at once)".to_owned(),
+            &stress,
+        ),
+        (
+            format!(
+                "with {} ms of reading/typing between pages",
+                think.as_millis()
+            ),
+            &paced,
+        ),
     ] {
         out.push_str(&format!(
-            "  {name:<34} p50 {:.1} ms  p90 {:.1} ms  p99 {:.1} ms  max {:.1} ms\n",
-            ms(percentile(list, 50.0)),
-            ms(percentile(list, 90.0)),
-            ms(percentile(list, 99.0)),
-            ms(list.last().copied().unwrap_or_default()),
+            "\nDossier submission — {citizens} concurrent citizens over {tenants} tenants, {title}, {:.1} s\n",
+            phase.elapsed.as_secs_f64()
         ));
+        out.push_str(&format!(
+            "  dossiers submitted   {} ({:.0}/s), failures {}\n",
+            phase.submits.len(),
+            phase.submits.len() as f64 / phase.elapsed.as_secs_f64(),
+            phase.failures
+        ));
+        for (name, list) in [
+            ("submit (POST /api/portal/submit)", &phase.submits),
+            ("step form (multipart POST)", &phase.steps),
+        ] {
+            out.push_str(&format!(
+                "  {name:<34} p50 {:.1} ms  p90 {:.1} ms  p99 {:.1} ms  max {:.1} ms\n",
+                ms(percentile(list, 50.0)),
+                ms(percentile(list, 90.0)),
+                ms(percentile(list, 99.0)),
+                ms(list.last().copied().unwrap_or_default()),
+            ));
+        }
     }
     out.push_str("\nPortal démarche page, first visit (bytes on the wire)\n");
     out.push_str(&format!(
@@ -258,12 +244,82 @@ async fn run(database_url: String, data_dir: PathBuf) -> String {
     out
 }
 
+struct Phase {
+    submits: Vec<Duration>,
+    steps: Vec<Duration>,
+    failures: usize,
+    elapsed: Duration,
+}
+
+/// `citizens` concurrent citizens, each filing dossiers in a loop for `seconds`, pausing
+/// `think` before each page as a person reading and typing would.
+async fn load(
+    client: &reqwest::Client,
+    port: u16,
+    demarches: &Arc<Vec<String>>,
+    citizens: usize,
+    seconds: u64,
+    think: Duration,
+) -> Phase {
+    let deadline = Instant::now() + Duration::from_secs(seconds);
+    let started = Instant::now();
+    let mut tasks = Vec::with_capacity(citizens);
+    for c in 0..citizens {
+        let client = client.clone();
+        let demarches = demarches.clone();
+        tasks.push(tokio::spawn(async move {
+            // Spread the first requests over one pause, as arrivals would be.
+            if !think.is_zero() {
+                tokio::time::sleep(think.mul_f64(c as f64 / citizens as f64)).await;
+            }
+            let mut submits = Vec::new();
+            let mut steps = Vec::new();
+            let mut failures = 0usize;
+            let mut round = 0usize;
+            while Instant::now() < deadline {
+                let tenant = (c + round * 7) % demarches.len();
+                round += 1;
+                match citizen(&client, port, tenant, &demarches[tenant], think).await {
+                    Ok((step, submit)) => {
+                        steps.push(step);
+                        submits.push(submit);
+                    }
+                    Err(error) => {
+                        failures += 1;
+                        if failures <= 3 {
+                            progress(&format!("citizen {c}: {error}"));
+                        }
+                    }
+                }
+            }
+            (submits, steps, failures)
+        }));
+    }
+    let mut phase = Phase {
+        submits: Vec::new(),
+        steps: Vec::new(),
+        failures: 0,
+        elapsed: Duration::ZERO,
+    };
+    for task in tasks {
+        let (s, p, f) = task.await.expect("citizen task");
+        phase.submits.extend(s);
+        phase.steps.extend(p);
+        phase.failures += f;
+    }
+    phase.elapsed = started.elapsed();
+    phase.submits.sort();
+    phase.steps.sort();
+    phase
+}
+
 /// One citizen's démarche: start, one step, submit. Returns the step and submit latencies.
 async fn citizen(
     client: &reqwest::Client,
     port: u16,
     tenant: usize,
     demarche: &str,
+    think: Duration,
 ) -> Result<(Duration, Duration), String> {
     let host = format!("{}.{BASE_DOMAIN}:{port}", slug(tenant));
     let base = format!("http://127.0.0.1:{port}");
@@ -294,6 +350,7 @@ async fn citizen(
         .text("lieu.postcode", "44800")
         .text("lieu.commune", "Saint-Herblain")
         .text("courriel", "citoyen@example.test");
+    tokio::time::sleep(think).await;
     let t = Instant::now();
     let step = client
         .post(format!("{base}/brouillons/{key}"))
@@ -311,6 +368,7 @@ async fn citizen(
     if !to.ends_with("/recapitulatif") {
         return Err(format!("step: {} → {to}", step.status()));
     }
+    tokio::time::sleep(think).await;
     let t = Instant::now();
     let submitted = client
         .post(format!("{base}/api/portal/submit"))

@@ -110,6 +110,26 @@ pub struct DraftPage {
     pub anonymous: bool,
 }
 
+/// The draft as the step page embeds it for the browser bundle (`guichet-enhance`), which
+/// reads the form with the same code as the server.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct StepData {
+    pub key: String,
+    pub step: usize,
+    pub definition: Definition,
+    pub answers: Answers,
+}
+
+impl StepData {
+    /// JSON safe inside a `<script>` element: `<` only occurs in strings, where `\u003c` is
+    /// the same character, so no `</script>` can close the element early.
+    pub fn to_script_json(&self) -> String {
+        serde_json::to_string(self)
+            .unwrap_or_default()
+            .replace('<', "\\u003c")
+    }
+}
+
 /// One answer as a line of the summary page or the dossier.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AnswerLine {

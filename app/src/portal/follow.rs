@@ -122,14 +122,12 @@ fn DossierDetail(dossier: DossierView) -> impl IntoView {
         status: dossier.status,
         label: dossier.status.label().to_owned(),
     });
-    #[cfg(feature = "hydrate")]
-    live::watch(dossier.events_url.clone(), status);
     view! {
         <Title text=s::reference_line(&dossier.reference)/>
         <h1>{dossier.title.clone()}</h1>
         <p class="dossier-reference">{s::reference_line(&dossier.reference)}</p>
         <p>{s::submitted_on(&dossier.submitted_on)}</p>
-        <p class="dossier-status" role="status" aria-live="polite">
+        <p class="dossier-status" role="status" aria-live="polite" data-events-url=dossier.events_url.clone()>
             {s::STATUS} " : "
             <span class=move || format!("status status-{}", status.get().status.code()) data-status=move || status.get().status.code()>
                 {move || status.get().label}
@@ -165,37 +163,5 @@ fn DossierDetail(dossier: DossierView) -> impl IntoView {
                 {dossier.events.into_iter().map(|e| view! { <li><span class="history-date">{e.at}</span> " – " {e.label}</li> }).collect_view()}
             </ol>
         </section>
-    }
-}
-
-#[cfg(feature = "hydrate")]
-mod live {
-    use leptos::prelude::*;
-    use leptos::wasm_bindgen::JsCast;
-    use leptos::wasm_bindgen::closure::Closure;
-    use leptos::web_sys;
-
-    use crate::dossiers::model::LiveStatus;
-
-    /// Follows the dossier's event stream while the page is shown.
-    pub fn watch(url: String, status: RwSignal<LiveStatus>) {
-        let Ok(source) = web_sys::EventSource::new(&url) else {
-            return;
-        };
-        let on_status =
-            Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |ev: web_sys::MessageEvent| {
-                if let Some(data) = ev.data().as_string()
-                    && let Ok(live) = serde_json::from_str::<LiveStatus>(&data)
-                {
-                    status.set(live);
-                }
-            });
-        let _ =
-            source.add_event_listener_with_callback("status", on_status.as_ref().unchecked_ref());
-        on_status.forget();
-        let source = StoredValue::new_local(source);
-        on_cleanup(move || {
-            source.try_with_value(|source| source.close());
-        });
     }
 }
