@@ -428,9 +428,10 @@ async fn page_weight(
     };
     let html = String::from_utf8_lossy(&fetch(page.clone(), "").await).into_owned();
     let mut assets = vec![("HTML (step page)".to_owned(), page)];
-    for marker in ["href=\"/pkg/", "src=\"/pkg/"] {
+    // Stylesheets and scripts the page references, including the module a script imports.
+    for marker in ["href=\"/pkg/", "src=\"/pkg/", "from '/pkg/"] {
         for part in html.split(marker).skip(1) {
-            if let Some(end) = part.find('"') {
+            if let Some(end) = part.find(['"', '\'']) {
                 let path = format!("/pkg/{}", &part[..end]);
                 if !assets.iter().any(|(_, p)| *p == path) {
                     assets.push((path.clone(), path));
@@ -438,10 +439,26 @@ async fn page_weight(
             }
         }
     }
-    // The hydration script imports the JS, which fetches the WASM.
-    for asset in ["/pkg/guichet.js", "/pkg/guichet.wasm"] {
-        if !assets.iter().any(|(_, p)| p == asset) {
-            assets.push((asset.to_owned(), asset.to_owned()));
+    // Each wasm-bindgen module fetches its WASM beside it.
+    let modules: Vec<String> = assets
+        .iter()
+        .map(|(_, p)| p.clone())
+        .filter(|p| p.ends_with(".js"))
+        .collect();
+    for module in modules {
+        let stem = module.trim_end_matches(".js");
+        let candidates = [format!("{stem}_bg.wasm"), format!("{stem}.wasm")];
+        for wasm in candidates {
+            let found = client
+                .get(format!("{base}{wasm}"))
+                .header(HOST, &host)
+                .send()
+                .await
+                .is_ok_and(|r| r.status().is_success());
+            if found {
+                assets.push((wasm.clone(), wasm));
+                break;
+            }
         }
     }
     let mut sizes = Vec::new();
