@@ -1,4 +1,6 @@
 //! The WASM entry point: hydrates the server-rendered page. Nothing else lives here.
+// The designer's view types nest deeply; release (LTO) builds compute their layouts here.
+#![recursion_limit = "512"]
 
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {
