@@ -16,6 +16,8 @@
 //! Run it through `scripts/bench`, which builds the release server and site. Directly:
 //! `GUICHET_BENCH_DATABASE_URL=postgres://… cargo bench -p guichet-server --bench dossiers`
 
+mod support;
+
 use std::net::TcpListener as StdListener;
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
@@ -32,6 +34,8 @@ use tokio::process::{Child, Command};
 use tokio::time::Instant;
 use uuid::Uuid;
 
+use support::{ms, percentile, progress, with_database};
+
 const BASE_DOMAIN: &str = "localhost";
 
 fn env_number(name: &str, default: usize) -> usize {
@@ -40,33 +44,6 @@ fn env_number(name: &str, default: usize) -> usize {
         .and_then(|v| v.trim().parse().ok())
         .filter(|n| *n > 0)
         .unwrap_or(default)
-}
-
-fn with_database(url: &str, name: &str) -> String {
-    let (base, query) = url
-        .split_once('?')
-        .map_or((url, None), |(b, q)| (b, Some(q)));
-    let base = base.rsplit_once('/').map_or(base, |(b, _)| b);
-    match query {
-        Some(q) => format!("{base}/{name}?{q}"),
-        None => format!("{base}/{name}"),
-    }
-}
-
-fn ms(d: Duration) -> f64 {
-    d.as_secs_f64() * 1000.0
-}
-
-fn percentile(sorted: &[Duration], p: f64) -> Duration {
-    if sorted.is_empty() {
-        return Duration::ZERO;
-    }
-    let rank = ((p / 100.0) * sorted.len() as f64).ceil() as usize;
-    sorted[rank.clamp(1, sorted.len()) - 1]
-}
-
-fn progress(message: &str) {
-    eprintln!("bench: {message}");
 }
 
 fn main() {

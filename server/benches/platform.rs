@@ -16,6 +16,8 @@
 //! `GUICHET_BIN` (the server binary; default: the one cargo built alongside this bench),
 //! `GUICHET_WRK` (the `wrk` program; default `wrk`, and an in-process load generator if absent).
 
+mod support;
+
 use std::net::TcpListener as StdListener;
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
@@ -36,6 +38,8 @@ use sea_orm::{ConnectionTrait, Database};
 use tokio::process::{Child, Command};
 use tokio::time::Instant;
 use uuid::Uuid;
+
+use support::{ms, percentile, progress, with_database};
 
 const BASE_DOMAIN: &str = "localhost";
 const NEWS_PER_TENANT: usize = 20;
@@ -104,17 +108,6 @@ impl Options {
     }
 }
 
-fn with_database(url: &str, name: &str) -> String {
-    let (base, query) = url
-        .split_once('?')
-        .map_or((url, None), |(b, q)| (b, Some(q)));
-    let base = base.rsplit_once('/').map_or(base, |(b, _)| b);
-    match query {
-        Some(q) => format!("{base}/{name}?{q}"),
-        None => format!("{base}/{name}"),
-    }
-}
-
 fn slug(i: usize) -> String {
     format!("bench-{i:05}")
 }
@@ -123,26 +116,9 @@ fn tenant_name(i: usize) -> String {
     format!("Commune de Bench {i:05}")
 }
 
-fn ms(d: Duration) -> f64 {
-    d.as_secs_f64() * 1000.0
-}
-
-/// Nearest-rank percentile of sorted durations.
-fn percentile(sorted: &[Duration], p: f64) -> Duration {
-    if sorted.is_empty() {
-        return Duration::ZERO;
-    }
-    let rank = ((p / 100.0) * sorted.len() as f64).ceil() as usize;
-    sorted[rank.clamp(1, sorted.len()) - 1]
-}
-
 fn sorted(mut v: Vec<Duration>) -> Vec<Duration> {
     v.sort_unstable();
     v
-}
-
-fn progress(message: &str) {
-    eprintln!("bench: {message}");
 }
 
 fn main() {

@@ -60,4 +60,10 @@ impl UserView {
     pub fn has_role(&self, at_least: Role) -> bool {
         self.role.is_some_and(|role| role >= at_least)
     }
+
+    /// The user's id as the database stores it.
+    #[cfg(feature = "ssr")]
+    pub fn uuid(&self) -> Option<uuid::Uuid> {
+        uuid::Uuid::parse_str(&self.id).ok()
+    }
 }

@@ -14,7 +14,7 @@ use std::sync::Arc;
 use leptos::prelude::*;
 
 use super::answers::{assess, path_within};
-use super::form_data::{StepAction, control_id};
+use super::form_data::{StepAction, control_id, items_name, keep_control_id, keep_name};
 use super::model::{
     Address, AnswerError, Answers, ChoiceDisplay, ChoiceOption, Definition, Field, FieldKind,
     FileRef, RawAnswer,
@@ -526,7 +526,7 @@ fn files(
     let (extras, described_by) = help_and_errors(field, &path, state);
     let rules = s::file_rules(accepted, max_size, max_files);
     let accept = (!accepted.is_empty()).then(|| accepted.join(","));
-    let keep_name = format!("{path}.keep");
+    let keep_name = keep_name(&path);
     let attached = {
         let slot = slot.clone();
         move || match state.answers.with(|a| slot.get(a)) {
@@ -536,11 +536,12 @@ fn files(
     };
     let list = {
         let slot = slot.clone();
+        let path = path.clone();
         move || {
             attached()
                 .into_iter()
                 .map(|file| {
-                    let keep_id = format!("{}-garder-{}", control_id(&keep_name), file.id);
+                    let keep_id = keep_control_id(&path, &file.id);
                     let slot = slot.clone();
                     let file_id = file.id.clone();
                     let on_change = move |ev: leptos::ev::Event| {
@@ -641,7 +642,7 @@ fn group(
             .answers
             .update(|a| super::form_data::apply_group_action(a, &action));
     };
-    let count_name = format!("{path}.items");
+    let count_name = items_name(&path);
     view! {
         <fieldset class="group" aria-describedby=described_by>
             <legend>{label_text(field)}</legend>

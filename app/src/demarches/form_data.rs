@@ -154,7 +154,7 @@ fn read_field(
             (!blank).then_some(RawAnswer::Address(address))
         }
         FieldKind::Files { .. } => {
-            let keep = posted.all(&format!("{name}.keep"));
+            let keep = posted.all(&keep_name(name));
             let mut files: Vec<FileRef> = match previous {
                 Some(RawAnswer::Files(files)) => files
                     .iter()
@@ -168,7 +168,7 @@ fn read_field(
         }
         FieldKind::Group { fields, .. } => {
             let count = posted
-                .first(&format!("{name}.items"))
+                .first(&items_name(name))
                 .and_then(|n| n.trim().parse::<usize>().ok())
                 .unwrap_or(0)
                 .min(MAX_POSTED_ITEMS);
@@ -224,6 +224,21 @@ pub fn apply_group_action(answers: &mut Answers, action: &StepAction) {
         }
         _ => {}
     }
+}
+
+/// The checkboxes keeping the files already attached to the files field `path`.
+pub fn keep_name(path: &str) -> String {
+    format!("{path}.keep")
+}
+
+/// The `id` of the checkbox keeping file `file_id` of the files field `path`.
+pub fn keep_control_id(path: &str, file_id: &str) -> String {
+    format!("{}-garder-{file_id}", control_id(&keep_name(path)))
+}
+
+/// The hidden input carrying the number of items of the group `path`.
+pub fn items_name(path: &str) -> String {
+    format!("{path}.items")
 }
 
 /// The `id` attribute of the control for `path` (`enfants[1].prenom` → `champ-enfants-1-prenom`).

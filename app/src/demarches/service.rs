@@ -172,7 +172,7 @@ pub async fn save_draft(tx: &TenantTx, id: &str, json: &str) -> AppResult<Vec<Pr
 /// Freezes the draft as the next version. Publishing an unchanged draft creates no version.
 #[tracing::instrument(skip_all, fields(tenant = %tx.tenant().slug))]
 pub async fn publish(tx: &TenantTx, designer: &UserView, id: &str) -> AppResult<u32> {
-    publish_by(tx, Uuid::parse_str(&designer.id).ok(), id).await
+    publish_by(tx, designer.uuid(), id).await
 }
 
 /// [`publish`], recording `by` as the publisher (`None`: seeding, imports by the platform).

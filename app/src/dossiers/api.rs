@@ -82,13 +82,15 @@ pub async fn start_draft(demarche: String, fresh: Option<String>) -> Result<(), 
         Err(AppError::NotFound(message)) => {
             return crate::infra::reply(Err(AppError::NotFound(message)));
         }
-        Err(_) => leptos_axum::redirect(&format!("/demarches/{}", urlencode(&demarche))),
+        Err(_) => leptos_axum::redirect(&format!("/demarches/{}", id_segment(&demarche))),
     }
     Ok(())
 }
 
+/// The démarche id as a path segment: only the characters a UUID has, so a forged value cannot
+/// redirect elsewhere.
 #[cfg(feature = "ssr")]
-fn urlencode(raw: &str) -> String {
+fn id_segment(raw: &str) -> String {
     raw.chars()
         .filter(|c| c.is_ascii_alphanumeric() || *c == '-')
         .collect()

@@ -53,9 +53,18 @@ async fn open(
     let Some(axum::Extension(Site::Tenant(tenant))) = site else {
         return Err(AppError::NotFound(s::DRAFT_UNKNOWN.to_owned()));
     };
+    open_as(state, tenant, cookie_in(headers, SESSION_COOKIE).as_deref()).await
+}
+
+/// A transaction in `tenant` and the user whose session token is `token`, if any.
+async fn open_as(
+    state: &AppState,
+    tenant: std::sync::Arc<crate::infra::Tenant>,
+    token: Option<&str>,
+) -> Result<(TenantTx, Option<UserView>), AppError> {
     let tx = TenantTx::begin(state, tenant).await?;
-    let viewer = match cookie_in(headers, SESSION_COOKIE) {
-        Some(token) => crate::account::service::current_user(&tx, &token).await?,
+    let viewer = match token {
+        Some(token) => crate::account::service::current_user(&tx, token).await?,
         None => None,
     };
     Ok((tx, viewer))
@@ -139,7 +148,7 @@ fn error_page(error: AppError) -> Response {
     let body = format!(
         "<!DOCTYPE html><html lang=\"fr\"><head><meta charset=\"utf-8\"><title>Erreur</title></head>\
          <body><main><h1>Votre demande n'a pas pu aboutir</h1><p>{}</p><p><a href=\"/\">Retour à l'accueil</a></p></main></body></html>",
-        escape(&error.to_string())
+        crate::infra::html::escape(&error.to_string())
     );
     (
         status,
@@ -147,13 +156,6 @@ fn error_page(error: AppError) -> Response {
         body,
     )
         .into_response()
-}
-
-fn escape(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
 }
 
 #[tracing::instrument(skip_all)]
@@ -275,11 +277,7 @@ async fn current(
     token: Option<&str>,
     watched: &Watched,
 ) -> Result<(Uuid, super::model::LiveStatus), AppError> {
-    let tx = TenantTx::begin(state, tenant.clone()).await?;
-    let viewer = match token {
-        Some(token) => crate::account::service::current_user(&tx, token).await?,
-        None => None,
-    };
+    let (tx, viewer) = open_as(state, tenant.clone(), token).await?;
     let status = match (watched, &viewer) {
         (Watched::Reference(reference), Some(user)) => {
             service::live_status(&tx, &DossierAccess::Owner(user, reference)).await?

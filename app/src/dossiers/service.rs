@@ -25,7 +25,7 @@ use crate::demarches::model::{
 use crate::demarches::service::{Current, current_published, today_iso, version_document};
 use crate::error::{AppError, AppResult};
 use crate::infra::crypto::new_token;
-use crate::infra::dates::french_date;
+use crate::infra::dates::{french_date, french_date_time};
 use crate::infra::live::announce;
 use crate::infra::mail::{OutgoingMail, enqueue};
 use crate::infra::storage::TenantFiles;
@@ -34,12 +34,8 @@ use crate::infra::{Queries, Settings, TenantTx};
 /// The most bytes one upload request may carry, whatever the field allows.
 pub const MAX_UPLOAD_BYTES: usize = 50 * 1024 * 1024;
 
-fn french_date_time(at: OffsetDateTime) -> String {
-    format!("{} à {:02}h{:02}", french_date(at), at.hour(), at.minute())
-}
-
 fn user_uuid(user: Option<&UserView>) -> Option<Uuid> {
-    user.and_then(|u| Uuid::parse_str(&u.id).ok())
+    user.and_then(UserView::uuid)
 }
 
 fn internal(error: impl std::fmt::Display) -> AppError {
@@ -88,11 +84,10 @@ struct DraftRow {
     answers: String,
     problems: String,
     step: i32,
-    updated_at: OffsetDateTime,
     dossier_id: Option<Uuid>,
 }
 
-const DRAFT_COLUMNS: &str = "id, key, demarche_id, version, user_id, answers::text AS answers, problems::text AS problems, step, updated_at, dossier_id";
+const DRAFT_COLUMNS: &str = "id, key, demarche_id, version, user_id, answers::text AS answers, problems::text AS problems, step, dossier_id";
 
 impl DraftRow {
     fn answers(&self) -> AppResult<Answers> {
@@ -104,16 +99,36 @@ impl DraftRow {
     }
 }
 
-async fn draft_summary(tx: &TenantTx, row: &DraftRow) -> AppResult<DraftSummary> {
-    let document = version_document(tx, row.demarche_id, row.version).await?;
-    Ok(DraftSummary {
-        key: row.key.clone(),
-        demarche_id: row.demarche_id.to_string(),
-        title: document.demarche.title,
-        updated: french_date_time(row.updated_at),
-        step: row.step as usize,
-        steps: document.definition.steps.len(),
-    })
+/// A draft as lists show it: title and step count read from its version in the same query,
+/// rather than loading and parsing each version document.
+#[derive(FromQueryResult)]
+struct DraftSummaryRow {
+    key: String,
+    demarche_id: Uuid,
+    step: i32,
+    updated_at: OffsetDateTime,
+    title: String,
+    steps: i32,
+}
+
+const DRAFT_SUMMARY_SELECT: &str = "SELECT dr.key, dr.demarche_id, dr.step, dr.updated_at,
+        v.document->'demarche'->>'title' AS title,
+        jsonb_array_length(v.document->'definition'->'steps') AS steps
+     FROM dossier_drafts dr
+     JOIN demarche_versions v ON v.demarche_id = dr.demarche_id AND v.version = dr.version
+     WHERE dr.user_id = $1 AND dr.dossier_id IS NULL";
+
+impl DraftSummaryRow {
+    fn summary(self) -> DraftSummary {
+        DraftSummary {
+            key: self.key,
+            demarche_id: self.demarche_id.to_string(),
+            title: self.title,
+            updated: french_date_time(self.updated_at),
+            step: self.step.max(0) as usize,
+            steps: self.steps.max(0) as usize,
+        }
+    }
 }
 
 /// The draft named by `key`, locked for update, if the viewer may see it: its owner, or anyone
@@ -139,22 +154,15 @@ pub async fn filing_start(
 ) -> AppResult<FilingStart> {
     let current = offered(tx, demarche_id).await?;
     let draft = match user_uuid(viewer) {
-        Some(user) => {
-            let row: Option<DraftRow> = tx
-                .fetch_optional(
-                    &format!(
-                        "SELECT {DRAFT_COLUMNS} FROM dossier_drafts
-                         WHERE user_id = $1 AND demarche_id = $2 AND dossier_id IS NULL
-                         ORDER BY updated_at DESC LIMIT 1"
-                    ),
-                    vec![user.into(), current.id.into()],
-                )
-                .await?;
-            match row {
-                Some(row) => Some(draft_summary(tx, &row).await?),
-                None => None,
-            }
-        }
+        Some(user) => tx
+            .fetch_optional::<DraftSummaryRow>(
+                &format!(
+                    "{DRAFT_SUMMARY_SELECT} AND dr.demarche_id = $2 ORDER BY dr.updated_at DESC LIMIT 1"
+                ),
+                vec![user.into(), current.id.into()],
+            )
+            .await?
+            .map(DraftSummaryRow::summary),
         None => None,
     };
     let demarche = &current.document.demarche;
@@ -639,12 +647,18 @@ pub async fn submit(
     if let Some(dossier) = draft.dossier_id {
         return Ok(Submission::Filed(dossier_url(tx, dossier).await?));
     }
-    let document = version_document(tx, draft.demarche_id, draft.version).await?;
-    if let Some(current) = current_published(tx, &draft.demarche_id.to_string()).await?
-        && let Some(error) = unavailable(&availability(&current))
+    let current = current_published(tx, &draft.demarche_id.to_string()).await?;
+    if let Some(error) = current
+        .as_ref()
+        .and_then(|current| unavailable(&availability(current)))
     {
         return Err(error);
     }
+    // Usually the draft is on the current version: its document is already loaded.
+    let document = match current {
+        Some(current) if current.version == draft.version => current.document,
+        _ => version_document(tx, draft.demarche_id, draft.version).await?,
+    };
     let mut answers = draft.answers()?;
     reconcile_files(tx, draft.id, &mut answers).await?;
     let clean = match validate_answers(&document.definition, &answers) {
@@ -708,10 +722,7 @@ pub async fn submit(
         vec![draft.id.into(), dossier_id.into()],
     )
     .await?;
-    let url = match &tracking_key {
-        Some(key) => format!("/suivi/{key}"),
-        None => format!("/mes-demandes/{reference}"),
-    };
+    let url = follow_path(&reference, tracking_key.as_deref());
     if let Some(to) = contact {
         let link = format!("{}{url}", settings.tenant_origin(tx.tenant()));
         enqueue(
@@ -776,19 +787,13 @@ pub async fn discard(tx: &TenantTx, viewer: Option<&UserView>, key: &str) -> App
 }
 
 pub async fn my_drafts(tx: &TenantTx, user: &UserView) -> AppResult<Vec<DraftSummary>> {
-    let rows: Vec<DraftRow> = tx
+    let rows: Vec<DraftSummaryRow> = tx
         .fetch_all(
-            &format!(
-                "SELECT {DRAFT_COLUMNS} FROM dossier_drafts WHERE user_id = $1 AND dossier_id IS NULL ORDER BY updated_at DESC"
-            ),
+            &format!("{DRAFT_SUMMARY_SELECT} ORDER BY dr.updated_at DESC"),
             vec![user_uuid(Some(user)).into()],
         )
         .await?;
-    let mut list = Vec::with_capacity(rows.len());
-    for row in &rows {
-        list.push(draft_summary(tx, row).await?);
-    }
-    Ok(list)
+    Ok(rows.into_iter().map(DraftSummaryRow::summary).collect())
 }
 
 #[derive(FromQueryResult)]
@@ -812,6 +817,14 @@ impl DossierRow {
     }
 }
 
+/// Where a citizen follows a dossier: their own page, or the secret tracking link.
+fn follow_path(reference: &str, tracking_key: Option<&str>) -> String {
+    match tracking_key {
+        Some(key) => format!("/suivi/{key}"),
+        None => format!("/mes-demandes/{reference}"),
+    }
+}
+
 async fn dossier_url(tx: &TenantTx, id: Uuid) -> AppResult<String> {
     let row: Option<DossierRow> = tx
         .fetch_optional(
@@ -820,32 +833,35 @@ async fn dossier_url(tx: &TenantTx, id: Uuid) -> AppResult<String> {
         )
         .await?;
     let row = row.ok_or(AppError::Internal)?;
-    Ok(match row.tracking_key {
-        Some(key) => format!("/suivi/{key}"),
-        None => format!("/mes-demandes/{}", row.reference),
-    })
+    Ok(follow_path(&row.reference, row.tracking_key.as_deref()))
 }
 
 pub async fn my_dossiers(tx: &TenantTx, user: &UserView) -> AppResult<Vec<DossierSummary>> {
-    let rows: Vec<DossierRow> = tx
+    #[derive(FromQueryResult)]
+    struct Row {
+        reference: String,
+        title: String,
+        status: String,
+        submitted_at: OffsetDateTime,
+    }
+    let rows: Vec<Row> = tx
         .fetch_all(
-            &format!(
-                "SELECT {DOSSIER_COLUMNS} FROM dossiers WHERE user_id = $1 ORDER BY submitted_at DESC, reference DESC"
-            ),
+            "SELECT d.reference, v.document->'demarche'->>'title' AS title, d.status, d.submitted_at
+             FROM dossiers d
+             JOIN demarche_versions v ON v.demarche_id = d.demarche_id AND v.version = d.version
+             WHERE d.user_id = $1 ORDER BY d.submitted_at DESC, d.reference DESC",
             vec![user_uuid(Some(user)).into()],
         )
         .await?;
-    let mut list = Vec::with_capacity(rows.len());
-    for row in rows {
-        let document = version_document(tx, row.demarche_id, row.version).await?;
-        list.push(DossierSummary {
-            status: row.status(),
+    Ok(rows
+        .into_iter()
+        .map(|row| DossierSummary {
+            status: Status::parse(&row.status).unwrap_or(Status::Recu),
             reference: row.reference,
-            title: document.demarche.title,
+            title: row.title,
             submitted_on: french_date(row.submitted_at),
-        });
-    }
-    Ok(list)
+        })
+        .collect())
 }
 
 /// Which dossier a citizen asks for: their own by reference, or an anonymous one by its key.
@@ -970,10 +986,7 @@ pub async fn change_status(
     .await?;
     announce(tx, row.id).await?;
     if let Some(to) = row.contact_email.clone() {
-        let path = match &row.tracking_key {
-            Some(key) => format!("/suivi/{key}"),
-            None => format!("/mes-demandes/{}", row.reference),
-        };
+        let path = follow_path(&row.reference, row.tracking_key.as_deref());
         let document = version_document(tx, row.demarche_id, row.version).await?;
         enqueue(
             tx,

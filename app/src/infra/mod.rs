@@ -5,6 +5,7 @@ pub mod cookies;
 pub mod crypto;
 pub mod dates;
 pub mod db;
+pub mod html;
 pub mod live;
 pub mod mail;
 pub mod rate_limit;

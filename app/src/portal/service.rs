@@ -45,7 +45,7 @@ pub async fn publish_news(
     body: &str,
 ) -> AppResult<NewsItem> {
     let (title, body) = parse_news(title, body)?;
-    let author = author.and_then(|a| Uuid::parse_str(&a.id).ok());
+    let author = author.and_then(UserView::uuid);
     let row: Option<NewsRow> = tx
         .fetch_optional(
             "INSERT INTO news (id, title, body, author_id) VALUES ($1, $2, $3, $4)

@@ -15,7 +15,7 @@ use std::collections::BTreeMap;
 use std::rc::Rc;
 
 use app::demarches::answers::assess;
-use app::demarches::form_data::{Posted, apply_step, control_id};
+use app::demarches::form_data::{Posted, apply_step, control_id, keep_control_id, keep_name};
 use app::demarches::model::{AnswerError, Answers, Definition, FileRef, RawAnswer};
 use app::dossiers::model::{LiveStatus, step_problems};
 use app::dossiers::strings as s;
@@ -397,8 +397,8 @@ fn attach(page: &Shared, field: &str, file: FileRef) {
             ))
             .ok()
             .flatten();
-        let keep_name = format!("{field}.keep");
-        let keep_id = format!("{}-garder-{}", control_id(&keep_name), file.id);
+        let keep_name = keep_name(field);
+        let keep_id = keep_control_id(field, &file.id);
         if let (Some(list), Some(item), Ok(checkbox), Some(label)) = (
             list,
             element(document, "li", "attached-file", ""),

@@ -1,5 +1,6 @@
 //! Plain pages for requests that never reach the app (unknown or suspended host).
 
+use app::infra::html::escape;
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
 
@@ -46,11 +47,4 @@ pub fn unavailable() -> Response {
         "Service momentanément indisponible",
         "Le service rencontre un problème. Réessayez dans quelques instants.",
     )
-}
-
-fn escape(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
 }
