@@ -12,9 +12,11 @@ pub mod dossiers;
 pub mod error;
 #[cfg(feature = "ssr")]
 pub mod infra;
+pub mod org;
 pub mod platform;
 pub mod portal;
 pub mod routes;
 pub mod ui;
+pub mod workflow;
 
 pub use routes::{App, shell};

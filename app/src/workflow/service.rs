@@ -1,0 +1,109 @@
+//! Reading and saving a démarche's instruction document.
+
+use sea_orm::FromQueryResult;
+use uuid::Uuid;
+
+use super::model::{Instruction, InstructionProblem, validate};
+use super::strings as s;
+use crate::account::model::UserView;
+use crate::error::{AppError, AppResult};
+use crate::infra::{Queries, TenantTx};
+
+fn parse_demarche(id: &str) -> AppResult<Uuid> {
+    Uuid::parse_str(id.trim()).map_err(|_| AppError::NotFound(s::DEMARCHE_UNKNOWN.to_owned()))
+}
+
+/// The démarche's instruction document, or the default one.
+pub async fn instruction_of(tx: &TenantTx, demarche: Uuid) -> AppResult<Instruction> {
+    #[derive(FromQueryResult)]
+    struct Row {
+        document: String,
+    }
+    let row: Option<Row> = tx
+        .fetch_optional(
+            "SELECT document::text AS document FROM demarche_instruction WHERE demarche_id = $1",
+            vec![demarche.into()],
+        )
+        .await?;
+    match row {
+        None => Ok(Instruction::default()),
+        Some(row) => serde_json::from_str(&row.document).map_err(|error| {
+            tracing::error!(%error, %demarche, "instruction document does not read back");
+            AppError::Internal
+        }),
+    }
+}
+
+/// The ids of the tenant's services, for validation.
+pub async fn service_ids(tx: &TenantTx) -> AppResult<Vec<String>> {
+    #[derive(FromQueryResult)]
+    struct Row {
+        id: Uuid,
+    }
+    let rows: Vec<Row> = tx.fetch_all("SELECT id FROM services", vec![]).await?;
+    Ok(rows.into_iter().map(|r| r.id.to_string()).collect())
+}
+
+/// The instruction document of an existing démarche, for the designer.
+pub async fn load(tx: &TenantTx, demarche: &str) -> AppResult<Instruction> {
+    let id = parse_demarche(demarche)?;
+    ensure_demarche(tx, id).await?;
+    instruction_of(tx, id).await
+}
+
+async fn ensure_demarche(tx: &TenantTx, id: Uuid) -> AppResult<()> {
+    #[derive(FromQueryResult)]
+    struct Found {
+        #[allow(dead_code)]
+        id: Uuid,
+    }
+    let found: Option<Found> = tx
+        .fetch_optional("SELECT id FROM demarches WHERE id = $1", vec![id.into()])
+        .await?;
+    found
+        .map(|_| ())
+        .ok_or_else(|| AppError::NotFound(s::DEMARCHE_UNKNOWN.to_owned()))
+}
+
+/// Validates and saves. Problems come back, on their element, and nothing is saved; a status
+/// that dossiers are in cannot be removed.
+pub async fn save(
+    tx: &TenantTx,
+    by: &UserView,
+    demarche: &str,
+    instruction: &Instruction,
+) -> AppResult<Vec<InstructionProblem>> {
+    let id = parse_demarche(demarche)?;
+    ensure_demarche(tx, id).await?;
+    let mut problems = validate(instruction, &service_ids(tx).await?);
+    #[derive(FromQueryResult)]
+    struct Used {
+        status: String,
+    }
+    let used: Vec<Used> = tx
+        .fetch_all(
+            "SELECT DISTINCT status FROM dossiers WHERE demarche_id = $1",
+            vec![id.into()],
+        )
+        .await?;
+    for used in used {
+        if instruction.workflow.status(&used.status).is_none() {
+            problems.push(InstructionProblem {
+                path: "statuses".into(),
+                message: format!("{} ({})", s::STATUS_IN_USE, used.status),
+            });
+        }
+    }
+    if !problems.is_empty() {
+        return Ok(problems);
+    }
+    let document = serde_json::to_string(instruction).map_err(|_| AppError::Internal)?;
+    tx.execute(
+        "INSERT INTO demarche_instruction (demarche_id, document, updated_by) VALUES ($1, $2::jsonb, $3)
+         ON CONFLICT (demarche_id) DO UPDATE SET document = EXCLUDED.document, updated_at = now(),
+             updated_by = EXCLUDED.updated_by",
+        vec![id.into(), document.into(), by.uuid().into()],
+    )
+    .await?;
+    Ok(Vec::new())
+}

@@ -1,0 +1,142 @@
+-- The back office: the commune's organisation, how dossiers are routed and processed.
+
+-- Org chart: Direction → Service → Pôle. Rights given on a service cover its sub-services.
+CREATE TABLE services (
+    id         uuid PRIMARY KEY,
+    parent_id  uuid REFERENCES services (id),
+    name       text NOT NULL CHECK (length(trim(name)) > 0),
+    kind       text NOT NULL CHECK (kind IN ('direction', 'service', 'pole')),
+    email      text,
+    created_at timestamptz NOT NULL DEFAULT now()
+);
+CREATE UNIQUE INDEX services_name_idx ON services (COALESCE(parent_id, '00000000-0000-0000-0000-000000000000'::uuid), lower(name));
+
+-- Every commune starts with one service, so that every dossier always belongs to one.
+INSERT INTO services (id, name, kind) VALUES ('00000000-0000-4000-8000-000000000001', 'Accueil', 'direction');
+
+-- An agent's right on a service: consultation < modification < gestion.
+CREATE TABLE service_members (
+    service_id uuid NOT NULL REFERENCES services (id) ON DELETE CASCADE,
+    user_id    uuid NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+    access     text NOT NULL CHECK (access IN ('consultation', 'modification', 'gestion')),
+    PRIMARY KEY (service_id, user_id)
+);
+CREATE INDEX service_members_user_idx ON service_members (user_id);
+
+-- While `from_user` is away, `to_user` acts on their dossiers with their rights, "on behalf of".
+CREATE TABLE delegations (
+    id         uuid PRIMARY KEY,
+    from_user  uuid NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+    to_user    uuid NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+    starts_on  date NOT NULL,
+    ends_on    date NOT NULL,
+    created_at timestamptz NOT NULL DEFAULT now(),
+    CHECK (ends_on >= starts_on),
+    CHECK (from_user <> to_user)
+);
+CREATE INDEX delegations_to_idx ON delegations (to_user, starts_on, ends_on);
+
+-- Per démarche: workflow, routing rules and deadlines, as one validated document. A démarche
+-- without a row uses the default workflow and routes everything to the first service.
+CREATE TABLE demarche_instruction (
+    demarche_id uuid PRIMARY KEY REFERENCES demarches (id) ON DELETE CASCADE,
+    document    jsonb NOT NULL,
+    updated_at  timestamptz NOT NULL DEFAULT now(),
+    updated_by  uuid REFERENCES users (id) ON DELETE SET NULL
+);
+
+ALTER TABLE dossiers
+    ADD COLUMN service_id uuid REFERENCES services (id),
+    ADD COLUMN copy_services uuid[] NOT NULL DEFAULT '{}',
+    ADD COLUMN assignee_id uuid REFERENCES users (id) ON DELETE SET NULL,
+    ADD COLUMN citizen_name text NOT NULL DEFAULT '',
+    -- Deadlines, from the démarche's maximum processing time and alert threshold.
+    ADD COLUMN due_on date,
+    ADD COLUMN alert_on date,
+    -- Silence vaut acceptation / rejet: the date the silence becomes a decision, if any.
+    ADD COLUMN silence_on date,
+    ADD COLUMN silence_kind text CHECK (silence_kind IN ('acceptation', 'rejet')),
+    -- A complement requested from the citizen: the dossier is open to their edits until they
+    -- send it back, then returns to `complement_return`.
+    ADD COLUMN complement_open boolean NOT NULL DEFAULT false,
+    ADD COLUMN complement_return text,
+    ADD COLUMN complement_message text,
+    -- An agent's lock while they work; others read only until it expires.
+    ADD COLUMN locked_by uuid REFERENCES users (id) ON DELETE SET NULL,
+    ADD COLUMN locked_until timestamptz,
+    -- Bumped on every change of answers: an edit made on an older revision is refused.
+    ADD COLUMN revision integer NOT NULL DEFAULT 0,
+    ADD COLUMN updated_at timestamptz NOT NULL DEFAULT now();
+
+UPDATE dossiers SET service_id = '00000000-0000-4000-8000-000000000001';
+ALTER TABLE dossiers ALTER COLUMN service_id SET NOT NULL;
+
+CREATE INDEX dossiers_service_idx ON dossiers (service_id, submitted_at DESC);
+CREATE INDEX dossiers_copies_idx ON dossiers USING gin (copy_services);
+CREATE INDEX dossiers_assignee_idx ON dossiers (assignee_id, submitted_at DESC);
+CREATE INDEX dossiers_due_idx ON dossiers (service_id, due_on) WHERE NOT complement_open;
+CREATE INDEX dossiers_status_idx ON dossiers (service_id, status, submitted_at DESC);
+CREATE INDEX dossiers_demarche_idx ON dossiers (demarche_id, submitted_at DESC);
+
+-- The complete history: who, when, what, on whose behalf. `request_id` makes a retried
+-- transition a no-op: its actions already ran.
+ALTER TABLE dossier_events
+    ADD COLUMN on_behalf_of uuid REFERENCES users (id) ON DELETE SET NULL,
+    ADD COLUMN detail text,
+    ADD COLUMN request_id uuid UNIQUE;
+
+CREATE TABLE dossier_notes (
+    id           uuid PRIMARY KEY,
+    dossier_id   uuid NOT NULL REFERENCES dossiers (id),
+    author_id    uuid REFERENCES users (id) ON DELETE SET NULL,
+    on_behalf_of uuid REFERENCES users (id) ON DELETE SET NULL,
+    visibility   text NOT NULL CHECK (visibility IN ('service', 'personal', 'citizen')),
+    body         text NOT NULL CHECK (length(trim(body)) > 0),
+    created_at   timestamptz NOT NULL DEFAULT now()
+);
+CREATE INDEX dossier_notes_dossier_idx ON dossier_notes (dossier_id, created_at);
+
+CREATE TABLE dossier_messages (
+    id           uuid PRIMARY KEY,
+    dossier_id   uuid NOT NULL REFERENCES dossiers (id),
+    -- NULL author with from_citizen: an anonymous citizen through the tracking link.
+    author_id    uuid REFERENCES users (id) ON DELETE SET NULL,
+    from_citizen boolean NOT NULL,
+    body         text NOT NULL CHECK (length(trim(body)) > 0),
+    created_at   timestamptz NOT NULL DEFAULT now()
+);
+CREATE INDEX dossier_messages_dossier_idx ON dossier_messages (dossier_id, created_at);
+
+CREATE TABLE dossier_links (
+    dossier_id uuid NOT NULL REFERENCES dossiers (id),
+    linked_id  uuid NOT NULL REFERENCES dossiers (id),
+    PRIMARY KEY (dossier_id, linked_id),
+    CHECK (dossier_id <> linked_id)
+);
+
+-- A piece's review: pending, valid, or refused with a reason the citizen reads.
+ALTER TABLE attachments
+    ADD COLUMN review text NOT NULL DEFAULT 'pending' CHECK (review IN ('pending', 'valid', 'refused')),
+    ADD COLUMN refusal_reason text;
+
+-- A complement is filled through the ordinary draft pages, on a draft that points back at the
+-- dossier it completes.
+ALTER TABLE dossier_drafts ADD COLUMN complement_of uuid REFERENCES dossiers (id);
+
+-- Saved dossier-list filters, the agent's own or shared with a service.
+CREATE TABLE saved_searches (
+    id         uuid PRIMARY KEY,
+    owner_id   uuid NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+    service_id uuid REFERENCES services (id) ON DELETE CASCADE,
+    name       text NOT NULL CHECK (length(trim(name)) > 0),
+    query      text NOT NULL,
+    created_at timestamptz NOT NULL DEFAULT now()
+);
+CREATE INDEX saved_searches_owner_idx ON saved_searches (owner_id);
+
+-- The daily digest is sent once per agent and day, whichever process gets there first.
+CREATE TABLE agent_digests (
+    user_id uuid NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+    day     date NOT NULL,
+    PRIMARY KEY (user_id, day)
+);
