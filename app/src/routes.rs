@@ -95,6 +95,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/invitation") view=account::pages::AcceptInvitation ssr=SsrMode::Async/>
                     <Route path=path!("/mon-compte") view=account::pages::MyAccount ssr=SsrMode::Async/>
                     <Route path=path!("/back-office") view=backoffice::pages::Home ssr=SsrMode::Async/>
+                    <Route path=path!("/back-office/dossiers") view=backoffice::dossiers::DossiersPage ssr=SsrMode::Async/>
+                    <Route path=path!("/back-office/dossiers/:reference") view=backoffice::dossiers::DossierPage ssr=SsrMode::Async/>
                     <Route path=path!("/back-office/demarches") view=designer::pages::DemarchesList ssr=SsrMode::Async/>
                     <Route path=path!("/back-office/demarches/:id") view=designer::pages::DesignerPage ssr=SsrMode::Async/>
                     <Route path=path!("/admin/agents") view=admin::pages::Agents ssr=SsrMode::Async/>

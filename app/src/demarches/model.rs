@@ -481,6 +481,37 @@ pub enum AnswerValue {
 #[serde(transparent)]
 pub struct CleanAnswers(pub BTreeMap<String, AnswerValue>);
 
+impl AnswerValue {
+    /// The answer as the form would post it: validating it again gives it back.
+    pub fn to_raw(&self) -> RawAnswer {
+        match self {
+            Self::Text(text) => RawAnswer::Text(text.clone()),
+            Self::Integer(n) => RawAnswer::Text(n.to_string()),
+            Self::Decimal(d) => RawAnswer::Text(d.to_string()),
+            Self::Date(d) => RawAnswer::Text(d.to_string()),
+            Self::YesNo(b) => RawAnswer::YesNo(*b),
+            Self::Choices(c) => RawAnswer::Choices(c.clone()),
+            Self::Address(a) => RawAnswer::Address(a.clone()),
+            Self::Files(f) => RawAnswer::Files(f.clone()),
+            Self::Group(items) => {
+                RawAnswer::Group(items.iter().map(CleanAnswers::to_raw).collect())
+            }
+        }
+    }
+}
+
+impl CleanAnswers {
+    /// Back to posted answers: what a complement or an agent's edit starts from.
+    pub fn to_raw(&self) -> Answers {
+        Answers(
+            self.0
+                .iter()
+                .map(|(k, v)| (k.clone(), v.to_raw()))
+                .collect(),
+        )
+    }
+}
+
 /// A rule broken by submitted answers. `path` names the field: `nom`, `enfants[1].prenom`
 /// (group items counted from 0), `adresse.postcode`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

@@ -239,18 +239,3 @@ pub async fn dossier(
         .await,
     )
 }
-
-/// An agent changes a dossier's status (the back office's workflow will build on this).
-#[server(endpoint = "backoffice/change_status")]
-pub async fn change_status(reference: String, status: String) -> Result<(), AppError> {
-    crate::infra::reply(
-        async {
-            let (state, tx, viewer) = ssr::open().await?;
-            let agent = viewer.ok_or(AppError::Unauthenticated)?;
-            super::service::change_status(&tx, state.settings(), &agent, &reference, &status)
-                .await?;
-            tx.commit().await
-        }
-        .await,
-    )
-}

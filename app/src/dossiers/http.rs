@@ -35,6 +35,13 @@ pub fn routes() -> Router<AppState> {
         .route("/pieces/{id}", get(download))
         .route("/api/dossiers/{reference}/evenements", get(owner_events))
         .route("/api/suivi/{key}/evenements", get(tracking_events))
+        .route(
+            "/mes-demandes/{reference}/complement",
+            post(owner_complement),
+        )
+        .route("/suivi/{key}/complement", post(tracking_complement))
+        .route("/mes-demandes/{reference}/messages", post(owner_message))
+        .route("/suivi/{key}/messages", post(tracking_message))
         .layer(DefaultBodyLimit::max(MAX_UPLOAD_BYTES + 64 * 1024))
 }
 
@@ -245,6 +252,119 @@ async fn download(
         }
         Err(error) => error_response(error),
     }
+}
+
+/// Who is writing to or completing a dossier: its signed-in owner, or the tracking link.
+enum Follower {
+    Owner(String),
+    Tracking(String),
+}
+
+/// What a citizen does on a dossier they follow.
+enum FollowerAct {
+    Complement,
+    Message(String),
+}
+
+/// Runs `act` on the dossier the citizen follows, then redirects (post/redirect/get). A
+/// blank message comes back to the page with its error.
+async fn as_follower(
+    state: AppState,
+    site: Option<axum::Extension<Site>>,
+    headers: HeaderMap,
+    follower: Follower,
+    act: FollowerAct,
+) -> Response {
+    let result = async {
+        let (tx, viewer) = open(&state, site, &headers).await?;
+        let access = match &follower {
+            Follower::Owner(reference) => {
+                DossierAccess::Owner(viewer.as_ref().ok_or(AppError::Unauthenticated)?, reference)
+            }
+            Follower::Tracking(key) => DossierAccess::Tracking(key),
+        };
+        let url = match act {
+            FollowerAct::Complement => service::start_complement(&tx, &access).await?,
+            FollowerAct::Message(body) => {
+                match service::citizen_message(&tx, state.settings(), &access, &body).await {
+                    Ok(page) => format!("{page}#messages"),
+                    Err(AppError::Invalid { .. }) => {
+                        format!("{}?message=vide#messages", access.page_path())
+                    }
+                    Err(other) => return Err(other),
+                }
+            }
+        };
+        tx.commit().await?;
+        Ok::<_, AppError>(url)
+    }
+    .await;
+    match result {
+        Ok(url) => Redirect::to(&url).into_response(),
+        Err(error) => error_page(error),
+    }
+}
+
+async fn owner_complement(
+    State(state): State<AppState>,
+    site: Option<axum::Extension<Site>>,
+    headers: HeaderMap,
+    Path(reference): Path<String>,
+) -> Response {
+    let follower = Follower::Owner(reference);
+    as_follower(state, site, headers, follower, FollowerAct::Complement).await
+}
+
+async fn tracking_complement(
+    State(state): State<AppState>,
+    site: Option<axum::Extension<Site>>,
+    headers: HeaderMap,
+    Path(key): Path<String>,
+) -> Response {
+    let follower = Follower::Tracking(key);
+    as_follower(state, site, headers, follower, FollowerAct::Complement).await
+}
+
+#[derive(Deserialize)]
+struct MessageForm {
+    #[serde(default)]
+    body: String,
+}
+
+async fn owner_message(
+    State(state): State<AppState>,
+    site: Option<axum::Extension<Site>>,
+    headers: HeaderMap,
+    Path(reference): Path<String>,
+    axum::Form(form): axum::Form<MessageForm>,
+) -> Response {
+    let follower = Follower::Owner(reference);
+    as_follower(
+        state,
+        site,
+        headers,
+        follower,
+        FollowerAct::Message(form.body),
+    )
+    .await
+}
+
+async fn tracking_message(
+    State(state): State<AppState>,
+    site: Option<axum::Extension<Site>>,
+    headers: HeaderMap,
+    Path(key): Path<String>,
+    axum::Form(form): axum::Form<MessageForm>,
+) -> Response {
+    let follower = Follower::Tracking(key);
+    as_follower(
+        state,
+        site,
+        headers,
+        follower,
+        FollowerAct::Message(form.body),
+    )
+    .await
 }
 
 async fn owner_events(

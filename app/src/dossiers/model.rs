@@ -7,61 +7,6 @@ use crate::demarches::model::{
     AnswerError, AnswerValue, Answers, CleanAnswers, Definition, Field, FieldKind,
 };
 
-/// Where a dossier stands. The back office's per-démarche workflows will extend this; every
-/// démarche starts with this default workflow.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Status {
-    Recu,
-    EnInstruction,
-    EnAttente,
-    Accepte,
-    Refuse,
-    SansSuite,
-}
-
-impl Status {
-    pub const ALL: [Status; 6] = [
-        Self::Recu,
-        Self::EnInstruction,
-        Self::EnAttente,
-        Self::Accepte,
-        Self::Refuse,
-        Self::SansSuite,
-    ];
-
-    pub fn code(self) -> &'static str {
-        match self {
-            Self::Recu => "recu",
-            Self::EnInstruction => "en_instruction",
-            Self::EnAttente => "en_attente",
-            Self::Accepte => "accepte",
-            Self::Refuse => "refuse",
-            Self::SansSuite => "sans_suite",
-        }
-    }
-
-    pub fn parse(code: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|s| s.code() == code)
-    }
-
-    /// What the citizen reads.
-    pub fn label(self) -> &'static str {
-        match self {
-            Self::Recu => s::STATUS_RECU,
-            Self::EnInstruction => s::STATUS_EN_INSTRUCTION,
-            Self::EnAttente => s::STATUS_EN_ATTENTE,
-            Self::Accepte => s::STATUS_ACCEPTE,
-            Self::Refuse => s::STATUS_REFUSE,
-            Self::SansSuite => s::STATUS_SANS_SUITE,
-        }
-    }
-
-    pub fn is_terminal(self) -> bool {
-        matches!(self, Self::Accepte | Self::Refuse | Self::SansSuite)
-    }
-}
-
 /// Whether a démarche can be filed today, and if not why.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Availability {
@@ -144,7 +89,9 @@ pub struct AnswerLine {
 pub struct DossierSummary {
     pub reference: String,
     pub title: String,
-    pub status: Status,
+    /// The workflow's status code, and what the citizen reads.
+    pub status: String,
+    pub status_label: String,
     /// `dd/mm/yyyy`
     pub submitted_on: String,
 }
@@ -161,10 +108,22 @@ pub struct DossierEvent {
 pub struct DossierView {
     pub reference: String,
     pub title: String,
-    pub status: Status,
+    pub status: String,
+    pub status_label: String,
     pub submitted_on: String,
     pub answers: Vec<AnswerLine>,
     pub events: Vec<DossierEvent>,
+    /// What the commune asks for, while the dossier waits for a complement.
+    pub complement: Option<String>,
+    /// Where the complement is filled (a POST that opens the draft).
+    pub complement_url: String,
+    pub messages: Vec<CitizenMessage>,
+    /// Where the citizen posts a message.
+    pub messages_url: String,
+    /// Notes the agents made visible to the citizen: (date, text).
+    pub notes: Vec<(String, String)>,
+    /// Refused pieces: (name, reason).
+    pub refused_pieces: Vec<(String, String)>,
     /// Where its live status stream is (`/api/...`).
     pub events_url: String,
 }
@@ -172,8 +131,17 @@ pub struct DossierView {
 /// The status pushed on a dossier's event stream.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LiveStatus {
-    pub status: Status,
+    pub status: String,
     pub label: String,
+}
+
+/// A message of the thread between the citizen and the agents.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CitizenMessage {
+    pub from_citizen: bool,
+    pub body: String,
+    /// `dd/mm/yyyy à HHhMM`
+    pub at: String,
 }
 
 /// The cleaned answers as readable lines, in form order.
@@ -384,11 +352,7 @@ mod tests {
     }
 
     #[test]
-    fn statuses_round_trip_and_problems_point_at_their_step() {
-        for status in Status::ALL {
-            assert_eq!(Status::parse(status.code()), Some(status));
-        }
-        assert!(Status::Accepte.is_terminal() && !Status::Recu.is_terminal());
+    fn problems_point_at_their_step() {
         let definition = Definition {
             steps: vec![
                 Step {

@@ -11,8 +11,8 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 use super::model::{
-    AnswerLine, Availability, DossierEvent, DossierSummary, DossierView, DraftPage, DraftSummary,
-    FilingStart, LiveStatus, Status, answer_lines, first_step_with_problem, step_problems,
+    AnswerLine, Availability, CitizenMessage, DossierEvent, DossierSummary, DossierView, DraftPage,
+    DraftSummary, FilingStart, LiveStatus, answer_lines, first_step_with_problem, step_problems,
 };
 use super::strings as s;
 use crate::account::model::{Role, UserView};
@@ -30,6 +30,8 @@ use crate::infra::live::announce;
 use crate::infra::mail::{OutgoingMail, enqueue};
 use crate::infra::storage::TenantFiles;
 use crate::infra::{Queries, Settings, TenantTx};
+use crate::org::service::FIRST_SERVICE;
+use crate::workflow::service::instruction_of;
 
 /// The most bytes one upload request may carry, whatever the field allows.
 pub const MAX_UPLOAD_BYTES: usize = 50 * 1024 * 1024;
@@ -85,9 +87,10 @@ struct DraftRow {
     problems: String,
     step: i32,
     dossier_id: Option<Uuid>,
+    complement_of: Option<Uuid>,
 }
 
-const DRAFT_COLUMNS: &str = "id, key, demarche_id, version, user_id, answers::text AS answers, problems::text AS problems, step, dossier_id";
+const DRAFT_COLUMNS: &str = "id, key, demarche_id, version, user_id, answers::text AS answers, problems::text AS problems, step, dossier_id, complement_of";
 
 impl DraftRow {
     fn answers(&self) -> AppResult<Answers> {
@@ -116,7 +119,7 @@ const DRAFT_SUMMARY_SELECT: &str = "SELECT dr.key, dr.demarche_id, dr.step, dr.u
         jsonb_array_length(v.document->'definition'->'steps') AS steps
      FROM dossier_drafts dr
      JOIN demarche_versions v ON v.demarche_id = dr.demarche_id AND v.version = dr.version
-     WHERE dr.user_id = $1 AND dr.dossier_id IS NULL";
+     WHERE dr.user_id = $1 AND dr.dossier_id IS NULL AND dr.complement_of IS NULL";
 
 impl DraftSummaryRow {
     fn summary(self) -> DraftSummary {
@@ -372,7 +375,9 @@ async fn reconcile_files(tx: &TenantTx, draft_id: Uuid, answers: &mut Answers) -
     }
     let rows: Vec<Attachment> = tx
         .fetch_all(
-            "SELECT id, name, content_type, size FROM attachments WHERE draft_id = $1",
+            // A complement also keeps the pieces the dossier already has.
+            "SELECT id, name, content_type, size FROM attachments WHERE draft_id = $1
+                OR dossier_id = (SELECT complement_of FROM dossier_drafts WHERE id = $1)",
             vec![draft_id.into()],
         )
         .await?;
@@ -677,17 +682,34 @@ pub async fn submit(
             return Ok(Submission::Problems(draft_url(key, Some(step))));
         }
     };
+    if let Some(dossier) = draft.complement_of {
+        return complete(tx, viewer, &draft, dossier, &clean).await;
+    }
     let now = OffsetDateTime::now_utc();
     let reference = next_reference(tx, now.year()).await?;
+    let instruction = instruction_of(tx, draft.demarche_id).await?;
+    let service = routed_service(tx, instruction.routing.route(&clean)).await?;
+    let copies = copy_services(tx, &instruction.routing.copies).await?;
+    let initial = instruction.workflow.initial.clone();
+    let deadlines = &instruction.deadlines;
+    let days = |d: Option<u32>| d.and_then(|d| i32::try_from(d).ok());
     let dossier_id = Uuid::new_v4();
     let tracking_key = draft.user_id.is_none().then(|| new_token().0);
     let contact = match viewer {
         Some(user) if draft.user_id.is_some() => Some(user.email.clone()),
         _ => first_email(&clean, &document.definition),
     };
+    let citizen_name = match viewer {
+        Some(user) if draft.user_id.is_some() => user.display_name.clone(),
+        _ => contact
+            .clone()
+            .unwrap_or_else(|| s::ANONYMOUS_CITIZEN.to_owned()),
+    };
     tx.execute(
-        "INSERT INTO dossiers (id, reference, demarche_id, version, user_id, tracking_key, contact_email, answers, status)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8::jsonb, $9)",
+        "INSERT INTO dossiers (id, reference, demarche_id, version, user_id, tracking_key, contact_email, answers, status,
+             service_id, copy_services, citizen_name, due_on, alert_on, silence_on, silence_kind)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8::jsonb, $9, $10, $11::uuid[], $12,
+             current_date + $13::int, current_date + $13::int - $14::int, current_date + $15::int, $16)",
         vec![
             dossier_id.into(),
             reference.clone().into(),
@@ -697,31 +719,24 @@ pub async fn submit(
             tracking_key.clone().into(),
             contact.clone().into(),
             serde_json::to_string(&clean).map_err(internal)?.into(),
-            Status::Recu.code().into(),
+            initial.clone().into(),
+            service.into(),
+            copies.into(),
+            citizen_name.into(),
+            days(deadlines.max_days).into(),
+            days(deadlines.alert_days).into(),
+            days(deadlines.silence_days).into(),
+            deadlines.silence.code().into(),
         ],
     )
     .await?;
     tx.execute(
         "INSERT INTO dossier_events (dossier_id, kind, status, by_user) VALUES ($1, 'submitted', $2, $3)",
-        vec![dossier_id.into(), Status::Recu.code().into(), draft.user_id.into()],
+        vec![dossier_id.into(), initial.into(), draft.user_id.into()],
     )
     .await?;
-    let kept: Vec<Uuid> = kept_files(&clean)
-        .iter()
-        .filter_map(|id| Uuid::parse_str(id).ok())
-        .collect();
-    for id in &kept {
-        tx.execute(
-            "UPDATE attachments SET dossier_id = $1 WHERE id = $2 AND draft_id = $3",
-            vec![dossier_id.into(), (*id).into(), draft.id.into()],
-        )
-        .await?;
-    }
-    tx.execute(
-        "UPDATE dossier_drafts SET dossier_id = $2, problems = '[]'::jsonb, updated_at = now() WHERE id = $1",
-        vec![draft.id.into(), dossier_id.into()],
-    )
-    .await?;
+    attach_to(tx, &draft, dossier_id, &clean).await?;
+    announce(tx, dossier_id).await?;
     let url = follow_path(&reference, tracking_key.as_deref());
     if let Some(to) = contact {
         let link = format!("{}{url}", settings.tenant_origin(tx.tenant()));
@@ -742,6 +757,138 @@ pub async fn submit(
         .await?;
     }
     tracing::info!(%reference, "dossier submitted");
+    Ok(Submission::Filed(url))
+}
+
+/// Moves the draft's kept attachments to the dossier and marks the draft as filed.
+async fn attach_to(
+    tx: &TenantTx,
+    draft: &DraftRow,
+    dossier_id: Uuid,
+    clean: &crate::demarches::model::CleanAnswers,
+) -> AppResult<()> {
+    let kept: Vec<Uuid> = kept_files(clean)
+        .iter()
+        .filter_map(|id| Uuid::parse_str(id).ok())
+        .collect();
+    for id in &kept {
+        tx.execute(
+            "UPDATE attachments SET dossier_id = $1 WHERE id = $2 AND draft_id = $3",
+            vec![dossier_id.into(), (*id).into(), draft.id.into()],
+        )
+        .await?;
+    }
+    tx.execute(
+        "UPDATE dossier_drafts SET dossier_id = $2, problems = '[]'::jsonb, updated_at = now() WHERE id = $1",
+        vec![draft.id.into(), dossier_id.into()],
+    )
+    .await?;
+    Ok(())
+}
+
+/// The routed service if it still exists, else the commune's first service.
+async fn routed_service(tx: &TenantTx, routed: Option<String>) -> AppResult<Uuid> {
+    let Some(id) = routed.and_then(|id| Uuid::parse_str(&id).ok()) else {
+        return Ok(FIRST_SERVICE);
+    };
+    #[derive(FromQueryResult)]
+    struct Found {
+        id: Uuid,
+    }
+    let found: Option<Found> = tx
+        .fetch_optional("SELECT id FROM services WHERE id = $1", vec![id.into()])
+        .await?;
+    Ok(found.map(|f| f.id).unwrap_or(FIRST_SERVICE))
+}
+
+/// The copy services that still exist, as a PostgreSQL array literal.
+async fn copy_services(tx: &TenantTx, copies: &[String]) -> AppResult<String> {
+    let ids: Vec<Uuid> = copies
+        .iter()
+        .filter_map(|c| Uuid::parse_str(c).ok())
+        .collect();
+    if ids.is_empty() {
+        return Ok("{}".into());
+    }
+    #[derive(FromQueryResult)]
+    struct Found {
+        id: Uuid,
+    }
+    let found: Vec<Found> = tx
+        .fetch_all(
+            "SELECT id FROM services WHERE id = ANY ($1::uuid[])",
+            vec![uuid_array(&ids).into()],
+        )
+        .await?;
+    Ok(uuid_array(
+        &found.into_iter().map(|f| f.id).collect::<Vec<_>>(),
+    ))
+}
+
+/// Reads PostgreSQL's text form of a `uuid[]` (`{a,b}`).
+pub fn parse_uuid_array(text: &str) -> Vec<Uuid> {
+    text.trim_matches(|c| c == '{' || c == '}')
+        .split(',')
+        .filter_map(|id| Uuid::parse_str(id.trim()).ok())
+        .collect()
+}
+
+/// `{a,b}`: a uuid list bound as text and cast to `uuid[]` in SQL.
+pub fn uuid_array(ids: &[Uuid]) -> String {
+    let joined: Vec<String> = ids.iter().map(Uuid::to_string).collect();
+    format!("{{{}}}", joined.join(","))
+}
+
+/// The citizen sends back a dossier they were asked to complete: its answers are replaced,
+/// it returns to the status the workflow named, and the agents see it in the history.
+async fn complete(
+    tx: &TenantTx,
+    viewer: Option<&UserView>,
+    draft: &DraftRow,
+    dossier_id: Uuid,
+    clean: &crate::demarches::model::CleanAnswers,
+) -> AppResult<Submission> {
+    #[derive(FromQueryResult)]
+    struct Open {
+        reference: String,
+        tracking_key: Option<String>,
+        complement_open: bool,
+        complement_return: Option<String>,
+    }
+    let open: Option<Open> = tx
+        .fetch_optional(
+            "SELECT reference, tracking_key, complement_open, complement_return FROM dossiers WHERE id = $1 FOR UPDATE",
+            vec![dossier_id.into()],
+        )
+        .await?;
+    let open = open.ok_or(AppError::Internal)?;
+    let url = follow_path(&open.reference, open.tracking_key.as_deref());
+    if !open.complement_open {
+        return Err(AppError::Conflict {
+            field: "dossier".into(),
+            message: s::COMPLEMENT_CLOSED.to_owned(),
+        });
+    }
+    let back_to = open.complement_return.unwrap_or_default();
+    tx.execute(
+        "UPDATE dossiers SET answers = $2::jsonb, revision = revision + 1, complement_open = false,
+             complement_return = NULL, status = COALESCE(NULLIF($3, ''), status),
+             status_changed_at = now(), updated_at = now()
+         WHERE id = $1",
+        vec![
+            dossier_id.into(),
+            serde_json::to_string(clean).map_err(internal)?.into(),
+            back_to.clone().into(),
+        ],
+    )
+    .await?;
+    tx.execute(
+        "INSERT INTO dossier_events (dossier_id, kind, status, by_user) VALUES ($1, 'complement_answered', NULLIF($2, ''), $3)",
+        vec![dossier_id.into(), back_to.into(), user_uuid(viewer).into()],
+    )
+    .await?;
+    attach_to(tx, draft, dossier_id, clean).await?;
+    announce(tx, dossier_id).await?;
     Ok(Submission::Filed(url))
 }
 
@@ -803,19 +950,15 @@ struct DossierRow {
     demarche_id: Uuid,
     version: i32,
     tracking_key: Option<String>,
-    contact_email: Option<String>,
     answers: String,
     status: String,
     submitted_at: OffsetDateTime,
+    user_id: Option<Uuid>,
+    complement_open: bool,
+    complement_message: Option<String>,
 }
 
-const DOSSIER_COLUMNS: &str = "id, reference, demarche_id, version, tracking_key, contact_email, answers::text AS answers, status, submitted_at";
-
-impl DossierRow {
-    fn status(&self) -> Status {
-        Status::parse(&self.status).unwrap_or(Status::Recu)
-    }
-}
+const DOSSIER_COLUMNS: &str = "id, reference, demarche_id, version, tracking_key, answers::text AS answers, status, submitted_at, user_id, complement_open, complement_message";
 
 /// Where a citizen follows a dossier: their own page, or the secret tracking link.
 fn follow_path(reference: &str, tracking_key: Option<&str>) -> String {
@@ -840,34 +983,56 @@ pub async fn my_dossiers(tx: &TenantTx, user: &UserView) -> AppResult<Vec<Dossie
     #[derive(FromQueryResult)]
     struct Row {
         reference: String,
+        demarche_id: Uuid,
         title: String,
         status: String,
         submitted_at: OffsetDateTime,
     }
     let rows: Vec<Row> = tx
         .fetch_all(
-            "SELECT d.reference, v.document->'demarche'->>'title' AS title, d.status, d.submitted_at
+            "SELECT d.reference, d.demarche_id, v.document->'demarche'->>'title' AS title, d.status, d.submitted_at
              FROM dossiers d
              JOIN demarche_versions v ON v.demarche_id = d.demarche_id AND v.version = d.version
              WHERE d.user_id = $1 ORDER BY d.submitted_at DESC, d.reference DESC",
             vec![user_uuid(Some(user)).into()],
         )
         .await?;
-    Ok(rows
-        .into_iter()
-        .map(|row| DossierSummary {
-            status: Status::parse(&row.status).unwrap_or(Status::Recu),
+    let mut workflows: BTreeMap<Uuid, crate::workflow::model::Workflow> = BTreeMap::new();
+    let mut out = Vec::with_capacity(rows.len());
+    for row in rows {
+        if let std::collections::btree_map::Entry::Vacant(entry) = workflows.entry(row.demarche_id)
+        {
+            entry.insert(instruction_of(tx, row.demarche_id).await?.workflow);
+        }
+        let label = workflows
+            .get(&row.demarche_id)
+            .map(|w| w.label(&row.status))
+            .unwrap_or_else(|| row.status.clone());
+        out.push(DossierSummary {
+            status_label: label,
+            status: row.status,
             reference: row.reference,
             title: row.title,
             submitted_on: french_date(row.submitted_at),
-        })
-        .collect())
+        });
+    }
+    Ok(out)
 }
 
 /// Which dossier a citizen asks for: their own by reference, or an anonymous one by its key.
 pub enum DossierAccess<'a> {
     Owner(&'a UserView, &'a str),
     Tracking(&'a str),
+}
+
+impl DossierAccess<'_> {
+    /// The dossier page's own address.
+    pub fn page_path(&self) -> String {
+        match self {
+            Self::Owner(_, reference) => format!("/mes-demandes/{reference}"),
+            Self::Tracking(key) => format!("/suivi/{key}"),
+        }
+    }
 }
 
 async fn find_dossier(tx: &TenantTx, access: &DossierAccess<'_>) -> AppResult<DossierRow> {
@@ -892,9 +1057,25 @@ async fn find_dossier(tx: &TenantTx, access: &DossierAccess<'_>) -> AppResult<Do
     row.ok_or_else(|| AppError::NotFound(s::DOSSIER_UNKNOWN.to_owned()))
 }
 
+/// What the citizen reads of a history event.
+pub fn event_label(
+    workflow: &crate::workflow::model::Workflow,
+    kind: &str,
+    status: Option<&str>,
+) -> String {
+    match (kind, status) {
+        ("submitted", _) => s::EVENT_SUBMITTED.to_owned(),
+        ("complement_requested", _) => s::EVENT_COMPLEMENT_REQUESTED.to_owned(),
+        ("complement_answered", _) => s::EVENT_COMPLEMENT_ANSWERED.to_owned(),
+        (_, Some(status)) => s::event_status(&workflow.label(status)),
+        (kind, None) => kind.to_owned(),
+    }
+}
+
 pub async fn dossier_view(tx: &TenantTx, access: &DossierAccess<'_>) -> AppResult<DossierView> {
     let row = find_dossier(tx, access).await?;
     let document: DemarcheDocument = version_document(tx, row.demarche_id, row.version).await?;
+    let workflow = instruction_of(tx, row.demarche_id).await?.workflow;
     let clean = serde_json::from_str(&row.answers).map_err(internal)?;
     #[derive(FromQueryResult)]
     struct Event {
@@ -902,9 +1083,12 @@ pub async fn dossier_view(tx: &TenantTx, access: &DossierAccess<'_>) -> AppResul
         kind: String,
         status: Option<String>,
     }
+    // Citizens see what happened to their dossier, not the agents' internal moves.
     let events: Vec<Event> = tx
         .fetch_all(
-            "SELECT at, kind, status FROM dossier_events WHERE dossier_id = $1 ORDER BY id",
+            "SELECT at, kind, status FROM dossier_events WHERE dossier_id = $1
+               AND kind IN ('submitted', 'status', 'complement_requested', 'complement_answered')
+             ORDER BY id",
             vec![row.id.into()],
         )
         .await?;
@@ -912,25 +1096,78 @@ pub async fn dossier_view(tx: &TenantTx, access: &DossierAccess<'_>) -> AppResul
         .into_iter()
         .map(|e| DossierEvent {
             at: french_date_time(e.at),
-            label: match (e.kind.as_str(), e.status.as_deref().and_then(Status::parse)) {
-                ("submitted", _) => s::EVENT_SUBMITTED.to_owned(),
-                (_, Some(status)) => s::event_status(status.label()),
-                (kind, None) => kind.to_owned(),
-            },
+            label: event_label(&workflow, &e.kind, e.status.as_deref()),
         })
         .collect();
+    #[derive(FromQueryResult)]
+    struct Message {
+        from_citizen: bool,
+        body: String,
+        created_at: OffsetDateTime,
+    }
+    let messages: Vec<Message> = tx
+        .fetch_all(
+            "SELECT from_citizen, body, created_at FROM dossier_messages WHERE dossier_id = $1 ORDER BY created_at, id",
+            vec![row.id.into()],
+        )
+        .await?;
+    #[derive(FromQueryResult)]
+    struct Note {
+        body: String,
+        created_at: OffsetDateTime,
+    }
+    let notes: Vec<Note> = tx
+        .fetch_all(
+            "SELECT body, created_at FROM dossier_notes WHERE dossier_id = $1 AND visibility = 'citizen' ORDER BY created_at",
+            vec![row.id.into()],
+        )
+        .await?;
+    #[derive(FromQueryResult)]
+    struct Refused {
+        name: String,
+        refusal_reason: Option<String>,
+    }
+    let refused: Vec<Refused> = tx
+        .fetch_all(
+            "SELECT name, refusal_reason FROM attachments WHERE dossier_id = $1 AND review = 'refused' ORDER BY name",
+            vec![row.id.into()],
+        )
+        .await?;
     let events_url = match access {
         DossierAccess::Owner(_, reference) => format!("/api/dossiers/{reference}/evenements"),
         DossierAccess::Tracking(key) => format!("/api/suivi/{key}/evenements"),
     };
+    let page = access.page_path();
     Ok(DossierView {
-        status: row.status(),
+        status_label: workflow.label(&row.status),
+        status: row.status,
         reference: row.reference,
         title: document.demarche.title.clone(),
         submitted_on: french_date(row.submitted_at),
         answers: answer_lines(&document.definition, &clean),
         events,
         events_url,
+        complement: row
+            .complement_open
+            .then(|| row.complement_message.clone().unwrap_or_default()),
+        complement_url: format!("{page}/complement"),
+        messages: messages
+            .into_iter()
+            .map(|m| CitizenMessage {
+                from_citizen: m.from_citizen,
+                body: m.body,
+                at: french_date_time(m.created_at),
+            })
+            .collect(),
+        messages_url: format!("{page}/messages"),
+        notes: notes
+            .into_iter()
+            .map(|n| (french_date_time(n.created_at), n.body))
+            .collect(),
+        refused_pieces: refused
+            .into_iter()
+            .map(|r| (r.name, r.refusal_reason.unwrap_or_default()))
+            .collect(),
     })
 }
 
@@ -940,70 +1177,166 @@ pub async fn live_status(
     access: &DossierAccess<'_>,
 ) -> AppResult<(Uuid, LiveStatus)> {
     let row = find_dossier(tx, access).await?;
-    let status = row.status();
+    let workflow = instruction_of(tx, row.demarche_id).await?.workflow;
     Ok((
         row.id,
         LiveStatus {
-            status,
-            label: status.label().to_owned(),
+            label: workflow.label(&row.status),
+            status: row.status,
         },
     ))
 }
 
-/// An agent moves a dossier to `status`: recorded, announced live, mailed to the citizen.
-#[tracing::instrument(skip_all, fields(tenant = %tx.tenant().slug))]
-pub async fn change_status(
-    tx: &TenantTx,
-    settings: &Settings,
-    agent: &UserView,
-    reference: &str,
-    status: &str,
-) -> AppResult<()> {
-    if !agent.has_role(Role::Agent) {
-        return Err(AppError::Forbidden(s::NOT_AN_AGENT.to_owned()));
+/// The citizen opens their dossier for the complement the agents asked for: a draft on the
+/// dossier's own version, starting from its answers, filled with the ordinary step pages.
+pub async fn start_complement(tx: &TenantTx, access: &DossierAccess<'_>) -> AppResult<String> {
+    let row = find_dossier(tx, access).await?;
+    if !row.complement_open {
+        return Err(AppError::Conflict {
+            field: "dossier".into(),
+            message: s::COMPLEMENT_CLOSED.to_owned(),
+        });
     }
-    let status = Status::parse(status)
-        .ok_or_else(|| AppError::invalid("status", s::unknown_status(status)))?;
-    let row: Option<DossierRow> = tx
+    #[derive(FromQueryResult)]
+    struct Existing {
+        key: String,
+    }
+    let existing: Option<Existing> = tx
         .fetch_optional(
-            &format!("SELECT {DOSSIER_COLUMNS} FROM dossiers WHERE reference = $1 FOR UPDATE"),
-            vec![reference.into()],
+            "SELECT key FROM dossier_drafts WHERE complement_of = $1 AND dossier_id IS NULL",
+            vec![row.id.into()],
         )
         .await?;
-    let row = row.ok_or_else(|| AppError::NotFound(s::DOSSIER_UNKNOWN.to_owned()))?;
-    if row.status() == status {
-        return Ok(());
+    if let Some(existing) = existing {
+        return Ok(draft_url(&existing.key, Some(0)));
     }
+    let clean: crate::demarches::model::CleanAnswers =
+        serde_json::from_str(&row.answers).map_err(internal)?;
+    let key = new_token().0;
     tx.execute(
-        "UPDATE dossiers SET status = $2, status_changed_at = now() WHERE id = $1",
-        vec![row.id.into(), status.code().into()],
+        "INSERT INTO dossier_drafts (id, key, demarche_id, version, user_id, answers, complement_of)
+         VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7)",
+        vec![
+            Uuid::new_v4().into(),
+            key.clone().into(),
+            row.demarche_id.into(),
+            row.version.into(),
+            row.user_id.into(),
+            serde_json::to_string(&clean.to_raw()).map_err(internal)?.into(),
+            row.id.into(),
+        ],
+    )
+    .await?;
+    Ok(draft_url(&key, Some(0)))
+}
+
+/// The most characters a message may have.
+pub const MAX_MESSAGE: usize = 5000;
+
+/// Checks a message's text: not blank, not too long.
+pub fn message_text(body: &str) -> AppResult<String> {
+    let body = body.trim();
+    if body.is_empty() {
+        return Err(AppError::invalid("body", s::MESSAGE_REQUIRED));
+    }
+    if body.chars().count() > MAX_MESSAGE {
+        return Err(AppError::invalid("body", s::MESSAGE_TOO_LONG));
+    }
+    Ok(body.to_owned())
+}
+
+/// The citizen writes to the agents: the assignee (or, if nobody has the dossier yet, the
+/// service's agents who process it) is told by mail.
+pub async fn citizen_message(
+    tx: &TenantTx,
+    settings: &Settings,
+    access: &DossierAccess<'_>,
+    body: &str,
+) -> AppResult<String> {
+    let body = message_text(body)?;
+    let row = find_dossier(tx, access).await?;
+    let author = match access {
+        DossierAccess::Owner(user, _) => user_uuid(Some(user)),
+        DossierAccess::Tracking(_) => None,
+    };
+    tx.execute(
+        "INSERT INTO dossier_messages (id, dossier_id, author_id, from_citizen, body) VALUES ($1, $2, $3, true, $4)",
+        vec![Uuid::new_v4().into(), row.id.into(), author.into(), body.clone().into()],
     )
     .await?;
     tx.execute(
-        "INSERT INTO dossier_events (dossier_id, kind, status, by_user) VALUES ($1, 'status', $2, $3)",
-        vec![row.id.into(), status.code().into(), user_uuid(Some(agent)).into()],
+        "INSERT INTO dossier_events (dossier_id, kind, by_user) VALUES ($1, 'citizen_message', $2)",
+        vec![row.id.into(), author.into()],
     )
     .await?;
-    announce(tx, row.id).await?;
-    if let Some(to) = row.contact_email.clone() {
-        let path = follow_path(&row.reference, row.tracking_key.as_deref());
-        let document = version_document(tx, row.demarche_id, row.version).await?;
+    #[derive(FromQueryResult)]
+    struct Recipient {
+        email: String,
+    }
+    let recipients: Vec<Recipient> = tx
+        .fetch_all(
+            "SELECT u.email FROM dossiers d JOIN users u ON u.id = d.assignee_id WHERE d.id = $1
+             UNION
+             SELECT u.email FROM dossiers d
+               JOIN service_members m ON m.service_id = d.service_id AND m.access IN ('modification', 'gestion')
+               JOIN users u ON u.id = m.user_id
+             WHERE d.id = $1 AND d.assignee_id IS NULL",
+            vec![row.id.into()],
+        )
+        .await?;
+    let link = format!(
+        "{}/back-office/dossiers/{}",
+        settings.tenant_origin(tx.tenant()),
+        row.reference
+    );
+    for recipient in recipients {
         enqueue(
             tx,
             OutgoingMail {
-                to,
-                subject: s::status_subject(&row.reference),
-                body: s::status_body(
-                    &row.reference,
-                    &document.demarche.title,
-                    status.label(),
-                    &format!("{}{path}", settings.tenant_origin(tx.tenant())),
-                ),
+                to: recipient.email,
+                subject: s::message_subject(&row.reference),
+                body: s::message_body(&row.reference, &body, &link),
+            },
+        )
+        .await?;
+    }
+    announce(tx, row.id).await?;
+    Ok(access.page_path())
+}
+
+/// Mails the citizen of a dossier, if there is an address to write to.
+pub async fn mail_citizen(
+    tx: &TenantTx,
+    contact: Option<&str>,
+    subject: String,
+    body: String,
+) -> AppResult<()> {
+    if let Some(to) = contact {
+        enqueue(
+            tx,
+            OutgoingMail {
+                to: to.to_owned(),
+                subject,
+                body,
             },
         )
         .await?;
     }
     Ok(())
+}
+
+/// The citizen's page of a dossier, as a link for mails.
+pub fn citizen_link(
+    settings: &Settings,
+    tx: &TenantTx,
+    reference: &str,
+    tracking_key: Option<&str>,
+) -> String {
+    format!(
+        "{}{}",
+        settings.tenant_origin(tx.tenant()),
+        follow_path(reference, tracking_key)
+    )
 }
 
 /// An attachment's bytes, for its citizen (through their draft or dossier) or an agent.
@@ -1022,12 +1355,15 @@ pub async fn download(
         draft_key: Option<String>,
         draft_user: Option<Uuid>,
         dossier_user: Option<Uuid>,
+        service_id: Option<Uuid>,
+        copy_services: Option<String>,
     }
     let unknown = || AppError::NotFound(s::FILE_UNKNOWN.to_owned());
     let id = Uuid::parse_str(id).map_err(|_| unknown())?;
     let row: Option<Attachment> = tx
         .fetch_optional(
-            "SELECT a.id, a.name, a.content_type, dr.key AS draft_key, dr.user_id AS draft_user, d.user_id AS dossier_user
+            "SELECT a.id, a.name, a.content_type, dr.key AS draft_key, dr.user_id AS draft_user, d.user_id AS dossier_user,
+                    d.service_id, d.copy_services::text AS copy_services
              FROM attachments a
              LEFT JOIN dossier_drafts dr ON dr.id = a.draft_id
              LEFT JOIN dossiers d ON d.id = a.dossier_id
@@ -1037,7 +1373,17 @@ pub async fn download(
         .await?;
     let row = row.ok_or_else(unknown)?;
     let me = user_uuid(viewer);
-    let is_agent = viewer.is_some_and(|u| u.has_role(Role::Agent));
+    // Agents read the pieces of the dossiers their services can see.
+    let is_agent = match (viewer, row.service_id) {
+        (Some(agent), Some(service)) if agent.has_role(Role::Agent) => {
+            let copies = parse_uuid_array(row.copy_services.as_deref().unwrap_or("{}"));
+            crate::org::service::rights_of(tx, agent)
+                .await?
+                .dossier_access(service, &copies)
+                .is_some()
+        }
+        _ => false,
+    };
     let allowed = is_agent
         || (me.is_some() && (row.dossier_user == me || row.draft_user == me))
         || (row.draft_user.is_none()

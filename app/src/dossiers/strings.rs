@@ -128,3 +128,41 @@ pub const HISTORY: &str = "Historique";
 pub const ANSWERS: &str = "Vos réponses";
 pub const UPLOAD_FAILED: &str = "Le fichier n'a pas pu être envoyé : réessayez.";
 pub const LIVE_UPDATED: &str = "Le statut de votre dossier vient de changer.";
+
+pub const ANONYMOUS_CITIZEN: &str = "Usager anonyme";
+pub const COMPLEMENT_CLOSED: &str =
+    "Ce dossier n'attend plus de complément : il a déjà été renvoyé ou l'instruction a repris.";
+pub const COMPLEMENT_TITLE: &str = "Votre dossier doit être complété";
+pub const COMPLEMENT_BUTTON: &str = "Compléter mon dossier";
+pub const MESSAGES_TITLE: &str = "Messages";
+pub const NO_MESSAGES: &str = "Aucun message pour le moment.";
+pub const MESSAGE_LABEL: &str = "Votre message à la mairie";
+pub const MESSAGE_SEND: &str = "Envoyer le message";
+pub const MESSAGE_REQUIRED: &str = "Écrivez votre message avant de l'envoyer.";
+pub const MESSAGE_TOO_LONG: &str = "Votre message ne doit pas dépasser 5 000 caractères.";
+pub const FROM_YOU: &str = "Vous";
+pub const FROM_AGENT: &str = "La mairie";
+pub const NOTES_TITLE: &str = "Informations de la mairie";
+pub const PIECE_REFUSED: &str = "Pièce refusée";
+pub const EVENT_COMPLEMENT_ANSWERED: &str = "Complément envoyé";
+pub const EVENT_COMPLEMENT_REQUESTED: &str = "Complément demandé";
+
+pub fn message_subject(reference: &str) -> String {
+    format!("Nouveau message sur le dossier {reference}")
+}
+
+pub fn message_body(reference: &str, body: &str, link: &str) -> String {
+    format!(
+        "Bonjour,\n\nUn nouveau message a été ajouté au dossier {reference} :\n\n{body}\n\nPour le lire et répondre : {link}\n"
+    )
+}
+
+pub fn complement_subject(reference: &str) -> String {
+    format!("Votre dossier {reference} doit être complété")
+}
+
+pub fn complement_body(reference: &str, message: &str, link: &str) -> String {
+    format!(
+        "Bonjour,\n\nPour poursuivre l'instruction de votre dossier {reference}, nous avons besoin d'informations complémentaires :\n\n{message}\n\nCompléter votre dossier : {link}\n"
+    )
+}

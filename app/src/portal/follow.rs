@@ -70,7 +70,7 @@ pub fn MyDossiers() -> impl IntoView {
                                         <td><A href=format!("/mes-demandes/{}", d.reference)>{d.reference.clone()}</A></td>
                                         <td>{d.title}</td>
                                         <td>{d.submitted_on}</td>
-                                        <td><span class=format!("status status-{}", d.status.code())>{d.status.label()}</span></td>
+                                        <td><span class=format!("status status-{}", d.status)>{d.status_label.clone()}</span></td>
                                     </tr>
                                 }).collect_view()}
                             </tbody>
@@ -119,9 +119,13 @@ fn DossierPage(found: Resource<Result<DossierView, AppError>>) -> impl IntoView 
 #[component]
 fn DossierDetail(dossier: DossierView) -> impl IntoView {
     let status = RwSignal::new(LiveStatus {
-        status: dossier.status,
-        label: dossier.status.label().to_owned(),
+        status: dossier.status.clone(),
+        label: dossier.status_label.clone(),
     });
+    let blank_message =
+        leptos_router::hooks::use_query_map().with_untracked(|q| q.get("message").is_some());
+    let complement_url = dossier.complement_url.clone();
+    let messages_url = dossier.messages_url.clone();
     view! {
         <Title text=s::reference_line(&dossier.reference)/>
         <h1>{dossier.title.clone()}</h1>
@@ -129,10 +133,39 @@ fn DossierDetail(dossier: DossierView) -> impl IntoView {
         <p>{s::submitted_on(&dossier.submitted_on)}</p>
         <p class="dossier-status" role="status" aria-live="polite" data-events-url=dossier.events_url.clone()>
             {s::STATUS} " : "
-            <span class=move || format!("status status-{}", status.get().status.code()) data-status=move || status.get().status.code()>
+            <span class=move || format!("status status-{}", status.get().status) data-status=move || status.get().status>
                 {move || status.get().label}
             </span>
         </p>
+        {dossier.complement.clone().map(|message| view! {
+            <section class="alert alert-warning complement-request" aria-labelledby="complement">
+                <h2 id="complement">{s::COMPLEMENT_TITLE}</h2>
+                <p class="pre-line">{message}</p>
+                <form method="post" action=complement_url.clone()>
+                    <button type="submit" class="button">{s::COMPLEMENT_BUTTON}</button>
+                </form>
+            </section>
+        })}
+        {(!dossier.refused_pieces.is_empty()).then(|| view! {
+            <section aria-labelledby="pieces-refusees">
+                <h2 id="pieces-refusees">{s::PIECE_REFUSED}</h2>
+                <ul>
+                    {dossier.refused_pieces.clone().into_iter().map(|(name, reason)| view! {
+                        <li><strong>{name}</strong> " : " {reason}</li>
+                    }).collect_view()}
+                </ul>
+            </section>
+        })}
+        {(!dossier.notes.is_empty()).then(|| view! {
+            <section aria-labelledby="informations">
+                <h2 id="informations">{s::NOTES_TITLE}</h2>
+                <ul class="notes">
+                    {dossier.notes.clone().into_iter().map(|(at, body)| view! {
+                        <li><span class="history-date">{at}</span> <span class="pre-line">{body}</span></li>
+                    }).collect_view()}
+                </ul>
+            </section>
+        })}
         <section>
             <h2>{s::ANSWERS}</h2>
             <dl class="summary-list">
@@ -156,6 +189,36 @@ fn DossierDetail(dossier: DossierView) -> impl IntoView {
                     }
                 }).collect_view()}
             </dl>
+        </section>
+        <section id="messages" aria-labelledby="messages-titre">
+            <h2 id="messages-titre">{s::MESSAGES_TITLE}</h2>
+            {if dossier.messages.is_empty() {
+                view! { <p>{s::NO_MESSAGES}</p> }.into_any()
+            } else {
+                view! {
+                    <ol class="messages">
+                        {dossier.messages.clone().into_iter().map(|m| view! {
+                            <li class=if m.from_citizen { "message message-citizen" } else { "message message-agent" }>
+                                <p class="message-meta">
+                                    <strong>{if m.from_citizen { s::FROM_YOU } else { s::FROM_AGENT }}</strong>
+                                    " – " {m.at}
+                                </p>
+                                <p class="pre-line">{m.body}</p>
+                            </li>
+                        }).collect_view()}
+                    </ol>
+                }.into_any()
+            }}
+            <form method="post" action=messages_url class="form" novalidate>
+                <div class=if blank_message { "field field-invalid" } else { "field" }>
+                    <label for="message-body">{s::MESSAGE_LABEL}</label>
+                    {blank_message.then(|| view! { <p class="error-message" id="message-error">{s::MESSAGE_REQUIRED}</p> })}
+                    <textarea id="message-body" name="body" rows="4" maxlength="5000" required
+                        aria-invalid=if blank_message { "true" } else { "false" }
+                        aria-describedby=blank_message.then_some("message-error")></textarea>
+                </div>
+                <button type="submit" class="button">{s::MESSAGE_SEND}</button>
+            </form>
         </section>
         <section>
             <h2>{s::HISTORY}</h2>

@@ -449,7 +449,7 @@ fn follow_status(document: &Document) {
             return;
         };
         if let Ok(Some(badge)) = holder.query_selector("[data-status]") {
-            let code = live.status.code();
+            let code = live.status.as_str();
             badge.set_text_content(Some(&live.label));
             let _ = badge.set_attribute("data-status", code);
             badge.set_class_name(&format!("status status-{code}"));

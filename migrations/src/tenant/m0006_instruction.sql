@@ -66,15 +66,18 @@ ALTER TABLE dossiers
     ADD COLUMN locked_until timestamptz,
     -- Bumped on every change of answers: an edit made on an older revision is refused.
     ADD COLUMN revision integer NOT NULL DEFAULT 0,
+    -- Set when the dossier reaches a terminal status of its workflow; deadlines stop there.
+    ADD COLUMN closed_at timestamptz,
     ADD COLUMN updated_at timestamptz NOT NULL DEFAULT now();
 
-UPDATE dossiers SET service_id = '00000000-0000-4000-8000-000000000001';
+UPDATE dossiers SET service_id = '00000000-0000-4000-8000-000000000001',
+    closed_at = CASE WHEN status IN ('accepte', 'refuse', 'sans_suite') THEN status_changed_at END;
 ALTER TABLE dossiers ALTER COLUMN service_id SET NOT NULL;
 
 CREATE INDEX dossiers_service_idx ON dossiers (service_id, submitted_at DESC);
 CREATE INDEX dossiers_copies_idx ON dossiers USING gin (copy_services);
 CREATE INDEX dossiers_assignee_idx ON dossiers (assignee_id, submitted_at DESC);
-CREATE INDEX dossiers_due_idx ON dossiers (service_id, due_on) WHERE NOT complement_open;
+CREATE INDEX dossiers_due_idx ON dossiers (service_id, due_on) WHERE closed_at IS NULL;
 CREATE INDEX dossiers_status_idx ON dossiers (service_id, status, submitted_at DESC);
 CREATE INDEX dossiers_demarche_idx ON dossiers (demarche_id, submitted_at DESC);
 
@@ -122,6 +125,10 @@ ALTER TABLE attachments
 -- A complement is filled through the ordinary draft pages, on a draft that points back at the
 -- dossier it completes.
 ALTER TABLE dossier_drafts ADD COLUMN complement_of uuid REFERENCES dossiers (id);
+-- A draft an agent fills for a citizen at the counter or on the phone.
+ALTER TABLE dossier_drafts
+    ADD COLUMN channel text NOT NULL DEFAULT 'portal' CHECK (channel IN ('portal', 'guichet', 'telephone')),
+    ADD COLUMN for_email text;
 
 -- Saved dossier-list filters, the agent's own or shared with a service.
 CREATE TABLE saved_searches (

@@ -22,6 +22,7 @@ pub fn router(state: AppState) -> Router {
     let fallback_state = state.clone();
     Router::new()
         .merge(app::dossiers::http::routes())
+        .merge(app::backoffice::http::routes())
         .leptos_routes_with_context(&state, routes, || {}, {
             let options = state.leptos_options().clone();
             move || shell(options.clone())

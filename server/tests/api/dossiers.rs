@@ -16,7 +16,7 @@ const PDF: &[u8] = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj << >> endobj\ntrailer 
 const PNG: &[u8] = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x01\0\0\0\x01\x08\x02\0\0\0";
 
 /// Two steps: who (name, company yes/no, SIRET only for companies), then a PDF attachment.
-fn permit_document(audience: &str, extra_required: Option<&str>) -> String {
+pub(crate) fn permit_document(audience: &str, extra_required: Option<&str>) -> String {
     let mut who = vec![
         json!({ "code": "nom", "label": "Nom", "required": true, "kind": { "short_text": {} } }),
         json!({ "code": "courriel", "label": "Courriel", "required": audience == "anonymous_allowed", "kind": { "email": {} } }),
@@ -44,12 +44,12 @@ fn permit_document(audience: &str, extra_required: Option<&str>) -> String {
 }
 
 /// Creates and publishes the démarche at `slug` as its admin; returns its id.
-async fn publish(app: &TestApp, slug: &str, document: &str) -> String {
+pub(crate) async fn publish(app: &TestApp, slug: &str, document: &str) -> String {
     let admin = app.admin(slug).await;
     publish_with(app, &admin, slug, None, document).await
 }
 
-async fn publish_with(
+pub(crate) async fn publish_with(
     app: &TestApp,
     admin: &reqwest::Client,
     slug: &str,
@@ -93,7 +93,7 @@ async fn publish_with(
     id
 }
 
-fn location(response: &reqwest::Response) -> String {
+pub(crate) fn location(response: &reqwest::Response) -> String {
     response
         .headers()
         .get("location")
@@ -104,7 +104,7 @@ fn location(response: &reqwest::Response) -> String {
 }
 
 /// Starts (or resumes) a draft; returns its key.
-async fn start(
+pub(crate) async fn start(
     app: &TestApp,
     client: &reqwest::Client,
     slug: &str,
@@ -125,7 +125,7 @@ async fn start(
 }
 
 /// Posts a step form the way a browser without WASM does; returns where it redirects.
-async fn post_step(
+pub(crate) async fn post_step(
     app: &TestApp,
     client: &reqwest::Client,
     slug: &str,
@@ -152,7 +152,7 @@ async fn post_step(
         .unwrap()
 }
 
-async fn draft(app: &TestApp, client: &reqwest::Client, slug: &str, key: &str) -> Value {
+pub(crate) async fn draft(app: &TestApp, client: &reqwest::Client, slug: &str, key: &str) -> Value {
     let response = app
         .post(
             client,
@@ -179,7 +179,7 @@ fn problems(draft: &Value) -> Vec<(String, String)> {
         .collect()
 }
 
-async fn signed_in_citizen(app: &TestApp, slug: &str, email: &str) -> reqwest::Client {
+pub(crate) async fn signed_in_citizen(app: &TestApp, slug: &str, email: &str) -> reqwest::Client {
     let client = app.client();
     app.citizen(&client, slug, email, "Tournesol-Jardin-44")
         .await;
@@ -514,7 +514,30 @@ async fn one_draft_per_demarche_unless_the_citizen_starts_another_and_old_versio
 }
 
 /// Reads the next `status` event of a server-sent event stream.
-async fn next_status(
+/// Takes a transition of the default workflow (`t1`: Reçu → En cours d'instruction…).
+pub(crate) async fn transition(
+    app: &TestApp,
+    client: &reqwest::Client,
+    slug: &str,
+    reference: &str,
+    transition: &str,
+) -> reqwest::Response {
+    let request_id = uuid::Uuid::new_v4().to_string();
+    app.post(
+        client,
+        slug,
+        "backoffice/act",
+        &[
+            ("reference", reference),
+            ("action", "transition"),
+            ("transition", transition),
+            ("request_id", &request_id),
+        ],
+    )
+    .await
+}
+
+pub(crate) async fn next_status(
     stream: &mut (impl futures::Stream<Item = reqwest::Result<bytes::Bytes>> + Unpin),
     buffer: &mut String,
 ) -> String {
@@ -612,34 +635,14 @@ async fn an_anonymous_citizen_follows_a_dossier_whose_status_changes_live() {
     assert_eq!(next_status(&mut stream, &mut buffer).await, "recu");
 
     let reference = format!("{}-000001", time::OffsetDateTime::now_utc().year());
+    app.grant("ca", "admin@ca.test", None, "modification").await;
     // Citizens cannot change statuses; agents can, and the watching page hears it.
-    let refused = app
-        .post(
-            &visitor,
-            "ca",
-            "backoffice/change_status",
-            &[("reference", &reference), ("status", "accepte")],
-        )
-        .await;
+    let refused = transition(&app, &visitor, "ca", &reference, "t5").await;
     assert_eq!(refused.status(), StatusCode::UNAUTHORIZED);
-    let bad = app
-        .post(
-            &admin,
-            "ca",
-            "backoffice/change_status",
-            &[("reference", &reference), ("status", "perdu")],
-        )
-        .await;
+    let bad = transition(&app, &admin, "ca", &reference, "perdu").await;
     assert_eq!(bad.status(), StatusCode::BAD_REQUEST);
-    assert!(error_message(bad).await.contains("perdu"));
-    let changed = app
-        .post(
-            &admin,
-            "ca",
-            "backoffice/change_status",
-            &[("reference", &reference), ("status", "en_instruction")],
-        )
-        .await;
+    assert!(error_message(bad).await.contains("circuit"));
+    let changed = transition(&app, &admin, "ca", &reference, "t1").await;
     assert_eq!(changed.status(), StatusCode::OK);
     assert_eq!(
         next_status(&mut stream, &mut buffer).await,
@@ -781,14 +784,8 @@ async fn demarches_drafts_dossiers_and_files_of_a_tenant_are_unreachable_from_an
     assert_eq!(response.status(), StatusCode::NOT_FOUND);
     let reference = format!("{}-000001", time::OffsetDateTime::now_utc().year());
     let admin_b = app.admin("cb").await;
-    let response = app
-        .post(
-            &admin_b,
-            "cb",
-            "backoffice/change_status",
-            &[("reference", &reference), ("status", "refuse")],
-        )
-        .await;
+    app.grant("cb", "admin@cb.test", None, "gestion").await;
+    let response = transition(&app, &admin_b, "cb", &reference, "t1").await;
     assert_eq!(response.status(), StatusCode::NOT_FOUND);
     // Each tenant numbers its own dossiers, and B's files are in B's folder only.
     assert_eq!(app.count("tenant_cb.dossiers").await, 0);

@@ -396,6 +396,40 @@ impl TestApp {
             .await
     }
 
+    /// Gives the agent `email` a right on a service of `slug` (by name; `None`: the first
+    /// service, "Accueil").
+    pub async fn grant(&self, slug: &str, email: &str, service: Option<&str>, access: &str) {
+        let schema = format!("tenant_{}", slug.replace('-', "_"));
+        let service = service.unwrap_or("Accueil");
+        self.sql(&format!(
+            "INSERT INTO {schema}.service_members (service_id, user_id, access)
+             SELECT s.id, u.id, '{access}' FROM {schema}.services s, {schema}.users u
+             WHERE s.name = '{service}' AND u.email = '{email}'
+             ON CONFLICT (service_id, user_id) DO UPDATE SET access = EXCLUDED.access"
+        ))
+        .await;
+    }
+
+    /// Runs one statement as the test's superuser (arranging data the API does not offer).
+    pub async fn sql(&self, sql: &str) {
+        self.state.pool().execute_unprepared(sql).await.unwrap();
+    }
+
+    /// The first column of the first row of a query, as text.
+    pub async fn text(&self, sql: &str) -> String {
+        let row = self
+            .state
+            .pool()
+            .query_one_raw(sea_orm::Statement::from_string(
+                sea_orm::DbBackend::Postgres,
+                format!("SELECT ({sql})::text AS v"),
+            ))
+            .await
+            .unwrap()
+            .unwrap();
+        row.try_get("", "v").unwrap()
+    }
+
     pub async fn count(&self, schema_table: &str) -> i64 {
         let row = self
             .state

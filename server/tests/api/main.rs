@@ -2,6 +2,7 @@
 //! a real SMTP server (aiosmtpd) receiving its mail. One binary, for one link step.
 
 mod accounts;
+mod backoffice;
 mod demarches;
 mod dossiers;
 mod helpers;

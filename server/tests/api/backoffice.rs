@@ -1,0 +1,713 @@
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+//! Agents processing dossiers: routing, rights per service, the workflow and its actions,
+//! complements through the citizen, locks and concurrent edits, notes, messages, exports,
+//! live counters, and tenant isolation of all of it.
+
+use std::time::Duration;
+
+use futures::StreamExt;
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+use crate::dossiers::{location, post_step, publish_with, signed_in_citizen, start, transition};
+use crate::helpers::{TestApp, error_message, spawn_app};
+
+/// One step: name, contact, postcode (routes the dossier) and the request's object.
+fn voirie_document() -> String {
+    json!({
+        "format": "guichet.demarche",
+        "format_version": 1,
+        "demarche": { "title": "Signalement voirie", "description": "Un trou, un lampadaire.", "rubrique": "Voirie",
+                      "audience": "anonymous_allowed", "state": "draft" },
+        "definition": { "steps": [
+            { "code": "signalement", "title": "Signalement", "fields": [
+                { "code": "nom", "label": "Nom", "required": true, "kind": { "short_text": {} } },
+                { "code": "courriel", "label": "Courriel", "required": true, "kind": { "email": {} } },
+                { "code": "code_postal", "label": "Code postal", "required": true, "kind": { "short_text": {} } },
+                { "code": "objet", "label": "Objet", "required": true, "kind": { "long_text": {} } }
+            ] }
+        ] }
+    })
+    .to_string()
+}
+
+struct Commune {
+    admin: reqwest::Client,
+    demarche: String,
+}
+
+/// A commune with services Nord and Sud under Voirie, and the voirie démarche routed by
+/// postcode (44800 → Nord, 44700 → Sud, else Voirie), due in 10 days with an alert at 3.
+async fn commune(app: &TestApp, slug: &str) -> Commune {
+    app.create_tenant(slug, "Commune").await;
+    let admin = app.admin(slug).await;
+    let demarche = publish_with(app, &admin, slug, None, &voirie_document()).await;
+    let schema = format!("tenant_{slug}");
+    app.sql(&format!(
+        "INSERT INTO {schema}.services (id, parent_id, name, kind) VALUES
+           ('10000000-0000-4000-8000-000000000001', NULL, 'Voirie', 'service'),
+           ('10000000-0000-4000-8000-000000000002', '10000000-0000-4000-8000-000000000001', 'Nord', 'pole'),
+           ('10000000-0000-4000-8000-000000000003', '10000000-0000-4000-8000-000000000001', 'Sud', 'pole')"
+    ))
+    .await;
+    let mut instruction: Value =
+        serde_json::to_value(app::workflow::model::Instruction::default()).unwrap();
+    instruction["routing"] = json!({
+        "default_service": "10000000-0000-4000-8000-000000000001",
+        "rules": [
+            { "field": "code_postal", "values": ["44800"], "service_id": "10000000-0000-4000-8000-000000000002" },
+            { "field": "code_postal", "values": ["447*"], "service_id": "10000000-0000-4000-8000-000000000003" }
+        ],
+        "copies": []
+    });
+    instruction["deadlines"] =
+        json!({ "max_days": 10, "alert_days": 3, "silence": "acceptation", "silence_days": 60 });
+    app.sql(&format!(
+        "INSERT INTO {schema}.demarche_instruction (demarche_id, document) VALUES ('{demarche}', '{}')",
+        instruction.to_string().replace('\'', "''")
+    ))
+    .await;
+    Commune { admin, demarche }
+}
+
+/// An invited agent of `slug`, signed in.
+async fn agent(app: &TestApp, commune: &Commune, slug: &str, email: &str) -> reqwest::Client {
+    let invited = app
+        .post(
+            &commune.admin,
+            slug,
+            "admin/invite_agent",
+            &[("email", email), ("display_name", email), ("role", "agent")],
+        )
+        .await;
+    assert_eq!(invited.status(), StatusCode::OK);
+    app.accept_invitation(slug, email, "Tournesol-Cle-2026")
+        .await
+}
+
+/// Files a dossier as `citizen`; returns its reference.
+async fn file(
+    app: &TestApp,
+    citizen: &reqwest::Client,
+    slug: &str,
+    commune: &Commune,
+    name: &str,
+    postcode: &str,
+) -> String {
+    let key = start(app, citizen, slug, &commune.demarche, true).await;
+    post_step(
+        app,
+        citizen,
+        slug,
+        &key,
+        0,
+        &[
+            ("nom", name),
+            ("courriel", "usager@example.org"),
+            ("code_postal", postcode),
+            ("objet", "Nid de poule devant l'école"),
+        ],
+        vec![],
+    )
+    .await;
+    let submitted = app
+        .post(citizen, slug, "portal/submit", &[("key", &key)])
+        .await;
+    location(&submitted);
+    app.text(&format!(
+        "SELECT d.reference FROM tenant_{slug}.dossiers d JOIN tenant_{slug}.dossier_drafts dr ON dr.dossier_id = d.id
+         WHERE dr.key = '{key}'"
+    ))
+    .await
+}
+
+async fn list(
+    app: &TestApp,
+    client: &reqwest::Client,
+    slug: &str,
+    filter: &[(&str, &str)],
+) -> Value {
+    let mut form: Vec<(String, String)> = filter
+        .iter()
+        .map(|(k, v)| (format!("filter[{k}]"), v.to_string()))
+        .collect();
+    form.push(("filter[page]".into(), String::new()));
+    let response = client
+        .post(app.url(slug, "/api/backoffice/dossiers"))
+        .form(&form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        response.status(),
+        StatusCode::OK,
+        "{}",
+        response.text().await.unwrap()
+    );
+    response.json().await.unwrap()
+}
+
+fn references(list: &Value) -> Vec<String> {
+    let mut refs: Vec<String> = list["lines"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l["reference"].as_str().unwrap().to_owned())
+        .collect();
+    refs.sort();
+    refs
+}
+
+async fn dossier(
+    app: &TestApp,
+    client: &reqwest::Client,
+    slug: &str,
+    reference: &str,
+) -> reqwest::Response {
+    app.post(
+        client,
+        slug,
+        "backoffice/dossier",
+        &[("reference", reference)],
+    )
+    .await
+}
+
+async fn act(
+    app: &TestApp,
+    client: &reqwest::Client,
+    slug: &str,
+    reference: &str,
+    fields: &[(&str, &str)],
+) -> reqwest::Response {
+    let mut form = vec![("reference", reference)];
+    form.extend_from_slice(fields);
+    app.post(client, slug, "backoffice/act", &form).await
+}
+
+async fn csv(
+    app: &TestApp,
+    client: &reqwest::Client,
+    slug: &str,
+    query: &str,
+) -> reqwest::Response {
+    client
+        .get(app.url(slug, &format!("/back-office/dossiers.csv?{query}")))
+        .send()
+        .await
+        .unwrap()
+}
+
+/// The first `counters` event of the live dashboard stream.
+async fn first_counters(
+    app: &TestApp,
+    client: &reqwest::Client,
+    slug: &str,
+) -> Result<Value, StatusCode> {
+    let response = client
+        .get(app.url(slug, "/api/back-office/compteurs"))
+        .send()
+        .await
+        .unwrap();
+    if response.status() != StatusCode::OK {
+        return Err(response.status());
+    }
+    let mut stream = response.bytes_stream();
+    let mut buffer = String::new();
+    loop {
+        if let Some(data) = buffer
+            .split("\n\n")
+            .find_map(|event| event.lines().find_map(|l| l.strip_prefix("data:")))
+        {
+            return Ok(serde_json::from_str(data.trim()).unwrap());
+        }
+        // A guard against a hang, not a wait.
+        let chunk = tokio::time::timeout(Duration::from_secs(20), stream.next())
+            .await
+            .expect("no event within 20 s")
+            .expect("stream ended")
+            .unwrap();
+        buffer.push_str(&String::from_utf8_lossy(&chunk));
+    }
+}
+
+#[tokio::test]
+async fn dossiers_are_routed_by_postcode_and_agents_see_only_their_services() {
+    let app = spawn_app().await;
+    let c = commune(&app, "ca").await;
+    let nord = agent(&app, &c, "ca", "nord@ca.test").await;
+    let sud = agent(&app, &c, "ca", "sud@ca.test").await;
+    let chef = agent(&app, &c, "ca", "chef@ca.test").await;
+    let nobody = agent(&app, &c, "ca", "stagiaire@ca.test").await;
+    app.grant("ca", "nord@ca.test", Some("Nord"), "modification")
+        .await;
+    app.grant("ca", "sud@ca.test", Some("Sud"), "consultation")
+        .await;
+    // A right on Voirie covers its pôles.
+    app.grant("ca", "chef@ca.test", Some("Voirie"), "gestion")
+        .await;
+    let citizen = app.client();
+    let in_nord = file(&app, &citizen, "ca", &c, "Dupont", "44800").await;
+    let in_sud = file(&app, &citizen, "ca", &c, "Martin", "44700").await;
+    let elsewhere = file(&app, &citizen, "ca", &c, "Durand", "75001").await;
+
+    assert_eq!(
+        references(&list(&app, &nord, "ca", &[]).await),
+        vec![in_nord.clone()]
+    );
+    assert_eq!(
+        references(&list(&app, &sud, "ca", &[]).await),
+        vec![in_sud.clone()]
+    );
+    let mut all = vec![in_nord.clone(), in_sud.clone(), elsewhere.clone()];
+    all.sort();
+    assert_eq!(references(&list(&app, &chef, "ca", &[]).await), all);
+    assert!(references(&list(&app, &nobody, "ca", &[]).await).is_empty());
+    let page = dossier(&app, &chef, "ca", &elsewhere)
+        .await
+        .json::<Value>()
+        .await
+        .unwrap();
+    assert_eq!(page["service"], "Voirie");
+    assert!(
+        page["due_on"].as_str().is_some(),
+        "deadline set from the démarche"
+    );
+    assert!(
+        page["silence"]
+            .as_str()
+            .unwrap()
+            .starts_with("Silence vaut acceptation")
+    );
+
+    // A direct reference, an export and the live counters say nothing more.
+    let refused = dossier(&app, &nord, "ca", &in_sud).await;
+    assert_eq!(refused.status(), StatusCode::NOT_FOUND);
+    assert_eq!(
+        dossier(&app, &nobody, "ca", &in_nord).await.status(),
+        StatusCode::NOT_FOUND
+    );
+    let export = csv(&app, &nord, "ca", "").await;
+    assert_eq!(export.status(), StatusCode::OK);
+    assert_eq!(export.headers()["x-total-count"], "1");
+    let text = export.text().await.unwrap();
+    assert!(text.contains(&in_nord) && !text.contains(&in_sud) && !text.contains(&elsewhere));
+    assert_eq!(text.lines().count(), 2, "header and one line: {text}");
+    let counters = first_counters(&app, &nord, "ca").await.unwrap();
+    assert_eq!(counters["new"], 1);
+    assert_eq!(first_counters(&app, &chef, "ca").await.unwrap()["new"], 3);
+    assert_eq!(first_counters(&app, &nobody, "ca").await.unwrap()["new"], 0);
+    assert_eq!(
+        first_counters(&app, &citizen, "ca").await,
+        Err(StatusCode::UNAUTHORIZED)
+    );
+
+    // Consultation reads but cannot modify.
+    assert_eq!(
+        dossier(&app, &sud, "ca", &in_sud).await.status(),
+        StatusCode::OK
+    );
+    let denied = act(&app, &sud, "ca", &in_sud, &[("action", "take")]).await;
+    assert_eq!(denied.status(), StatusCode::FORBIDDEN);
+    let denied = transition(&app, &sud, "ca", &in_sud, "t1").await;
+    assert_eq!(denied.status(), StatusCode::FORBIDDEN);
+    // Filters combine with rights, never widen them.
+    let filtered = list(
+        &app,
+        &nord,
+        "ca",
+        &[("service", "10000000-0000-4000-8000-000000000003")],
+    )
+    .await;
+    assert!(references(&filtered).is_empty());
+
+    // Redirecting with a reason moves the dossier out of the agent's reach.
+    let no_reason = act(
+        &app,
+        &nord,
+        "ca",
+        &in_nord,
+        &[
+            ("action", "redirect"),
+            ("service", "10000000-0000-4000-8000-000000000003"),
+        ],
+    )
+    .await;
+    assert_eq!(no_reason.status(), StatusCode::BAD_REQUEST);
+    let moved = act(
+        &app,
+        &nord,
+        "ca",
+        &in_nord,
+        &[
+            ("action", "redirect"),
+            ("service", "10000000-0000-4000-8000-000000000003"),
+            ("reason", "Rue côté sud"),
+        ],
+    )
+    .await;
+    assert_eq!(moved.status(), StatusCode::OK);
+    assert!(references(&list(&app, &nord, "ca", &[]).await).is_empty());
+    let history = dossier(&app, &chef, "ca", &in_nord)
+        .await
+        .json::<Value>()
+        .await
+        .unwrap();
+    let last = history["history"]
+        .as_array()
+        .unwrap()
+        .last()
+        .unwrap()
+        .clone();
+    assert_eq!(last["who"], "nord@ca.test");
+    assert!(last["what"].as_str().unwrap().contains("Rue côté sud"));
+}
+
+#[tokio::test]
+async fn transitions_follow_the_workflow_run_their_actions_once_and_a_complement_round_trips() {
+    let app = spawn_app().await;
+    let c = commune(&app, "ca").await;
+    let nord = agent(&app, &c, "ca", "nord@ca.test").await;
+    app.grant("ca", "nord@ca.test", Some("Nord"), "modification")
+        .await;
+    let citizen = signed_in_citizen(&app, "ca", "usager@example.org").await;
+    let reference = file(&app, &citizen, "ca", &c, "Dupont", "44800").await;
+    // The verification mail, then the acknowledgement.
+    let mails_before = app.smtp.wait_for("usager@example.org", 2).await.len();
+
+    // Accepting straight from "Reçu" is not in the workflow.
+    let skipped = transition(&app, &nord, "ca", &reference, "t5").await;
+    assert_eq!(skipped.status(), StatusCode::CONFLICT);
+    // The same request sent twice: one status change, one mail.
+    let request_id = uuid::Uuid::new_v4().to_string();
+    for _ in 0..2 {
+        let response = act(
+            &app,
+            &nord,
+            "ca",
+            &reference,
+            &[
+                ("action", "transition"),
+                ("transition", "t1"),
+                ("request_id", &request_id),
+                ("comment", "Nous regardons."),
+            ],
+        )
+        .await;
+        assert_eq!(response.status(), StatusCode::OK);
+    }
+    let mails = app
+        .smtp
+        .wait_for("usager@example.org", mails_before + 1)
+        .await;
+    assert!(mails.last().unwrap().body.contains("Nous regardons."));
+    assert_eq!(
+        app.count("tenant_ca.dossier_events WHERE kind = 'status'")
+            .await,
+        1
+    );
+
+    // A complement request reopens the dossier to the citizen, who answers it.
+    let asked = act(
+        &app,
+        &nord,
+        "ca",
+        &reference,
+        &[
+            ("action", "transition"),
+            ("transition", "t3"),
+            ("request_id", &uuid::Uuid::new_v4().to_string()),
+            ("comment", "Précisez le numéro de la rue."),
+        ],
+    )
+    .await;
+    assert_eq!(asked.status(), StatusCode::OK);
+    let mail = app
+        .smtp
+        .wait_for("usager@example.org", mails_before + 2)
+        .await
+        .pop()
+        .unwrap();
+    assert!(mail.body.contains("Précisez le numéro de la rue."));
+    let page = citizen
+        .get(app.url("ca", &format!("/mes-demandes/{reference}")))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("Précisez le numéro de la rue."));
+    let opened = citizen
+        .post(app.url("ca", &format!("/mes-demandes/{reference}/complement")))
+        .send()
+        .await
+        .unwrap();
+    let draft_url = location(&opened);
+    let key = draft_url
+        .trim_start_matches("/brouillons/")
+        .split(['/', '?'])
+        .next()
+        .unwrap()
+        .to_owned();
+    post_step(
+        &app,
+        &citizen,
+        "ca",
+        &key,
+        0,
+        &[
+            ("nom", "Dupont"),
+            ("courriel", "usager@example.org"),
+            ("code_postal", "44800"),
+            ("objet", "Nid de poule devant le 12 rue des Écoles"),
+        ],
+        vec![],
+    )
+    .await;
+    let sent = app
+        .post(&citizen, "ca", "portal/submit", &[("key", &key)])
+        .await;
+    assert_eq!(location(&sent), format!("/mes-demandes/{reference}"));
+    let back = dossier(&app, &nord, "ca", &reference)
+        .await
+        .json::<Value>()
+        .await
+        .unwrap();
+    assert_eq!(back["status"], "en_instruction");
+    assert_eq!(back["complement_open"], false);
+    assert!(back["answers"].to_string().contains("12 rue des Écoles"));
+    // Only one dossier: the complement did not file a new one.
+    assert_eq!(app.count("tenant_ca.dossiers").await, 1);
+    // A second send of the same complement is refused, nothing changes.
+    let again = app
+        .post(&citizen, "ca", "portal/submit", &[("key", &key)])
+        .await;
+    assert_eq!(location(&again), format!("/mes-demandes/{reference}"));
+
+    // Notes and messages: the citizen reads what is meant for them only.
+    for (visibility, body) in [
+        ("service", "Voir avec l'équipe nord"),
+        ("personal", "Rappeler lundi"),
+        ("citizen", "Intervention prévue la semaine prochaine"),
+    ] {
+        let added = act(
+            &app,
+            &nord,
+            "ca",
+            &reference,
+            &[
+                ("action", "note"),
+                ("visibility", visibility),
+                ("body", body),
+            ],
+        )
+        .await;
+        assert_eq!(added.status(), StatusCode::OK);
+    }
+    let blank = act(
+        &app,
+        &nord,
+        "ca",
+        &reference,
+        &[
+            ("action", "note"),
+            ("visibility", "service"),
+            ("body", "  "),
+        ],
+    )
+    .await;
+    assert_eq!(blank.status(), StatusCode::BAD_REQUEST);
+    let sent = act(
+        &app,
+        &nord,
+        "ca",
+        &reference,
+        &[
+            ("action", "message"),
+            ("body", "Pouvez-vous joindre une photo ?"),
+        ],
+    )
+    .await;
+    assert_eq!(sent.status(), StatusCode::OK);
+    let replied = citizen
+        .post(app.url("ca", &format!("/mes-demandes/{reference}/messages")))
+        .form(&[("body", "Je passe en mairie demain.")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        location(&replied),
+        format!("/mes-demandes/{reference}#messages")
+    );
+    app.smtp.wait_for("nord@ca.test", 2).await;
+    let page = citizen
+        .get(app.url("ca", &format!("/mes-demandes/{reference}")))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains("Intervention prévue")
+            && page.contains("Pouvez-vous joindre")
+            && page.contains("Je passe en mairie")
+    );
+    assert!(!page.contains("Voir avec l'équipe") && !page.contains("Rappeler lundi"));
+
+    // Accepting is terminal: no transition is left, deadlines stop.
+    let accepted = transition(&app, &nord, "ca", &reference, "t5").await;
+    assert_eq!(accepted.status(), StatusCode::OK);
+    let done = dossier(&app, &nord, "ca", &reference)
+        .await
+        .json::<Value>()
+        .await
+        .unwrap();
+    assert_eq!(done["transitions"].as_array().unwrap().len(), 0);
+    assert_eq!(done["sla"], "none");
+}
+
+#[tokio::test]
+async fn a_lock_makes_the_dossier_read_only_for_others_and_stale_edits_are_refused() {
+    let app = spawn_app().await;
+    let c = commune(&app, "ca").await;
+    let a = agent(&app, &c, "ca", "alice@ca.test").await;
+    let b = agent(&app, &c, "ca", "bruno@ca.test").await;
+    app.grant("ca", "alice@ca.test", Some("Voirie"), "gestion")
+        .await;
+    app.grant("ca", "bruno@ca.test", Some("Voirie"), "modification")
+        .await;
+    let citizen = app.client();
+    let reference = file(&app, &citizen, "ca", &c, "Dupont", "75001").await;
+
+    assert_eq!(
+        act(&app, &a, "ca", &reference, &[("action", "lock")])
+            .await
+            .status(),
+        StatusCode::OK
+    );
+    let blocked = act(&app, &b, "ca", &reference, &[("action", "take")]).await;
+    assert_eq!(blocked.status(), StatusCode::CONFLICT);
+    assert!(error_message(blocked).await.contains("alice@ca.test"));
+    let seen = dossier(&app, &b, "ca", &reference)
+        .await
+        .json::<Value>()
+        .await
+        .unwrap();
+    assert_eq!(seen["locked_by_other"], "alice@ca.test");
+    assert_eq!(
+        act(&app, &a, "ca", &reference, &[("action", "unlock")])
+            .await
+            .status(),
+        StatusCode::OK
+    );
+
+    // Both open the page at the same revision; the second edit does not overwrite the first.
+    let revision = seen["revision"].as_i64().unwrap().to_string();
+    let edit = |client: &reqwest::Client, value: &'static str| {
+        let revision = revision.clone();
+        let reference = reference.clone();
+        let client = client.clone();
+        let app = &app;
+        async move {
+            app.post(
+                &client,
+                "ca",
+                "backoffice/edit_answer",
+                &[
+                    ("reference", &reference),
+                    ("code", "objet"),
+                    ("value", value),
+                    ("revision", &revision),
+                ],
+            )
+            .await
+        }
+    };
+    assert_eq!(
+        edit(&a, "Trou rue des Lilas").await.status(),
+        StatusCode::OK
+    );
+    let stale = edit(&b, "Lampadaire éteint").await;
+    assert_eq!(stale.status(), StatusCode::CONFLICT);
+    let page = dossier(&app, &b, "ca", &reference)
+        .await
+        .json::<Value>()
+        .await
+        .unwrap();
+    assert!(page["answers"].to_string().contains("Trou rue des Lilas"));
+    let history = page["history"].to_string();
+    assert!(history.contains("Réponse corrigée"));
+    // An invalid value is refused with the field's own message; nothing changes.
+    let current = page["revision"].as_i64().unwrap().to_string();
+    let invalid = app
+        .post(
+            &a,
+            "ca",
+            "backoffice/edit_answer",
+            &[
+                ("reference", &reference),
+                ("code", "courriel"),
+                ("value", "pas-un-courriel"),
+                ("revision", &current),
+            ],
+        )
+        .await;
+    assert_eq!(invalid.status(), StatusCode::BAD_REQUEST);
+
+    // Assigning to someone else takes the management right; taking charge does not.
+    assert_eq!(
+        act(&app, &b, "ca", &reference, &[("action", "take")])
+            .await
+            .status(),
+        StatusCode::OK
+    );
+    let alice = app
+        .count("tenant_ca.users WHERE email = 'alice@ca.test'")
+        .await;
+    assert_eq!(alice, 1);
+}
+
+#[tokio::test]
+async fn back_office_endpoints_of_one_tenant_never_reach_another() {
+    let app = spawn_app().await;
+    let ca = commune(&app, "ca").await;
+    let cb = commune(&app, "cb").await;
+    let agent_a = agent(&app, &ca, "ca", "agent@ca.test").await;
+    let agent_b = agent(&app, &cb, "cb", "agent@cb.test").await;
+    app.grant("ca", "agent@ca.test", Some("Voirie"), "gestion")
+        .await;
+    app.grant("cb", "agent@cb.test", Some("Voirie"), "gestion")
+        .await;
+    let citizen = app.client_for(&["ca", "cb"]);
+    let reference = file(&app, &citizen, "ca", &ca, "Dupont", "44800").await;
+
+    assert_eq!(
+        references(&list(&app, &agent_a, "ca", &[]).await),
+        vec![reference.clone()]
+    );
+    assert!(references(&list(&app, &agent_b, "cb", &[]).await).is_empty());
+    assert_eq!(
+        dossier(&app, &agent_b, "cb", &reference).await.status(),
+        StatusCode::NOT_FOUND
+    );
+    let taken = act(&app, &agent_b, "cb", &reference, &[("action", "take")]).await;
+    assert_eq!(taken.status(), StatusCode::NOT_FOUND);
+    let export = csv(&app, &agent_b, "cb", "").await.text().await.unwrap();
+    assert!(!export.contains(&reference));
+    assert_eq!(
+        first_counters(&app, &agent_b, "cb").await.unwrap()["new"],
+        0
+    );
+    // A's session cookie is worthless at B.
+    assert_eq!(
+        first_counters(&app, &agent_a, "cb").await,
+        Err(StatusCode::UNAUTHORIZED)
+    );
+    assert_eq!(
+        csv(&app, &agent_a, "cb", "").await.status(),
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(app.count("tenant_cb.dossier_events").await, 0);
+}
