@@ -1,1 +1,6 @@
-//! (to be written)
+use leptos::prelude::*;
+
+#[component]
+pub fn InstructionPage() -> impl IntoView {
+    view! { <p>"TODO"</p> }
+}
