@@ -525,3 +525,18 @@ pub async fn remove_delegation(tx: &TenantTx, actor: &UserView, id: &str) -> App
     }
     Ok(())
 }
+
+/// The agent with this email, if any (for seeding).
+pub async fn agent_by_email(tx: &TenantTx, email: &str) -> AppResult<Option<Uuid>> {
+    #[derive(FromQueryResult)]
+    struct Found {
+        id: Uuid,
+    }
+    let found: Option<Found> = tx
+        .fetch_optional(
+            "SELECT id FROM users WHERE lower(email) = lower($1) AND kind = 'agent'",
+            vec![email.trim().into()],
+        )
+        .await?;
+    Ok(found.map(|f| f.id))
+}

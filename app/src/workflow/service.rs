@@ -141,3 +141,21 @@ pub async fn page(tx: &TenantTx, demarche: &str) -> AppResult<InstructionPage> {
         statuses_in_use: statuses_in_use(tx, id).await?,
     })
 }
+
+/// The first démarche titled `title` that has no instruction settings yet (for seeding).
+pub async fn demarche_without_instruction(tx: &TenantTx, title: &str) -> AppResult<Option<Uuid>> {
+    #[derive(FromQueryResult)]
+    struct Found {
+        id: Uuid,
+    }
+    let found: Option<Found> = tx
+        .fetch_optional(
+            "SELECT d.id FROM demarches d
+             WHERE d.draft->'demarche'->>'title' = $1
+               AND NOT EXISTS (SELECT 1 FROM demarche_instruction i WHERE i.demarche_id = d.id)
+             ORDER BY d.created_at, d.id LIMIT 1",
+            vec![title.into()],
+        )
+        .await?;
+    Ok(found.map(|f| f.id))
+}
