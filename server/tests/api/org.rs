@@ -224,6 +224,17 @@ async fn an_admin_builds_the_tree_and_a_cycle_is_refused_with_its_message() {
             .is_empty()
     );
     assert_eq!(chart_now["services"].as_array().unwrap().len(), 3);
+
+    // The page renders the tree on the server (it works without JavaScript).
+    let page = admin
+        .get(app.url("ca", "/administration/organigramme"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.status(), StatusCode::OK);
+    let html = page.text().await.unwrap();
+    assert!(html.contains("Services techniques › Voirie"), "{html}");
+    assert!(html.contains("Ajouter le service"));
 }
 
 #[tokio::test]
