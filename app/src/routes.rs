@@ -6,7 +6,7 @@ use leptos_router::components::{A, Route, Router, Routes};
 use leptos_router::{SsrMode, path};
 
 use crate::context::{SiteView, provide_site, use_site};
-use crate::{account, admin, backoffice, designer, platform, portal};
+use crate::{account, admin, backoffice, designer, org, platform, portal, workflow};
 
 /// Pages citizens open first, often on a phone, that ship without the Leptos runtime: they are
 /// plain server-rendered HTML enhanced by the small `guichet-enhance` bundle, so a citizen's
@@ -99,7 +99,10 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/back-office/dossiers/:reference") view=backoffice::dossiers::DossierPage ssr=SsrMode::Async/>
                     <Route path=path!("/back-office/demarches") view=designer::pages::DemarchesList ssr=SsrMode::Async/>
                     <Route path=path!("/back-office/demarches/:id") view=designer::pages::DesignerPage ssr=SsrMode::Async/>
+                    <Route path=path!("/back-office/demarches/:id/instruction") view=workflow::pages::InstructionPage ssr=SsrMode::Async/>
+                    <Route path=path!("/back-office/absences") view=org::pages::AbsencesPage ssr=SsrMode::Async/>
                     <Route path=path!("/admin/agents") view=admin::pages::Agents ssr=SsrMode::Async/>
+                    <Route path=path!("/administration/organigramme") view=org::pages::OrgChartPage ssr=SsrMode::Async/>
                     <Route path=path!("/plateforme") view=platform::pages::Console ssr=SsrMode::Async/>
                 </Routes>
             </main>

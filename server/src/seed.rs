@@ -13,6 +13,7 @@ use app::platform::service::{
     NewTenant, provision_tenant, set_branding, tenant_by_slug, upsert_operator,
 };
 use app::portal::service::publish_news;
+use app::workflow::model::{Action, Deadlines, Instruction, Routing, Workflow};
 use serde::Deserialize;
 
 #[derive(Deserialize)]
@@ -38,6 +39,47 @@ pub struct TenantFile {
     /// the tenant is created.
     #[serde(default)]
     pub demarches: Vec<String>,
+    /// The org chart: services (created if missing, found by their path) and their members.
+    #[serde(default)]
+    pub services: Vec<SeedService>,
+    /// Instruction settings per démarche, saved unless the démarche already has some.
+    #[serde(default)]
+    pub instructions: Vec<SeedInstruction>,
+}
+
+/// A service of the org chart. Services are named by their path from the root
+/// (`"Direction des services techniques › Voirie"`), so a parent comes before its children.
+#[derive(Deserialize)]
+pub struct SeedService {
+    pub name: String,
+    pub kind: String,
+    /// The parent's path; none for a first-level service.
+    #[serde(default)]
+    pub parent: Option<String>,
+    #[serde(default)]
+    pub members: Vec<SeedMember>,
+}
+
+#[derive(Deserialize)]
+pub struct SeedMember {
+    pub email: String,
+    /// `consultation`, `modification` or `gestion`.
+    pub access: String,
+}
+
+/// A démarche's instruction document, as [`Instruction`] but with services named by their
+/// path instead of their id, and every part optional (the default workflow, no routing rule,
+/// no deadline).
+#[derive(Deserialize)]
+pub struct SeedInstruction {
+    /// The démarche's document (path relative to the tenants folder): its title finds it.
+    pub demarche: String,
+    #[serde(default)]
+    pub workflow: Option<Workflow>,
+    #[serde(default)]
+    pub routing: Routing,
+    #[serde(default)]
+    pub deadlines: Deadlines,
 }
 
 #[derive(Deserialize)]
@@ -162,6 +204,116 @@ async fn seed_tenant(
                 .map_err(|e| anyhow::anyhow!("{path}: {e}"))?;
         }
     }
+    seed_services(&tx, &file.services).await?;
+    for instruction in &file.instructions {
+        seed_instruction(&tx, dir, instruction)
+            .await
+            .with_context(|| format!("instruction of {}", instruction.demarche))?;
+    }
     tx.commit().await.map_err(|e| anyhow::anyhow!("{e}"))?;
     Ok(lines)
+}
+
+/// Path → id of the tenant's services.
+async fn service_paths(tx: &TenantTx) -> anyhow::Result<Vec<(String, String)>> {
+    Ok(app::org::service::services(tx)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?
+        .into_iter()
+        .map(|s| (s.path, s.id))
+        .collect())
+}
+
+fn service_id(paths: &[(String, String)], path: &str) -> anyhow::Result<String> {
+    paths
+        .iter()
+        .find(|(p, _)| p == path)
+        .map(|(_, id)| id.clone())
+        .ok_or_else(|| anyhow::anyhow!("unknown service {path:?}"))
+}
+
+/// Creates the services that do not exist yet and gives their members their rights (an
+/// existing service keeps its level; a member's right is set to the file's).
+async fn seed_services(tx: &TenantTx, services: &[SeedService]) -> anyhow::Result<()> {
+    for service in services {
+        let mut paths = service_paths(tx).await?;
+        let path = match &service.parent {
+            Some(parent) => format!("{parent} › {}", service.name),
+            None => service.name.clone(),
+        };
+        if !paths.iter().any(|(p, _)| *p == path) {
+            let parent = service
+                .parent
+                .as_deref()
+                .map(|p| service_id(&paths, p))
+                .transpose()?;
+            app::org::service::create_service(tx, &service.name, &service.kind, parent.as_deref())
+                .await
+                .map_err(|e| anyhow::anyhow!("service {path}: {e}"))?;
+            paths = service_paths(tx).await?;
+        }
+        let id = service_id(&paths, &path)?;
+        for member in &service.members {
+            let user = app::org::service::agent_by_email(tx, &member.email)
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?
+                .ok_or_else(|| anyhow::anyhow!("{path}: no account {}", member.email))?;
+            app::org::service::set_member(tx, &id, &user.to_string(), &member.access)
+                .await
+                .map_err(|e| anyhow::anyhow!("{path}, {}: {e}", member.email))?;
+        }
+    }
+    Ok(())
+}
+
+/// Saves the démarche's instruction settings, unless it already has some (edited since).
+async fn seed_instruction(tx: &TenantTx, dir: &Path, seed: &SeedInstruction) -> anyhow::Result<()> {
+    let json = std::fs::read_to_string(dir.join(&seed.demarche))
+        .with_context(|| format!("cannot read {}", seed.demarche))?;
+    let document: serde_json::Value = serde_json::from_str(&json)?;
+    let title = document["demarche"]["title"]
+        .as_str()
+        .ok_or_else(|| anyhow::anyhow!("{}: no title", seed.demarche))?;
+    let Some(demarche) = app::workflow::service::demarche_without_instruction(tx, title)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?
+    else {
+        return Ok(());
+    };
+    let paths = service_paths(tx).await?;
+    let resolve = |path: &str| service_id(&paths, path);
+    let mut instruction = Instruction {
+        workflow: seed
+            .workflow
+            .clone()
+            .unwrap_or_else(|| Instruction::default().workflow),
+        routing: seed.routing.clone(),
+        deadlines: seed.deadlines.clone(),
+    };
+    let routing = &mut instruction.routing;
+    routing.default_service = routing
+        .default_service
+        .as_deref()
+        .map(resolve)
+        .transpose()?;
+    for rule in &mut routing.rules {
+        rule.service_id = resolve(&rule.service_id)?;
+    }
+    for copy in &mut routing.copies {
+        *copy = resolve(copy)?;
+    }
+    for transition in &mut instruction.workflow.transitions {
+        for action in &mut transition.actions {
+            if let Action::AssignService { service_id } = action {
+                *service_id = resolve(service_id)?;
+            }
+        }
+    }
+    let problems = app::workflow::service::save_by(tx, None, &demarche.to_string(), &instruction)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    if let Some(problem) = problems.first() {
+        anyhow::bail!("{}: {}", problem.path, problem.message);
+    }
+    Ok(())
 }

@@ -1,5 +1,6 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
+use leptos_router::components::A;
 
 use super::api::{InviteAgent, list_users};
 use super::strings as s;
@@ -18,7 +19,11 @@ pub fn Agents() -> impl IntoView {
             {move || Suspend::new(async move {
                 match site.await {
                     Ok(SiteView::Tenant(tenant)) if tenant.user.as_ref().is_some_and(|u| u.has_role(Role::Admin)) => {
-                        view! { <AgentsPanel/> }.into_any()
+                        view! {
+                            <p><A href="/administration/organigramme">{crate::org::strings::ORG_LINK}</A></p>
+                            <AgentsPanel/>
+                        }
+                        .into_any()
                     }
                     _ => view! { <Restricted message=account_strings::NOT_AN_ADMIN.to_owned()/> }.into_any(),
                 }

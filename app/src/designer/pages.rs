@@ -115,7 +115,14 @@ fn DemarchesTable(items: Vec<DemarcheSummary>) -> impl IntoView {
                                 </td>
                                 <td>{item.rubrique.clone()}</td>
                                 <td>{state}</td>
-                                <td><ExportButton id=export_id title=export_title/></td>
+                                <td>
+                                    <ExportButton id=export_id title=export_title/>
+                                    " "
+                                    <A href=format!("/back-office/demarches/{}/instruction", item.id)
+                                        attr:aria-label=crate::workflow::strings::link_label(&item.title)>
+                                        {crate::workflow::strings::LINK}
+                                    </A>
+                                </td>
                             </tr>
                         }
                     }).collect_view()}

@@ -227,6 +227,15 @@ pub async fn org_chart(tx: &TenantTx) -> AppResult<OrgChart> {
             });
         }
     }
+    Ok(OrgChart {
+        services,
+        agents: agents(tx).await?,
+        delegations: delegations(tx, None).await?,
+    })
+}
+
+/// Delegations not yet over: all of them, or those of one absent agent.
+pub async fn delegations(tx: &TenantTx, of: Option<Uuid>) -> AppResult<Vec<DelegationView>> {
     #[derive(FromQueryResult)]
     struct Delegation {
         id: Uuid,
@@ -239,24 +248,21 @@ pub async fn org_chart(tx: &TenantTx) -> AppResult<OrgChart> {
         .fetch_all(
             "SELECT d.id, f.display_name AS from_name, t.display_name AS to_name, d.starts_on, d.ends_on
              FROM delegations d JOIN users f ON f.id = d.from_user JOIN users t ON t.id = d.to_user
-             WHERE d.ends_on >= current_date ORDER BY d.starts_on",
-            vec![],
+             WHERE d.ends_on >= current_date AND ($1::uuid IS NULL OR d.from_user = $1)
+             ORDER BY d.starts_on, d.id",
+            vec![of.into()],
         )
         .await?;
-    Ok(OrgChart {
-        services,
-        agents: agents(tx).await?,
-        delegations: delegations
-            .into_iter()
-            .map(|d| DelegationView {
-                id: d.id.to_string(),
-                from_name: d.from_name,
-                to_name: d.to_name,
-                starts_on: french_date(d.starts_on.midnight().assume_utc()),
-                ends_on: french_date(d.ends_on.midnight().assume_utc()),
-            })
-            .collect(),
-    })
+    Ok(delegations
+        .into_iter()
+        .map(|d| DelegationView {
+            id: d.id.to_string(),
+            from_name: d.from_name,
+            to_name: d.to_name,
+            starts_on: french_date(d.starts_on.midnight().assume_utc()),
+            ends_on: french_date(d.ends_on.midnight().assume_utc()),
+        })
+        .collect())
 }
 
 fn clean_name(name: &str) -> AppResult<String> {
@@ -518,4 +524,19 @@ pub async fn remove_delegation(tx: &TenantTx, actor: &UserView, id: &str) -> App
         return Err(AppError::NotFound(s::DELEGATION_UNKNOWN.to_owned()));
     }
     Ok(())
+}
+
+/// The agent with this email, if any (for seeding).
+pub async fn agent_by_email(tx: &TenantTx, email: &str) -> AppResult<Option<Uuid>> {
+    #[derive(FromQueryResult)]
+    struct Found {
+        id: Uuid,
+    }
+    let found: Option<Found> = tx
+        .fetch_optional(
+            "SELECT id FROM users WHERE lower(email) = lower($1) AND kind = 'agent'",
+            vec![email.trim().into()],
+        )
+        .await?;
+    Ok(found.map(|f| f.id))
 }

@@ -58,3 +58,54 @@ pub const SAVED: &str = "Organigramme mis à jour.";
 pub fn delegation_line(from: &str, to: &str, starts: &str, ends: &str) -> String {
     format!("{from} → {to}, du {starts} au {ends}")
 }
+
+pub const INTRO: &str = "Les droits donnés sur un service valent pour ses sous-services. Consultation : lire les dossiers ; modification : les traiter ; gestion : organiser le travail du service.";
+pub const EDIT_SERVICE: &str = "Renommer ou déplacer";
+pub const SAVE_SERVICE: &str = "Enregistrer";
+pub const CHANGE_ACCESS: &str = "Changer le droit";
+pub const ADD_MEMBER_TITLE: &str = "Ajouter un agent";
+pub const NO_SERVICES: &str = "Aucun service.";
+pub const CHOOSE_AGENT: &str = "Choisissez un agent";
+pub const DATES_HINT: &str = "Dates incluses.";
+pub const BACK_TO_ADMIN: &str = "Retour à l'administration";
+pub const ORG_LINK: &str = "Organigramme : services, agents et délégations";
+pub const ABSENCES_LINK: &str = "Mes absences et délégations";
+pub const ABSENCES_TITLE: &str = "Mes absences";
+pub const ABSENCES_INTRO: &str =
+    "Pendant votre absence, la personne choisie traite vos dossiers en votre nom, avec vos droits.";
+pub const MY_DELEGATIONS: &str = "Mes délégations en cours ou à venir";
+pub const MY_RIGHTS: &str = "Mes droits aujourd'hui";
+pub const NO_RIGHTS: &str = "Vous n'êtes rattaché(e) à aucun service.";
+pub const DELEGATION_SAVED: &str = "Délégation enregistrée.";
+
+pub fn service_heading(name: &str, kind: &str) -> String {
+    format!("{name} ({kind})")
+}
+
+pub fn delete_service_label(name: &str) -> String {
+    format!("Supprimer le service {name}")
+}
+
+pub fn edit_service_label(name: &str) -> String {
+    format!("Renommer ou déplacer le service {name}")
+}
+
+pub fn members_caption(name: &str) -> String {
+    format!("Agents du service {name}")
+}
+
+pub fn access_label(agent: &str) -> String {
+    format!("Droit de {agent}")
+}
+
+pub fn remove_member_label(agent: &str, service: &str) -> String {
+    format!("Retirer {agent} du service {service}")
+}
+
+pub fn remove_delegation_label(line: &str) -> String {
+    format!("Supprimer la délégation {line}")
+}
+
+pub fn right_line(path: &str, access: &str) -> String {
+    format!("{path} : {access}")
+}

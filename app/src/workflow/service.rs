@@ -3,6 +3,7 @@
 use sea_orm::FromQueryResult;
 use uuid::Uuid;
 
+use super::api::{InstructionPage, routing_fields};
 use super::model::{Instruction, InstructionProblem, validate};
 use super::strings as s;
 use crate::account::model::UserView;
@@ -73,24 +74,24 @@ pub async fn save(
     demarche: &str,
     instruction: &Instruction,
 ) -> AppResult<Vec<InstructionProblem>> {
+    save_by(tx, by.uuid(), demarche, instruction).await
+}
+
+/// [`save`], recording `by` as the author (`None`: seeding).
+pub async fn save_by(
+    tx: &TenantTx,
+    by: Option<Uuid>,
+    demarche: &str,
+    instruction: &Instruction,
+) -> AppResult<Vec<InstructionProblem>> {
     let id = parse_demarche(demarche)?;
     ensure_demarche(tx, id).await?;
     let mut problems = validate(instruction, &service_ids(tx).await?);
-    #[derive(FromQueryResult)]
-    struct Used {
-        status: String,
-    }
-    let used: Vec<Used> = tx
-        .fetch_all(
-            "SELECT DISTINCT status FROM dossiers WHERE demarche_id = $1",
-            vec![id.into()],
-        )
-        .await?;
-    for used in used {
-        if instruction.workflow.status(&used.status).is_none() {
+    for used in statuses_in_use(tx, id).await? {
+        if instruction.workflow.status(&used).is_none() {
             problems.push(InstructionProblem {
                 path: "statuses".into(),
-                message: format!("{} ({})", s::STATUS_IN_USE, used.status),
+                message: format!("{} ({used})", s::STATUS_IN_USE),
             });
         }
     }
@@ -102,8 +103,59 @@ pub async fn save(
         "INSERT INTO demarche_instruction (demarche_id, document, updated_by) VALUES ($1, $2::jsonb, $3)
          ON CONFLICT (demarche_id) DO UPDATE SET document = EXCLUDED.document, updated_at = now(),
              updated_by = EXCLUDED.updated_by",
-        vec![id.into(), document.into(), by.uuid().into()],
+        vec![id.into(), document.into(), by.into()],
     )
     .await?;
     Ok(Vec::new())
+}
+
+/// The statuses that dossiers of the démarche are in.
+pub async fn statuses_in_use(tx: &TenantTx, demarche: Uuid) -> AppResult<Vec<String>> {
+    #[derive(FromQueryResult)]
+    struct Used {
+        status: String,
+    }
+    let used: Vec<Used> = tx
+        .fetch_all(
+            "SELECT DISTINCT status FROM dossiers WHERE demarche_id = $1 ORDER BY status",
+            vec![demarche.into()],
+        )
+        .await?;
+    Ok(used.into_iter().map(|u| u.status).collect())
+}
+
+/// Everything the instruction designer opens: the document, the services to route to, the
+/// fields of the démarche's draft that rules may read, and the statuses in use.
+pub async fn page(tx: &TenantTx, demarche: &str) -> AppResult<InstructionPage> {
+    let id = parse_demarche(demarche)?;
+    let state = crate::demarches::service::designer_state(tx, &id.to_string()).await?;
+    Ok(InstructionPage {
+        title: state.draft.demarche.title,
+        instruction: instruction_of(tx, id).await?,
+        services: crate::org::service::services(tx)
+            .await?
+            .into_iter()
+            .map(|s| (s.id, s.path))
+            .collect(),
+        fields: routing_fields(&state.draft.definition),
+        statuses_in_use: statuses_in_use(tx, id).await?,
+    })
+}
+
+/// The first démarche titled `title` that has no instruction settings yet (for seeding).
+pub async fn demarche_without_instruction(tx: &TenantTx, title: &str) -> AppResult<Option<Uuid>> {
+    #[derive(FromQueryResult)]
+    struct Found {
+        id: Uuid,
+    }
+    let found: Option<Found> = tx
+        .fetch_optional(
+            "SELECT d.id FROM demarches d
+             WHERE d.draft->'demarche'->>'title' = $1
+               AND NOT EXISTS (SELECT 1 FROM demarche_instruction i WHERE i.demarche_id = d.id)
+             ORDER BY d.created_at, d.id LIMIT 1",
+            vec![title.into()],
+        )
+        .await?;
+    Ok(found.map(|f| f.id))
 }

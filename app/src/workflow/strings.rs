@@ -50,3 +50,108 @@ pub const DOCUMENT_INVALID: &str = "Le paramétrage de l'instruction est illisib
 pub const DEMARCHE_UNKNOWN: &str = "Cette démarche n'existe pas (ou plus).";
 pub const MANAGERS_ONLY: &str =
     "Seuls les responsables et les administrateurs paramètrent l'instruction des démarches.";
+
+pub fn postcode_of(label: &str) -> String {
+    format!("{label} — code postal")
+}
+
+pub fn commune_of(label: &str) -> String {
+    format!("{label} — commune")
+}
+
+pub const PAGE_TITLE: &str = "Instruction de la démarche";
+pub const LINK: &str = "Instruction (circuit, aiguillage, délais)";
+pub const BACK: &str = "Retour aux démarches";
+pub const LOADING: &str = "Chargement du paramétrage…";
+pub const NEEDS_JS: &str = "Ce paramétrage nécessite JavaScript.";
+pub const INTRO: &str = "Le circuit des dossiers (statuts et transitions), leur aiguillage vers un service et les délais de traitement. Les modifications s'appliquent aux dossiers reçus ensuite ; les dossiers en cours gardent leur statut.";
+pub const STATUSES_TITLE: &str = "Statuts";
+pub const COL_CODE: &str = "Code";
+pub const COL_NAME: &str = "Nom (agents)";
+pub const COL_LABEL: &str = "Libellé (usager)";
+pub const COL_COLOUR: &str = "Couleur";
+pub const COL_TERMINAL: &str = "Final";
+pub const COL_ACTIONS: &str = "Actions";
+pub const ADD_STATUS: &str = "Ajouter un statut";
+pub const MOVE_UP: &str = "Monter";
+pub const MOVE_DOWN: &str = "Descendre";
+pub const REMOVE: &str = "Retirer";
+pub const IN_USE: &str = "utilisé par des dossiers";
+pub const INITIAL: &str = "Statut d'un dossier qui arrive";
+pub const TRANSITIONS_TITLE: &str = "Transitions";
+pub const NO_TRANSITIONS: &str =
+    "Aucune transition : les dossiers resteront dans leur statut initial.";
+pub const FROM: &str = "Depuis le statut";
+pub const TO: &str = "Vers le statut";
+pub const BUTTON: &str = "Texte du bouton";
+pub const ACTIONS: &str = "Actions de la transition";
+pub const NO_ACTIONS: &str = "Aucune action : seul le statut change.";
+pub const ADD_TRANSITION: &str = "Ajouter une transition";
+pub const REMOVE_TRANSITION: &str = "Retirer la transition";
+pub const ACTION_KIND: &str = "Action à ajouter";
+pub const ADD_ACTION: &str = "Ajouter l'action";
+pub const REMOVE_ACTION: &str = "Retirer l'action";
+pub const ACTION_NOTIFY: &str = "Prévenir l'usager par courriel";
+pub const ACTION_COMPLEMENT: &str = "Demander un complément à l'usager";
+pub const ACTION_DEADLINE: &str = "Fixer une échéance";
+pub const ACTION_ASSIGN: &str = "Transmettre à un service";
+pub const SUBJECT: &str = "Objet du courriel";
+pub const BODY: &str = "Texte du courriel";
+pub const PLACEHOLDERS: &str = "Remplacés à l'envoi : {reference} (numéro du dossier), {demarche} (titre de la démarche), {statut} (nouveau statut), {lien} (lien de suivi), {commentaire} (ce que l'agent a écrit).";
+pub const RETURN_TO: &str = "Statut au retour du complément";
+pub const DAYS: &str = "Nombre de jours";
+pub const SERVICE: &str = "Service";
+pub const ROUTING_TITLE: &str = "Aiguillage";
+pub const DEFAULT_SERVICE: &str = "Service par défaut";
+pub const FIRST_SERVICE: &str = "(le premier service de l'organigramme)";
+pub const RULES: &str = "Règles, dans l'ordre : la première qui correspond l'emporte";
+pub const NO_RULES: &str = "Aucune règle : tous les dossiers vont au service par défaut.";
+pub const RULE_FIELD: &str = "Question";
+pub const CHOOSE_FIELD: &str = "Choisissez une question";
+pub const RULE_VALUES: &str = "Valeurs, séparées par des virgules";
+pub const RULE_VALUES_HINT: &str =
+    "Sans tenir compte des majuscules ni des accents ; 448* pour tout ce qui commence par 448.";
+pub const RULE_SERVICE: &str = "Service destinataire";
+pub const ADD_RULE: &str = "Ajouter une règle";
+pub const REMOVE_RULE: &str = "Retirer la règle";
+pub const COPIES: &str = "Services qui reçoivent une copie (en lecture)";
+pub const DEADLINES_TITLE: &str = "Délais";
+pub const MAX_DAYS: &str = "Délai maximal de traitement (jours)";
+pub const ALERT_DAYS: &str = "Alerte, en jours avant l'échéance";
+pub const SILENCE: &str = "Silence de l'administration";
+pub const SILENCE_NONE: &str = "Sans effet";
+pub const SILENCE_ACCEPTATION: &str = "Vaut acceptation";
+pub const SILENCE_REJET: &str = "Vaut rejet";
+pub const SILENCE_DAYS: &str = "Au bout de (jours)";
+pub const SAVE: &str = "Enregistrer";
+pub const SAVING: &str = "Enregistrement…";
+pub const SAVED: &str = "Paramétrage de l'instruction enregistré.";
+pub const NOT_SAVED: &str = "Rien n'a été enregistré : corrigez les points suivants.";
+
+pub fn transition_legend(n: usize) -> String {
+    format!("Transition {n}")
+}
+
+pub fn rule_legend(n: usize) -> String {
+    format!("Règle {n}")
+}
+
+pub fn status_row_label(n: usize, what: &str) -> String {
+    format!("{what} du statut {n}")
+}
+
+pub fn unknown_option(code: &str) -> String {
+    format!("{code} (inconnu)")
+}
+
+pub fn heading(title: &str) -> String {
+    format!("Instruction : {title}")
+}
+
+pub fn link_label(title: &str) -> String {
+    format!("Paramétrer l'instruction de « {title} »")
+}
+
+pub fn status_legend(n: usize) -> String {
+    format!("Statut {n}")
+}
