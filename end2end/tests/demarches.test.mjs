@@ -106,10 +106,10 @@ describe('Démarches in Chromium', () => {
     const agent = await newPage(browser, problems);
     await login(agent, guichet, 'etat-civil@saint-herblain.test', 'Herblain-Agent-2026');
     const changed = await agent.evaluate(async (reference) => {
-      const response = await fetch('/api/backoffice/change_status', {
+      const response = await fetch('/api/backoffice/act', {
         method: 'POST',
         headers: { 'content-type': 'application/x-www-form-urlencoded' },
-        body: new URLSearchParams({ reference, status: 'en_instruction' }),
+        body: new URLSearchParams({ reference, action: 'transition', transition: 't1', request_id: crypto.randomUUID() }),
       });
       return response.status;
     }, reference);

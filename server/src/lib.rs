@@ -42,6 +42,7 @@ pub async fn serve(config: &Config, state: AppState, listener: TcpListener) -> a
     let transport = mail::MailTransport::new(config.smtp_url.as_deref(), &config.data_dir)?;
     tracing::info!(mail = %transport.describe(), "mail transport");
     jobs::spawn(state.clone(), transport, config.mail_from.clone());
+    jobs::digest::spawn(state.clone());
     serve_http(state, listener).await
 }
 

@@ -20,6 +20,7 @@ USAGE:
   guichet tenant create --name NAME --slug SLUG --admin-email EMAIL [--host DOMAIN]...
   guichet tenant suspend SLUG | guichet tenant activate SLUG
   guichet tenant list
+  guichet digest [--tenant SLUG]         send today's digests of urgent and late dossiers now
   guichet operator create --email EMAIL --name NAME   (password from GUICHET_OPERATOR_PASSWORD)
 
 Configuration comes from the environment; see README.md.";
@@ -82,6 +83,17 @@ async fn run(args: Vec<String>) -> anyhow::Result<()> {
             serve(&config, state, listener).await
         }
         ["migrate"] => report_migration(&state).await,
+        ["digest", ..] => {
+            let flags = flags(&args[1..])?;
+            let only = flags
+                .iter()
+                .find(|(n, _)| n == "tenant")
+                .map(|(_, v)| v.as_str());
+            for (slug, sent) in guichet_server::jobs::digest::run_all(&state, only).await? {
+                println!("{slug}: {sent} digest(s) queued");
+            }
+            Ok(())
+        }
         ["seed", rest @ ..] => {
             let dir = PathBuf::from(rest.first().copied().unwrap_or("tenants"));
             let report = seed::seed_dir(&state, &dir).await?;

@@ -1,5 +1,8 @@
 //! Server functions of dossier processing: thin — tenant transaction + the signed-in agent
 //! with their rights → service → commit.
+// `act` takes every field its forms may send; the server macro copies its signature into
+// generated client code that no item-level `allow` reaches.
+#![allow(clippy::too_many_arguments)]
 
 use leptos::prelude::*;
 
@@ -59,7 +62,6 @@ pub async fn load_dossier(reference: String) -> Result<AgentDossier, AppError> {
 
 /// One action on a dossier, as its page's forms post it: each form sends the fields its
 /// action needs, the others default to empty.
-#[allow(clippy::too_many_arguments)]
 #[server(endpoint = "backoffice/act")]
 pub async fn act(
     reference: String,

@@ -1362,6 +1362,72 @@ pub async fn lines_by_ids(
     Ok(ids.iter().filter_map(|id| by_id.remove(id)).collect())
 }
 
+/// Sends each agent, once a day, the list of their urgent and late dossiers (those assigned to
+/// them). The day is claimed in `agent_digests` in the same transaction as the mail is queued,
+/// so several processes, or a second run, never send it twice. Returns the mails queued.
+#[tracing::instrument(skip_all, fields(tenant = %tx.tenant().slug))]
+pub async fn send_digests(tx: &TenantTx, settings: &Settings) -> AppResult<usize> {
+    #[derive(FromQueryResult)]
+    struct Row {
+        user_id: Uuid,
+        email: String,
+        reference: String,
+        citizen_name: String,
+        due_on: Option<Date>,
+        late: bool,
+    }
+    let rows: Vec<Row> = tx
+        .fetch_all(
+            "SELECT u.id AS user_id, u.email, d.reference, d.citizen_name, d.due_on, d.due_on < current_date AS late
+             FROM dossiers d JOIN users u ON u.id = d.assignee_id
+             WHERE d.closed_at IS NULL AND d.alert_on <= current_date
+               AND NOT EXISTS (SELECT 1 FROM agent_digests g WHERE g.user_id = u.id AND g.day = current_date)
+             ORDER BY u.id, d.due_on, d.reference",
+            vec![],
+        )
+        .await?;
+    let mut by_agent: Vec<(Uuid, String, Vec<String>)> = Vec::new();
+    for row in rows {
+        let line = s::digest_line(
+            &row.reference,
+            &row.citizen_name,
+            &row.due_on.map(day).unwrap_or_default(),
+            row.late,
+        );
+        match by_agent.last_mut() {
+            Some((id, _, lines)) if *id == row.user_id => lines.push(line),
+            _ => by_agent.push((row.user_id, row.email, vec![line])),
+        }
+    }
+    let link = format!(
+        "{}/back-office/dossiers?agent=moi&tri=echeance",
+        settings.tenant_origin(tx.tenant())
+    );
+    let mut sent = 0;
+    for (user, email, lines) in by_agent {
+        let claimed = tx
+            .execute(
+                "INSERT INTO agent_digests (user_id, day) VALUES ($1, current_date) ON CONFLICT DO NOTHING",
+                vec![user.into()],
+            )
+            .await?;
+        if claimed == 0 {
+            continue;
+        }
+        crate::infra::mail::enqueue(
+            tx,
+            crate::infra::mail::OutgoingMail {
+                to: email,
+                subject: s::digest_subject(lines.len()),
+                body: s::digest_body(&lines, &link),
+            },
+        )
+        .await?;
+        sent += 1;
+    }
+    Ok(sent)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

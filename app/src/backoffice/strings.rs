@@ -200,3 +200,22 @@ pub fn visibility_label(visibility: &str) -> &'static str {
         _ => "le service",
     }
 }
+
+pub fn digest_subject(count: usize) -> String {
+    match count {
+        1 => "1 dossier urgent ou en retard".to_owned(),
+        n => format!("{n} dossiers urgents ou en retard"),
+    }
+}
+
+pub fn digest_line(reference: &str, citizen: &str, due: &str, late: bool) -> String {
+    let state = if late { "en retard" } else { "urgent" };
+    format!("- {reference} ({citizen}) : échéance le {due}, {state}")
+}
+
+pub fn digest_body(lines: &[String], link: &str) -> String {
+    format!(
+        "Bonjour,\n\nVoici les dossiers qui vous sont attribués et qui demandent votre attention :\n\n{}\n\nLes voir : {link}\n",
+        lines.join("\n")
+    )
+}

@@ -701,8 +701,8 @@ pub async fn submit(
     };
     let citizen_name = match viewer {
         Some(user) if draft.user_id.is_some() => user.display_name.clone(),
-        _ => contact
-            .clone()
+        _ => typed_name(&clean)
+            .or_else(|| contact.clone())
             .unwrap_or_else(|| s::ANONYMOUS_CITIZEN.to_owned()),
     };
     tx.execute(
@@ -758,6 +758,17 @@ pub async fn submit(
     }
     tracing::info!(%reference, "dossier submitted");
     Ok(Submission::Filed(url))
+}
+
+/// The name an anonymous citizen typed, if the form asks for one (a text field whose code starts
+/// with `nom`: `nom`, `nom_prenom`…), so agents see a name rather than an address.
+fn typed_name(clean: &crate::demarches::model::CleanAnswers) -> Option<String> {
+    clean.0.iter().find_map(|(code, value)| match value {
+        AnswerValue::Text(text) if code.starts_with("nom") && !text.trim().is_empty() => {
+            Some(text.trim().to_owned())
+        }
+        _ => None,
+    })
 }
 
 /// Moves the draft's kept attachments to the dossier and marks the draft as filed.

@@ -6,6 +6,7 @@
 //! Notifications can be missed (listener reconnect), so the outbox is also swept: all tenants
 //! at start and every [`SWEEP_INTERVAL`], and tenants with mail waiting for a retry when due.
 
+pub mod digest;
 pub mod live;
 pub mod outbox;
 

@@ -711,3 +711,57 @@ async fn back_office_endpoints_of_one_tenant_never_reach_another() {
     );
     assert_eq!(app.count("tenant_cb.dossier_events").await, 0);
 }
+
+#[tokio::test]
+async fn agents_get_one_daily_digest_of_their_urgent_and_late_dossiers() {
+    let app = spawn_app().await;
+    let c = commune(&app, "ca").await;
+    let nord = agent(&app, &c, "ca", "nord@ca.test").await;
+    app.grant("ca", "nord@ca.test", Some("Nord"), "modification")
+        .await;
+    let citizen = app.client();
+    let urgent = file(&app, &citizen, "ca", &c, "Dupont", "44800").await;
+    let late = file(&app, &citizen, "ca", &c, "Martin", "44800").await;
+    let calm = file(&app, &citizen, "ca", &c, "Durand", "44800").await;
+    for reference in [&urgent, &late, &calm] {
+        assert_eq!(
+            act(&app, &nord, "ca", reference, &[("action", "take")])
+                .await
+                .status(),
+            StatusCode::OK
+        );
+    }
+    app.sql(&format!(
+        "UPDATE tenant_ca.dossiers SET due_on = current_date + 2, alert_on = current_date WHERE reference = '{urgent}';
+         UPDATE tenant_ca.dossiers SET due_on = current_date - 1, alert_on = current_date - 4 WHERE reference = '{late}'"
+    ))
+    .await;
+
+    let report = guichet_server::jobs::digest::run_all(&app.state, Some("ca"))
+        .await
+        .unwrap();
+    assert_eq!(report, vec![("ca".to_owned(), 1)]);
+    let mail = app.smtp.wait_for("nord@ca.test", 2).await.pop().unwrap();
+    assert!(mail.subject.contains("2 dossiers"));
+    assert!(
+        mail.body.contains(&format!("{urgent} (Dupont)")) && mail.body.contains("urgent"),
+        "{}",
+        mail.body
+    );
+    assert!(mail.body.contains(&format!("{late} (Martin)")) && mail.body.contains("en retard"));
+    assert!(!mail.body.contains(&calm));
+    // Once a day, whoever runs it again.
+    let again = guichet_server::jobs::digest::run_all(&app.state, Some("ca"))
+        .await
+        .unwrap();
+    assert_eq!(again, vec![("ca".to_owned(), 0)]);
+    let counters = first_counters(&app, &nord, "ca").await.unwrap();
+    assert_eq!(
+        (
+            counters["urgent"].as_u64(),
+            counters["late"].as_u64(),
+            counters["mine"].as_u64()
+        ),
+        (Some(1), Some(1), Some(3))
+    );
+}
