@@ -118,9 +118,9 @@ describe('Back office in Chromium', () => {
     assert.match(history, /Dossier pris en charge/);
     assert.match(history, /Complément envoyé/);
 
-    // Acknowledgement, "en instruction", the complement request, "en instruction" again, accepted.
-    const mail = await guichet.mail('marie.dupont@example.test', 4);
-    assert.match(mail.body, /Précisez le numéro de la rue\./);
+    // The acknowledgement, "en cours d'instruction", the complement request, the decision.
+    assert.match((await guichet.mail('marie.dupont@example.test', 3)).body, /Précisez le numéro de la rue\./);
+    assert.match((await guichet.mail('marie.dupont@example.test', 4)).body, /Accepté/);
     await agent.context().close();
     await citizen.context().close();
   });

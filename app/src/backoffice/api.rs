@@ -150,3 +150,29 @@ pub async fn save_search(
         .await,
     )
 }
+
+/// An agent registers a démarche for a citizen (counter or phone); returns the draft's address,
+/// where the agent fills it with the ordinary pages.
+#[server(endpoint = "backoffice/register")]
+pub async fn register_for_citizen(
+    demarche: String,
+    channel: String,
+    #[server(default)] email: String,
+) -> Result<String, AppError> {
+    crate::infra::reply(
+        async {
+            let (_, tx, agent) = ssr::open().await?;
+            let key = crate::dossiers::service::start_on_behalf(
+                &tx,
+                &agent.user,
+                &demarche,
+                &channel,
+                &email,
+            )
+            .await?;
+            tx.commit().await?;
+            Ok(crate::dossiers::service::draft_url(&key, Some(0)))
+        }
+        .await,
+    )
+}

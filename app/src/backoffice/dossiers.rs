@@ -172,6 +172,7 @@ fn ListView(list: DossierList, filter: DossierFilter) -> impl IntoView {
             </nav>
         })}
         <SaveSearch filter=filter.clone() services=o.services.clone()/>
+        <RegisterForCitizen demarches=o.demarches.clone()/>
         <p role="status" data-testid="total">{s::total_line(list.total)} " · " <a href=export download="">{s::EXPORT_CSV}</a></p>
         <table class="table dossiers-table">
             <thead><tr>
@@ -199,6 +200,38 @@ fn ListView(list: DossierList, filter: DossierFilter) -> impl IntoView {
             " " {s::page_line(page, pages)} " "
             {(page < pages).then(|| view! { <a href=page_link(page + 1)>{s::NEXT}</a> })}
         </nav>
+    }
+}
+
+/// The counter or phone registration form.
+#[component]
+fn RegisterForCitizen(demarches: Vec<(String, String)>) -> impl IntoView {
+    let action = ServerAction::<super::api::RegisterForCitizen>::new();
+    let error = action_error(action.value());
+    // The draft pages are the portal's plain pages: go there with a full load.
+    #[cfg(feature = "hydrate")]
+    Effect::new(move |_| {
+        if let Some(Ok(url)) = action.value().get() {
+            let _ = window().location().set_href(&url);
+        }
+    });
+    view! {
+        <details class="register-for-citizen">
+            <summary>{s::REGISTER}</summary>
+            <ErrorSummary error/>
+            <ActionForm action attr:class="form">
+                <div class="field"><label for="register-demarche">{s::F_DEMARCHE}</label>
+                    <select id="register-demarche" name="demarche">{options(demarches, String::new())}</select></div>
+                <div class="field"><label for="register-channel">{s::CHANNEL}</label>
+                    <select id="register-channel" name="channel">
+                        <option value="guichet">{s::CHANNEL_COUNTER}</option>
+                        <option value="telephone">{s::CHANNEL_PHONE}</option>
+                    </select></div>
+                <div class="field"><label for="register-email">{s::CITIZEN_EMAIL}</label>
+                    <input id="register-email" name="email" type="email" autocomplete="off"/></div>
+                <button type="submit" class="button button-secondary">{s::REGISTER_START}</button>
+            </ActionForm>
+        </details>
     }
 }
 

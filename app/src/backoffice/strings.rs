@@ -219,3 +219,9 @@ pub fn digest_body(lines: &[String], link: &str) -> String {
         lines.join("\n")
     )
 }
+pub const REGISTER: &str = "Enregistrer une demande pour un usager (guichet, téléphone)";
+pub const CHANNEL: &str = "Canal";
+pub const CHANNEL_COUNTER: &str = "Au guichet";
+pub const CHANNEL_PHONE: &str = "Par téléphone";
+pub const CITIZEN_EMAIL: &str = "Adresse e-mail de l'usager (facultatif : il recevra le suivi)";
+pub const REGISTER_START: &str = "Remplir la démarche";

@@ -88,9 +88,11 @@ struct DraftRow {
     step: i32,
     dossier_id: Option<Uuid>,
     complement_of: Option<Uuid>,
+    channel: String,
+    for_email: Option<String>,
 }
 
-const DRAFT_COLUMNS: &str = "id, key, demarche_id, version, user_id, answers::text AS answers, problems::text AS problems, step, dossier_id, complement_of";
+const DRAFT_COLUMNS: &str = "id, key, demarche_id, version, user_id, answers::text AS answers, problems::text AS problems, step, dossier_id, complement_of, channel, for_email";
 
 impl DraftRow {
     fn answers(&self) -> AppResult<Answers> {
@@ -179,6 +181,51 @@ pub async fn filing_start(
     })
 }
 
+/// An agent registers a démarche for a citizen at the counter (`guichet`) or on the phone
+/// (`telephone`): a draft the agent fills with the ordinary pages, filed for the citizen with
+/// that address (their account if they have one, else a tracking link mailed to them).
+#[tracing::instrument(skip_all, fields(tenant = %tx.tenant().slug))]
+pub async fn start_on_behalf(
+    tx: &TenantTx,
+    agent: &UserView,
+    demarche_id: &str,
+    channel: &str,
+    email: &str,
+) -> AppResult<String> {
+    if !agent.has_role(Role::Agent) {
+        return Err(AppError::Forbidden(s::NOT_AN_AGENT.to_owned()));
+    }
+    if !matches!(channel, "guichet" | "telephone") {
+        return Err(AppError::invalid("channel", s::CHANNEL_UNKNOWN));
+    }
+    let email = match email.trim() {
+        "" => String::new(),
+        raw => crate::account::validate::email("email", raw)?,
+    };
+    let current = offered(tx, demarche_id)
+        .await
+        .map_err(|_| AppError::invalid("demarche", s::ON_BEHALF_NOT_OFFERED))?;
+    if unavailable(&availability(&current)).is_some() {
+        return Err(AppError::invalid("demarche", s::ON_BEHALF_NOT_OFFERED));
+    }
+    let (key, _) = new_token();
+    tx.execute(
+        "INSERT INTO dossier_drafts (id, key, demarche_id, version, user_id, answers, channel, for_email)
+         VALUES ($1, $2, $3, $4, $5, '{}'::jsonb, $6, NULLIF($7, ''))",
+        vec![
+            Uuid::new_v4().into(),
+            key.clone().into(),
+            current.id.into(),
+            current.version.into(),
+            user_uuid(Some(agent)).into(),
+            channel.into(),
+            email.into(),
+        ],
+    )
+    .await?;
+    Ok(key)
+}
+
 /// Resumes the viewer's draft of this démarche, or starts one (`fresh`: always a new one, the
 /// citizen asked for it explicitly). Returns the draft's key.
 #[tracing::instrument(skip_all, fields(tenant = %tx.tenant().slug))]
@@ -205,6 +252,7 @@ pub async fn start_draft(
         let existing: Option<Key> = tx
             .fetch_optional(
                 "SELECT key FROM dossier_drafts WHERE user_id = $1 AND demarche_id = $2 AND dossier_id IS NULL
+                   AND complement_of IS NULL AND channel = 'portal'
                  ORDER BY updated_at DESC LIMIT 1",
                 vec![user.into(), current.id.into()],
             )
@@ -694,12 +742,26 @@ pub async fn submit(
     let deadlines = &instruction.deadlines;
     let days = |d: Option<u32>| d.and_then(|d| i32::try_from(d).ok());
     let dossier_id = Uuid::new_v4();
-    let tracking_key = draft.user_id.is_none().then(|| new_token().0);
+    let on_behalf = draft.channel != "portal";
+    // Filed by an agent: the dossier belongs to the citizen with that address, if any.
+    let owner = if on_behalf {
+        citizen_with_email(tx, draft.for_email.as_deref()).await?
+    } else {
+        draft.user_id
+    };
+    let tracking_key = owner.is_none().then(|| new_token().0);
     let contact = match viewer {
+        _ if on_behalf => draft
+            .for_email
+            .clone()
+            .or_else(|| first_email(&clean, &document.definition)),
         Some(user) if draft.user_id.is_some() => Some(user.email.clone()),
         _ => first_email(&clean, &document.definition),
     };
     let citizen_name = match viewer {
+        _ if on_behalf => typed_name(&clean)
+            .or_else(|| contact.clone())
+            .unwrap_or_else(|| s::ANONYMOUS_CITIZEN.to_owned()),
         Some(user) if draft.user_id.is_some() => user.display_name.clone(),
         _ => typed_name(&clean)
             .or_else(|| contact.clone())
@@ -707,15 +769,15 @@ pub async fn submit(
     };
     tx.execute(
         "INSERT INTO dossiers (id, reference, demarche_id, version, user_id, tracking_key, contact_email, answers, status,
-             service_id, copy_services, citizen_name, due_on, alert_on, silence_on, silence_kind)
+             service_id, copy_services, citizen_name, due_on, alert_on, silence_on, silence_kind, channel)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8::jsonb, $9, $10, $11::uuid[], $12,
-             current_date + $13::int, current_date + $13::int - $14::int, current_date + $15::int, $16)",
+             current_date + $13::int, current_date + $13::int - $14::int, current_date + $15::int, $16, $17)",
         vec![
             dossier_id.into(),
             reference.clone().into(),
             draft.demarche_id.into(),
             draft.version.into(),
-            draft.user_id.into(),
+            owner.into(),
             tracking_key.clone().into(),
             contact.clone().into(),
             serde_json::to_string(&clean).map_err(internal)?.into(),
@@ -727,6 +789,7 @@ pub async fn submit(
             days(deadlines.alert_days).into(),
             days(deadlines.silence_days).into(),
             deadlines.silence.code().into(),
+            draft.channel.clone().into(),
         ],
     )
     .await?;
@@ -756,8 +819,31 @@ pub async fn submit(
         )
         .await?;
     }
-    tracing::info!(%reference, "dossier submitted");
+    tracing::info!(%reference, channel = %draft.channel, "dossier submitted");
+    if on_behalf {
+        return Ok(Submission::Filed(format!(
+            "/back-office/dossiers/{reference}"
+        )));
+    }
     Ok(Submission::Filed(url))
+}
+
+/// The citizen account with this address, if there is one.
+async fn citizen_with_email(tx: &TenantTx, email: Option<&str>) -> AppResult<Option<Uuid>> {
+    let Some(email) = email else {
+        return Ok(None);
+    };
+    #[derive(FromQueryResult)]
+    struct Found {
+        id: Uuid,
+    }
+    let found: Option<Found> = tx
+        .fetch_optional(
+            "SELECT id FROM users WHERE email = $1 AND kind = 'citizen'",
+            vec![email.into()],
+        )
+        .await?;
+    Ok(found.map(|f| f.id))
 }
 
 /// The name an anonymous citizen typed, if the form asks for one (a text field whose code starts

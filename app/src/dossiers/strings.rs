@@ -166,3 +166,6 @@ pub fn complement_body(reference: &str, message: &str, link: &str) -> String {
         "Bonjour,\n\nPour poursuivre l'instruction de votre dossier {reference}, nous avons besoin d'informations complémentaires :\n\n{message}\n\nCompléter votre dossier : {link}\n"
     )
 }
+pub const CHANNEL_UNKNOWN: &str = "Choisissez le canal : au guichet ou par téléphone.";
+pub const ON_BEHALF_NOT_OFFERED: &str =
+    "Cette démarche n'est pas ouverte : elle ne peut pas être enregistrée pour un usager.";

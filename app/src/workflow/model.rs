@@ -484,6 +484,10 @@ pub fn fill_template(template: &str, values: &[(&str, &str)]) -> String {
     for (name, value) in values {
         out = out.replace(&format!("{{{name}}}"), value);
     }
+    // An empty placeholder on its own line leaves no hole in the mail.
+    while out.contains("\n\n\n") {
+        out = out.replace("\n\n\n", "\n\n");
+    }
     out
 }
 

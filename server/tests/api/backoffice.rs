@@ -765,3 +765,133 @@ async fn agents_get_one_daily_digest_of_their_urgent_and_late_dossiers() {
         (Some(1), Some(1), Some(3))
     );
 }
+
+#[tokio::test]
+async fn an_agent_registers_a_dossier_for_a_citizen_at_the_counter_and_delegates_act_on_behalf() {
+    let app = spawn_app().await;
+    let c = commune(&app, "ca").await;
+    let nord = agent(&app, &c, "ca", "nord@ca.test").await;
+    let renfort = agent(&app, &c, "ca", "renfort@ca.test").await;
+    app.grant("ca", "nord@ca.test", Some("Nord"), "modification")
+        .await;
+    let citizen = signed_in_citizen(&app, "ca", "habitant@example.org").await;
+
+    let refused = app
+        .post(
+            &nord,
+            "ca",
+            "backoffice/register",
+            &[("demarche", &c.demarche), ("channel", "courrier")],
+        )
+        .await;
+    assert_eq!(refused.status(), StatusCode::BAD_REQUEST);
+    let by_citizen = app
+        .post(
+            &citizen,
+            "ca",
+            "backoffice/register",
+            &[("demarche", &c.demarche), ("channel", "guichet")],
+        )
+        .await;
+    assert_eq!(by_citizen.status(), StatusCode::FORBIDDEN);
+    let started = app
+        .post(
+            &nord,
+            "ca",
+            "backoffice/register",
+            &[
+                ("demarche", &c.demarche),
+                ("channel", "guichet"),
+                ("email", "Habitant@Example.org"),
+            ],
+        )
+        .await;
+    assert_eq!(started.status(), StatusCode::OK);
+    let url: String = started.json().await.unwrap();
+    let key = url
+        .trim_start_matches("/brouillons/")
+        .split(['/', '?'])
+        .next()
+        .unwrap()
+        .to_owned();
+    post_step(
+        &app,
+        &nord,
+        "ca",
+        &key,
+        0,
+        &[
+            ("nom", "Habitant"),
+            ("courriel", "habitant@example.org"),
+            ("code_postal", "44800"),
+            ("objet", "Lampadaire éteint"),
+        ],
+        vec![],
+    )
+    .await;
+    let filed = app
+        .post(&nord, "ca", "portal/submit", &[("key", &key)])
+        .await;
+    let to = location(&filed);
+    let reference = to
+        .strip_prefix("/back-office/dossiers/")
+        .expect("the agent lands on the dossier")
+        .to_owned();
+    let page = dossier(&app, &nord, "ca", &reference)
+        .await
+        .json::<Value>()
+        .await
+        .unwrap();
+    assert_eq!(page["channel"], "guichet");
+    assert_eq!(page["history"][0]["who"], "nord@ca.test");
+    // The citizen owns it: it is in their "Mes demandes", and they were told.
+    let mine = app
+        .post(&citizen, "ca", "portal/my_dossiers", &[])
+        .await
+        .json::<Value>()
+        .await
+        .unwrap();
+    assert_eq!(mine[0]["reference"], reference.as_str());
+    let mail = app
+        .smtp
+        .wait_for("habitant@example.org", 2)
+        .await
+        .pop()
+        .unwrap();
+    assert!(mail.subject.contains(&reference));
+
+    // Nord is away: Renfort acts on Nord's dossiers, recorded as on Nord's behalf.
+    let me = act(&app, &nord, "ca", &reference, &[("action", "take")]).await;
+    assert_eq!(me.status(), StatusCode::OK);
+    assert_eq!(
+        dossier(&app, &renfort, "ca", &reference).await.status(),
+        StatusCode::NOT_FOUND
+    );
+    app.sql(
+        "INSERT INTO tenant_ca.delegations (id, from_user, to_user, starts_on, ends_on)
+         SELECT gen_random_uuid(), f.id, t.id, current_date, current_date + 7
+         FROM tenant_ca.users f, tenant_ca.users t WHERE f.email = 'nord@ca.test' AND t.email = 'renfort@ca.test'",
+    )
+    .await;
+    let noted = act(
+        &app,
+        &renfort,
+        "ca",
+        &reference,
+        &[
+            ("action", "note"),
+            ("visibility", "service"),
+            ("body", "Vu pendant l'absence de Nord"),
+        ],
+    )
+    .await;
+    assert_eq!(noted.status(), StatusCode::OK);
+    let page = dossier(&app, &renfort, "ca", &reference)
+        .await
+        .json::<Value>()
+        .await
+        .unwrap();
+    let last = page["history"].as_array().unwrap().last().unwrap().clone();
+    assert_eq!(last["who"], "renfort@ca.test");
+    assert_eq!(last["on_behalf_of"], "nord@ca.test");
+}
