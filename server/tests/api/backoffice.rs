@@ -895,3 +895,58 @@ async fn an_agent_registers_a_dossier_for_a_citizen_at_the_counter_and_delegates
     assert_eq!(last["who"], "renfort@ca.test");
     assert_eq!(last["on_behalf_of"], "nord@ca.test");
 }
+
+#[tokio::test]
+async fn saved_searches_are_personal_or_shared_with_a_service_its_manager_chooses() {
+    let app = spawn_app().await;
+    let c = commune(&app, "ca").await;
+    let nord = agent(&app, &c, "ca", "nord@ca.test").await;
+    let chef = agent(&app, &c, "ca", "chef@ca.test").await;
+    app.grant("ca", "nord@ca.test", Some("Nord"), "modification")
+        .await;
+    app.grant("ca", "chef@ca.test", Some("Voirie"), "gestion")
+        .await;
+    let save = |client: &reqwest::Client, name: &'static str, service: &'static str| {
+        let client = client.clone();
+        let app = &app;
+        async move {
+            client
+                .post(app.url("ca", "/api/backoffice/save_search"))
+                .form(&[
+                    ("name", name),
+                    ("filter[statut]", "recu"),
+                    ("filter[delai]", "urgent"),
+                    ("service", service),
+                ])
+                .send()
+                .await
+                .unwrap()
+        }
+    };
+    const NORD: &str = "10000000-0000-4000-8000-000000000002";
+    assert_eq!(save(&nord, "", "").await.status(), StatusCode::BAD_REQUEST);
+    assert_eq!(
+        save(&nord, "Mes urgents", "").await.status(),
+        StatusCode::OK
+    );
+    assert_eq!(
+        save(&nord, "Urgents du pôle", NORD).await.status(),
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        save(&chef, "Urgents du pôle", NORD).await.status(),
+        StatusCode::OK
+    );
+    let saved = list(&app, &nord, "ca", &[]).await["options"]["saved"].clone();
+    let names: Vec<&str> = saved
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, vec!["Mes urgents", "Urgents du pôle"]);
+    assert_eq!(saved[0]["query"], "statut=recu&delai=urgent");
+    // The chef does not see Nord's personal search.
+    let theirs = list(&app, &chef, "ca", &[]).await["options"]["saved"].clone();
+    assert_eq!(theirs.as_array().unwrap().len(), 1);
+}
