@@ -3,6 +3,7 @@
 // the citizen's own page follows every citizen-facing status live.
 
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 
 import { accessibilityViolations, hydrated, launchChromium, newPage, startGuichet } from './harness.mjs';
@@ -62,6 +63,15 @@ describe('Back office in Chromium', () => {
     const row = agent.getByRole('row').filter({ hasText: reference });
     await row.getByText('Pôle Nord').waitFor();
     assert.deepEqual(await accessibilityViolations(agent), []);
+    // The selection exported as CSV, with its progress shown.
+    const [download] = await Promise.all([
+      agent.waitForEvent('download'),
+      agent.getByRole('link', { name: 'Exporter la sélection (CSV)' }).click(),
+    ]);
+    assert.equal(download.suggestedFilename(), 'dossiers.csv');
+    await agent.getByTestId('export-progress').getByText(/Export terminé/).waitFor();
+    const csv = readFileSync(await download.path(), 'utf8');
+    assert.match(csv, new RegExp(`${reference};Signaler un problème sur la voie publique;Marie Dupont;Nouveau;Pôle Nord`));
     await row.getByRole('link', { name: reference }).click();
     await agent.waitForURL(new RegExp(`/back-office/dossiers/${reference}$`));
     await hydrated(agent);

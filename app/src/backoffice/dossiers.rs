@@ -173,7 +173,7 @@ fn ListView(list: DossierList, filter: DossierFilter) -> impl IntoView {
         })}
         <SaveSearch filter=filter.clone() services=o.services.clone()/>
         <RegisterForCitizen demarches=o.demarches.clone()/>
-        <p role="status" data-testid="total">{s::total_line(list.total)} " · " <a href=export download="">{s::EXPORT_CSV}</a></p>
+        <p data-testid="total">{s::total_line(list.total)} " · " <ExportLink href=export total=list.total/></p>
         <table class="table dossiers-table">
             <thead><tr>
                 <th scope="col">{s::COL_REFERENCE}</th><th scope="col">{s::COL_DEMARCHE}</th><th scope="col">{s::COL_CITIZEN}</th>
@@ -201,6 +201,83 @@ fn ListView(list: DossierList, filter: DossierFilter) -> impl IntoView {
             {(page < pages).then(|| view! { <a href=page_link(page + 1)>{s::NEXT}</a> })}
         </nav>
     }
+}
+
+/// The CSV export: a plain download link; once hydrated, the download is fetched by the page,
+/// which shows its progress (rows estimated from the bytes received) and then saves the file.
+#[component]
+fn ExportLink(href: String, total: u64) -> impl IntoView {
+    let progress = RwSignal::new(None::<String>);
+    #[cfg(feature = "hydrate")]
+    let on_click = {
+        let href = href.clone();
+        move |ev: leptos::ev::MouseEvent| {
+            ev.prevent_default();
+            if progress.get_untracked().is_some() {
+                return;
+            }
+            if let Err(error) = export_with_progress(&href, total, progress) {
+                leptos::logging::warn!("export: {error:?}");
+                progress.set(None);
+            }
+        }
+    };
+    #[cfg(not(feature = "hydrate"))]
+    let on_click = |_: leptos::ev::MouseEvent| {};
+    view! {
+        <a href=href.clone() download="" on:click=on_click>{s::EXPORT_CSV}</a>
+        <span role="status" aria-live="polite" data-testid="export-progress">{move || progress.get()}</span>
+    }
+}
+
+#[cfg(feature = "hydrate")]
+fn export_with_progress(
+    href: &str,
+    total: u64,
+    progress: RwSignal<Option<String>>,
+) -> Result<(), leptos::wasm_bindgen::JsValue> {
+    use leptos::wasm_bindgen::JsCast;
+    use leptos::wasm_bindgen::closure::Closure;
+    let request = web_sys::XmlHttpRequest::new()?;
+    request.open("GET", href)?;
+    request.set_response_type(web_sys::XmlHttpRequestResponseType::Blob);
+    progress.set(Some(s::export_progress(0, total)));
+    // The bytes received say how far the export is; a line is about 120 bytes.
+    let on_progress = Closure::<dyn FnMut(web_sys::ProgressEvent)>::new(
+        move |event: web_sys::ProgressEvent| {
+            let rows = ((event.loaded() / 120.0) as u64).min(total);
+            progress.set(Some(s::export_progress(rows, total)));
+        },
+    );
+    request.set_onprogress(Some(on_progress.as_ref().unchecked_ref()));
+    on_progress.forget();
+    let on_load = Closure::<dyn FnMut()>::new({
+        let request = request.clone();
+        move || {
+            let saved = (|| {
+                if request.status()? != 200 {
+                    return Err(leptos::wasm_bindgen::JsValue::from_str("export refused"));
+                }
+                let blob: web_sys::Blob = request.response()?.dyn_into()?;
+                let url = web_sys::Url::create_object_url_with_blob(&blob)?;
+                let link: web_sys::HtmlAnchorElement =
+                    document().create_element("a")?.dyn_into()?;
+                link.set_href(&url);
+                link.set_download("dossiers.csv");
+                link.click();
+                web_sys::Url::revoke_object_url(&url)?;
+                Ok(())
+            })();
+            progress.set(Some(match saved {
+                Ok(()) => s::export_done(total),
+                Err(_) => s::EXPORT_FAILED.to_owned(),
+            }));
+        }
+    });
+    request.set_onload(Some(on_load.as_ref().unchecked_ref()));
+    on_load.forget();
+    request.send()?;
+    Ok(())
 }
 
 /// The counter or phone registration form.
