@@ -243,12 +243,11 @@ fn export_with_progress(
     request.set_response_type(web_sys::XmlHttpRequestResponseType::Blob);
     progress.set(Some(s::export_progress(0, total)));
     // The bytes received say how far the export is; a line is about 120 bytes.
-    let on_progress = Closure::<dyn FnMut(web_sys::ProgressEvent)>::new(
-        move |event: web_sys::ProgressEvent| {
+    let on_progress =
+        Closure::<dyn FnMut(web_sys::ProgressEvent)>::new(move |event: web_sys::ProgressEvent| {
             let rows = ((event.loaded() / 120.0) as u64).min(total);
             progress.set(Some(s::export_progress(rows, total)));
-        },
-    );
+        });
     request.set_onprogress(Some(on_progress.as_ref().unchecked_ref()));
     on_progress.forget();
     let on_load = Closure::<dyn FnMut()>::new({

@@ -158,18 +158,22 @@ async fn next_chunk(export: &mut Export) -> Result<Option<Bytes>, AppError> {
 }
 
 fn export_stream(export: Export) -> impl Stream<Item = Result<Bytes, std::io::Error>> {
-    futures_util::stream::unfold(export, |mut export| async move {
-        match next_chunk(&mut export).await {
-            Ok(Some(bytes)) => Some((Ok(bytes), export)),
-            Ok(None) => None,
-            Err(error) => {
-                // Headers are gone: cut the body so the download shows as failed, not short.
-                tracing::error!(%error, "export interrupted");
-                export.done = true;
-                Some((Err(std::io::Error::other(error.to_string())), export))
+    // Fused: the compression layer polls once more after the end.
+    futures_util::StreamExt::fuse(futures_util::stream::unfold(
+        export,
+        |mut export| async move {
+            match next_chunk(&mut export).await {
+                Ok(Some(bytes)) => Some((Ok(bytes), export)),
+                Ok(None) => None,
+                Err(error) => {
+                    // Headers are gone: cut the body so the download shows as failed, not short.
+                    tracing::error!(%error, "export interrupted");
+                    export.done = true;
+                    Some((Err(std::io::Error::other(error.to_string())), export))
+                }
             }
-        }
-    })
+        },
+    ))
 }
 
 /// `GET /back-office/dossiers.csv?<filters>`: the current selection, every page of it.
@@ -297,7 +301,7 @@ async fn live_counters(
             }
         }
     });
-    Sse::new(stream)
+    Sse::new(futures_util::StreamExt::fuse(stream))
         .keep_alive(KeepAlive::new().interval(Duration::from_secs(20)))
         .into_response()
 }

@@ -225,7 +225,8 @@ pub const CHANNEL_COUNTER: &str = "Au guichet";
 pub const CHANNEL_PHONE: &str = "Par téléphone";
 pub const CITIZEN_EMAIL: &str = "Adresse e-mail de l'usager (facultatif : il recevra le suivi)";
 pub const REGISTER_START: &str = "Remplir la démarche";
-pub const EXPORT_FAILED: &str = "L'export a échoué : réessayez, ou téléchargez le fichier avec le lien.";
+pub const EXPORT_FAILED: &str =
+    "L'export a échoué : réessayez, ou téléchargez le fichier avec le lien.";
 
 pub fn export_progress(rows: u64, total: u64) -> String {
     format!("Export en cours : environ {rows} dossiers sur {total}…")
