@@ -223,7 +223,11 @@ fn ExportLink(href: String, total: u64) -> impl IntoView {
         }
     };
     #[cfg(not(feature = "hydrate"))]
-    let on_click = |_: leptos::ev::MouseEvent| {};
+    let on_click = {
+        // The server renders the plain link; the total only matters to the browser's progress.
+        let _ = total;
+        |_: leptos::ev::MouseEvent| {}
+    };
     view! {
         <a href=href.clone() download="" on:click=on_click>{s::EXPORT_CSV}</a>
         <span role="status" aria-live="polite" data-testid="export-progress">{move || progress.get()}</span>
