@@ -318,24 +318,44 @@ impl IndexedDossier {
     }
 }
 
-/// Every text in validated answers (see `demarches::model::AnswerValue`), one per line.
+/// Every text in validated answers (a map of field code → `demarches::model::AnswerValue`,
+/// externally tagged), one per line: texts, numbers, dates, choices, addresses, file names,
+/// and the same inside groups. Yes/no answers say nothing searchable.
 pub fn answers_text(answers: &serde_json::Value) -> String {
-    fn walk(value: &serde_json::Value, out: &mut Vec<String>) {
-        use serde_json::Value as J;
+    use serde_json::Value as J;
+    fn scalar(value: &J, out: &mut Vec<String>) {
         match value {
             J::String(s) if !s.trim().is_empty() => out.push(s.clone()),
             J::Number(n) => out.push(n.to_string()),
-            J::Array(items) => items.iter().for_each(|v| walk(v, out)),
-            J::Object(map) => {
-                for (key, v) in map {
-                    // File answers: their names say something, their ids and types do not.
-                    if matches!(key.as_str(), "id" | "content_type" | "size" | "sha256") {
-                        continue;
-                    }
-                    walk(v, out);
-                }
-            }
             _ => {}
+        }
+    }
+    fn walk(map: &J, out: &mut Vec<String>) {
+        let Some(map) = map.as_object() else { return };
+        for answer in map.values() {
+            let Some((tag, value)) = answer.as_object().and_then(|o| o.iter().next()) else {
+                continue;
+            };
+            match (tag.as_str(), value) {
+                ("choices", J::Array(items)) => items.iter().for_each(|v| scalar(v, out)),
+                ("address", J::Object(address)) => {
+                    for key in ["number", "street", "postcode", "commune"] {
+                        if let Some(v) = address.get(key) {
+                            scalar(v, out);
+                        }
+                    }
+                }
+                ("files", J::Array(files)) => {
+                    for file in files {
+                        if let Some(name) = file.get("name") {
+                            scalar(name, out);
+                        }
+                    }
+                }
+                ("group", J::Array(items)) => items.iter().for_each(|item| walk(item, out)),
+                ("yes_no", _) => {}
+                (_, value) => scalar(value, out),
+            }
         }
     }
     let mut out = Vec::new();
@@ -646,6 +666,10 @@ impl SearchIndexes {
         services: &[Uuid],
         limit: usize,
     ) -> AppResult<Vec<Uuid>> {
+        // A tenant without an index has nothing indexed: do not create one by searching.
+        if !self.exists(tenant) {
+            return Ok(Vec::new());
+        }
         self.handle(tenant)?.search(text, services, limit)
     }
 
@@ -938,7 +962,9 @@ mod tests {
             "nombre": {"integer": 3},
             "adresse": {"address": {"number": "12", "street": "rue des Lilas", "postcode": "44800", "commune": "Saint-Herblain"}},
             "photo": {"files": [{"id": "0a1b", "name": "platane.jpg", "size": 10, "content_type": "image/jpeg"}]},
-            "enfants": {"group": [{"prenom": {"text": "Léa"}}]}
+            "enfants": {"group": [{"prenom": {"text": "Léa"}}]},
+            "id": {"text": "Un champ nommé id"},
+            "accord": {"yes_no": true}
         });
         let text = answers_text(&answers);
         for expected in [
@@ -950,7 +976,7 @@ mod tests {
         ] {
             assert!(text.contains(expected), "{expected} in {text}");
         }
-        assert!(!text.contains("0a1b") && !text.contains("image/jpeg"));
+        assert!(!text.contains("0a1b") && !text.contains("image/jpeg") && !text.contains("true"));
     }
 
     #[test]
