@@ -600,6 +600,14 @@ impl TenantIndex {
     }
 }
 
+/// What [`SearchIndexes::index_dossiers`] did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Indexed {
+    Written,
+    /// The tenant has no index (never built, or its folder was deleted): rebuild it.
+    Missing,
+}
+
 /// What [`SearchIndexes::rebuild`] did.
 #[derive(Debug, Clone, Copy)]
 pub struct Rebuilt {
@@ -674,10 +682,15 @@ impl SearchIndexes {
     }
 
     /// Reads `ids` in the tenant's transaction and upserts them (deletes those that are gone),
-    /// searchable on return.
-    pub async fn index_dossiers(&self, tx: &TenantTx, ids: &[Uuid]) -> AppResult<()> {
+    /// searchable on return. A tenant without an index is left alone
+    /// ([`Indexed::Missing`]): an index holding only the latest changes would pass for
+    /// complete; the caller rebuilds it instead.
+    pub async fn index_dossiers(&self, tx: &TenantTx, ids: &[Uuid]) -> AppResult<Indexed> {
+        if !self.exists(tx.tenant()) {
+            return Ok(Indexed::Missing);
+        }
         if ids.is_empty() {
-            return Ok(());
+            return Ok(Indexed::Written);
         }
         let watermark = db_micros(tx).await?;
         let docs = read_dossiers(tx, ids).await?;
@@ -686,10 +699,13 @@ impl SearchIndexes {
             .filter(|id| !docs.iter().any(|d| d.id == **id))
             .copied()
             .collect();
-        self.handle(tx.tenant())?.write(docs, gone, watermark).await
+        self.handle(tx.tenant())?
+            .write(docs, gone, watermark)
+            .await?;
+        Ok(Indexed::Written)
     }
 
-    pub async fn index_dossier(&self, tx: &TenantTx, id: Uuid) -> AppResult<()> {
+    pub async fn index_dossier(&self, tx: &TenantTx, id: Uuid) -> AppResult<Indexed> {
         self.index_dossiers(tx, &[id]).await
     }
 

@@ -15,7 +15,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use app::infra::live::DossierChanged;
-use app::infra::search::{Rebuilt, WRITER_IDLE, changed_since};
+use app::infra::search::{Indexed, Rebuilt, WRITER_IDLE, changed_since};
 use app::infra::{AppState, PlatformTx, Queries, Tenant, TenantTx};
 use app::platform::service::tenant_by_slug;
 use sea_orm::FromQueryResult;
@@ -197,8 +197,18 @@ impl Indexer {
     async fn index(&self, tenant: Arc<Tenant>, ids: &[Uuid]) -> anyhow::Result<()> {
         for chunk in ids.chunks(MAX_BATCH) {
             let tx = TenantTx::begin(&self.state, tenant.clone()).await?;
-            self.state.search().index_dossiers(&tx, chunk).await?;
+            let indexed = self.state.search().index_dossiers(&tx, chunk).await?;
             tx.commit().await?;
+            if indexed == Indexed::Missing {
+                // Its first dossier, or its folder was lost: build it whole (these included).
+                let rebuilt = self
+                    .state
+                    .search()
+                    .rebuild(&self.state, tenant.clone())
+                    .await?;
+                tracing::info!(tenant = %tenant.slug, dossiers = rebuilt.dossiers, "search index built");
+                break;
+            }
         }
         Ok(())
     }

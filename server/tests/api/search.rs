@@ -416,4 +416,20 @@ async fn changes_become_searchable_and_reindex_rebuilds_a_deleted_index() {
     })
     .await;
     d.search_until(&app, "bihan", &all, |f| f == [other]).await;
+
+    // Lost again, then a change comes: the indexer rebuilds the whole index, not just that
+    // dossier's part of it.
+    std::fs::remove_dir_all(&dir).unwrap();
+    d.write(&app, other, |tx| async move {
+        tx.execute(
+            "UPDATE dossiers SET status = 'en_instruction', updated_at = now() WHERE id = $1",
+            vec![other.into()],
+        )
+        .await
+        .unwrap();
+        tx
+    })
+    .await;
+    d.search_until(&app, "kerherve", &all, |f| f == [id]).await;
+    assert_eq!(d.search(&app, "bihan", &all), [other]);
 }
