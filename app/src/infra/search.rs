@@ -853,6 +853,11 @@ impl SearchIndexes {
     /// Closes writers unused for [`WRITER_IDLE`] and indexes unused for [`INDEX_IDLE`].
     /// Returns how many writers are still open.
     pub async fn close_idle(&self) -> usize {
+        self.close_idle_after(WRITER_IDLE, INDEX_IDLE).await
+    }
+
+    /// [`Self::close_idle`] with other delays.
+    pub async fn close_idle_after(&self, writer_idle: Duration, index_idle: Duration) -> usize {
         let handles: Vec<(String, Arc<TenantIndex>)> = match self.open.lock() {
             Ok(open) => open.iter().map(|(k, v)| (k.clone(), v.clone())).collect(),
             Err(_) => return 0,
@@ -870,7 +875,7 @@ impl SearchIndexes {
                 .map(|at| at.elapsed())
                 .unwrap_or_default();
             if let Ok(mut slot) = handle.writer.clone().try_lock_owned() {
-                if slot.is_some() && idle_write >= WRITER_IDLE {
+                if slot.is_some() && idle_write >= writer_idle {
                     let writer = slot.take();
                     let _ = blocking(move || {
                         if let Some(writer) = writer {
@@ -883,8 +888,8 @@ impl SearchIndexes {
                 }
                 if slot.is_some() {
                     writers += 1;
-                } else if idle_use >= INDEX_IDLE
-                    && idle_write >= INDEX_IDLE
+                } else if idle_use >= index_idle
+                    && idle_write >= index_idle
                     && let Ok(mut open) = self.open.lock()
                 {
                     open.remove(&schema);

@@ -362,7 +362,9 @@ async fn changes_become_searchable_and_reindex_rebuilds_a_deleted_index() {
     })
     .await;
     let (_, took) = d.search_until(&app, "kerherve", &all, |f| f == [id]).await;
-    assert!(took < Duration::from_secs(1), "searchable after {took:?}");
+    // The target is 1 s (tens of ms measured by the bench); generous here, for a debug build
+    // on a busy machine.
+    assert!(took < Duration::from_secs(3), "searchable after {took:?}");
     assert!(d.search(&app, "durand", &all).is_empty());
 
     // Notes: a personal one is its author's alone and never indexed; a service one is.
@@ -384,6 +386,21 @@ async fn changes_become_searchable_and_reindex_rebuilds_a_deleted_index() {
     d.search_until(&app, "lampadaire", &all, |f| f == [id])
         .await;
     assert!(d.search(&app, "procedurier", &all).is_empty());
+
+    // Idle writers and indexes are closed (memory does not grow with tenants), and reopened
+    // on the next use.
+    let search = app.state.search();
+    assert_eq!(search.open_counts(), (1, 1));
+    // (Bounded retries: the indexer may still hold its writer for the end of its commit.)
+    let deadline = Instant::now() + Duration::from_secs(2);
+    while search.open_counts() != (0, 0) && Instant::now() < deadline {
+        search
+            .close_idle_after(Duration::ZERO, Duration::ZERO)
+            .await;
+    }
+    assert_eq!(search.open_counts(), (0, 0));
+    assert_eq!(d.search(&app, "lampadaire", &all), [id]);
+    assert_eq!(search.open_counts(), (1, 0));
 
     // The index's folder is lost: reindex rebuilds it from PostgreSQL.
     let dir = app
