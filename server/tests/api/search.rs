@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 
 use app::account::service::list_users;
 use app::demarches::service::{import, publish_by};
-use app::infra::live::announce;
+use app::infra::live::{DossierChanged, announce};
 use app::infra::{Queries, Tenant, TenantTx};
 use app::org::model::Access;
 use app::org::service::{FIRST_SERVICE, rights_of};
@@ -449,4 +449,42 @@ async fn changes_become_searchable_and_reindex_rebuilds_a_deleted_index() {
     .await;
     d.search_until(&app, "kerherve", &all, |f| f == [id]).await;
     assert_eq!(d.search(&app, "bihan", &all), [other]);
+}
+
+#[tokio::test]
+async fn an_indexer_that_fell_behind_catches_up_from_the_database() {
+    let app = spawn_app().await;
+    let tenant = app.create_tenant("ca", "Commune A").await;
+    let d = Dossiers::new(&app, tenant.clone()).await;
+    let all = [FIRST_SERVICE];
+    let id = d
+        .insert(
+            &app,
+            "2026-000001",
+            "Paul Durand",
+            "Haie",
+            FIRST_SERVICE,
+            &[],
+        )
+        .await;
+    d.search_until(&app, "durand", &all, |f| f == [id]).await;
+
+    // A change whose notification is lost...
+    let tx = TenantTx::begin(&app.state, tenant.clone()).await.unwrap();
+    tx.execute(
+        "UPDATE dossiers SET citizen_name = 'Paul Kerhervé', updated_at = now() WHERE id = $1",
+        vec![id.into()],
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    // ...among more notifications than the channel holds, sent before the indexer can read
+    // any (this test's runtime has one thread): its receiver lags.
+    for _ in 0..2_000 {
+        let _ = app.state.live().send(DossierChanged {
+            schema: tenant.schema.as_str().to_owned(),
+            dossier_id: Uuid::new_v4(),
+        });
+    }
+    d.search_until(&app, "kerherve", &all, |f| f == [id]).await;
 }
