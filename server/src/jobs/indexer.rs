@@ -5,9 +5,11 @@
 //! assignment, notes) announces it. They are gathered for [`DEBOUNCE`], then each tenant's
 //! batch is read in one transaction and committed to its index in one step.
 //!
-//! Nothing is silently dropped: a receiver that lagged behind the channel, like a process that
-//! was down, catches up from each index's watermark (when it last read PostgreSQL) with the
-//! dossiers changed since. At start, tenants without an index get one built from PostgreSQL.
+//! Nothing is silently dropped: a receiver that lagged behind the channel, a listener that lost
+//! its connection ([`DossierChanged::missed`]) and a process that was down all catch up from
+//! each index's watermark (when it last read PostgreSQL) with the dossiers changed since. At
+//! start, tenants that have dossiers but no index get one built from PostgreSQL, and so does a
+//! tenant whose index is missing when a change comes (its first dossier, a deleted folder).
 //! A notification whose dossier id is nil says another process rebuilt that tenant's index.
 
 use std::collections::{HashMap, HashSet};
@@ -137,6 +139,13 @@ impl Indexer {
     }
 
     async fn note(&mut self, pending: &mut HashMap<String, HashSet<Uuid>>, change: DossierChanged) {
+        if change.is_missed() {
+            tracing::warn!("search indexer: notifications may have been missed; catching up");
+            if let Err(error) = self.catch_up_all().await {
+                tracing::error!(%error, "search index catch-up failed");
+            }
+            return;
+        }
         if change.dossier_id.is_nil() {
             // Rebuilt by another process (`guichet reindex`): read the new commit.
             if let Some(tenant) = self.tenant(&change.schema).await
