@@ -10,8 +10,8 @@
 //! - Freshness: with the indexer job running (in this process, as in the server), how long
 //!   from the commit of a change (a note added, a status and name changed; announced with
 //!   NOTIFY like the services do) until a search finds it; p50 and max over 20 changes.
-//! - Hooks for the dossier list's query latency and the CSV export's memory:
-//!   [`list_query_latency`] and [`csv_export_rss`].
+//! - The dossier list's latency ([`list_query_latency`]); a hook for the CSV export's memory
+//!   ([`csv_export_rss`]).
 //!
 //! Everything runs in this process against the release build of the library; only
 //! PostgreSQL is outside. Run it through `scripts/bench`. Directly:
@@ -338,10 +338,70 @@ async fn freshness(state: &AppState, tenant: &Arc<Tenant>, samples: &[Sample]) -
     )
 }
 
-/// HOOK: latency of the back office's dossier list (filters, sort, page) at this scale.
-/// To be filled in with `app::backoffice::service::list_dossiers` once it exists.
-async fn list_query_latency(_state: &AppState, _tenant: &Arc<Tenant>) -> String {
-    "Dossier list query latency: not measured yet (hook: list_query_latency)".to_owned()
+/// Latency of the back office's dossier list (`backoffice::service::list`: visible dossiers,
+/// filters, sort, a page of 50) at this scale, for an agent managing every service.
+async fn list_query_latency(state: &AppState, tenant: &Arc<Tenant>) -> String {
+    use app::backoffice::model::DossierFilter;
+    use app::backoffice::service::{Agent, list};
+    let tx = TenantTx::begin(state, tenant.clone()).await.expect("tx");
+    let admin = app::account::service::list_users(&tx)
+        .await
+        .expect("users")
+        .into_iter()
+        .find(|u| u.email == format!("admin@{SLUG}.test"))
+        .expect("admin");
+    tx.execute(
+        "INSERT INTO service_members (service_id, user_id, access) VALUES ($1, $2, 'gestion')
+         ON CONFLICT DO NOTHING",
+        vec![
+            app::org::service::FIRST_SERVICE.into(),
+            Uuid::parse_str(&admin.id).expect("id").into(),
+        ],
+    )
+    .await
+    .expect("membership");
+    tx.commit().await.expect("commit");
+    let filters = [
+        DossierFilter::default(),
+        DossierFilter {
+            statut: "en_instruction".to_owned(),
+            ..DossierFilter::default()
+        },
+        DossierFilter {
+            tri: "echeance".to_owned(),
+            ..DossierFilter::default()
+        },
+        DossierFilter {
+            delai: "en_retard".to_owned(),
+            ..DossierFilter::default()
+        },
+        DossierFilter {
+            page: "200".to_owned(),
+            ..DossierFilter::default()
+        },
+    ];
+    let mut times = Vec::new();
+    for round in 0..40 {
+        for filter in &filters {
+            let started = Instant::now();
+            let tx = TenantTx::begin(state, tenant.clone()).await.expect("tx");
+            let agent = Agent::of(&tx, admin.clone()).await.expect("agent");
+            let listed = list(&tx, &agent, filter).await;
+            tx.commit().await.expect("commit");
+            if round > 0 {
+                times.push(started.elapsed());
+            }
+            if let Err(error) = listed {
+                return format!("Dossier list query: failed ({error})");
+            }
+        }
+    }
+    times.sort();
+    format!(
+        "Dossier list (rights, then all / by status / by deadline / late / page 200; 50 lines; transaction included): p50 {:.1} ms, p99 {:.1} ms",
+        ms(percentile(&times, 50.0)),
+        ms(percentile(&times, 99.0)),
+    )
 }
 
 /// HOOK: the server's peak RSS while exporting this tenant's dossiers as CSV.

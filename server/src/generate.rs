@@ -261,8 +261,8 @@ fn insert_sql() -> String {
              FROM generate_series($1::int + 1, $1::int + $2::int) AS i
          )
          INSERT INTO dossiers (id, reference, demarche_id, version, contact_email, answers, status,
-                               submitted_at, status_changed_at, updated_at, service_id, copy_services,
-                               citizen_name, due_on, alert_on)
+                               submitted_at, status_changed_at, updated_at, closed_at, service_id,
+                               copy_services, citizen_name, due_on, alert_on)
          SELECT gen_random_uuid(),
                 $3::text || '-' || lpad(g.i::text, greatest(6, length(g.i::text)), '0'),
                 dem.id, dem.version,
@@ -273,6 +273,7 @@ fn insert_sql() -> String {
                     'lieu', jsonb_build_object('address', jsonb_build_object(
                         'number', (1 + g.i % 150)::text, 'street', g.street, 'postcode', '44800', 'commune', 'Saint-Herblain'))),
                 g.status, g.submitted_at, g.submitted_at, g.submitted_at,
+                CASE WHEN g.status IN ('accepte', 'refuse', 'sans_suite') THEN g.submitted_at END,
                 svc.id,
                 CASE WHEN g.i % 10 = 0 THEN ARRAY[copy.id] ELSE '{{}}'::uuid[] END,
                 g.first_name || ' ' || g.last_name,
