@@ -362,6 +362,12 @@ pub async fn dossiers(state: &AppState, slug: &str, count: u32) -> anyhow::Resul
         last = format!("{year}-{end:06}");
         done += n;
     }
+    // Fresh statistics, so that the first queries over the new rows get good plans (autovacuum
+    // would analyse them only later).
+    let tx = TenantTx::begin(state, tenant.clone()).await?;
+    tx.execute("ANALYZE dossiers, dossier_notes, dossier_events", vec![])
+        .await?;
+    tx.commit().await?;
     Ok(Generated {
         tenant,
         count,
