@@ -2,6 +2,7 @@
 
 pub mod config;
 pub mod db;
+pub mod generate;
 pub mod http;
 pub mod jobs;
 pub mod mail;
@@ -43,6 +44,7 @@ pub async fn serve(config: &Config, state: AppState, listener: TcpListener) -> a
     tracing::info!(mail = %transport.describe(), "mail transport");
     jobs::spawn(state.clone(), transport, config.mail_from.clone());
     jobs::digest::spawn(state.clone());
+    jobs::indexer::spawn(state.clone());
     serve_http(state, listener).await
 }
 

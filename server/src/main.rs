@@ -8,7 +8,7 @@ use app::platform::service::{
     NewTenant, list_tenants, provision_tenant, set_status, upsert_operator,
 };
 use guichet_server::config::Config;
-use guichet_server::{migrate, seed, serve, state, telemetry};
+use guichet_server::{generate, jobs, migrate, seed, serve, state, telemetry};
 
 const USAGE: &str = "\
 guichet — citizen-relationship platform for French local authorities
@@ -22,6 +22,8 @@ USAGE:
   guichet tenant list
   guichet digest [--tenant SLUG]         send today's digests of urgent and late dossiers now
   guichet operator create --email EMAIL --name NAME   (password from GUICHET_OPERATOR_PASSWORD)
+  guichet reindex [--tenant SLUG]        rebuild dossier search indexes from PostgreSQL
+  guichet generate-dossiers --tenant SLUG [--count N]   insert N realistic dossiers (default 1000)
 
 Configuration comes from the environment; see README.md.";
 
@@ -167,6 +169,48 @@ async fn run(args: Vec<String>) -> anyhow::Result<()> {
             .await
             .map_err(|e| anyhow::anyhow!("{e}"))?;
             println!("Operator saved.");
+            Ok(())
+        }
+        ["reindex", ..] => {
+            let flags = flags(&args[1..])?;
+            let only = flags
+                .iter()
+                .find(|(n, _)| n == "tenant")
+                .map(|(_, v)| v.as_str());
+            let started = std::time::Instant::now();
+            let done = jobs::indexer::reindex(&state, only).await?;
+            let mut total = 0;
+            for (slug, rebuilt) in &done {
+                total += rebuilt.dossiers;
+                println!(
+                    "{slug:<24} {:>9} dossiers  {:>8.2} s",
+                    rebuilt.dossiers,
+                    rebuilt.elapsed.as_secs_f64()
+                );
+            }
+            println!(
+                "{} tenant(s), {total} dossiers indexed in {:.2} s",
+                done.len(),
+                started.elapsed().as_secs_f64()
+            );
+            Ok(())
+        }
+        ["generate-dossiers", ..] => {
+            let flags = flags(&args[1..])?;
+            let count = match flags.iter().find(|(n, _)| n == "count") {
+                Some((_, v)) => v.parse().context("--count must be a number")?,
+                None => 1000,
+            };
+            let generated = generate::dossiers(&state, &flag(&flags, "tenant")?, count).await?;
+            println!(
+                "{} dossiers inserted into {} ({} … {}) in {:.2} s; index them with `guichet reindex --tenant {}`",
+                generated.count,
+                generated.tenant.slug,
+                generated.first,
+                generated.last,
+                generated.elapsed.as_secs_f64(),
+                generated.tenant.slug,
+            );
             Ok(())
         }
         _ => bail!("unknown command\n\n{USAGE}"),

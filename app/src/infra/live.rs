@@ -19,6 +19,19 @@ pub struct DossierChanged {
 }
 
 impl DossierChanged {
+    /// Not a change: the listener lost its connection, so notifications may have been missed
+    /// (watchers re-read what they follow; the search indexer catches up).
+    pub fn missed() -> Self {
+        Self {
+            schema: String::new(),
+            dossier_id: Uuid::nil(),
+        }
+    }
+
+    pub fn is_missed(&self) -> bool {
+        self.schema.is_empty()
+    }
+
     pub fn parse(payload: &str) -> Option<Self> {
         let (schema, id) = payload.split_once(':')?;
         Some(Self {

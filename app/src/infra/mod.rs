@@ -10,6 +10,7 @@ pub mod live;
 pub mod mail;
 pub mod rate_limit;
 pub mod reply;
+pub mod search;
 pub mod state;
 pub mod storage;
 pub mod tenancy;

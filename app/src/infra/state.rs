@@ -7,6 +7,7 @@ use sea_orm::DatabaseConnection;
 
 use super::live::DossierChanged;
 use super::rate_limit::LoginLimiter;
+use super::search::SearchIndexes;
 use super::tenancy::{Tenant, TenantDirectory};
 use crate::error::AppError;
 
@@ -54,6 +55,14 @@ impl Settings {
     pub fn platform_origin(&self) -> String {
         self.origin_for_host(&self.base_domain)
     }
+
+    /// Root of the search indexes, next to the file store: `<data dir>/search/<tenant schema>/`.
+    pub fn search_dir(&self) -> std::path::PathBuf {
+        match self.files_dir.parent() {
+            Some(data_dir) => data_dir.join("search"),
+            None => std::path::PathBuf::from("search"),
+        }
+    }
 }
 
 /// Shared by every request and job. Cheap to clone.
@@ -67,11 +76,13 @@ struct Inner {
     login_limiter: LoginLimiter,
     leptos: LeptosOptions,
     live: tokio::sync::broadcast::Sender<DossierChanged>,
+    search: SearchIndexes,
 }
 
 impl AppState {
     pub fn new(db: DatabaseConnection, settings: Settings, leptos: LeptosOptions) -> Self {
         let directory = TenantDirectory::new(settings.base_domain.clone());
+        let search = SearchIndexes::new(settings.search_dir());
         Self(Arc::new(Inner {
             db,
             settings,
@@ -79,6 +90,7 @@ impl AppState {
             login_limiter: LoginLimiter::default(),
             leptos,
             live: tokio::sync::broadcast::channel(1024).0,
+            search,
         }))
     }
 
@@ -104,6 +116,11 @@ impl AppState {
     /// Dossier changes heard from PostgreSQL, for the open event streams.
     pub fn live(&self) -> &tokio::sync::broadcast::Sender<DossierChanged> {
         &self.0.live
+    }
+
+    /// Every tenant's dossier search index.
+    pub fn search(&self) -> &SearchIndexes {
+        &self.0.search
     }
 
     pub fn leptos_options(&self) -> &LeptosOptions {

@@ -12,4 +12,5 @@ mod org;
 mod outbox;
 mod platform;
 mod portal;
+mod search;
 mod tenancy;
