@@ -6,7 +6,7 @@
 
 use leptos::prelude::*;
 
-use super::model::{AgentDossier, Counters, DossierFilter, DossierList};
+use super::model::{AgentDossier, Counters, DossierFilter, DossierLine, DossierList};
 use crate::error::AppError;
 
 #[cfg(feature = "ssr")]
@@ -29,6 +29,20 @@ pub async fn list_dossiers(filter: DossierFilter) -> Result<DossierList, AppErro
             let list = ssr::service::list(&tx, &agent, &filter).await?;
             tx.commit().await?;
             Ok(list)
+        }
+        .await,
+    )
+}
+
+/// Quick search over reference, citizen, object, answers and notes, within the agent's rights.
+#[server(endpoint = "backoffice/search")]
+pub async fn search_dossiers(q: String) -> Result<Vec<DossierLine>, AppError> {
+    crate::infra::reply(
+        async {
+            let (state, tx, agent) = ssr::open().await?;
+            let lines = ssr::service::quick_search(&tx, state.search(), &agent, &q).await?;
+            tx.commit().await?;
+            Ok(lines)
         }
         .await,
     )

@@ -6,8 +6,10 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
-use super::api::{Act, EditAnswer, dashboard_counters, list_dossiers, load_dossier};
-use super::model::{AgentDossier, DossierFilter, DossierList, Sla};
+use super::api::{
+    Act, EditAnswer, dashboard_counters, list_dossiers, load_dossier, search_dossiers,
+};
+use super::model::{AgentDossier, DossierFilter, DossierLine, DossierList, Sla};
 use super::strings as s;
 use crate::error::AppError;
 use crate::org::model::Access;
@@ -40,7 +42,19 @@ fn filter_from_query() -> Memo<DossierFilter> {
 #[component]
 pub fn DossiersPage() -> impl IntoView {
     let filter = filter_from_query();
+    let query = use_query_map();
+    let q = Memo::new(move |_| query.with(|q| q.get("q").unwrap_or_default()));
     let list = Resource::new(move || filter.get(), list_dossiers);
+    let found = Resource::new(
+        move || q.get(),
+        |q| async move {
+            if q.trim().is_empty() {
+                Ok(None)
+            } else {
+                search_dossiers(q).await.map(Some)
+            }
+        },
+    );
     let counters = Resource::new(|| (), |_| dashboard_counters());
     view! {
         <Title text=s::DOSSIERS_TITLE/>
@@ -53,10 +67,34 @@ pub fn DossiersPage() -> impl IntoView {
                 }
             })}
         </Suspense>
+        <form method="get" action="/back-office/dossiers" role="search" class="quick-search">
+            <div class="field">
+                <label for="q">{s::QUICK_SEARCH}</label>
+                <p class="hint" id="q-hint">{s::QUICK_SEARCH_HINT}</p>
+                <input id="q" name="q" type="search" value=move || q.get() aria-describedby="q-hint"/>
+            </div>
+            <button type="submit" class="button">{s::SEARCH}</button>
+        </form>
         <Suspense>
             {move || Suspend::new(async move {
-                match list.await {
-                    Ok(list) => view! { <ListView list filter=filter.get_untracked()/> }.into_any(),
+                match found.await {
+                    Ok(Some(lines)) => view! {
+                        <section aria-labelledby="resultats">
+                            <h2 id="resultats">{s::search_results(lines.len())}</h2>
+                            <p><a href="/back-office/dossiers">{s::BACK_TO_LIST}</a></p>
+                            <DossierTable lines/>
+                        </section>
+                    }.into_any(),
+                    Ok(None) => view! {
+                        <Suspense>
+                            {move || Suspend::new(async move {
+                                match list.await {
+                                    Ok(list) => view! { <ListView list filter=filter.get_untracked()/> }.into_any(),
+                                    Err(error) => failure(error),
+                                }
+                            })}
+                        </Suspense>
+                    }.into_any(),
                     Err(error) => failure(error),
                 }
             })}
@@ -174,27 +212,7 @@ fn ListView(list: DossierList, filter: DossierFilter) -> impl IntoView {
         <SaveSearch filter=filter.clone() services=o.services.clone()/>
         <RegisterForCitizen demarches=o.demarches.clone()/>
         <p data-testid="total">{s::total_line(list.total)} " · " <ExportLink href=export total=list.total/></p>
-        <table class="table dossiers-table">
-            <thead><tr>
-                <th scope="col">{s::COL_REFERENCE}</th><th scope="col">{s::COL_DEMARCHE}</th><th scope="col">{s::COL_CITIZEN}</th>
-                <th scope="col">{s::COL_STATUS}</th><th scope="col">{s::COL_SERVICE}</th><th scope="col">{s::COL_AGENT}</th>
-                <th scope="col">{s::COL_SUBMITTED}</th><th scope="col">{s::COL_DUE}</th>
-            </tr></thead>
-            <tbody>
-                {list.lines.into_iter().map(|l| view! {
-                    <tr>
-                        <td><a href=format!("/back-office/dossiers/{}", l.reference)>{l.reference.clone()}</a></td>
-                        <td>{l.demarche}</td>
-                        <td>{l.citizen}</td>
-                        <td><span class="status-badge" style=format!("--status-colour: {}", l.status_colour)>{l.status_name}</span></td>
-                        <td>{l.service}</td>
-                        <td>{l.assignee.unwrap_or_default()}</td>
-                        <td>{l.submitted_on}</td>
-                        <td class=format!("sla sla-{}", l.sla.code())>{l.due_on.unwrap_or_default()} " " {(l.sla == Sla::Urgent || l.sla == Sla::Late).then(|| l.sla.label())}</td>
-                    </tr>
-                }).collect_view()}
-            </tbody>
-        </table>
+        <DossierTable lines=list.lines/>
         <nav aria-label=s::PAGES_LABEL class="pager">
             {(page > 1).then(|| view! { <a href=page_link(page - 1)>{s::PREVIOUS}</a> })}
             " " {s::page_line(page, pages)} " "
@@ -312,6 +330,33 @@ fn RegisterForCitizen(demarches: Vec<(String, String)>) -> impl IntoView {
                 <button type="submit" class="button button-secondary">{s::REGISTER_START}</button>
             </ActionForm>
         </details>
+    }
+}
+
+#[component]
+fn DossierTable(lines: Vec<DossierLine>) -> impl IntoView {
+    view! {
+        <table class="table dossiers-table">
+            <thead><tr>
+                <th scope="col">{s::COL_REFERENCE}</th><th scope="col">{s::COL_DEMARCHE}</th><th scope="col">{s::COL_CITIZEN}</th>
+                <th scope="col">{s::COL_STATUS}</th><th scope="col">{s::COL_SERVICE}</th><th scope="col">{s::COL_AGENT}</th>
+                <th scope="col">{s::COL_SUBMITTED}</th><th scope="col">{s::COL_DUE}</th>
+            </tr></thead>
+            <tbody>
+                {lines.into_iter().map(|l| view! {
+                    <tr>
+                        <td><a href=format!("/back-office/dossiers/{}", l.reference)>{l.reference.clone()}</a></td>
+                        <td>{l.demarche}</td>
+                        <td>{l.citizen}</td>
+                        <td><span class="status-badge" style=format!("--status-colour: {}", l.status_colour)>{l.status_name}</span></td>
+                        <td>{l.service}</td>
+                        <td>{l.assignee.unwrap_or_default()}</td>
+                        <td>{l.submitted_on}</td>
+                        <td class=format!("sla sla-{}", l.sla.code())>{l.due_on.unwrap_or_default()} " " {(l.sla == Sla::Urgent || l.sla == Sla::Late).then(|| l.sla.label())}</td>
+                    </tr>
+                }).collect_view()}
+            </tbody>
+        </table>
     }
 }
 

@@ -1336,8 +1336,27 @@ pub async fn save_search(
     Ok(())
 }
 
-/// The ids of the dossiers behind `references` that the agent can see (search results are
-/// re-checked against PostgreSQL, the source of truth for rights).
+/// Quick search: the tenant's index answers with ids, in the agent's services only; their
+/// lines are read back from PostgreSQL, which checks the rights again.
+pub async fn quick_search(
+    tx: &TenantTx,
+    indexes: &crate::infra::search::SearchIndexes,
+    agent: &Agent,
+    text: &str,
+) -> AppResult<Vec<DossierLine>> {
+    let text = text.trim();
+    if text.is_empty() {
+        return Err(AppError::invalid("q", s::SEARCH_EMPTY));
+    }
+    if text.chars().count() > 200 {
+        return Err(AppError::invalid("q", s::SEARCH_TOO_LONG));
+    }
+    let services = agent.rights.services(Access::Consultation);
+    let ids = indexes.search(tx.tenant(), text, &services, 50)?;
+    lines_by_ids(tx, agent, &ids).await
+}
+
+/// The lines of the dossiers `ids` that the agent can see, in the order of `ids`.
 pub async fn lines_by_ids(
     tx: &TenantTx,
     agent: &Agent,

@@ -235,3 +235,17 @@ pub fn export_progress(rows: u64, total: u64) -> String {
 pub fn export_done(total: u64) -> String {
     format!("Export terminé : {total} dossiers.")
 }
+pub const QUICK_SEARCH: &str = "Recherche rapide";
+pub const QUICK_SEARCH_HINT: &str =
+    "Référence, nom de l'usager, objet, réponses ou notes (« dupon » trouve Dupont).";
+pub const SEARCH: &str = "Rechercher";
+pub const SEARCH_EMPTY: &str = "Saisissez ce que vous cherchez.";
+pub const SEARCH_TOO_LONG: &str = "La recherche ne doit pas dépasser 200 caractères.";
+
+pub fn search_results(count: usize) -> String {
+    match count {
+        0 => "Aucun dossier trouvé".to_owned(),
+        1 => "1 dossier trouvé".to_owned(),
+        n => format!("{n} dossiers trouvés"),
+    }
+}

@@ -950,3 +950,55 @@ async fn saved_searches_are_personal_or_shared_with_a_service_its_manager_choose
     let theirs = list(&app, &chef, "ca", &[]).await["options"]["saved"].clone();
     assert_eq!(theirs.as_array().unwrap().len(), 1);
 }
+
+async fn quick_search(app: &TestApp, client: &reqwest::Client, slug: &str, q: &str) -> Vec<String> {
+    let response = app
+        .post(client, slug, "backoffice/search", &[("q", q)])
+        .await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let lines: Value = response.json().await.unwrap();
+    lines
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l["reference"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+#[tokio::test]
+async fn quick_search_finds_a_typo_within_the_agents_rights_only() {
+    let app = spawn_app().await;
+    let c = commune(&app, "ca").await;
+    let nord = agent(&app, &c, "ca", "nord@ca.test").await;
+    let sud = agent(&app, &c, "ca", "sud@ca.test").await;
+    app.grant("ca", "nord@ca.test", Some("Nord"), "modification")
+        .await;
+    app.grant("ca", "sud@ca.test", Some("Sud"), "modification")
+        .await;
+    let citizen = app.client();
+    let reference = file(&app, &citizen, "ca", &c, "Dupont", "44800").await;
+    let empty = app
+        .post(&nord, "ca", "backoffice/search", &[("q", " ")])
+        .await;
+    assert_eq!(empty.status(), StatusCode::BAD_REQUEST);
+
+    // Indexing follows the change within about a second; a bounded poll, not a sleep.
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
+    let found = loop {
+        let found = quick_search(&app, &nord, "ca", "dupon").await;
+        if !found.is_empty() || tokio::time::Instant::now() > deadline {
+            break found;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    assert_eq!(found, vec![reference.clone()]);
+    assert_eq!(
+        quick_search(&app, &nord, "ca", &reference).await,
+        vec![reference.clone()]
+    );
+    assert!(quick_search(&app, &sud, "ca", "dupon").await.is_empty());
+    let anonymous = app
+        .post(&citizen, "ca", "backoffice/search", &[("q", "dupon")])
+        .await;
+    assert_eq!(anonymous.status(), StatusCode::UNAUTHORIZED);
+}
