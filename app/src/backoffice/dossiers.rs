@@ -180,7 +180,8 @@ fn ListView(list: DossierList, filter: DossierFilter) -> impl IntoView {
         ("echeance".to_owned(), s::SORT_DUE.to_owned()),
         ("reference".to_owned(), s::SORT_REFERENCE.to_owned()),
     ];
-    let (page, pages) = (list.page, list.pages);
+    let (page, pages, capped) = (list.page, list.pages, list.capped);
+    let full = list.lines.len() as u32 == super::model::PAGE_SIZE;
     view! {
         <form method="get" action="/back-office/dossiers" class="filters" aria-label=s::FILTERS_LABEL>
             <div class="field"><label for="f-demarche">{s::F_DEMARCHE}</label>
@@ -211,12 +212,12 @@ fn ListView(list: DossierList, filter: DossierFilter) -> impl IntoView {
         })}
         <SaveSearch filter=filter.clone() services=o.services.clone()/>
         <RegisterForCitizen demarches=o.demarches.clone()/>
-        <p data-testid="total">{s::total_line(list.total)} " · " <ExportLink href=export total=list.total/></p>
+        <p data-testid="total">{s::total_line(list.total, list.capped)} " · " <ExportLink href=export total=list.total/></p>
         <DossierTable lines=list.lines/>
         <nav aria-label=s::PAGES_LABEL class="pager">
             {(page > 1).then(|| view! { <a href=page_link(page - 1)>{s::PREVIOUS}</a> })}
-            " " {s::page_line(page, pages)} " "
-            {(page < pages).then(|| view! { <a href=page_link(page + 1)>{s::NEXT}</a> })}
+            " " {s::page_line(page, pages, capped)} " "
+            {(page < pages || (capped && full)).then(|| view! { <a href=page_link(page + 1)>{s::NEXT}</a> })}
         </nav>
     }
 }

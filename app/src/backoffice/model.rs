@@ -117,6 +117,13 @@ fn urlencode(value: &str) -> String {
     out
 }
 
+/// Lines per page of the dossier list.
+pub const PAGE_SIZE: u32 = 50;
+
+/// The list counts its dossiers up to this many: beyond, "plus de 10 000" is as useful to an
+/// agent and costs a bounded time.
+pub const COUNT_CAP: u64 = 10_000;
+
 /// One line of the dossier list.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DossierLine {
@@ -137,7 +144,9 @@ pub struct DossierLine {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DossierList {
     pub lines: Vec<DossierLine>,
+    /// Counted up to [`COUNT_CAP`]; `capped`: there are more.
     pub total: u64,
+    pub capped: bool,
     pub page: u32,
     pub pages: u32,
     pub options: FilterOptions,

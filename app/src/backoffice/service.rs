@@ -10,8 +10,9 @@ use time::{Date, OffsetDateTime};
 use uuid::Uuid;
 
 use super::model::{
-    AgentDossier, Counters, DossierFilter, DossierLine, DossierList, EditableAnswer, FilterOptions,
-    HistoryLine, MessageView, NoteView, PieceView, SavedSearch, Sla, TransitionOption,
+    AgentDossier, COUNT_CAP, Counters, DossierFilter, DossierLine, DossierList, EditableAnswer,
+    FilterOptions, HistoryLine, MessageView, NoteView, PAGE_SIZE, PieceView, SavedSearch, Sla,
+    TransitionOption,
 };
 use super::strings as s;
 use crate::account::model::{Role, UserView};
@@ -33,8 +34,6 @@ use crate::workflow::service::instruction_of;
 
 /// How long an agent's lock lasts without being renewed.
 pub const LOCK_MINUTES: i64 = 15;
-/// Lines per page of the dossier list.
-pub const PAGE_SIZE: u32 = 50;
 
 /// The signed-in agent and what they may do.
 pub struct Agent {
@@ -273,13 +272,23 @@ pub async fn list(tx: &TenantTx, agent: &Agent, filter: &DossierFilter) -> AppRe
     }
     let count: Option<Count> = tx
         .fetch_optional(
-            &format!("SELECT count(*) AS total FROM dossiers d {clause}"),
+            &format!(
+                "SELECT count(*) AS total FROM (SELECT 1 FROM dossiers d {clause} LIMIT {}) counted",
+                COUNT_CAP + 1
+            ),
             values.clone(),
         )
         .await?;
-    let total = count.map(|c| c.total.max(0) as u64).unwrap_or(0);
+    let counted = count.map(|c| c.total.max(0) as u64).unwrap_or(0);
+    let capped = counted > COUNT_CAP;
+    let total = counted.min(COUNT_CAP);
     let pages = (total.div_ceil(u64::from(PAGE_SIZE)) as u32).max(1);
-    let page = filter.page_number().min(pages);
+    // Beyond the counted pages the next ones are still there, just not counted.
+    let page = if capped {
+        filter.page_number()
+    } else {
+        filter.page_number().min(pages)
+    };
     let rows: Vec<LineRow> = tx
         .fetch_all(
             &format!(
@@ -296,6 +305,7 @@ pub async fn list(tx: &TenantTx, agent: &Agent, filter: &DossierFilter) -> AppRe
     Ok(DossierList {
         lines,
         total,
+        capped,
         page,
         pages,
         options: filter_options(tx, agent, &demarches).await?,

@@ -161,7 +161,10 @@ pub const SEND: &str = "Envoyer";
 pub const LINKED: &str = "Dossiers liés";
 pub const HISTORY: &str = "Historique";
 
-pub fn total_line(total: u64) -> String {
+pub fn total_line(total: u64, capped: bool) -> String {
+    if capped {
+        return format!("Plus de {total} dossiers : affinez les filtres pour les compter");
+    }
     match total {
         0 => "Aucun dossier".to_owned(),
         1 => "1 dossier".to_owned(),
@@ -169,7 +172,10 @@ pub fn total_line(total: u64) -> String {
     }
 }
 
-pub fn page_line(page: u32, pages: u32) -> String {
+pub fn page_line(page: u32, pages: u32, capped: bool) -> String {
+    if capped {
+        return format!("Page {page}");
+    }
     format!("Page {page} sur {pages}")
 }
 

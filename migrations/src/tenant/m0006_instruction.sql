@@ -80,6 +80,9 @@ CREATE INDEX dossiers_assignee_idx ON dossiers (assignee_id, submitted_at DESC);
 CREATE INDEX dossiers_due_idx ON dossiers (service_id, due_on) WHERE closed_at IS NULL;
 CREATE INDEX dossiers_status_idx ON dossiers (service_id, status, submitted_at DESC);
 CREATE INDEX dossiers_demarche_idx ON dossiers (demarche_id, submitted_at DESC);
+-- The list's sort orders: a page of 50 walks an index and stops, whatever the tenant's size.
+CREATE INDEX dossiers_submitted_idx ON dossiers (submitted_at DESC, id DESC);
+CREATE INDEX dossiers_due_order_idx ON dossiers (due_on, submitted_at, id);
 
 -- The complete history: who, when, what, on whose behalf. `request_id` makes a retried
 -- transition a no-op: its actions already ran.
