@@ -10,7 +10,7 @@
 //! - Freshness: with the indexer job running (in this process, as in the server), how long
 //!   from the commit of a change (a note added, a status and name changed; announced with
 //!   NOTIFY like the services do) until a search finds it; p50 and max over 20 changes.
-//! - The dossier list's latency ([`list_query_latency`]); a hook for the CSV export's memory
+//! - The dossier list's latency ([`list_query_latency`]) and the CSV export's time and memory
 //!   ([`csv_export_rss`]).
 //!
 //! Everything runs in this process against the release build of the library; only
@@ -404,8 +404,68 @@ async fn list_query_latency(state: &AppState, tenant: &Arc<Tenant>) -> String {
     )
 }
 
-/// HOOK: the server's peak RSS while exporting this tenant's dossiers as CSV.
-/// To be filled in once the export exists (start the release binary, read /proc/<pid>/status).
-async fn csv_export_rss(_state: &AppState, _tenant: &Arc<Tenant>) -> String {
-    "CSV export RSS: not measured yet (hook: csv_export_rss)".to_owned()
+/// The memory the CSV export costs: its batches read through the export's own data path
+/// (`backoffice::service::export_batch`, 2,000 rows per transaction, as the streamed route
+/// does) for every dossier of the tenant, with this process's resident memory sampled after
+/// each batch.
+async fn csv_export_rss(state: &AppState, tenant: &Arc<Tenant>) -> String {
+    use app::backoffice::model::DossierFilter;
+    use app::backoffice::service::{Agent, export_batch};
+    fn rss_kib() -> u64 {
+        std::fs::read_to_string("/proc/self/status")
+            .ok()
+            .and_then(|status| {
+                status
+                    .lines()
+                    .find_map(|l| l.strip_prefix("VmRSS:"))
+                    .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+            })
+            .unwrap_or(0)
+    }
+    let tx = TenantTx::begin(state, tenant.clone()).await.expect("tx");
+    let admin = app::account::service::list_users(&tx)
+        .await
+        .expect("users")
+        .into_iter()
+        .find(|u| u.email == format!("admin@{SLUG}.test"))
+        .expect("admin");
+    tx.commit().await.expect("commit");
+    let filter = DossierFilter::default();
+    let before = rss_kib();
+    let mut peak = before;
+    let started = Instant::now();
+    let (mut rows, mut bytes, mut after) = (0_usize, 0_usize, None);
+    loop {
+        let tx = TenantTx::begin(state, tenant.clone()).await.expect("tx");
+        let agent = Agent::of(&tx, admin.clone()).await.expect("agent");
+        let batch = export_batch(&tx, &agent, &filter, after, 2000)
+            .await
+            .expect("batch");
+        tx.commit().await.expect("commit");
+        for (_, _, line) in &batch {
+            let csv = [
+                line.reference.as_str(),
+                &line.demarche,
+                &line.citizen,
+                &line.status_name,
+                &line.service,
+            ]
+            .join(";");
+            bytes += csv.len() + 2;
+        }
+        rows += batch.len();
+        peak = peak.max(rss_kib());
+        match batch.last() {
+            Some((at, id, _)) if batch.len() == 2000 => after = Some((*at, *id)),
+            _ => break,
+        }
+    }
+    let elapsed = started.elapsed();
+    format!(
+        "CSV export of all {rows} dossiers ({:.1} MB of lines): {:.1} s, {:.0} rows/s; resident memory growth {:.1} MB (peak over start)",
+        bytes as f64 / 1e6,
+        elapsed.as_secs_f64(),
+        rows as f64 / elapsed.as_secs_f64().max(1e-9),
+        (peak.saturating_sub(before)) as f64 / 1024.0,
+    )
 }
