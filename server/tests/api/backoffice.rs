@@ -1002,3 +1002,118 @@ async fn quick_search_finds_a_typo_within_the_agents_rights_only() {
         .await;
     assert_eq!(anonymous.status(), StatusCode::UNAUTHORIZED);
 }
+
+#[tokio::test]
+async fn a_refused_piece_needs_a_reason_which_the_citizen_reads() {
+    let app = spawn_app().await;
+    app.create_tenant("ca", "Commune").await;
+    let admin = app.admin("ca").await;
+    app.grant("ca", "admin@ca.test", None, "gestion").await;
+    let demarche = publish_with(
+        &app,
+        &admin,
+        "ca",
+        None,
+        &crate::dossiers::permit_document("identified_only", None),
+    )
+    .await;
+    let citizen = signed_in_citizen(&app, "ca", "paul@example.org").await;
+    let key = start(&app, &citizen, "ca", &demarche, true).await;
+    post_step(
+        &app,
+        &citizen,
+        "ca",
+        &key,
+        0,
+        &[("nom", "Dupont"), ("entreprise", "non")],
+        vec![],
+    )
+    .await;
+    post_step(
+        &app,
+        &citizen,
+        "ca",
+        &key,
+        1,
+        &[],
+        vec![("plan", "plan.pdf", crate::dossiers::PDF)],
+    )
+    .await;
+    let filed = app
+        .post(&citizen, "ca", "portal/submit", &[("key", &key)])
+        .await;
+    let reference = location(&filed)
+        .trim_start_matches("/mes-demandes/")
+        .to_owned();
+    let page = dossier(&app, &admin, "ca", &reference)
+        .await
+        .json::<Value>()
+        .await
+        .unwrap();
+    let piece = page["pieces"][0]["id"].as_str().unwrap().to_owned();
+    assert_eq!(page["pieces"][0]["review"], "pending");
+
+    let no_reason = act(
+        &app,
+        &admin,
+        "ca",
+        &reference,
+        &[
+            ("action", "piece"),
+            ("piece", &piece),
+            ("review", "refused"),
+        ],
+    )
+    .await;
+    assert_eq!(no_reason.status(), StatusCode::BAD_REQUEST);
+    let unknown = act(
+        &app,
+        &admin,
+        "ca",
+        &reference,
+        &[
+            ("action", "piece"),
+            ("piece", &uuid::Uuid::new_v4().to_string()),
+            ("review", "valid"),
+        ],
+    )
+    .await;
+    assert_eq!(unknown.status(), StatusCode::BAD_REQUEST);
+    let refused = act(
+        &app,
+        &admin,
+        "ca",
+        &reference,
+        &[
+            ("action", "piece"),
+            ("piece", &piece),
+            ("review", "refused"),
+            ("reason", "Plan illisible, merci d'en joindre un net."),
+        ],
+    )
+    .await;
+    assert_eq!(refused.status(), StatusCode::OK);
+    let page = citizen
+        .get(app.url("ca", &format!("/mes-demandes/{reference}")))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("Plan illisible"));
+    // The agent reads the piece; a download by its id works for them, not for another citizen.
+    let bytes = admin
+        .get(app.url("ca", &format!("/pieces/{piece}")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(bytes.status(), StatusCode::OK);
+    let stranger = signed_in_citizen(&app, "ca", "autre@example.org").await;
+    let denied = stranger
+        .get(app.url("ca", &format!("/pieces/{piece}")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(denied.status(), StatusCode::NOT_FOUND);
+}
