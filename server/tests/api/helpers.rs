@@ -265,8 +265,11 @@ impl TestApp {
     }
 
     pub fn client_for(&self, slugs: &[&str]) -> reqwest::Client {
+        // A request that never gets an answer fails the test (naming its URL) instead of
+        // hanging the whole run.
         let mut builder = reqwest::Client::builder()
             .cookie_store(true)
+            .timeout(Duration::from_secs(90))
             .redirect(reqwest::redirect::Policy::none());
         for slug in slugs {
             builder = builder.resolve(&host(slug), self.addr);
