@@ -181,7 +181,6 @@ fn ListView(list: DossierList, filter: DossierFilter) -> impl IntoView {
         ("reference".to_owned(), s::SORT_REFERENCE.to_owned()),
     ];
     let (page, pages, capped) = (list.page, list.pages, list.capped);
-    let full = list.lines.len() as u32 == super::model::PAGE_SIZE;
     view! {
         <form method="get" action="/back-office/dossiers" class="filters" aria-label=s::FILTERS_LABEL>
             <div class="field"><label for="f-demarche">{s::F_DEMARCHE}</label>
@@ -217,7 +216,7 @@ fn ListView(list: DossierList, filter: DossierFilter) -> impl IntoView {
         <nav aria-label=s::PAGES_LABEL class="pager">
             {(page > 1).then(|| view! { <a href=page_link(page - 1)>{s::PREVIOUS}</a> })}
             " " {s::page_line(page, pages, capped)} " "
-            {(page < pages || (capped && full)).then(|| view! { <a href=page_link(page + 1)>{s::NEXT}</a> })}
+            {(page < pages).then(|| view! { <a href=page_link(page + 1)>{s::NEXT}</a> })}
         </nav>
     }
 }

@@ -120,9 +120,10 @@ fn urlencode(value: &str) -> String {
 /// Lines per page of the dossier list.
 pub const PAGE_SIZE: u32 = 50;
 
-/// The list counts its dossiers up to this many: beyond, "plus de 10 000" is as useful to an
-/// agent and costs a bounded time.
-pub const COUNT_CAP: u64 = 10_000;
+/// The list counts and pages through at most this many dossiers: beyond, "plus de 1 000,
+/// affinez" is as useful to an agent, and every page then costs a bounded time (counting or
+/// skipping 100,000 rows does not).
+pub const COUNT_CAP: u64 = 1_000;
 
 /// One line of the dossier list.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

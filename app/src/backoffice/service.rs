@@ -283,12 +283,7 @@ pub async fn list(tx: &TenantTx, agent: &Agent, filter: &DossierFilter) -> AppRe
     let capped = counted > COUNT_CAP;
     let total = counted.min(COUNT_CAP);
     let pages = (total.div_ceil(u64::from(PAGE_SIZE)) as u32).max(1);
-    // Beyond the counted pages the next ones are still there, just not counted.
-    let page = if capped {
-        filter.page_number()
-    } else {
-        filter.page_number().min(pages)
-    };
+    let page = filter.page_number().min(pages);
     let rows: Vec<LineRow> = tx
         .fetch_all(
             &format!(

@@ -163,7 +163,7 @@ pub const HISTORY: &str = "Historique";
 
 pub fn total_line(total: u64, capped: bool) -> String {
     if capped {
-        return format!("Plus de {total} dossiers : affinez les filtres pour les compter");
+        return format!("Plus de {total} dossiers : affinez les filtres pour les voir tous");
     }
     match total {
         0 => "Aucun dossier".to_owned(),
@@ -174,7 +174,10 @@ pub fn total_line(total: u64, capped: bool) -> String {
 
 pub fn page_line(page: u32, pages: u32, capped: bool) -> String {
     if capped {
-        return format!("Page {page}");
+        return format!(
+            "Page {page} sur {pages} (les {} premiers dossiers)",
+            pages * super::model::PAGE_SIZE
+        );
     }
     format!("Page {page} sur {pages}")
 }
