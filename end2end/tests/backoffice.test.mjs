@@ -6,16 +6,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 
-import { accessibilityViolations, hydrated, launchChromium, newPage, startGuichet } from './harness.mjs';
-
-async function login(page, guichet, email, password) {
-  await page.goto(guichet.url('saint-herblain', '/connexion'));
-  await hydrated(page);
-  await page.getByLabel('Adresse e-mail').fill(email);
-  await page.getByLabel('Mot de passe').fill(password);
-  await page.getByRole('button', { name: 'Se connecter' }).click();
-  await page.waitForURL(/\/(mon-compte|back-office)$/);
-}
+import { accessibilityViolations, hydrated, launchChromium, login, newPage, startGuichet } from './harness.mjs';
 
 describe('Back office in Chromium', () => {
   let guichet;

@@ -4,19 +4,10 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 
-import { accessibilityViolations, hydrated, launchChromium, newPage, startGuichet } from './harness.mjs';
+import { accessibilityViolations, hydrated, launchChromium, login, newPage, startGuichet } from './harness.mjs';
 
 const PHONE = { viewport: { width: 360, height: 740 }, isMobile: true, hasTouch: true };
 const PDF = Buffer.from('%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n', 'latin1');
-
-async function login(page, guichet, email, password) {
-  await page.goto(guichet.url('saint-herblain', '/connexion'));
-  await hydrated(page);
-  await page.getByLabel('Adresse e-mail').fill(email);
-  await page.getByLabel('Mot de passe').fill(password);
-  await page.getByRole('button', { name: 'Se connecter' }).click();
-  await page.waitForURL(/\/(mon-compte|back-office)$/);
-}
 
 describe('Démarches in Chromium', () => {
   let guichet;

@@ -152,6 +152,16 @@ export async function hydrated(page) {
   await page.locator('body[data-hydrated]').waitFor({ state: 'attached', timeout: 20_000 });
 }
 
+/** Signs in at the demo commune (Saint-Herblain) through its login page. */
+export async function login(page, guichet, email, password) {
+  await page.goto(guichet.url('saint-herblain', '/connexion'));
+  await hydrated(page);
+  await page.getByLabel('Adresse e-mail').fill(email);
+  await page.getByLabel('Mot de passe').fill(password);
+  await page.getByRole('button', { name: 'Se connecter' }).click();
+  await page.waitForURL(/\/(mon-compte|back-office)$/);
+}
+
 const AXE = join(ROOT, 'end2end', 'node_modules', 'axe-core', 'axe.min.js');
 
 /** WCAG 2.1 A/AA violations of impact "serious" or "critical" on the current page (axe-core). */
