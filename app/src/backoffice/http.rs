@@ -25,6 +25,7 @@ use super::service::{self, Agent};
 use super::strings as s;
 use crate::error::AppError;
 use crate::infra::cookies::{SESSION_COOKIE, cookie_in};
+use crate::infra::reply::error_response;
 use crate::infra::{AppState, Site, Tenant, TenantTx};
 
 /// Rows fetched per transaction of an export.
@@ -34,12 +35,6 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/back-office/dossiers.csv", get(export))
         .route("/api/back-office/compteurs", get(live_counters))
-}
-
-fn error_response(error: AppError) -> Response {
-    let status = error.status_code();
-    let body = serde_json::to_string(&error).unwrap_or_default();
-    (status, [(header::CONTENT_TYPE, "application/json")], body).into_response()
 }
 
 fn tenant_of(site: Option<axum::Extension<Site>>) -> Result<Arc<Tenant>, AppError> {
@@ -55,11 +50,8 @@ async fn agent_tx(
     tenant: Arc<Tenant>,
     token: Option<&str>,
 ) -> Result<(TenantTx, Agent), AppError> {
-    let tx = TenantTx::begin(state, tenant).await?;
-    let token = token.ok_or(AppError::Unauthenticated)?;
-    let user = crate::account::service::current_user(&tx, token)
-        .await?
-        .ok_or(AppError::Unauthenticated)?;
+    let (tx, user) = crate::dossiers::http::open_as(state, tenant, token).await?;
+    let user = user.ok_or(AppError::Unauthenticated)?;
     if !user.has_role(crate::account::model::Role::Agent) {
         return Err(AppError::Forbidden(
             crate::account::strings::NOT_AN_AGENT.to_owned(),

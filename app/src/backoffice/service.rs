@@ -701,10 +701,13 @@ pub async fn dossier(tx: &TenantTx, agent: &Agent, reference: &str) -> AppResult
         status_colour: status.map(|st| st.colour.clone()).unwrap_or_default(),
         service_id: row.service_id.to_string(),
         service: service_name,
-        assignee: match row.assignee_id {
-            Some(id) => Some(user_name(tx, Some(id)).await?),
-            None => None,
-        },
+        assignee: row.assignee_id.and_then(|id| {
+            let id = id.to_string();
+            agents
+                .iter()
+                .find(|a| a.id == id)
+                .map(|a| a.display_name.clone())
+        }),
         submitted_on: french_date(row.submitted_at),
         due_on: row.due_on.map(day),
         silence: row
@@ -907,22 +910,10 @@ pub async fn redirect(
 }
 
 async fn known_service(tx: &TenantTx, id: &str) -> AppResult<(Uuid, String)> {
-    let id =
-        Uuid::parse_str(id.trim()).map_err(|_| AppError::invalid("service", s::SERVICE_UNKNOWN))?;
-    #[derive(FromQueryResult)]
-    struct Found {
-        id: Uuid,
-        name: String,
-    }
-    let found: Option<Found> = tx
-        .fetch_optional(
-            "SELECT id, name FROM services WHERE id = $1",
-            vec![id.into()],
-        )
-        .await?;
-    found
-        .map(|f| (f.id, f.name))
-        .ok_or_else(|| AppError::invalid("service", s::SERVICE_UNKNOWN))
+    let unknown = || AppError::invalid("service", s::SERVICE_UNKNOWN);
+    let id = Uuid::parse_str(id.trim()).map_err(|_| unknown())?;
+    let name = crate::org::service::service_name(tx, id).await?;
+    name.map(|name| (id, name)).ok_or_else(unknown)
 }
 
 /// Takes a transition of the dossier's workflow and runs its actions — once: a retried request
@@ -997,10 +988,19 @@ pub async fn transition(
     .await?;
     let link = citizen_link(settings, tx, &row.reference, row.tracking_key.as_deref());
     let label = workflow.label(&transition.to);
-    let title = version_document(tx, row.demarche_id, row.version)
-        .await?
-        .demarche
-        .title;
+    // The démarche's title only goes into notification mails.
+    let title = if transition
+        .actions
+        .iter()
+        .any(|a| matches!(a, Action::NotifyCitizen { .. }))
+    {
+        version_document(tx, row.demarche_id, row.version)
+            .await?
+            .demarche
+            .title
+    } else {
+        String::new()
+    };
     for action in &transition.actions {
         match action {
             Action::NotifyCitizen { subject, body } => {

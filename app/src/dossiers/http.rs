@@ -25,6 +25,7 @@ use crate::account::model::UserView;
 use crate::demarches::form_data::Posted;
 use crate::error::AppError;
 use crate::infra::cookies::{SESSION_COOKIE, cookie_in};
+use crate::infra::reply::error_response;
 use crate::infra::storage::TenantFiles;
 use crate::infra::{AppState, Site, TenantTx};
 
@@ -45,13 +46,6 @@ pub fn routes() -> Router<AppState> {
         .layer(DefaultBodyLimit::max(MAX_UPLOAD_BYTES + 64 * 1024))
 }
 
-/// An error as the JSON the server functions use, with its HTTP status.
-fn error_response(error: AppError) -> Response {
-    let status = error.status_code();
-    let body = serde_json::to_string(&error).unwrap_or_default();
-    (status, [(header::CONTENT_TYPE, "application/json")], body).into_response()
-}
-
 async fn open(
     state: &AppState,
     site: Option<axum::Extension<Site>>,
@@ -64,7 +58,7 @@ async fn open(
 }
 
 /// A transaction in `tenant` and the user whose session token is `token`, if any.
-async fn open_as(
+pub(crate) async fn open_as(
     state: &AppState,
     tenant: std::sync::Arc<crate::infra::Tenant>,
     token: Option<&str>,

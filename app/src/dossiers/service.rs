@@ -888,14 +888,8 @@ async fn routed_service(tx: &TenantTx, routed: Option<String>) -> AppResult<Uuid
     let Some(id) = routed.and_then(|id| Uuid::parse_str(&id).ok()) else {
         return Ok(FIRST_SERVICE);
     };
-    #[derive(FromQueryResult)]
-    struct Found {
-        id: Uuid,
-    }
-    let found: Option<Found> = tx
-        .fetch_optional("SELECT id FROM services WHERE id = $1", vec![id.into()])
-        .await?;
-    Ok(found.map(|f| f.id).unwrap_or(FIRST_SERVICE))
+    let exists = crate::org::service::service_name(tx, id).await?.is_some();
+    Ok(if exists { id } else { FIRST_SERVICE })
 }
 
 /// The copy services that still exist, as a PostgreSQL array literal.

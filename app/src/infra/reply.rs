@@ -3,6 +3,20 @@ use leptos_axum::ResponseOptions;
 
 use crate::error::AppError;
 
+/// The JSON body the server functions send for an error, with its HTTP status: what the
+/// plain axum routes answer too.
+pub fn error_response(error: AppError) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    let status = error.status_code();
+    let body = serde_json::to_string(&error).unwrap_or_default();
+    (
+        status,
+        [(axum::http::header::CONTENT_TYPE, "application/json")],
+        body,
+    )
+        .into_response()
+}
+
 /// Sets the HTTP status of a failed server function from its error, so API clients see
 /// 400/401/403/409/429 rather than a blanket 500. Call it on every server function's result.
 pub fn reply<T>(result: Result<T, AppError>) -> Result<T, AppError> {

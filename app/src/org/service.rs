@@ -276,14 +276,21 @@ fn clean_name(name: &str) -> AppResult<String> {
     Ok(name.to_owned())
 }
 
-async fn ensure_service(tx: &TenantTx, field: &str, id: Uuid) -> AppResult<()> {
-    let found: Option<ServiceRow> = tx
-        .fetch_optional(
-            "SELECT id, parent_id, name, kind FROM services WHERE id = $1",
-            vec![id.into()],
-        )
+/// The name of the service `id`, if it exists.
+pub async fn service_name(tx: &TenantTx, id: Uuid) -> AppResult<Option<String>> {
+    #[derive(FromQueryResult)]
+    struct Name {
+        name: String,
+    }
+    let found: Option<Name> = tx
+        .fetch_optional("SELECT name FROM services WHERE id = $1", vec![id.into()])
         .await?;
-    found
+    Ok(found.map(|f| f.name))
+}
+
+async fn ensure_service(tx: &TenantTx, field: &str, id: Uuid) -> AppResult<()> {
+    service_name(tx, id)
+        .await?
         .map(|_| ())
         .ok_or_else(|| AppError::invalid(field, s::SERVICE_UNKNOWN))
 }

@@ -10,23 +10,7 @@ use crate::demarches::api::{CatalogueEntry, catalogue};
 use crate::dossiers::api::demarche_start;
 use crate::dossiers::model::Availability;
 use crate::dossiers::strings as s;
-
-/// Lowercase without French accents, so "ecole" finds "École".
-fn fold(text: &str) -> String {
-    text.chars()
-        .flat_map(char::to_lowercase)
-        .map(|c| match c {
-            'à' | 'â' | 'ä' => 'a',
-            'é' | 'è' | 'ê' | 'ë' => 'e',
-            'î' | 'ï' => 'i',
-            'ô' | 'ö' => 'o',
-            'ù' | 'û' | 'ü' => 'u',
-            'ç' => 'c',
-            'œ' => 'o',
-            other => other,
-        })
-        .collect()
-}
+use crate::text::fold;
 
 /// Entries matching every word of `query`, grouped by rubrique (the catalogue is sorted).
 pub fn search(entries: Vec<CatalogueEntry>, query: &str) -> Vec<(String, Vec<CatalogueEntry>)> {

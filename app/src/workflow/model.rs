@@ -418,21 +418,7 @@ pub fn validate(instruction: &Instruction, services: &[String]) -> Vec<Instructi
 
 /// Lowercase, without accents or surrounding spaces: how routing compares values.
 fn fold(value: &str) -> String {
-    value
-        .trim()
-        .chars()
-        .flat_map(char::to_lowercase)
-        .map(|c| match c {
-            'à' | 'â' | 'ä' => 'a',
-            'é' | 'è' | 'ê' | 'ë' => 'e',
-            'î' | 'ï' => 'i',
-            'ô' | 'ö' => 'o',
-            'ù' | 'û' | 'ü' => 'u',
-            'ç' => 'c',
-            'ÿ' => 'y',
-            other => other,
-        })
-        .collect()
+    crate::text::fold(value.trim())
 }
 
 /// The values an answer offers to a routing rule's field (`code` or `code.postcode`).
