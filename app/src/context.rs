@@ -24,42 +24,7 @@ impl Default for Branding {
     }
 }
 
-/// `#rrggbb` → (r, g, b), or `None` for anything else.
-pub fn parse_colour(value: &str) -> Option<(u8, u8, u8)> {
-    let hex = value.strip_prefix('#')?;
-    if hex.len() != 6 || !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
-        return None;
-    }
-    let channel = |i: usize| u8::from_str_radix(&hex[i..i + 2], 16).ok();
-    Some((channel(0)?, channel(2)?, channel(4)?))
-}
-
-fn relative_luminance((r, g, b): (u8, u8, u8)) -> f64 {
-    let linear = |c: u8| {
-        let c = f64::from(c) / 255.0;
-        if c <= 0.03928 {
-            c / 12.92
-        } else {
-            ((c + 0.055) / 1.055).powf(2.4)
-        }
-    };
-    0.2126 * linear(r) + 0.7152 * linear(g) + 0.0722 * linear(b)
-}
-
-/// White or near-black, whichever reads better on `background` (WCAG contrast ratio).
-pub fn text_colour_on(background: &str) -> &'static str {
-    let Some(rgb) = parse_colour(background) else {
-        return "#ffffff";
-    };
-    let l = relative_luminance(rgb);
-    let on_white = 1.05 / (l + 0.05);
-    let on_dark = (l + 0.05) / (relative_luminance((0x16, 0x16, 0x16)) + 0.05);
-    if on_white >= on_dark {
-        "#ffffff"
-    } else {
-        "#161616"
-    }
-}
+pub use crate::branding::colour::{parse_colour, text_colour_on};
 
 impl Branding {
     /// CSS custom properties for the tenant's theme. Colours that are not `#rrggbb` fall back
@@ -179,12 +144,6 @@ pub fn bump_session_epoch() {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn dark_brand_colours_get_white_text_and_light_ones_dark_text() {
-        assert_eq!(text_colour_on("#000091"), "#ffffff");
-        assert_eq!(text_colour_on("#ffe552"), "#161616");
-    }
 
     #[test]
     fn a_colour_that_is_not_hex_never_reaches_the_css() {

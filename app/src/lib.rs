@@ -5,6 +5,7 @@
 pub mod account;
 pub mod admin;
 pub mod backoffice;
+pub mod branding;
 pub mod context;
 pub mod demarches;
 pub mod designer;
