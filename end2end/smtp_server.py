@@ -2,8 +2,8 @@
 
 Usage: python3 smtp_server.py DIR
 Listens on 127.0.0.1 on a free port, prints that port on stdout, and writes each message it
-accepts to DIR/<n>.json as {"from", "to", "subject", "body"} (body decoded from its transfer
-encoding), renaming into place so readers never see half a file.
+accepts to DIR/<n>.json as {"from", "to", "subject", "body", "html"} (the text and HTML parts,
+decoded from their transfer encoding), renaming into place so readers never see half a file.
 """
 import asyncio
 import email
@@ -24,11 +24,13 @@ class Handler:
     async def handle_DATA(self, server, session, envelope):
         message = email.message_from_bytes(envelope.content, policy=email.policy.default)
         part = message.get_body(preferencelist=("plain",))
+        html = message.get_body(preferencelist=("html",))
         record = {
             "from": str(message["From"]),
             "to": envelope.rcpt_tos,
             "subject": str(message["Subject"]),
             "body": part.get_content() if part is not None else "",
+            "html": html.get_content() if html is not None else "",
         }
         name = f"{time.time_ns()}-{uuid.uuid4().hex}.json"
         tmp = os.path.join(self.directory, "." + name)

@@ -7,46 +7,7 @@ use serde::{Deserialize, Serialize};
 use crate::account::model::UserView;
 use crate::error::AppError;
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Branding {
-    pub primary_color: String,
-    pub secondary_color: String,
-    pub welcome_text: String,
-}
-
-impl Default for Branding {
-    fn default() -> Self {
-        Self {
-            primary_color: "#000091".to_owned(),
-            secondary_color: "#e1000f".to_owned(),
-            welcome_text: String::new(),
-        }
-    }
-}
-
-pub use crate::branding::colour::{parse_colour, text_colour_on};
-
-impl Branding {
-    /// CSS custom properties for the tenant's theme. Colours that are not `#rrggbb` fall back
-    /// to the defaults, so nothing else can reach the style attribute.
-    pub fn css_vars(&self) -> String {
-        let defaults = Self::default();
-        let pick = |value: &str, fallback: &str| -> String {
-            if parse_colour(value).is_some() {
-                value.to_owned()
-            } else {
-                fallback.to_owned()
-            }
-        };
-        let primary = pick(&self.primary_color, &defaults.primary_color);
-        let secondary = pick(&self.secondary_color, &defaults.secondary_color);
-        format!(
-            "--brand-primary: {primary}; --brand-on-primary: {}; --brand-secondary: {secondary}; --brand-on-secondary: {};",
-            text_colour_on(&primary),
-            text_colour_on(&secondary)
-        )
-    }
-}
+pub use crate::branding::model::Branding;
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TenantView {
@@ -138,20 +99,5 @@ where
 pub fn bump_session_epoch() {
     if let Some(SessionEpoch(epoch)) = use_context::<SessionEpoch>() {
         epoch.update(|e| *e += 1);
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_colour_that_is_not_hex_never_reaches_the_css() {
-        let branding = Branding {
-            primary_color: "red; background: url(x)".into(),
-            ..Branding::default()
-        };
-        assert!(branding.css_vars().contains("--brand-primary: #000091;"));
-        assert!(!branding.css_vars().contains("url("));
     }
 }

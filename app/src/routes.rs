@@ -6,7 +6,7 @@ use leptos_router::components::{A, Route, Router, Routes};
 use leptos_router::{SsrMode, path};
 
 use crate::context::{SiteView, provide_site, use_site};
-use crate::{account, admin, backoffice, designer, org, platform, portal, workflow};
+use crate::{account, admin, backoffice, branding, designer, org, platform, portal, workflow};
 
 /// Pages citizens open first, often on a phone, that ship without the Leptos runtime: they are
 /// plain server-rendered HTML enhanced by the small `guichet-enhance` bundle, so a citizen's
@@ -103,12 +103,14 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/back-office/absences") view=org::pages::AbsencesPage ssr=SsrMode::Async/>
                     <Route path=path!("/admin/agents") view=admin::pages::Agents ssr=SsrMode::Async/>
                     <Route path=path!("/administration/organigramme") view=org::pages::OrgChartPage ssr=SsrMode::Async/>
+                    <Route path=path!("/administration/apparence") view=branding::pages::BrandingPage ssr=SsrMode::Async/>
+                    <Route path=path!("/mentions-legales") view=branding::pages::MentionsPage ssr=SsrMode::Async/>
+                    <Route path=path!("/cgu") view=branding::pages::CguPage ssr=SsrMode::Async/>
+                    <Route path=path!("/accessibilite") view=branding::pages::AccessibilityPage ssr=SsrMode::Async/>
                     <Route path=path!("/plateforme") view=platform::pages::Console ssr=SsrMode::Async/>
                 </Routes>
             </main>
-            <footer class="site-footer">
-                <p>"Guichet – gestion de la relation citoyen"</p>
-            </footer>
+            <branding::pages::SiteFooter/>
         </Router>
     }
 }
@@ -124,14 +126,16 @@ fn SiteHeader() -> impl IntoView {
                     Ok(SiteView::Tenant(tenant)) => {
                         let user = tenant.user.clone();
                         let theme = format!(":root {{ {} }}", tenant.branding.css_vars());
-                        let tenant_name = tenant.name.clone();
+                        let tenant_name = tenant.branding.name_or(&tenant.name).to_owned();
                         view! {
                             <Style id="tenant-theme">{theme}</Style>
                             <Title formatter=move |page: String| {
                                 if page.is_empty() { tenant_name.clone() } else { format!("{page} – {tenant_name}") }
                             }/>
                             <header class="site-header">
-                                <A href="/" attr:class="site-name">{tenant.name.clone()}</A>
+                                <A href="/" attr:class="site-name">
+                                    <branding::pages::HeaderIdentity branding=tenant.branding.clone() tenant_name=tenant.name.clone()/>
+                                </A>
                                 <nav aria-label="Portail">
                                     <ul class="nav-links">
                                         <li><a href="/demarches" rel="external">"Démarches"</a></li>

@@ -47,5 +47,6 @@ pub fn tenant_migrations() -> Vec<Box<dyn MigrationTrait>> {
         migration!("tenant/m0004_demarches"),
         migration!("tenant/m0005_dossiers"),
         migration!("tenant/m0006_instruction"),
+        migration!("tenant/m0007_branding"),
     ]
 }

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use anyhow::Context;
 use app::infra::Tenant;
 use lettre::message::Mailbox;
-use lettre::message::header::ContentType;
+use lettre::message::MultiPart;
 use lettre::{AsyncFileTransport, AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 
 pub enum MailTransport {
@@ -42,8 +42,14 @@ impl MailTransport {
         to: &str,
         subject: &str,
         body: &str,
+        html: &str,
     ) -> Result<(), String> {
-        let from: Mailbox = format!("{} <{from}>", tenant.name.replace(['<', '>', '"'], ""))
+        // The sender's name is the commune's, as its branding shows it.
+        let sender = tenant
+            .branding
+            .name_or(&tenant.name)
+            .replace(['<', '>', '"'], "");
+        let from: Mailbox = format!("{sender} <{from}>")
             .parse()
             .map_err(|e| format!("invalid sender address: {e}"))?;
         let to: Mailbox = to
@@ -53,8 +59,10 @@ impl MailTransport {
             .from(from)
             .to(to)
             .subject(subject)
-            .header(ContentType::TEXT_PLAIN)
-            .body(body.to_owned())
+            .multipart(MultiPart::alternative_plain_html(
+                body.to_owned(),
+                html.to_owned(),
+            ))
             .map_err(|e| format!("could not build message: {e}"))?;
         match self {
             Self::Files { root } => {

@@ -6,7 +6,7 @@ use std::path::Path;
 use anyhow::Context;
 use app::account::model::Role;
 use app::account::service::create_user_with_password;
-use app::context::Branding;
+use app::branding::model::{Branding, BrandingDocument, LegalPages};
 use app::demarches::service::{import, publish_by};
 use app::infra::{AppState, TenantTx};
 use app::platform::service::{
@@ -29,6 +29,8 @@ pub struct TenantFile {
     #[serde(default)]
     pub hosts: Vec<String>,
     pub branding: Branding,
+    #[serde(default)]
+    pub legal: LegalPages,
     #[serde(default)]
     pub agents: Vec<Person>,
     #[serde(default)]
@@ -160,7 +162,11 @@ async fn seed_tenant(
     let tenant = tenant_by_slug(state, &file.slug)
         .await
         .map_err(|e| anyhow::anyhow!("{e}"))?;
-    set_branding(state, tenant.clone(), &file.branding)
+    let branding = BrandingDocument {
+        look: file.branding.clone(),
+        legal: file.legal.clone(),
+    };
+    set_branding(state, tenant.clone(), &branding)
         .await
         .map_err(|e| anyhow::anyhow!("{e}"))?;
     let tx = TenantTx::begin(state, tenant.clone())

@@ -20,7 +20,10 @@ pub fn Agents() -> impl IntoView {
                 match site.await {
                     Ok(SiteView::Tenant(tenant)) if tenant.user.as_ref().is_some_and(|u| u.has_role(Role::Admin)) => {
                         view! {
-                            <p><A href="/administration/organigramme">{crate::org::strings::ORG_LINK}</A></p>
+                            <ul class="admin-links">
+                                <li><A href="/administration/organigramme">{crate::org::strings::ORG_LINK}</A></li>
+                                <li><A href="/administration/apparence">{crate::branding::strings::PAGE_TITLE}</A></li>
+                            </ul>
                             <AgentsPanel/>
                         }
                         .into_any()

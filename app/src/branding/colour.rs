@@ -186,7 +186,7 @@ mod tests {
 
     #[test]
     fn a_pale_secondary_is_refused_too() {
-        let problems = check_theme("#000091", "#9a9a9a");
+        let problems = check_theme("#000091", "#777777");
         assert_eq!(problems.len(), 1);
         assert_eq!(problems[0].field, "secondary_color");
         assert!(check_theme("#000091", &problems[0].suggestion).is_empty());

@@ -12,7 +12,7 @@ use leptos::prelude::use_context;
 use sea_orm::{DbBackend, FromQueryResult, Statement};
 use uuid::Uuid;
 
-use super::db::{Queries, TenantTx};
+use super::db::TenantTx;
 use super::state::AppState;
 use crate::context::Branding;
 use crate::error::AppError;
@@ -81,13 +81,6 @@ struct TenantRow {
     name: String,
     schema_name: String,
     status: String,
-}
-
-#[derive(FromQueryResult)]
-struct BrandingRow {
-    primary_color: String,
-    secondary_color: String,
-    welcome_text: String,
 }
 
 /// `Host` header value → bare lowercase host name (no port, no trailing dot).
@@ -178,20 +171,9 @@ impl TenantDirectory {
             branding: Branding::default(),
         };
         let tx = TenantTx::begin(state, Arc::new(tenant.clone())).await?;
-        let branding: Option<BrandingRow> = tx
-            .fetch_optional(
-                "SELECT primary_color, secondary_color, welcome_text FROM branding",
-                vec![],
-            )
-            .await?;
+        let (_, document) = crate::branding::service::current(&tx).await?;
         tx.commit().await?;
-        if let Some(b) = branding {
-            tenant.branding = Branding {
-                primary_color: b.primary_color,
-                secondary_color: b.secondary_color,
-                welcome_text: b.welcome_text,
-            };
-        }
+        tenant.branding = document.look;
         Ok(Resolution::Tenant(Arc::new(tenant)))
     }
 }

@@ -209,35 +209,25 @@ pub async fn set_status(state: &AppState, slug: &str, status: TenantStatus) -> A
     Ok(())
 }
 
-/// Applies a tenant's branding (used by seeding now, by the admin branding page later).
+/// Applies a demo tenant's branding as a new version, unless an admin has changed it since.
 pub async fn set_branding(
     state: &AppState,
     tenant: Arc<Tenant>,
-    branding: &Branding,
+    document: &crate::branding::model::BrandingDocument,
 ) -> AppResult<()> {
-    for (field, colour) in [
-        ("primary_color", &branding.primary_color),
-        ("secondary_color", &branding.secondary_color),
-    ] {
-        if crate::context::parse_colour(colour).is_none() {
-            return Err(AppError::invalid(
-                field,
-                "Indiquez une couleur au format #rrvvbb (par exemple #000091).",
-            ));
-        }
-    }
+    use crate::branding::service::{Saved, apply_seed};
     let tx = TenantTx::begin(state, tenant).await?;
-    tx.execute(
-        "UPDATE branding SET primary_color = $1, secondary_color = $2, welcome_text = $3, updated_at = now()",
-        vec![
-            branding.primary_color.to_lowercase().into(),
-            branding.secondary_color.to_lowercase().into(),
-            branding.welcome_text.clone().into(),
-        ],
-    )
-    .await?;
-    tx.execute("SELECT pg_notify($1, '')", vec![TENANTS_CHANNEL.into()])
-        .await?;
+    if let Saved::Refused(problems) = apply_seed(&tx, document).await? {
+        return Err(AppError::Rejected {
+            problems: problems
+                .into_iter()
+                .map(|p| crate::error::Problem {
+                    path: p.field,
+                    message: p.message,
+                })
+                .collect(),
+        });
+    }
     tx.commit().await?;
     state.directory().invalidate();
     Ok(())

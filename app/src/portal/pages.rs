@@ -47,10 +47,14 @@ pub fn Home() -> impl IntoView {
                         } else {
                             tenant.branding.welcome_text.clone()
                         };
+                        let name = tenant.branding.name_or(&tenant.name).to_owned();
                         view! {
+                            {tenant.branding.banner.clone().map(|banner| view! {
+                                <img class="portal-banner" src=crate::branding::model::asset_url(&banner) alt=""/>
+                            })}
                             <section class="hero">
-                                <h1>{tenant.name.clone()}</h1>
-                                <p>{welcome}</p>
+                                <h1>{name}</h1>
+                                <crate::branding::pages::TextBlock text=welcome/>
                                 {tenant.user.is_none().then(|| view! {
                                     <p class="actions">
                                         <A href="/inscription" attr:class="button">"Créer mon compte"</A>

@@ -70,7 +70,14 @@ impl Outbox {
                     vec![BATCH.into()],
                 )
                 .await?;
+            let origin = self.state.settings().tenant_origin(&tenant);
             for mail in &batch {
+                let html = app::branding::mail::html_body(
+                    &tenant.branding,
+                    &tenant.name,
+                    &origin,
+                    &mail.body_text,
+                );
                 let result = self
                     .transport
                     .send(
@@ -79,6 +86,7 @@ impl Outbox {
                         &mail.recipient,
                         &mail.subject,
                         &mail.body_text,
+                        &html,
                     )
                     .await;
                 let attempts = mail.attempts + 1;

@@ -58,6 +58,8 @@ pub struct Mail {
     pub to: Vec<String>,
     pub subject: String,
     pub body: String,
+    #[serde(default)]
+    pub html: String,
 }
 
 impl Mail {
@@ -293,7 +295,11 @@ impl TestApp {
             primary_color: primary.to_owned(),
             ..Branding::default()
         };
-        app::platform::service::set_branding(&self.state, tenant, &branding)
+        let document = app::branding::model::BrandingDocument {
+            look: branding,
+            ..Default::default()
+        };
+        app::platform::service::set_branding(&self.state, tenant, &document)
             .await
             .unwrap();
     }

@@ -3,6 +3,7 @@
 
 mod accounts;
 mod backoffice;
+mod branding;
 mod demarches;
 mod dossiers;
 mod helpers;
