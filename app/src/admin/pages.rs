@@ -21,6 +21,7 @@ pub fn Agents() -> impl IntoView {
                     Ok(SiteView::Tenant(tenant)) if tenant.user.as_ref().is_some_and(|u| u.has_role(Role::Admin)) => {
                         view! {
                             <p><A href="/administration/organigramme">{crate::org::strings::ORG_LINK}</A></p>
+                            <p><A href="/administration/contextes">{crate::contexts::strings::ADMIN_LINK}</A></p>
                             <AgentsPanel/>
                         }
                         .into_any()

@@ -248,6 +248,9 @@ pub struct AgentDossier {
     pub citizen: String,
     pub contact_email: Option<String>,
     pub channel: String,
+    /// The name of the context (`crate::contexts`) it was submitted through, as it was then.
+    #[serde(default)]
+    pub context: Option<String>,
     pub status: String,
     pub status_name: String,
     pub status_colour: String,

@@ -463,12 +463,13 @@ struct DossierRow {
     locked_until: Option<OffsetDateTime>,
     revision: i32,
     closed: bool,
+    context: Option<String>,
 }
 
 const DOSSIER_SELECT: &str = "SELECT id, reference, demarche_id, version, tracking_key, contact_email, citizen_name,
         channel, answers::text AS answers, status, service_id, copy_services::text AS copy_services, assignee_id,
         submitted_at, due_on, alert_on, silence_on, silence_kind, complement_open, locked_by, locked_until,
-        revision, closed_at IS NOT NULL AS closed
+        revision, closed_at IS NOT NULL AS closed, COALESCE(context_name, context_code) AS context
      FROM dossiers";
 
 /// A dossier the agent can see (by reference), with their access to it; `for_update` locks
@@ -694,6 +695,7 @@ pub async fn dossier(tx: &TenantTx, agent: &Agent, reference: &str) -> AppResult
         citizen: row.citizen_name.clone(),
         contact_email: row.contact_email.clone(),
         channel: row.channel.clone(),
+        context: row.context.clone(),
         status: row.status.clone(),
         status_name: status
             .map(|st| st.name.clone())
