@@ -200,6 +200,26 @@ pub async fn name_of(tx: &TenantTx, code: &str) -> AppResult<Option<String>> {
 
 // --- Administration ----------------------------------------------------------------------------
 
+/// Whether a context has this code (seeding keeps an existing one).
+pub async fn code_exists(tx: &TenantTx, code: &str) -> AppResult<bool> {
+    Ok(by_code(tx, code).await?.is_some())
+}
+
+/// The first démarche with this title (seeding names bouquets by document).
+pub async fn demarche_titled(tx: &TenantTx, title: &str) -> AppResult<Option<Uuid>> {
+    #[derive(FromQueryResult)]
+    struct Found {
+        id: Uuid,
+    }
+    let found: Option<Found> = tx
+        .fetch_optional(
+            "SELECT id FROM demarches WHERE draft->'demarche'->>'title' = $1 ORDER BY created_at, id LIMIT 1",
+            vec![title.into()],
+        )
+        .await?;
+    Ok(found.map(|f| f.id))
+}
+
 /// Every context with its host and bouquet, and the démarches a bouquet can hold.
 pub async fn admin_page(tx: &TenantTx) -> AppResult<ContextsAdmin> {
     let rows: Vec<ContextRow> = tx

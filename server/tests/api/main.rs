@@ -3,6 +3,7 @@
 
 mod accounts;
 mod backoffice;
+mod contexts;
 mod demarches;
 mod dossiers;
 mod helpers;
