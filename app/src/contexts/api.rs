@@ -34,13 +34,14 @@ pub async fn load_context_home(code: Option<String>) -> Result<ContextHome, AppE
     use super::service;
     crate::infra::reply(
         async {
+            // The plain portal's home, on the commune's own host, costs no query.
+            if code.is_none() && crate::infra::current_tenant()?.host_context.is_none() {
+                return Ok(ContextHome::Portal);
+            }
             let (state, tx) = crate::account::api::tenant_tx().await?;
             let space = match code.as_deref() {
                 Some(code) => service::space_at(&tx, state.settings(), code).await?,
-                None if tx.tenant().host_context.is_some() => {
-                    Some(service::space(&tx, state.settings(), None).await?)
-                }
-                None => Some(Space::Portal),
+                None => Some(service::space(&tx, state.settings(), None).await?),
             };
             let home = match space {
                 None => ContextHome::Unknown,

@@ -52,9 +52,12 @@ pub fn parse_code(raw: &str) -> Result<String, String> {
     if code.len() > MAX_CODE_LEN {
         return Err(s::CODE_TOO_LONG.to_owned());
     }
-    let well_formed = code
-        .split('-')
-        .all(|word| !word.is_empty() && word.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit()));
+    let well_formed = code.split('-').all(|word| {
+        !word.is_empty()
+            && word
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+    });
     if !well_formed {
         return Err(s::code_invalid(code));
     }
@@ -88,7 +91,9 @@ pub enum Space {
     Context(ContextSummary),
     /// A context that no longer exists (its name, or its code if it never did): the page falls
     /// back to the plain portal and says so.
-    Gone { name: String },
+    Gone {
+        name: String,
+    },
 }
 
 impl Space {
@@ -186,10 +191,14 @@ pub fn check(input: &ContextInput) -> Result<CheckedContext, Vec<Problem>> {
     }
     let position = match input.position.trim() {
         "" => 0,
-        raw => raw.parse::<i32>().ok().filter(|p| (0..=999).contains(p)).unwrap_or_else(|| {
-            problem("position", s::POSITION_INVALID.to_owned());
-            0
-        }),
+        raw => raw
+            .parse::<i32>()
+            .ok()
+            .filter(|p| (0..=999).contains(p))
+            .unwrap_or_else(|| {
+                problem("position", s::POSITION_INVALID.to_owned());
+                0
+            }),
     };
     let host = match input.host.trim() {
         "" => None,
@@ -287,7 +296,16 @@ mod tests {
     fn codes_are_lowercase_words_joined_by_hyphens() {
         assert_eq!(parse_code(" familles ").unwrap(), "familles");
         assert_eq!(parse_code("vie-associative2").unwrap(), "vie-associative2");
-        for bad in ["Familles", "vie_associative", "-a", "a--b", "a-", "écoles", "a/b", "a.b"] {
+        for bad in [
+            "Familles",
+            "vie_associative",
+            "-a",
+            "a--b",
+            "a-",
+            "écoles",
+            "a/b",
+            "a.b",
+        ] {
             let message = parse_code(bad).unwrap_err();
             assert!(message.contains("lettres minuscules"), "{bad}: {message}");
         }
@@ -346,7 +364,11 @@ mod tests {
         let problems = check_colours(Some("#ffe552"), None, "#000091", "#e1000f");
         assert_eq!(problems.len(), 1);
         assert_eq!(problems[0].path, "primary_color");
-        assert!(problems[0].message.contains("4,5:1"), "{}", problems[0].message);
+        assert!(
+            problems[0].message.contains("4,5:1"),
+            "{}",
+            problems[0].message
+        );
         // The commune's own (illegible) secondary is not the context's to fix.
         assert!(check_colours(Some("#000091"), None, "#000091", "#ffffff").is_empty());
         assert!(check_colours(None, None, "#000091", "#e1000f").is_empty());

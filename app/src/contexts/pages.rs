@@ -9,7 +9,9 @@ use leptos_meta::{Style, Title};
 use leptos_router::components::A;
 use leptos_router::hooks::use_params_map;
 
-use super::api::{ContextHome, DeleteContext, SaveContext, SpaceCatalogue, load_context_home, load_contexts};
+use super::api::{
+    ContextHome, DeleteContext, SaveContext, SpaceCatalogue, load_context_home, load_contexts,
+};
 use super::model::{ContextAdmin, ContextSummary, Space, problem_on};
 use super::strings as s;
 use crate::account::model::Role;

@@ -88,7 +88,11 @@ fn summary(tx: &TenantTx, settings: &Settings, row: ContextRow) -> ContextSummar
 /// The context a citizen page is in: the one its address asks for (`requested`, from
 /// `/<code>` or `?contexte=`), else the one its host opens, else the plain portal. A code that
 /// is no context (any more) is [`Space::Gone`]: the page falls back to the plain portal.
-pub async fn space(tx: &TenantTx, settings: &Settings, requested: Option<&str>) -> AppResult<Space> {
+pub async fn space(
+    tx: &TenantTx,
+    settings: &Settings,
+    requested: Option<&str>,
+) -> AppResult<Space> {
     let requested = requested.map(str::trim).filter(|c| !c.is_empty());
     let Some(code) = requested.or(tx.tenant().host_context.as_deref()) else {
         return Ok(Space::Portal);
@@ -109,7 +113,9 @@ pub async fn space_at(tx: &TenantTx, settings: &Settings, code: &str) -> AppResu
     if let Some(row) = by_code(tx, code).await? {
         return Ok(Some(Space::Context(summary(tx, settings, row))));
     }
-    Ok(retired_name(tx, code).await?.map(|name| Space::Gone { name }))
+    Ok(retired_name(tx, code)
+        .await?
+        .map(|name| Space::Gone { name }))
 }
 
 /// Whether the démarche is in the bouquet of the context `code`.
@@ -234,7 +240,10 @@ pub async fn admin_page(tx: &TenantTx) -> AppResult<ContextsAdmin> {
         demarche_id: Uuid,
     }
     let members: Vec<Member> = tx
-        .fetch_all("SELECT context_id, demarche_id FROM context_demarches", vec![])
+        .fetch_all(
+            "SELECT context_id, demarche_id FROM context_demarches",
+            vec![],
+        )
         .await?;
     #[derive(FromQueryResult)]
     struct Host {
@@ -466,10 +475,7 @@ async fn set_bouquet(tx: &TenantTx, id: Uuid, demarches: &[String]) -> AppResult
         .execute(
             "INSERT INTO context_demarches (context_id, demarche_id)
              SELECT $1, d.id FROM demarches d WHERE d.id = ANY ($2::uuid[])",
-            vec![
-                id.into(),
-                crate::dossiers::service::uuid_array(&ids).into(),
-            ],
+            vec![id.into(), crate::dossiers::service::uuid_array(&ids).into()],
         )
         .await?;
     if inserted as usize != ids.len() {
@@ -480,7 +486,11 @@ async fn set_bouquet(tx: &TenantTx, id: Uuid, demarches: &[String]) -> AppResult
 
 /// Gives the context its host (or none). The host table is the platform's: rows are only
 /// ever read or written with this tenant's id, and every process's host cache is cleared.
-async fn set_host(tx: &TenantTx, old_code: Option<&str>, context: &CheckedContext) -> AppResult<()> {
+async fn set_host(
+    tx: &TenantTx,
+    old_code: Option<&str>,
+    context: &CheckedContext,
+) -> AppResult<()> {
     let tenant = tx.tenant().id;
     #[derive(FromQueryResult, PartialEq)]
     struct Host {

@@ -22,8 +22,7 @@ pub const NAME_TOO_LONG: &str = "Le nom de l'espace ne doit pas dépasser 80 car
 pub const TEXT_TOO_LONG: &str = "Ce texte ne doit pas dépasser 4 000 caractères.";
 pub const POSITION_INVALID: &str = "Indiquez un rang entre 0 et 999 (ou laissez vide).";
 pub const HOST_TAKEN: &str = "Ce nom de domaine est déjà utilisé (par la commune, un autre espace ou une autre collectivité).";
-pub const HOST_UNDER_BASE: &str =
-    "Les adresses en .{base} sont réservées à la plateforme : indiquez un domaine propre à la commune.";
+pub const HOST_UNDER_BASE: &str = "Les adresses en .{base} sont réservées à la plateforme : indiquez un domaine propre à la commune.";
 pub const DEMARCHE_UNKNOWN: &str = "Une des démarches cochées n'existe pas (ou plus).";
 pub const CONTEXT_UNKNOWN: &str = "Cet espace n'existe pas (ou plus).";
 
@@ -60,7 +59,8 @@ pub const FIELD_HELP: &str = "Texte d'aide";
 pub const FIELD_PRIMARY: &str = "Couleur principale (#rrggbb, vide : celle de la commune)";
 pub const FIELD_SECONDARY: &str = "Couleur secondaire (#rrggbb, vide : celle de la commune)";
 pub const FIELD_HOST: &str = "Nom de domaine propre (facultatif)";
-pub const FIELD_HOST_HINT: &str = "Par exemple familles.ma-commune.fr, une fois ce domaine dirigé vers la plateforme.";
+pub const FIELD_HOST_HINT: &str =
+    "Par exemple familles.ma-commune.fr, une fois ce domaine dirigé vers la plateforme.";
 pub const FIELD_POSITION: &str = "Rang dans la liste";
 pub const FIELD_DEMARCHES: &str = "Démarches proposées dans cet espace";
 pub const NO_DEMARCHES: &str = "La commune n'a encore aucune démarche.";

@@ -644,9 +644,7 @@ mod tests {
         );
         assert_eq!(routing.route(&answers).as_deref(), Some("nord"));
         assert_eq!(
-            routing
-                .route_in(&CleanAnswers::default(), None)
-                .as_deref(),
+            routing.route_in(&CleanAnswers::default(), None).as_deref(),
             Some("accueil")
         );
     }

@@ -76,7 +76,11 @@ async fn create(
         app,
         client,
         slug,
-        &[("code", code), ("name", name), ("welcome_text", &format!("Bienvenue dans l'espace {name}."))],
+        &[
+            ("code", code),
+            ("name", name),
+            ("welcome_text", &format!("Bienvenue dans l'espace {name}.")),
+        ],
         demarches,
     )
     .await;
@@ -86,7 +90,13 @@ async fn create(
         "{}",
         response.text().await.unwrap()
     );
-    response.json::<Value>().await.unwrap().as_str().unwrap().to_owned()
+    response
+        .json::<Value>()
+        .await
+        .unwrap()
+        .as_str()
+        .unwrap()
+        .to_owned()
 }
 
 /// A commune with three published démarches and the contexts Familles (cantine) and
@@ -98,7 +108,15 @@ async fn commune(app: &TestApp, slug: &str) -> Commune {
     let cantine = publish_with(app, &admin, slug, None, &document(CANTINE)).await;
     let piscine = publish_with(app, &admin, slug, None, &document(PISCINE)).await;
     create(app, &admin, slug, "familles", "Familles", &[&cantine]).await;
-    create(app, &admin, slug, "entreprises", "Entreprises", &[&enseigne, &cantine]).await;
+    create(
+        app,
+        &admin,
+        slug,
+        "entreprises",
+        "Entreprises",
+        &[&enseigne, &cantine],
+    )
+    .await;
     Commune {
         admin,
         enseigne,
@@ -125,7 +143,11 @@ async fn start_in(
             client,
             slug,
             "portal/start",
-            &[("demarche", demarche), ("contexte", context), ("fresh", "1")],
+            &[
+                ("demarche", demarche),
+                ("contexte", context),
+                ("fresh", "1"),
+            ],
         )
         .await;
     location(&response)
@@ -162,9 +184,19 @@ async fn file(app: &TestApp, slug: &str, demarche: &str, context: &str) -> Strin
     .await
 }
 
-async fn agent_dossier(app: &TestApp, client: &reqwest::Client, slug: &str, reference: &str) -> Value {
+async fn agent_dossier(
+    app: &TestApp,
+    client: &reqwest::Client,
+    slug: &str,
+    reference: &str,
+) -> Value {
     let response = app
-        .post(client, slug, "backoffice/dossier", &[("reference", reference)])
+        .post(
+            client,
+            slug,
+            "backoffice/dossier",
+            &[("reference", reference)],
+        )
         .await;
     assert_eq!(response.status(), StatusCode::OK);
     response.json().await.unwrap()
@@ -192,7 +224,10 @@ async fn a_demarche_only_in_entreprises_is_offered_there_and_on_the_portal_but_n
 
     let (status, familles) = page(&visitor, &app.url("ca", "/familles")).await;
     assert_eq!(status, StatusCode::OK);
-    assert!(familles.contains("Bienvenue dans l'espace Familles."), "{familles}");
+    assert!(
+        familles.contains("Bienvenue dans l'espace Familles."),
+        "{familles}"
+    );
     assert!(familles.contains(CANTINE));
     assert!(!familles.contains("enseigne"), "{familles}");
     assert!(familles.contains(&format!("/demarches/{}?contexte=familles", c.cantine)));
@@ -202,12 +237,19 @@ async fn a_demarche_only_in_entreprises_is_offered_there_and_on_the_portal_but_n
     let (_, portal) = page(&visitor, &app.url("ca", "/demarches")).await;
     assert!(portal.contains("enseigne") && portal.contains(CANTINE) && portal.contains(PISCINE));
     let (_, catalogue) = page(&visitor, &app.url("ca", "/demarches?contexte=familles")).await;
-    assert!(catalogue.contains(CANTINE) && !catalogue.contains("enseigne") && !catalogue.contains(PISCINE));
+    assert!(
+        catalogue.contains(CANTINE)
+            && !catalogue.contains("enseigne")
+            && !catalogue.contains(PISCINE)
+    );
 
     // Not startable in Familles: the page says why and has no start form; nor by a forged post.
     let (status, refused) = page(
         &visitor,
-        &app.url("ca", &format!("/demarches/{}?contexte=familles", c.enseigne)),
+        &app.url(
+            "ca",
+            &format!("/demarches/{}?contexte=familles", c.enseigne),
+        ),
     )
     .await;
     assert_eq!(status, StatusCode::OK);
@@ -224,16 +266,38 @@ async fn a_demarche_only_in_entreprises_is_offered_there_and_on_the_portal_but_n
     // Startable in Entreprises (the form carries the context) and on the plain portal.
     let (_, offered) = page(
         &visitor,
-        &app.url("ca", &format!("/demarches/{}?contexte=entreprises", c.enseigne)),
+        &app.url(
+            "ca",
+            &format!("/demarches/{}?contexte=entreprises", c.enseigne),
+        ),
     )
     .await;
     assert!(offered.contains("/api/portal/start"));
-    assert!(offered.contains(r#"name="contexte" value="entreprises""#), "{offered}");
-    let (_, plain) = page(&visitor, &app.url("ca", &format!("/demarches/{}", c.enseigne))).await;
+    assert!(
+        offered.contains(r#"name="contexte" value="entreprises""#),
+        "{offered}"
+    );
+    let (_, plain) = page(
+        &visitor,
+        &app.url("ca", &format!("/demarches/{}", c.enseigne)),
+    )
+    .await;
     assert!(plain.contains("/api/portal/start") && !plain.contains("contexte"));
-    assert!(start_in(&app, &visitor, "ca", &c.enseigne, "entreprises").await.starts_with("/brouillons/"));
-    assert!(start_in(&app, &visitor, "ca", &c.enseigne, "").await.starts_with("/brouillons/"));
-    assert!(start_in(&app, &visitor, "ca", &c.piscine, "").await.starts_with("/brouillons/"));
+    assert!(
+        start_in(&app, &visitor, "ca", &c.enseigne, "entreprises")
+            .await
+            .starts_with("/brouillons/")
+    );
+    assert!(
+        start_in(&app, &visitor, "ca", &c.enseigne, "")
+            .await
+            .starts_with("/brouillons/")
+    );
+    assert!(
+        start_in(&app, &visitor, "ca", &c.piscine, "")
+            .await
+            .starts_with("/brouillons/")
+    );
 }
 
 #[tokio::test]
@@ -261,7 +325,8 @@ async fn a_dossier_filed_through_a_context_records_it_is_routed_by_it_and_surviv
         instruction.to_string().replace('\'', "''")
     ))
     .await;
-    app.grant("ca", "admin@ca.test", Some("Économie"), "gestion").await;
+    app.grant("ca", "admin@ca.test", Some("Économie"), "gestion")
+        .await;
     app.grant("ca", "admin@ca.test", None, "gestion").await;
 
     let through_entreprises = file(&app, "ca", &c.cantine, "entreprises").await;
@@ -294,33 +359,61 @@ async fn a_dossier_filed_through_a_context_records_it_is_routed_by_it_and_surviv
     assert_eq!(unconfirmed.status(), StatusCode::BAD_REQUEST);
     assert!(error_message(unconfirmed).await.contains("confirmation"));
     let deleted = app
-        .post(&c.admin, "ca", "contexts/delete", &[("id", &id), ("confirm", "1")])
+        .post(
+            &c.admin,
+            "ca",
+            "contexts/delete",
+            &[("id", &id), ("confirm", "1")],
+        )
         .await;
-    assert_eq!(deleted.status(), StatusCode::OK, "{}", deleted.text().await.unwrap());
+    assert_eq!(
+        deleted.status(),
+        StatusCode::OK,
+        "{}",
+        deleted.text().await.unwrap()
+    );
     let page = agent_dossier(&app, &c.admin, "ca", &through_entreprises).await;
     assert_eq!(page["context"], "Entreprises");
     assert_eq!(page["service"], "Économie");
 
     // Its old links fall back to the plain portal with a notice, never a 404.
     let visitor = app.client();
-    let notice = "L&#x27;espace « Entreprises » n&#x27;existe plus : voici le portail de la commune.";
+    let notice =
+        "L&#x27;espace « Entreprises » n&#x27;existe plus : voici le portail de la commune.";
     let plain_notice = "L'espace « Entreprises » n'existe plus : voici le portail de la commune.";
     let (status, home) = self::page(&visitor, &app.url("ca", "/entreprises")).await;
     assert_eq!(status, StatusCode::OK);
-    assert!(home.contains(notice) || home.contains(plain_notice), "{home}");
+    assert!(
+        home.contains(notice) || home.contains(plain_notice),
+        "{home}"
+    );
     let (status, start) = self::page(
         &visitor,
-        &app.url("ca", &format!("/demarches/{}?contexte=entreprises", c.enseigne)),
+        &app.url(
+            "ca",
+            &format!("/demarches/{}?contexte=entreprises", c.enseigne),
+        ),
     )
     .await;
     assert_eq!(status, StatusCode::OK);
-    assert!(start.contains(notice) || start.contains(plain_notice), "{start}");
-    assert!(start.contains("/api/portal/start"), "the plain portal offers it");
-    let (status, catalogue) = self::page(&visitor, &app.url("ca", "/demarches?contexte=entreprises")).await;
+    assert!(
+        start.contains(notice) || start.contains(plain_notice),
+        "{start}"
+    );
+    assert!(
+        start.contains("/api/portal/start"),
+        "the plain portal offers it"
+    );
+    let (status, catalogue) =
+        self::page(&visitor, &app.url("ca", "/demarches?contexte=entreprises")).await;
     assert_eq!(status, StatusCode::OK);
     assert!(catalogue.contains(PISCINE), "the whole catalogue");
     // A started draft of a deleted context goes on through the plain portal.
-    assert!(start_in(&app, &visitor, "ca", &c.enseigne, "entreprises").await.starts_with("/brouillons/"));
+    assert!(
+        start_in(&app, &visitor, "ca", &c.enseigne, "entreprises")
+            .await
+            .starts_with("/brouillons/")
+    );
     // An address that never was a context is still a 404.
     let (status, _) = self::page(&visitor, &app.url("ca", "/jamais-vu")).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
@@ -333,7 +426,15 @@ async fn static_paths_win_over_contexts_and_context_hosts_open_their_own_tenants
     app.create_tenant("cb", "Autre commune").await;
     let admin_b = app.admin("cb").await;
     let b_demarche = publish_with(&app, &admin_b, "cb", None, &document("Démarche de B")).await;
-    create(&app, &admin_b, "cb", "familles", "Familles de B", &[&b_demarche]).await;
+    create(
+        &app,
+        &admin_b,
+        "cb",
+        "familles",
+        "Familles de B",
+        &[&b_demarche],
+    )
+    .await;
     let visitor = app.client();
 
     for (path, marker) in [
@@ -355,17 +456,32 @@ async fn static_paths_win_over_contexts_and_context_hosts_open_their_own_tenants
         &app,
         &a.admin,
         "ca",
-        &[("id", &familles_a), ("code", "familles"), ("name", "Familles"), ("host", "familles.ville-a.test")],
+        &[
+            ("id", &familles_a),
+            ("code", "familles"),
+            ("name", "Familles"),
+            ("host", "familles.ville-a.test"),
+        ],
         &[&a.cantine],
     )
     .await;
-    assert_eq!(saved.status(), StatusCode::OK, "{}", saved.text().await.unwrap());
+    assert_eq!(
+        saved.status(),
+        StatusCode::OK,
+        "{}",
+        saved.text().await.unwrap()
+    );
     let familles_b = a_context(&app, &admin_b, "cb", "familles").await;
     let saved = save(
         &app,
         &admin_b,
         "cb",
-        &[("id", &familles_b), ("code", "familles"), ("name", "Familles de B"), ("host", "familles.ville-b.test")],
+        &[
+            ("id", &familles_b),
+            ("code", "familles"),
+            ("name", "Familles de B"),
+            ("host", "familles.ville-b.test"),
+        ],
         &[&b_demarche],
     )
     .await;
@@ -375,7 +491,12 @@ async fn static_paths_win_over_contexts_and_context_hosts_open_their_own_tenants
         &app,
         &admin_b,
         "cb",
-        &[("id", &familles_b), ("code", "familles"), ("name", "Familles de B"), ("host", "familles.ville-a.test")],
+        &[
+            ("id", &familles_b),
+            ("code", "familles"),
+            ("name", "Familles de B"),
+            ("host", "familles.ville-a.test"),
+        ],
         &[&b_demarche],
     )
     .await;
@@ -385,7 +506,12 @@ async fn static_paths_win_over_contexts_and_context_hosts_open_their_own_tenants
         &app,
         &admin_b,
         "cb",
-        &[("id", &familles_b), ("code", "familles"), ("name", "Familles de B"), ("host", "familles.localhost")],
+        &[
+            ("id", &familles_b),
+            ("code", "familles"),
+            ("name", "Familles de B"),
+            ("host", "familles.localhost"),
+        ],
         &[&b_demarche],
     )
     .await;
@@ -402,24 +528,50 @@ async fn static_paths_win_over_contexts_and_context_hosts_open_their_own_tenants
     let (status, home_a) = page(&hosts, &format!("http://familles.ville-a.test:{port}/")).await;
     assert_eq!(status, StatusCode::OK);
     assert!(home_a.contains(r#"data-context="familles""#), "{home_a}");
-    assert!(home_a.contains(CANTINE) && !home_a.contains("Démarche de B") && !home_a.contains("Familles de B"));
-    let (_, catalogue_a) = page(&hosts, &format!("http://familles.ville-a.test:{port}/demarches")).await;
-    assert!(catalogue_a.contains(CANTINE) && !catalogue_a.contains(PISCINE) && !catalogue_a.contains("Démarche de B"));
+    assert!(
+        home_a.contains(CANTINE)
+            && !home_a.contains("Démarche de B")
+            && !home_a.contains("Familles de B")
+    );
+    let (_, catalogue_a) = page(
+        &hosts,
+        &format!("http://familles.ville-a.test:{port}/demarches"),
+    )
+    .await;
+    assert!(
+        catalogue_a.contains(CANTINE)
+            && !catalogue_a.contains(PISCINE)
+            && !catalogue_a.contains("Démarche de B")
+    );
     let (_, home_b) = page(&hosts, &format!("http://familles.ville-b.test:{port}/")).await;
-    assert!(home_b.contains("Familles de B") && home_b.contains("Démarche de B") && !home_b.contains(CANTINE));
+    assert!(
+        home_b.contains("Familles de B")
+            && home_b.contains("Démarche de B")
+            && !home_b.contains(CANTINE)
+    );
     // Tenant B's démarche is unknown on A's context host.
-    let (status, _) = page(&hosts, &format!("http://familles.ville-a.test:{port}/demarches/{b_demarche}")).await;
+    let (status, _) = page(
+        &hosts,
+        &format!("http://familles.ville-a.test:{port}/demarches/{b_demarche}"),
+    )
+    .await;
     assert_ne!(status, StatusCode::OK);
 
     // Deleting the context frees its host.
     let deleted = app
-        .post(&admin_b, "cb", "contexts/delete", &[("id", &familles_b), ("confirm", "1")])
+        .post(
+            &admin_b,
+            "cb",
+            "contexts/delete",
+            &[("id", &familles_b), ("confirm", "1")],
+        )
         .await;
     assert_eq!(deleted.status(), StatusCode::OK);
     let (status, _) = page(&hosts, &format!("http://familles.ville-b.test:{port}/")).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
     assert_eq!(
-        app.count("platform.tenant_hosts WHERE host = 'familles.ville-b.test'").await,
+        app.count("platform.tenant_hosts WHERE host = 'familles.ville-b.test'")
+            .await,
         0
     );
 }
@@ -447,7 +599,12 @@ async fn reserved_codes_illegible_colours_and_taken_codes_are_refused_on_their_f
         &app,
         &c.admin,
         "ca",
-        &[("code", "demarches"), ("name", ""), ("primary_color", "#ffe552"), ("secondary_color", "#777777")],
+        &[
+            ("code", "demarches"),
+            ("name", ""),
+            ("primary_color", "#ffe552"),
+            ("secondary_color", "#777777"),
+        ],
         &[],
     )
     .await;
@@ -460,7 +617,11 @@ async fn reserved_codes_illegible_colours_and_taken_codes_are_refused_on_their_f
             .map(|(_, message)| message.clone())
             .unwrap_or_else(|| panic!("no problem on {field}: {problems:?}"))
     };
-    assert!(on("code").contains("« demarches » est déjà une adresse du portail"), "{}", on("code"));
+    assert!(
+        on("code").contains("« demarches » est déjà une adresse du portail"),
+        "{}",
+        on("code")
+    );
     assert!(on("name").contains("Indiquez le nom"));
     assert!(on("primary_color").contains("4,5:1") && on("primary_color").contains("Essayez #"));
     assert!(on("secondary_color").contains("Contraste insuffisant"));
@@ -474,9 +635,20 @@ async fn reserved_codes_illegible_colours_and_taken_codes_are_refused_on_their_f
         assert_eq!(refused.status(), StatusCode::BAD_REQUEST, "{code}");
         let problems = self::problems(&refused.json().await.unwrap());
         assert_eq!(problems[0].0, "code");
-        assert!(problems[0].1.contains(expected), "{code}: {}", problems[0].1);
+        assert!(
+            problems[0].1.contains(expected),
+            "{code}: {}",
+            problems[0].1
+        );
     }
-    let taken = save(&app, &c.admin, "ca", &[("code", "familles"), ("name", "Bis")], &[]).await;
+    let taken = save(
+        &app,
+        &c.admin,
+        "ca",
+        &[("code", "familles"), ("name", "Bis")],
+        &[],
+    )
+    .await;
     assert_eq!(taken.status(), StatusCode::CONFLICT);
     assert!(error_message(taken).await.contains("déjà cette adresse"));
     // A legible override is saved and applied on the context's pages.
@@ -484,13 +656,20 @@ async fn reserved_codes_illegible_colours_and_taken_codes_are_refused_on_their_f
         &app,
         &c.admin,
         "ca",
-        &[("code", "associations"), ("name", "Associations"), ("primary_color", "#1B5E20")],
+        &[
+            ("code", "associations"),
+            ("name", "Associations"),
+            ("primary_color", "#1B5E20"),
+        ],
         &[&c.piscine],
     )
     .await;
     assert_eq!(ok.status(), StatusCode::OK, "{}", ok.text().await.unwrap());
     let (_, home) = page(&app.client(), &app.url("ca", "/associations")).await;
-    assert!(home.contains("html:root { --brand-primary: #1b5e20;"), "{home}");
+    assert!(
+        home.contains("html:root { --brand-primary: #1b5e20;"),
+        "{home}"
+    );
     assert_eq!(app.count("tenant_ca.contexts").await, 3);
 }
 
@@ -511,18 +690,42 @@ async fn contexts_need_an_admin_and_are_unreachable_from_another_tenant() {
         .await
         .unwrap();
     assert!(listed["contexts"].as_array().unwrap().is_empty());
-    let forged = save(&app, &admin_b, "cb", &[("id", &familles), ("code", "pirate"), ("name", "Pirate")], &[]).await;
+    let forged = save(
+        &app,
+        &admin_b,
+        "cb",
+        &[("id", &familles), ("code", "pirate"), ("name", "Pirate")],
+        &[],
+    )
+    .await;
     assert_eq!(forged.status(), StatusCode::NOT_FOUND);
     let forged = app
-        .post(&admin_b, "cb", "contexts/delete", &[("id", &familles), ("confirm", "1")])
+        .post(
+            &admin_b,
+            "cb",
+            "contexts/delete",
+            &[("id", &familles), ("confirm", "1")],
+        )
         .await;
     assert_eq!(forged.status(), StatusCode::NOT_FOUND);
     assert_eq!(
-        app.text("SELECT name FROM tenant_ca.contexts WHERE code = 'familles'").await,
+        app.text("SELECT name FROM tenant_ca.contexts WHERE code = 'familles'")
+            .await,
         "Familles"
     );
     // Nor put its démarches in a bouquet, nor reach A's context at B's portal.
-    let foreign = save(&app, &a.admin, "ca", &[("id", &familles), ("code", "familles"), ("name", "Familles")], &[&b_demarche]).await;
+    let foreign = save(
+        &app,
+        &a.admin,
+        "ca",
+        &[
+            ("id", &familles),
+            ("code", "familles"),
+            ("name", "Familles"),
+        ],
+        &[&b_demarche],
+    )
+    .await;
     assert_eq!(foreign.status(), StatusCode::BAD_REQUEST);
     let (status, _) = page(&app.client(), &app.url("cb", "/familles")).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
@@ -542,17 +745,38 @@ async fn contexts_need_an_admin_and_are_unreachable_from_another_tenant() {
             )
             .await;
         assert_eq!(invited.status(), StatusCode::OK);
-        let agent = app.accept_invitation("ca", &email, "Tournesol-Cle-2026").await;
+        let agent = app
+            .accept_invitation("ca", &email, "Tournesol-Cle-2026")
+            .await;
         let listed = app.post(&agent, "ca", "contexts/admin", &[]).await;
         assert_eq!(listed.status(), StatusCode::FORBIDDEN, "{role}");
-        let created = save(&app, &agent, "ca", &[("code", "pirate"), ("name", "Pirate")], &[]).await;
+        let created = save(
+            &app,
+            &agent,
+            "ca",
+            &[("code", "pirate"), ("name", "Pirate")],
+            &[],
+        )
+        .await;
         assert_eq!(created.status(), StatusCode::FORBIDDEN, "{role}");
         let deleted = app
-            .post(&agent, "ca", "contexts/delete", &[("id", &familles), ("confirm", "1")])
+            .post(
+                &agent,
+                "ca",
+                "contexts/delete",
+                &[("id", &familles), ("confirm", "1")],
+            )
             .await;
         assert_eq!(deleted.status(), StatusCode::FORBIDDEN, "{role}");
     }
-    let anonymous = save(&app, &app.client(), "ca", &[("code", "pirate"), ("name", "Pirate")], &[]).await;
+    let anonymous = save(
+        &app,
+        &app.client(),
+        "ca",
+        &[("code", "pirate"), ("name", "Pirate")],
+        &[],
+    )
+    .await;
     assert_eq!(anonymous.status(), StatusCode::UNAUTHORIZED);
     assert_eq!(app.count("tenant_ca.contexts").await, 2);
 }
