@@ -139,6 +139,9 @@ pub struct DossierLine {
     pub submitted_on: String,
     pub due_on: Option<String>,
     pub sla: Sla,
+    /// The context it was submitted through (its name then), if any.
+    #[serde(default)]
+    pub context: Option<String>,
 }
 
 /// A page of the dossier list, with what the filter form offers.

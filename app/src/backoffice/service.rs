@@ -195,10 +195,12 @@ struct LineRow {
     due_on: Option<Date>,
     alert_on: Option<Date>,
     closed: bool,
+    context: Option<String>,
 }
 
 const LINE_SELECT: &str = "SELECT d.id, d.reference, d.demarche_id, d.citizen_name, d.status, s.name AS service,
-        u.display_name AS assignee, d.submitted_at, d.due_on, d.alert_on, d.closed_at IS NOT NULL AS closed
+        u.display_name AS assignee, d.submitted_at, d.due_on, d.alert_on, d.closed_at IS NOT NULL AS closed,
+        COALESCE(d.context_name, d.context_code) AS context
      FROM dossiers d JOIN services s ON s.id = d.service_id LEFT JOIN users u ON u.id = d.assignee_id";
 
 /// Titles and workflows of the démarches, read once per request.
@@ -258,6 +260,7 @@ impl Demarches {
             submitted_on: french_date(row.submitted_at),
             due_on: row.due_on.map(day),
             sla: sla_of(row.due_on, row.alert_on, row.closed, today),
+            context: row.context,
         }
     }
 }

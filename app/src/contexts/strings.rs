@@ -74,3 +74,5 @@ pub const OPEN: &str = "Voir l'espace";
 
 /// The back office's dossier fact.
 pub const DOSSIER_CONTEXT: &str = "Déposé depuis l'espace";
+/// The dossier export's column (last, so existing columns keep their place).
+pub const CSV_CONTEXT: &str = "Espace de dépôt";

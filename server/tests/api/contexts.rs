@@ -348,6 +348,31 @@ async fn a_dossier_filed_through_a_context_records_it_is_routed_by_it_and_surviv
     let page = agent_dossier(&app, &c.admin, "ca", &plain).await;
     assert_eq!(page["service"], "Accueil");
     assert_eq!(page["context"], Value::Null);
+    let export = c
+        .admin
+        .get(app.url("ca", "/back-office/dossiers.csv"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        export.lines().next().unwrap().contains("Espace de dépôt"),
+        "{export}"
+    );
+    let line = |reference: &str| {
+        export
+            .lines()
+            .find(|l| l.contains(reference))
+            .unwrap()
+            .to_owned()
+    };
+    assert!(
+        line(&through_entreprises).ends_with("Entreprises"),
+        "{export}"
+    );
+    assert!(line(&plain).ends_with(';'), "{export}");
 
     // Deleting needs the confirmation, then keeps the dossiers readable with their context.
     let id = app
@@ -671,6 +696,21 @@ async fn reserved_codes_illegible_colours_and_taken_codes_are_refused_on_their_f
         "{home}"
     );
     assert_eq!(app.count("tenant_ca.contexts").await, 3);
+
+    // The admin page lists them with their bouquet as checkboxes, and links them.
+    let (status, admin_page) = page(&c.admin, &app.url("ca", "/administration/contextes")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        admin_page.contains("Espaces du portail")
+            && admin_page.contains(r#"name="code" type="text" value="associations""#),
+        "{admin_page}"
+    );
+    assert!(
+        admin_page.contains(r#"name="demarches[2]""#),
+        "{admin_page}"
+    );
+    let (_, admin_home) = page(&c.admin, &app.url("ca", "/admin/agents")).await;
+    assert!(admin_home.contains(r#"href="/administration/contextes""#));
 }
 
 #[tokio::test]
