@@ -53,7 +53,8 @@ pub fn ContextPage() -> impl IntoView {
                 match home.await {
                     Ok(ContextHome::Space(page)) => view! { <SpaceHome page/> }.into_any(),
                     Ok(ContextHome::Portal) => view! { <crate::portal::pages::Home/> }.into_any(),
-                    Ok(ContextHome::Unknown) => view! { <crate::routes::NotFound/> }.into_any(),
+                    // Also `/favicon.ico` on the platform's host, which has no portal.
+                    Ok(ContextHome::Unknown) | Err(AppError::NotFound(_)) => view! { <crate::routes::NotFound/> }.into_any(),
                     Err(error) => view! { <p class="alert alert-error" role="alert">{error.to_string()}</p> }.into_any(),
                 }
             })}

@@ -474,6 +474,11 @@ async fn static_paths_win_over_contexts_and_context_hosts_open_their_own_tenants
     }
     let (status, _) = page(&visitor, &app.url("ca", "/back-office")).await;
     assert_eq!(status, StatusCode::OK);
+    // One-segment paths that are no context stay 404s, at a commune and at the platform.
+    for url in [app.url("ca", "/favicon.ico"), app.apex_url("/favicon.ico")] {
+        let (status, _) = page(&visitor, &url).await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "{url}");
+    }
 
     // Hosts: one per context, each opening its tenant's context.
     let familles_a = a_context(&app, &a.admin, "ca", "familles").await;
