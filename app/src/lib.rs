@@ -7,6 +7,7 @@ pub mod admin;
 pub mod backoffice;
 pub mod branding;
 pub mod context;
+pub mod contexts;
 pub mod demarches;
 pub mod designer;
 pub mod dossiers;

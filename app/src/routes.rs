@@ -6,7 +6,9 @@ use leptos_router::components::{A, Route, Router, Routes};
 use leptos_router::{SsrMode, path};
 
 use crate::context::{SiteView, provide_site, use_site};
-use crate::{account, admin, backoffice, branding, designer, org, platform, portal, workflow};
+use crate::{
+    account, admin, backoffice, branding, contexts, designer, org, platform, portal, workflow,
+};
 
 /// Pages citizens open first, often on a phone, that ship without the Leptos runtime: they are
 /// plain server-rendered HTML enhanced by the small `guichet-enhance` bundle, so a citizen's
@@ -78,7 +80,7 @@ pub fn App() -> impl IntoView {
             <SiteHeader/>
             <main id="contenu" tabindex="-1">
                 <Routes fallback=NotFound>
-                    <Route path=path!("") view=portal::pages::Home ssr=SsrMode::Async/>
+                    <Route path=path!("") view=contexts::pages::PortalHome ssr=SsrMode::Async/>
                     <Route path=path!("/demarches") view=portal::catalogue::Catalogue ssr=SsrMode::Async/>
                     <Route path=path!("/demarches/:id") view=portal::catalogue::DemarcheStart ssr=SsrMode::Async/>
                     <Route path=path!("/brouillons/:key") view=portal::filling::StepPage ssr=SsrMode::Async/>
@@ -108,6 +110,9 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/cgu") view=branding::pages::CguPage ssr=SsrMode::Async/>
                     <Route path=path!("/accessibilite") view=branding::pages::AccessibilityPage ssr=SsrMode::Async/>
                     <Route path=path!("/plateforme") view=platform::pages::Console ssr=SsrMode::Async/>
+                    <Route path=path!("/administration/contextes") view=contexts::pages::ContextsPage ssr=SsrMode::Async/>
+                    // Contexts (`/familles`): last, so that every static path above wins.
+                    <Route path=path!("/:context") view=contexts::pages::ContextPage ssr=SsrMode::Async/>
                 </Routes>
             </main>
             <branding::pages::SiteFooter/>
@@ -202,7 +207,7 @@ mod tests {
 }
 
 #[component]
-fn NotFound() -> impl IntoView {
+pub(crate) fn NotFound() -> impl IntoView {
     #[cfg(feature = "ssr")]
     if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
         response.set_status(http::StatusCode::NOT_FOUND);

@@ -35,7 +35,10 @@ macro_rules! migration {
 
 /// Ordered platform migrations; version `n` is the `n`-th entry.
 pub fn platform_migrations() -> Vec<Box<dyn MigrationTrait>> {
-    vec![migration!("platform/m0001_tenants")]
+    vec![
+        migration!("platform/m0001_tenants"),
+        migration!("platform/m0003_context_hosts"),
+    ]
 }
 
 /// Ordered tenant migrations; version `n` is the `n`-th entry.
@@ -48,5 +51,6 @@ pub fn tenant_migrations() -> Vec<Box<dyn MigrationTrait>> {
         migration!("tenant/m0005_dossiers"),
         migration!("tenant/m0006_instruction"),
         migration!("tenant/m0007_branding"),
+        migration!("tenant/m0008_contexts"),
     ]
 }

@@ -47,6 +47,27 @@ pub struct TenantFile {
     /// Instruction settings per démarche, saved unless the démarche already has some.
     #[serde(default)]
     pub instructions: Vec<SeedInstruction>,
+    /// Contexts (portal variants), created unless their code exists.
+    #[serde(default)]
+    pub contexts: Vec<SeedContext>,
+}
+
+/// A context; its bouquet names démarche documents (paths relative to the tenants folder),
+/// found by their title.
+#[derive(Deserialize)]
+pub struct SeedContext {
+    pub code: String,
+    pub name: String,
+    #[serde(default)]
+    pub welcome_text: String,
+    #[serde(default)]
+    pub help_text: String,
+    #[serde(default)]
+    pub primary_color: String,
+    #[serde(default)]
+    pub secondary_color: String,
+    #[serde(default)]
+    pub demarches: Vec<String>,
 }
 
 /// A service of the org chart. Services are named by their path from the root
@@ -216,8 +237,63 @@ async fn seed_tenant(
             .await
             .with_context(|| format!("instruction of {}", instruction.demarche))?;
     }
+    for (position, context) in file.contexts.iter().enumerate() {
+        seed_context(state, &tx, dir, context, position)
+            .await
+            .with_context(|| format!("context {}", context.code))?;
+        lines.push(format!(
+            "  context   {}/{}",
+            state.settings().tenant_origin(&tenant),
+            context.code
+        ));
+    }
     tx.commit().await.map_err(|e| anyhow::anyhow!("{e}"))?;
     Ok(lines)
+}
+
+async fn seed_context(
+    state: &AppState,
+    tx: &TenantTx,
+    dir: &Path,
+    seed: &SeedContext,
+    position: usize,
+) -> anyhow::Result<()> {
+    use app::contexts::service as contexts;
+    if contexts::code_exists(tx, &seed.code)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?
+    {
+        return Ok(());
+    }
+    let mut demarches = Vec::new();
+    for path in &seed.demarches {
+        let json = std::fs::read_to_string(dir.join(path))
+            .with_context(|| format!("cannot read {path}"))?;
+        let document: serde_json::Value = serde_json::from_str(&json)?;
+        let title = document["demarche"]["title"]
+            .as_str()
+            .ok_or_else(|| anyhow::anyhow!("{path}: no title"))?;
+        let id = contexts::demarche_titled(tx, title)
+            .await
+            .map_err(|e| anyhow::anyhow!("{e}"))?
+            .ok_or_else(|| anyhow::anyhow!("no démarche titled {title:?}"))?;
+        demarches.push(id.to_string());
+    }
+    let input = app::contexts::model::ContextInput {
+        code: seed.code.clone(),
+        name: seed.name.clone(),
+        welcome_text: seed.welcome_text.clone(),
+        help_text: seed.help_text.clone(),
+        primary_color: seed.primary_color.clone(),
+        secondary_color: seed.secondary_color.clone(),
+        host: String::new(),
+        position: position.to_string(),
+        demarches,
+    };
+    contexts::create(tx, state.settings(), &input)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    Ok(())
 }
 
 /// Path → id of the tenant's services.

@@ -437,6 +437,7 @@ fn DossierView(
             <dt>{s::COL_SERVICE}</dt><dd data-testid="agent-service">{d.read_value().service.clone()}</dd>
             <dt>{s::COL_AGENT}</dt><dd data-testid="agent-assignee">{d.read_value().assignee.clone().unwrap_or_else(|| s::NOBODY.to_owned())}</dd>
             <dt>{s::COL_SUBMITTED}</dt><dd>{d.read_value().submitted_on.clone()} " (" {d.read_value().channel.clone()} ")"</dd>
+            {d.read_value().context.clone().map(|name| view! { <dt>{crate::contexts::strings::DOSSIER_CONTEXT}</dt><dd data-testid="agent-context">{name}</dd> })}
             <dt>{s::COL_DUE}</dt><dd class=format!("sla sla-{}", d.read_value().sla.code())>{d.read_value().due_on.clone().unwrap_or_else(|| "—".into())} " " {d.read_value().sla.label()}</dd>
             {d.read_value().silence.clone().map(|line| view! { <dt>{s::SILENCE}</dt><dd>{line}</dd> })}
         </dl>

@@ -87,6 +87,7 @@ fn header_line() -> String {
         s::COL_SUBMITTED,
         s::COL_DUE,
         s::F_SLA,
+        crate::contexts::strings::CSV_CONTEXT,
     ]
     .map(field)
     .join(";")
@@ -104,6 +105,7 @@ fn csv_line(line: &DossierLine) -> String {
         &line.submitted_on,
         line.due_on.as_deref().unwrap_or(""),
         line.sla.label(),
+        line.context.as_deref().unwrap_or(""),
     ]
     .map(field)
     .join(";")

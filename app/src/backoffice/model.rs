@@ -139,6 +139,9 @@ pub struct DossierLine {
     pub submitted_on: String,
     pub due_on: Option<String>,
     pub sla: Sla,
+    /// The context it was submitted through (its name then), if any.
+    #[serde(default)]
+    pub context: Option<String>,
 }
 
 /// A page of the dossier list, with what the filter form offers.
@@ -248,6 +251,9 @@ pub struct AgentDossier {
     pub citizen: String,
     pub contact_email: Option<String>,
     pub channel: String,
+    /// The name of the context (`crate::contexts`) it was submitted through, as it was then.
+    #[serde(default)]
+    pub context: Option<String>,
     pub status: String,
     pub status_name: String,
     pub status_colour: String,

@@ -195,10 +195,12 @@ struct LineRow {
     due_on: Option<Date>,
     alert_on: Option<Date>,
     closed: bool,
+    context: Option<String>,
 }
 
 const LINE_SELECT: &str = "SELECT d.id, d.reference, d.demarche_id, d.citizen_name, d.status, s.name AS service,
-        u.display_name AS assignee, d.submitted_at, d.due_on, d.alert_on, d.closed_at IS NOT NULL AS closed
+        u.display_name AS assignee, d.submitted_at, d.due_on, d.alert_on, d.closed_at IS NOT NULL AS closed,
+        COALESCE(d.context_name, d.context_code) AS context
      FROM dossiers d JOIN services s ON s.id = d.service_id LEFT JOIN users u ON u.id = d.assignee_id";
 
 /// Titles and workflows of the démarches, read once per request.
@@ -258,6 +260,7 @@ impl Demarches {
             submitted_on: french_date(row.submitted_at),
             due_on: row.due_on.map(day),
             sla: sla_of(row.due_on, row.alert_on, row.closed, today),
+            context: row.context,
         }
     }
 }
@@ -463,12 +466,13 @@ struct DossierRow {
     locked_until: Option<OffsetDateTime>,
     revision: i32,
     closed: bool,
+    context: Option<String>,
 }
 
 const DOSSIER_SELECT: &str = "SELECT id, reference, demarche_id, version, tracking_key, contact_email, citizen_name,
         channel, answers::text AS answers, status, service_id, copy_services::text AS copy_services, assignee_id,
         submitted_at, due_on, alert_on, silence_on, silence_kind, complement_open, locked_by, locked_until,
-        revision, closed_at IS NOT NULL AS closed
+        revision, closed_at IS NOT NULL AS closed, COALESCE(context_name, context_code) AS context
      FROM dossiers";
 
 /// A dossier the agent can see (by reference), with their access to it; `for_update` locks
@@ -694,6 +698,7 @@ pub async fn dossier(tx: &TenantTx, agent: &Agent, reference: &str) -> AppResult
         citizen: row.citizen_name.clone(),
         contact_email: row.contact_email.clone(),
         channel: row.channel.clone(),
+        context: row.context.clone(),
         status: row.status.clone(),
         status_name: status
             .map(|st| st.name.clone())

@@ -49,12 +49,16 @@ pub(crate) mod ssr {
     }
 }
 
+/// `contexte`: the context the page is opened in (`?contexte=`; absent: the host's).
 #[server(endpoint = "portal/demarche_start")]
-pub async fn demarche_start(id: String) -> Result<FilingStart, AppError> {
+pub async fn demarche_start(id: String, contexte: Option<String>) -> Result<FilingStart, AppError> {
+    use crate::contexts::service as contexts;
     crate::infra::reply(
         async {
-            let (_, tx, viewer) = ssr::open().await?;
-            let start = super::service::filing_start(&tx, viewer.as_ref(), &id).await?;
+            let (state, tx, viewer) = ssr::open().await?;
+            let mut start = super::service::filing_start(&tx, viewer.as_ref(), &id).await?;
+            start.space = contexts::space(&tx, state.settings(), contexte.as_deref()).await?;
+            start.outside_space = contexts::refuses(&tx, &start.space, &start.demarche_id).await?;
             tx.commit().await?;
             Ok(start)
         }
@@ -65,13 +69,23 @@ pub async fn demarche_start(id: String) -> Result<FilingStart, AppError> {
 /// Resumes or starts a draft, then sends the browser to it. A refusal (closed démarche, sign-in
 /// needed) sends it back to the démarche's page, which says why.
 #[server(endpoint = "portal/start")]
-pub async fn start_draft(demarche: String, fresh: Option<String>) -> Result<(), AppError> {
+pub async fn start_draft(
+    demarche: String,
+    fresh: Option<String>,
+    contexte: Option<String>,
+) -> Result<(), AppError> {
     let result = async {
         let (_, tx, viewer) = ssr::open().await?;
         let profile = ssr::profile(viewer.as_ref());
-        let key =
-            super::service::start_draft(&tx, viewer.as_ref(), &profile, &demarche, fresh.is_some())
-                .await?;
+        let key = super::service::start_draft(
+            &tx,
+            viewer.as_ref(),
+            &profile,
+            &demarche,
+            fresh.is_some(),
+            contexte.as_deref(),
+        )
+        .await?;
         tx.commit().await?;
         Ok::<_, AppError>(key)
     }
@@ -82,7 +96,13 @@ pub async fn start_draft(demarche: String, fresh: Option<String>) -> Result<(), 
         Err(AppError::NotFound(message)) => {
             return crate::infra::reply(Err(AppError::NotFound(message)));
         }
-        Err(_) => leptos_axum::redirect(&format!("/demarches/{}", id_segment(&demarche))),
+        Err(_) => {
+            let context = contexte
+                .as_deref()
+                .map(|code| format!("?contexte={}", id_segment(code)))
+                .unwrap_or_default();
+            leptos_axum::redirect(&format!("/demarches/{}{context}", id_segment(&demarche)))
+        }
     }
     Ok(())
 }

@@ -27,6 +27,12 @@ pub struct FilingStart {
     /// Identified-only démarche and nobody signed in.
     pub needs_login: bool,
     pub draft: Option<DraftSummary>,
+    /// The context the page is shown in (`?contexte=` or the host's).
+    #[serde(default)]
+    pub space: crate::contexts::model::Space,
+    /// That context does not offer this démarche: the page says so and offers no start.
+    #[serde(default)]
+    pub outside_space: bool,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

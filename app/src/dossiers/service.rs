@@ -90,9 +90,10 @@ struct DraftRow {
     complement_of: Option<Uuid>,
     channel: String,
     for_email: Option<String>,
+    context_code: Option<String>,
 }
 
-const DRAFT_COLUMNS: &str = "id, key, demarche_id, version, user_id, answers::text AS answers, problems::text AS problems, step, dossier_id, complement_of, channel, for_email";
+const DRAFT_COLUMNS: &str = "id, key, demarche_id, version, user_id, answers::text AS answers, problems::text AS problems, step, dossier_id, complement_of, channel, for_email, context_code";
 
 impl DraftRow {
     fn answers(&self) -> AppResult<Answers> {
@@ -178,6 +179,8 @@ pub async fn filing_start(
         availability: availability(&current),
         needs_login: viewer.is_none() && demarche.audience == Audience::IdentifiedOnly,
         draft,
+        space: Default::default(),
+        outside_space: false,
     })
 }
 
@@ -227,7 +230,9 @@ pub async fn start_on_behalf(
 }
 
 /// Resumes the viewer's draft of this démarche, or starts one (`fresh`: always a new one, the
-/// citizen asked for it explicitly). Returns the draft's key.
+/// citizen asked for it explicitly), in the context (`crate::contexts`) the citizen came
+/// through: `context` (a code) must offer the démarche; a deleted one is the plain portal.
+/// Returns the draft's key.
 #[tracing::instrument(skip_all, fields(tenant = %tx.tenant().slug))]
 pub async fn start_draft(
     tx: &TenantTx,
@@ -235,11 +240,24 @@ pub async fn start_draft(
     profile: &crate::demarches::model::Profile,
     demarche_id: &str,
     fresh: bool,
+    context: Option<&str>,
 ) -> AppResult<String> {
     let current = offered(tx, demarche_id).await?;
     if let Some(error) = unavailable(&availability(&current)) {
         return Err(error);
     }
+    let context = match context {
+        Some(code) => {
+            crate::contexts::service::context_for_draft(
+                tx,
+                code,
+                current.id,
+                &current.document.demarche.title,
+            )
+            .await?
+        }
+        None => None,
+    };
     let user = user_uuid(viewer);
     if user.is_none() && current.document.demarche.audience == Audience::IdentifiedOnly {
         return Err(AppError::Unauthenticated);
@@ -258,13 +276,20 @@ pub async fn start_draft(
             )
             .await?;
         if let Some(existing) = existing {
+            // The dossier records the context it is finally submitted through.
+            tx.execute(
+                "UPDATE dossier_drafts SET context_code = $2 WHERE key = $1",
+                vec![existing.key.clone().into(), context.into()],
+            )
+            .await?;
             return Ok(existing.key);
         }
     }
     let answers = crate::demarches::answers::prefill(&current.document.definition, profile);
     let (key, _) = new_token();
     tx.execute(
-        "INSERT INTO dossier_drafts (id, key, demarche_id, version, user_id, answers) VALUES ($1, $2, $3, $4, $5, $6::jsonb)",
+        "INSERT INTO dossier_drafts (id, key, demarche_id, version, user_id, answers, context_code)
+         VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7)",
         vec![
             Uuid::new_v4().into(),
             key.clone().into(),
@@ -272,6 +297,7 @@ pub async fn start_draft(
             current.version.into(),
             user.into(),
             serde_json::to_string(&answers).map_err(internal)?.into(),
+            context.into(),
         ],
     )
     .await?;
@@ -736,7 +762,12 @@ pub async fn submit(
     let now = OffsetDateTime::now_utc();
     let reference = next_reference(tx, now.year()).await?;
     let instruction = instruction_of(tx, draft.demarche_id).await?;
-    let service = routed_service(tx, instruction.routing.route(&clean)).await?;
+    let context = draft.context_code.as_deref();
+    let context_name = match context {
+        Some(code) => crate::contexts::service::name_of(tx, code).await?,
+        None => None,
+    };
+    let service = routed_service(tx, instruction.routing.route_in(&clean, context)).await?;
     let copies = copy_services(tx, &instruction.routing.copies).await?;
     let initial = instruction.workflow.initial.clone();
     let deadlines = &instruction.deadlines;
@@ -769,9 +800,11 @@ pub async fn submit(
     };
     tx.execute(
         "INSERT INTO dossiers (id, reference, demarche_id, version, user_id, tracking_key, contact_email, answers, status,
-             service_id, copy_services, citizen_name, due_on, alert_on, silence_on, silence_kind, channel)
+             service_id, copy_services, citizen_name, due_on, alert_on, silence_on, silence_kind, channel,
+             context_code, context_name)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8::jsonb, $9, $10, $11::uuid[], $12,
-             current_date + $13::int, current_date + $13::int - $14::int, current_date + $15::int, $16, $17)",
+             current_date + $13::int, current_date + $13::int - $14::int, current_date + $15::int, $16, $17,
+             $18, $19)",
         vec![
             dossier_id.into(),
             reference.clone().into(),
@@ -790,6 +823,8 @@ pub async fn submit(
             days(deadlines.silence_days).into(),
             deadlines.silence.code().into(),
             draft.channel.clone().into(),
+            draft.context_code.clone().into(),
+            context_name.into(),
         ],
     )
     .await?;

@@ -48,6 +48,10 @@ pub struct Tenant {
     pub schema: SchemaName,
     pub status: TenantStatus,
     pub branding: Branding,
+    /// The context (portal variant, see `crate::contexts`) this host opens, if it is a
+    /// context's own host (`familles.mairie.fr`); `None` on the tenant's own hosts. Entries are
+    /// cached per host, so each host carries its own.
+    pub host_context: Option<String>,
 }
 
 /// Put into each request's extensions by the server's host middleware.
@@ -81,6 +85,7 @@ struct TenantRow {
     name: String,
     schema_name: String,
     status: String,
+    context_code: Option<String>,
 }
 
 /// `Host` header value → bare lowercase host name (no port, no trailing dot).
@@ -138,11 +143,11 @@ impl TenantDirectory {
             .filter(|label| !label.contains('.'));
         let (sql, key) = match subdomain {
             Some(label) => (
-                "SELECT id, slug, name, schema_name, status FROM platform.tenants WHERE slug = $1",
+                "SELECT id, slug, name, schema_name, status, NULL::text AS context_code FROM platform.tenants WHERE slug = $1",
                 label,
             ),
             None => (
-                "SELECT t.id, t.slug, t.name, t.schema_name, t.status FROM platform.tenants t
+                "SELECT t.id, t.slug, t.name, t.schema_name, t.status, h.context_code FROM platform.tenants t
                  JOIN platform.tenant_hosts h ON h.tenant_id = t.id WHERE h.host = $1",
                 host,
             ),
@@ -169,6 +174,7 @@ impl TenantDirectory {
             schema,
             status: TenantStatus::parse(&row.status),
             branding: Branding::default(),
+            host_context: row.context_code,
         };
         let tx = TenantTx::begin(state, Arc::new(tenant.clone())).await?;
         let (_, document) = crate::branding::service::current(&tx).await?;

@@ -126,6 +126,7 @@ pub async fn provision_tenant(state: &AppState, input: &NewTenant) -> AppResult<
         schema,
         status: TenantStatus::Active,
         branding: Branding::default(),
+        host_context: None,
     });
     let tenant_tx = TenantTx::pin(tx.into_raw(), tenant.clone()).await?;
     crate::account::service::invite_agent(

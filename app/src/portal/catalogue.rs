@@ -6,7 +6,11 @@ use leptos_meta::Title;
 use leptos_router::components::A;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
-use crate::demarches::api::{CatalogueEntry, catalogue};
+use crate::contexts::api::{SpaceCatalogue, load_space_catalogue};
+use crate::contexts::model::Space;
+use crate::contexts::pages::{GoneNotice, SpaceTheme};
+use crate::contexts::strings as contexts_s;
+use crate::demarches::api::CatalogueEntry;
 use crate::dossiers::api::demarche_start;
 use crate::dossiers::model::Availability;
 use crate::dossiers::strings as s;
@@ -37,52 +41,69 @@ pub fn search(entries: Vec<CatalogueEntry>, query: &str) -> Vec<(String, Vec<Cat
     groups
 }
 
+/// The catalogue of the portal, or of the context (`crate::contexts`) the page is in
+/// (`?contexte=familles`, or the host's): then only its bouquet, and links that keep it.
 #[component]
 pub fn Catalogue() -> impl IntoView {
     let query = use_query_map();
-    let entries = Resource::new_blocking(|| (), |_| catalogue());
+    let contexte = move || query.with(|q| q.get("contexte"));
+    let entries = Resource::new_blocking(contexte, load_space_catalogue);
     let current = move || query.with(|q| q.get("q").unwrap_or_default());
     view! {
         <Title text=s::CATALOGUE_TITLE/>
-        <h1>{s::CATALOGUE_TITLE}</h1>
-        <form method="get" action="/demarches" class="search-form" role="search">
-            <label for="recherche-demarche">{s::CATALOGUE_SEARCH}</label>
-            <div class="search-row">
-                <input id="recherche-demarche" type="search" name="q" value=current/>
-                <button type="submit" class="button">{s::CATALOGUE_SEARCH_BUTTON}</button>
-            </div>
-        </form>
         <Suspense>
             {move || Suspend::new(async move {
-                let entries = match entries.await {
-                    Ok(entries) => entries,
-                    Err(error) => return view! { <p class="alert alert-error">{error.to_string()}</p> }.into_any(),
+                let SpaceCatalogue { space, entries } = match entries.await {
+                    Ok(page) => page,
+                    Err(error) => return view! { <h1>{s::CATALOGUE_TITLE}</h1><p class="alert alert-error">{error.to_string()}</p> }.into_any(),
+                };
+                let link_query = space.query();
+                let heading = match &space {
+                    Space::Context(context) => format!("{} – {}", s::CATALOGUE_TITLE, context.name),
+                    _ => s::CATALOGUE_TITLE.to_owned(),
                 };
                 let q = current();
-                if entries.is_empty() {
-                    return view! { <p>{s::CATALOGUE_EMPTY}</p> }.into_any();
+                let results = if entries.is_empty() {
+                    view! { <p>{s::CATALOGUE_EMPTY}</p> }.into_any()
+                } else {
+                    let groups = search(entries, &q);
+                    if groups.is_empty() {
+                        view! { <p role="status">{s::catalogue_no_match(&q)}</p> }.into_any()
+                    } else {
+                        groups
+                            .into_iter()
+                            .map(|(rubrique, list)| view! {
+                                <section class="rubrique">
+                                    <h2>{rubrique}</h2>
+                                    <ul class="card-list">
+                                        {list.into_iter().map(|entry| view! {
+                                            <li class="card">
+                                                <h3><A href=format!("/demarches/{}{link_query}", entry.id)>{entry.title}</A></h3>
+                                                <p>{entry.description}</p>
+                                            </li>
+                                        }).collect_view()}
+                                    </ul>
+                                </section>
+                            })
+                            .collect_view()
+                            .into_any()
+                    }
+                };
+                view! {
+                    <SpaceTheme space=space.clone()/>
+                    <GoneNotice space=space.clone()/>
+                    <h1>{heading}</h1>
+                    <form method="get" action="/demarches" class="search-form" role="search">
+                        {space.code().map(|code| view! { <input type="hidden" name="contexte" value=code.to_owned()/> })}
+                        <label for="recherche-demarche">{s::CATALOGUE_SEARCH}</label>
+                        <div class="search-row">
+                            <input id="recherche-demarche" type="search" name="q" value=q.clone()/>
+                            <button type="submit" class="button">{s::CATALOGUE_SEARCH_BUTTON}</button>
+                        </div>
+                    </form>
+                    {results}
                 }
-                let groups = search(entries, &q);
-                if groups.is_empty() {
-                    return view! { <p role="status">{s::catalogue_no_match(&q)}</p> }.into_any();
-                }
-                groups
-                    .into_iter()
-                    .map(|(rubrique, list)| view! {
-                        <section class="rubrique">
-                            <h2>{rubrique}</h2>
-                            <ul class="card-list">
-                                {list.into_iter().map(|entry| view! {
-                                    <li class="card">
-                                        <h3><A href=format!("/demarches/{}", entry.id)>{entry.title}</A></h3>
-                                        <p>{entry.description}</p>
-                                    </li>
-                                }).collect_view()}
-                            </ul>
-                        </section>
-                    })
-                    .collect_view()
-                    .into_any()
+                .into_any()
             })}
         </Suspense>
     }
@@ -92,8 +113,13 @@ pub fn Catalogue() -> impl IntoView {
 #[component]
 pub fn DemarcheStart() -> impl IntoView {
     let params = use_params_map();
+    let query = use_query_map();
     let id = move || params.with(|p| p.get("id").unwrap_or_default());
-    let start = Resource::new_blocking(id, demarche_start);
+    let contexte = move || query.with(|q| q.get("contexte"));
+    let start = Resource::new_blocking(
+        move || (id(), contexte()),
+        |(id, contexte)| demarche_start(id, contexte),
+    );
     view! {
         <Suspense>
             {move || Suspend::new(async move {
@@ -112,6 +138,30 @@ pub fn DemarcheStart() -> impl IntoView {
                     Availability::Closed(Some(date)) => Some(s::demarche_closed_since(date)),
                     Availability::Closed(None) => Some(s::DEMARCHE_CLOSED.to_owned()),
                 };
+                let space = start.space.clone();
+                let context_input = space.code().map(|code| view! {
+                    <input type="hidden" name="contexte" value=code.to_owned()/>
+                });
+                let context_input_again = context_input.clone();
+                if start.outside_space {
+                    let context_name = match &space {
+                        Space::Context(context) => context.name.clone(),
+                        _ => String::new(),
+                    };
+                    let portal = match &space {
+                        Space::Context(context) => context.portal.clone(),
+                        _ => String::new(),
+                    };
+                    return view! {
+                        <Title text=start.title.clone()/>
+                        <SpaceTheme space/>
+                        <h1>{start.title.clone()}</h1>
+                        <p class="alert alert-info" role="status" data-testid="not-in-context">{contexts_s::not_in_context(&start.title, &context_name)}</p>
+                        <p class="actions">
+                            <a class="button" href=format!("{portal}/demarches/{}", start.demarche_id)>{contexts_s::TO_PORTAL}</a>
+                        </p>
+                    }.into_any();
+                }
                 let actions = match (refusal, start.needs_login, start.draft.clone()) {
                     (Some(reason), _, _) => view! {
                         <p class="alert alert-info" role="status">{reason}</p>
@@ -129,6 +179,7 @@ pub fn DemarcheStart() -> impl IntoView {
                             <a class="button" href=format!("/brouillons/{}?etape={}", draft.key, draft.step.min(draft.steps.saturating_sub(1)) + 1)>{s::RESUME}</a>
                             <form method="post" action="/api/portal/start" class="inline-form">
                                 <input type="hidden" name="demarche" value=start.demarche_id.clone()/>
+                                {context_input}
                                 <input type="hidden" name="fresh" value="1"/>
                                 <button type="submit" class="button button-secondary">{s::START_ANOTHER}</button>
                             </form>
@@ -137,12 +188,15 @@ pub fn DemarcheStart() -> impl IntoView {
                     (None, false, None) => view! {
                         <form method="post" action="/api/portal/start">
                             <input type="hidden" name="demarche" value=start.demarche_id.clone()/>
+                            {context_input_again}
                             <button type="submit" class="button">{s::START}</button>
                         </form>
                     }.into_any(),
                 };
                 view! {
                     <Title text=start.title.clone()/>
+                    <SpaceTheme space=space.clone()/>
+                    <GoneNotice space/>
                     <h1>{start.title.clone()}</h1>
                     <p class="lead">{start.description.clone()}</p>
                     {actions}

@@ -75,9 +75,14 @@ pub struct Routing {
     pub copies: Vec<String>,
 }
 
+/// The routing rule "field" that reads the context a dossier was submitted through
+/// (`crate::contexts`); its values are context codes. `@` keeps it apart from form field codes,
+/// which are `[a-z][a-z0-9_]*`, so no démarche field can shadow it.
+pub const CONTEXT_FIELD: &str = "@contexte";
+
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RoutingRule {
-    /// A field code, or `code.postcode` / `code.commune` for an address.
+    /// A field code, or `code.postcode` / `code.commune` for an address, or [`CONTEXT_FIELD`].
     pub field: String,
     /// Values that send the dossier to `service_id`; a trailing `*` matches a prefix (`448*`).
     /// Compared without case, accents or surrounding spaces.
@@ -452,10 +457,21 @@ impl Routing {
     /// The service a dossier with these answers goes to (`None`: the commune's first service),
     /// and the services that get a copy.
     pub fn route(&self, answers: &CleanAnswers) -> Option<String> {
+        self.route_in(answers, None)
+    }
+
+    /// [`Self::route`] for a dossier submitted through `context` (its code; `None`: the plain
+    /// portal, which no context rule matches).
+    pub fn route_in(&self, answers: &CleanAnswers, context: Option<&str>) -> Option<String> {
         self.rules
             .iter()
             .find(|rule| {
-                answer_values(answers, &rule.field)
+                let values = if rule.field == CONTEXT_FIELD {
+                    context.map(str::to_owned).into_iter().collect()
+                } else {
+                    answer_values(answers, &rule.field)
+                };
+                values
                     .iter()
                     .any(|value| rule.values.iter().any(|p| matches(p, value)))
             })
@@ -595,6 +611,40 @@ mod tests {
         );
         assert_eq!(
             routing.route(&CleanAnswers::default()).as_deref(),
+            Some("accueil")
+        );
+    }
+
+    #[test]
+    fn a_context_rule_matches_the_context_of_submission_only() {
+        let routing = Routing {
+            default_service: Some("accueil".into()),
+            rules: vec![
+                RoutingRule {
+                    field: CONTEXT_FIELD.into(),
+                    values: vec!["entreprises".into()],
+                    service_id: "economie".into(),
+                },
+                RoutingRule {
+                    field: "adresse.postcode".into(),
+                    values: vec!["44800".into()],
+                    service_id: "nord".into(),
+                },
+            ],
+            copies: vec![],
+        };
+        let answers = answers("44800", "Saint-Herblain");
+        assert_eq!(
+            routing.route_in(&answers, Some("entreprises")).as_deref(),
+            Some("economie")
+        );
+        assert_eq!(
+            routing.route_in(&answers, Some("familles")).as_deref(),
+            Some("nord")
+        );
+        assert_eq!(routing.route(&answers).as_deref(), Some("nord"));
+        assert_eq!(
+            routing.route_in(&CleanAnswers::default(), None).as_deref(),
             Some("accueil")
         );
     }

@@ -137,7 +137,15 @@ pub async fn page(tx: &TenantTx, demarche: &str) -> AppResult<InstructionPage> {
             .into_iter()
             .map(|s| (s.id, s.path))
             .collect(),
-        fields: routing_fields(&state.draft.definition),
+        fields: {
+            // Any démarche can be routed by the context it was submitted through.
+            let mut fields = routing_fields(&state.draft.definition);
+            fields.push((
+                super::model::CONTEXT_FIELD.to_owned(),
+                super::strings::CONTEXT_FIELD_LABEL.to_owned(),
+            ));
+            fields
+        },
         statuses_in_use: statuses_in_use(tx, id).await?,
     })
 }

@@ -155,3 +155,6 @@ pub fn link_label(title: &str) -> String {
 pub fn status_legend(n: usize) -> String {
     format!("Statut {n}")
 }
+
+/// The routing rule choice that reads the context of submission (values: context codes).
+pub const CONTEXT_FIELD_LABEL: &str = "Contexte de dépôt (codes des espaces, ex. : entreprises)";

@@ -20,7 +20,11 @@ use tower_http::trace::TraceLayer;
 pub fn router(state: AppState) -> Router {
     let routes = generate_route_list(App);
     let fallback_state = state.clone();
+    // The one-segment files of the site root: the contexts' route `/:context` would otherwise
+    // take them before the static file fallback.
+    let robots = std::path::Path::new(state.leptos_options().site_root.as_ref()).join("robots.txt");
     Router::new()
+        .route_service("/robots.txt", tower_http::services::ServeFile::new(robots))
         .merge(app::dossiers::http::routes())
         .merge(app::backoffice::http::routes())
         .merge(app::branding::http::routes())

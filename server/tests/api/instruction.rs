@@ -108,7 +108,13 @@ async fn an_invalid_instruction_comes_back_with_its_problems_and_nothing_is_save
         .collect();
     assert_eq!(
         fields,
-        vec!["nom", "courriel", "lieu.postcode", "lieu.commune"]
+        vec![
+            "nom",
+            "courriel",
+            "lieu.postcode",
+            "lieu.commune",
+            app::workflow::model::CONTEXT_FIELD
+        ]
     );
     assert_eq!(page["services"][0][1], "Accueil");
     let default = page["instruction"].clone();

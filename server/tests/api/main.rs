@@ -4,6 +4,7 @@
 mod accounts;
 mod backoffice;
 mod branding;
+mod contexts;
 mod demarches;
 mod dossiers;
 mod helpers;
