@@ -17,6 +17,8 @@ pub struct TenantView {
     pub user: Option<UserView>,
 }
 
+// One value per page load: its size does not matter, boxing would only add noise to every match.
+#[allow(clippy::large_enum_variant)]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum SiteView {
     Platform { operator: Option<String> },
