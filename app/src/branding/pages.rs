@@ -125,6 +125,9 @@ pub fn AccessibilityPage() -> impl IntoView {
 #[component]
 pub fn BrandingPage() -> impl IntoView {
     let site = use_site();
+    // Outside the site's suspense: a save reloads the site (header, footer), which renders
+    // the editor again; the notice of that save must survive it.
+    let notice = RwSignal::new(None::<String>);
     view! {
         <Title text=s::PAGE_TITLE/>
         <h1>{s::PAGE_TITLE}</h1>
@@ -132,7 +135,7 @@ pub fn BrandingPage() -> impl IntoView {
             {move || Suspend::new(async move {
                 match site.await {
                     Ok(SiteView::Tenant(tenant)) if tenant.user.as_ref().is_some_and(|u| u.has_role(Role::Admin)) => {
-                        view! { <BrandingLoader/> }.into_any()
+                        view! { <BrandingLoader notice/> }.into_any()
                     }
                     _ => view! { <Restricted message=s::ADMIN_ONLY.to_owned()/> }.into_any(),
                 }
@@ -143,9 +146,8 @@ pub fn BrandingPage() -> impl IntoView {
 
 /// Loads the document (again after a save or a restore, with the notice to show).
 #[component]
-fn BrandingLoader() -> impl IntoView {
+fn BrandingLoader(notice: RwSignal<Option<String>>) -> impl IntoView {
     let reload = RwSignal::new(0u32);
-    let notice = RwSignal::new(None::<String>);
     let state = Resource::new(move || reload.get(), |_| load_branding());
     view! {
         <p>{s::INTRO}</p>
