@@ -35,7 +35,10 @@ macro_rules! migration {
 
 /// Ordered platform migrations; version `n` is the `n`-th entry.
 pub fn platform_migrations() -> Vec<Box<dyn MigrationTrait>> {
-    vec![migration!("platform/m0001_tenants")]
+    vec![
+        migration!("platform/m0001_tenants"),
+        migration!("platform/m0002_store"),
+    ]
 }
 
 /// Ordered tenant migrations; version `n` is the `n`-th entry.
@@ -47,5 +50,6 @@ pub fn tenant_migrations() -> Vec<Box<dyn MigrationTrait>> {
         migration!("tenant/m0004_demarches"),
         migration!("tenant/m0005_dossiers"),
         migration!("tenant/m0006_instruction"),
+        migration!("tenant/m0009_store_provenance"),
     ]
 }

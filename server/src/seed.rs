@@ -152,6 +152,7 @@ async fn seed_tenant(
             slug: file.slug.clone(),
             admin_email: file.admin_email.clone(),
             hosts: file.hosts.clone(),
+            starter_pack: Vec::new(),
         };
         provision_tenant(state, &input)
             .await
