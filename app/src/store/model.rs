@@ -354,8 +354,8 @@ mod tests {
         };
         instruction.workflow.transitions.push(Transition {
             id: "t99".into(),
-            from: "recu".into(),
-            to: "en_instruction".into(),
+            from: "en_attente".into(),
+            to: "accepte".into(),
             label: "Transmettre".into(),
             actions: vec![
                 Action::AssignService {
@@ -395,7 +395,8 @@ mod tests {
 
     #[test]
     fn attachments_list_every_file_field_groups_included() {
-        let list = attachments(&full_definition());
+        let definition = full_definition();
+        let list = attachments(&definition);
         assert!(!list.is_empty());
         let codes: Vec<&str> = list.iter().map(|a| a.code.as_str()).collect();
         let mut expected = Vec::new();
@@ -408,7 +409,7 @@ mod tests {
                 }
             }
         }
-        for step in &full_definition().steps {
+        for step in &definition.steps {
             walk(&step.fields, &mut expected);
         }
         assert_eq!(codes, expected);
