@@ -86,14 +86,14 @@ pub async fn list_tenants() -> Result<Vec<TenantSummary>, AppError> {
 
 /// `hosts`: custom domains separated by commas, spaces or new lines (may be empty).
 /// `starter_pack`: store entries to import as drafts, as the console's checkboxes send them
-/// (`starter_pack[<entry id>]=on`).
+/// (`starter_pack[<n>]=<entry id>`, unticked ones missing).
 #[server(endpoint = "platform/create_tenant")]
 pub async fn create_tenant(
     name: String,
     slug: String,
     admin_email: String,
     hosts: String,
-    #[server(default)] starter_pack: Option<std::collections::BTreeMap<String, String>>,
+    #[server(default)] starter_pack: Option<Vec<String>>,
 ) -> Result<String, AppError> {
     crate::infra::reply(
         async {
@@ -107,7 +107,7 @@ pub async fn create_tenant(
                     .filter(|h| !h.trim().is_empty())
                     .map(str::to_owned)
                     .collect(),
-                starter_pack: starter_pack.unwrap_or_default().into_keys().collect(),
+                starter_pack: starter_pack.unwrap_or_default(),
             };
             let provisioned = super::service::provision_tenant(&state, &input).await?;
             Ok(provisioned.portal_url)

@@ -10,7 +10,7 @@ use crate::error::AppError;
 
 /// The catalogue (designers of any commune).
 #[server(endpoint = "store/browse")]
-pub async fn browse_store(query: StoreQuery) -> Result<StoreResults, AppError> {
+pub async fn browse_store(#[server(default)] query: StoreQuery) -> Result<StoreResults, AppError> {
     crate::infra::reply(
         async {
             let (state, tx) = crate::account::api::tenant_tx().await?;

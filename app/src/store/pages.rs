@@ -545,11 +545,11 @@ pub fn StarterPackChoices() -> impl IntoView {
                     <fieldset class="field">
                         <legend>{s::STARTER_PACK}</legend>
                         <p class="hint">{s::STARTER_PACK_HINT}</p>
-                        {list.into_iter().map(|entry| {
+                        {list.into_iter().enumerate().map(|(index, entry)| {
                             let id = format!("pack-{}", entry.id);
                             view! {
                                 <div class="checkbox">
-                                    <input type="checkbox" id=id.clone() name=format!("starter_pack[{}]", entry.id) value="on"/>
+                                    <input type="checkbox" id=id.clone() name=format!("starter_pack[{index}]") value=entry.id.clone()/>
                                     <label for=id>{entry.title.clone()} " — " {entry.publisher_name.clone()}
                                         {entry.featured.then(|| view! { " (" {s::FEATURED} ")" })}</label>
                                 </div>
