@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 
 use super::strings as s;
 use crate::demarches::document::DemarcheDocument;
-use crate::demarches::model::{DemarcheState, Definition, Field, FieldKind, PublicationWindow};
+use crate::demarches::model::{Definition, DemarcheState, Field, FieldKind, PublicationWindow};
 use crate::workflow::model::{Action, Instruction, Routing};
 
 pub const PAYLOAD_FORMAT: &str = "guichet.store";
@@ -374,7 +374,10 @@ mod tests {
         let payload = strip(&document, &instruction_with_services());
         let json = serde_json::to_string(&payload).unwrap();
         assert!(!json.contains("aaaaaaaa-0000"), "{json}");
-        assert!(!json.contains("enfance"), "the document's default service stays home");
+        assert!(
+            !json.contains("enfance"),
+            "the document's default service stays home"
+        );
         assert_eq!(payload.document.demarche.state, DemarcheState::Draft);
         assert_eq!(payload.instruction.routing, Routing::default());
         let t99 = payload

@@ -17,8 +17,8 @@ use super::api::{
     starter_options, store_entry,
 };
 use super::model::{
-    DOMAINS, ImportedCopy, ORGANISM_TYPES, OperatorEntry, PublishForm, StoreEntryView,
-    StoreQuery, StoreResults, StoreSummary,
+    DOMAINS, ImportedCopy, ORGANISM_TYPES, OperatorEntry, PublishForm, StoreEntryView, StoreQuery,
+    StoreResults, StoreSummary,
 };
 use super::strings as s;
 use crate::account::model::Role;
@@ -305,7 +305,10 @@ pub fn StoreEntryPage() -> impl IntoView {
     let params = use_params_map();
     let id = Memo::new(move |_| params.with(|p| p.get("id").unwrap_or_default()));
     let import = ServerAction::<ImportFromStore>::new();
-    let entry = Resource::new(move || (id.get(), import.version().get()), |(id, _)| store_entry(id));
+    let entry = Resource::new(
+        move || (id.get(), import.version().get()),
+        |(id, _)| store_entry(id),
+    );
     view! {
         <Title text=s::STORE_TITLE/>
         <p><A href="/back-office/catalogue">{s::BACK_TO_STORE}</A></p>

@@ -116,12 +116,20 @@ impl IndexedEntry {
         for text in [&self.description, &self.publisher_name, &labels] {
             doc.add_text(fields.text, text);
         }
-        for text in [&self.title, &self.description, &self.publisher_name, &labels] {
+        for text in [
+            &self.title,
+            &self.description,
+            &self.publisher_name,
+            &labels,
+        ] {
             doc.add_text(fields.words, text);
         }
         doc.add_u64(fast("featured")?, u64::from(self.featured));
         doc.add_i64(fast("updated")?, self.updated_micros);
-        doc.add_u64(fast("imports")?, u64::try_from(self.import_count).unwrap_or(0));
+        doc.add_u64(
+            fast("imports")?,
+            u64::try_from(self.import_count).unwrap_or(0),
+        );
         Ok(doc)
     }
 }
@@ -261,9 +269,7 @@ impl Loaded {
                     let imports = imports.as_ref().map_or(0, |c| c.get_val(doc)) as i64;
                     let updated = updated.as_ref().map_or(0, |c| c.get_val(doc));
                     match sort {
-                        StoreSort::Pertinence => {
-                            (featured, (score * 1_000_000.0) as i64, updated)
-                        }
+                        StoreSort::Pertinence => (featured, (score * 1_000_000.0) as i64, updated),
                         StoreSort::Populaire => (featured, imports, updated),
                         StoreSort::Recent => (featured, updated, imports),
                     }

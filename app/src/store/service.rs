@@ -15,8 +15,8 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 use super::model::{
-    DOMAINS, ImportedCopy, ORGANISM_TYPES, OperatorAction, OperatorEntry, Publishable, Published,
-    PublishForm, StoreEntryView, StorePayload, StoreQuery, StoreResults, StoreSort, StoreSummary,
+    DOMAINS, ImportedCopy, ORGANISM_TYPES, OperatorAction, OperatorEntry, PublishForm, Publishable,
+    Published, StoreEntryView, StorePayload, StoreQuery, StoreResults, StoreSort, StoreSummary,
     VersionNote, domain_label, localize, organism_label, strip,
 };
 use super::search::{STORE_CHANNEL, StoreSearch};
@@ -136,7 +136,9 @@ async fn source_document(tx: &TenantTx, demarche: Uuid) -> AppResult<DemarcheDoc
             vec![demarche.into()],
         )
         .await?
-        .ok_or_else(|| AppError::NotFound(crate::demarches::strings::DEMARCHE_UNKNOWN.to_owned()))?;
+        .ok_or_else(|| {
+            AppError::NotFound(crate::demarches::strings::DEMARCHE_UNKNOWN.to_owned())
+        })?;
     let json = row.published.unwrap_or(row.draft);
     serde_json::from_str(&json).map_err(internal("démarche document"))
 }
@@ -188,19 +190,21 @@ struct ExistingEntry {
 /// Publishes (or republishes, as a new version of the same entry) one of the commune's
 /// démarches. `hosts`: the commune's own host names, which must not appear in the payload.
 #[tracing::instrument(skip_all, fields(tenant = %tx.tenant().slug))]
-pub async fn publish(tx: &TenantTx, hosts: &[String], input: &PublishInput) -> AppResult<Published> {
+pub async fn publish(
+    tx: &TenantTx,
+    hosts: &[String],
+    input: &PublishInput,
+) -> AppResult<Published> {
     let input = check_input(tx, input)?;
     let document = source_document(tx, input.demarche).await?;
-    publishable(&document.demarche, &document.definition).map_err(|errors| {
-        AppError::Rejected {
-            problems: errors
-                .into_iter()
-                .map(|e| Problem {
-                    path: e.path,
-                    message: e.message,
-                })
-                .collect(),
-        }
+    publishable(&document.demarche, &document.definition).map_err(|errors| AppError::Rejected {
+        problems: errors
+            .into_iter()
+            .map(|e| Problem {
+                path: e.path,
+                message: e.message,
+            })
+            .collect(),
     })?;
     let instruction = crate::workflow::service::instruction_of(tx, input.demarche).await?;
     let payload = strip(&document, &instruction);
@@ -326,6 +330,22 @@ pub async fn publish_form(tx: &TenantTx) -> AppResult<PublishForm> {
     })
 }
 
+/// The commune's first démarche titled `title` (for seeding).
+pub async fn demarche_by_title(tx: &TenantTx, title: &str) -> AppResult<Option<Uuid>> {
+    #[derive(FromQueryResult)]
+    struct Found {
+        id: Uuid,
+    }
+    let found: Option<Found> = tx
+        .fetch_optional(
+            "SELECT id FROM demarches WHERE draft->'demarche'->>'title' = $1
+             ORDER BY created_at, id LIMIT 1",
+            vec![title.into()],
+        )
+        .await?;
+    Ok(found.map(|f| f.id))
+}
+
 // ---------------------------------------------------------------------------------------------
 // The catalogue
 
@@ -372,7 +392,12 @@ impl SummaryRow {
     }
 }
 
-fn filter(field: &str, raw: &str, known: &[(&str, &str)], message: &str) -> AppResult<Option<String>> {
+fn filter(
+    field: &str,
+    raw: &str,
+    known: &[(&str, &str)],
+    message: &str,
+) -> AppResult<Option<String>> {
     match raw.trim() {
         "" => Ok(None),
         code if known.iter().any(|(c, _)| *c == code) => Ok(Some(code.to_owned())),
@@ -382,12 +407,26 @@ fn filter(field: &str, raw: &str, known: &[(&str, &str)], message: &str) -> AppR
 
 /// The catalogue as one commune sees it: published entries only, featured first.
 #[tracing::instrument(skip_all, fields(tenant = %tx.tenant().slug))]
-pub async fn browse(state: &AppState, tx: &TenantTx, query: &StoreQuery) -> AppResult<StoreResults> {
-    let page = query.page.trim().parse::<u32>().unwrap_or(1).clamp(1, 10_000);
+pub async fn browse(
+    state: &AppState,
+    tx: &TenantTx,
+    query: &StoreQuery,
+) -> AppResult<StoreResults> {
+    let page = query
+        .page
+        .trim()
+        .parse::<u32>()
+        .unwrap_or(1)
+        .clamp(1, 10_000);
     let search = StoreSearch {
         text: query.q.chars().take(200).collect(),
         domain: filter("domaine", &query.domaine, DOMAINS, s::DOMAIN_UNKNOWN)?,
-        organism: filter("organisme", &query.organisme, ORGANISM_TYPES, s::ORGANISM_UNKNOWN)?,
+        organism: filter(
+            "organisme",
+            &query.organisme,
+            ORGANISM_TYPES,
+            s::ORGANISM_UNKNOWN,
+        )?,
         sort: StoreSort::parse(&query.tri),
         offset: (page as usize - 1) * PAGE_SIZE,
         limit: PAGE_SIZE,
@@ -408,7 +447,11 @@ async fn summaries(tx: &TenantTx, ids: &[Uuid]) -> AppResult<Vec<StoreSummary>> 
     if ids.is_empty() {
         return Ok(Vec::new());
     }
-    let list = ids.iter().map(Uuid::to_string).collect::<Vec<_>>().join(",");
+    let list = ids
+        .iter()
+        .map(Uuid::to_string)
+        .collect::<Vec<_>>()
+        .join(",");
     let rows: Vec<SummaryRow> = tx
         .fetch_all(
             &format!(
@@ -539,7 +582,10 @@ async fn copies(
                 crate::designer::diff::diff(base, latest),
                 crate::designer::diff::diff(base, &without_state(&draft, base)),
             ),
-            Some(base) => (Vec::new(), crate::designer::diff::diff(base, &without_state(&draft, base))),
+            Some(base) => (
+                Vec::new(),
+                crate::designer::diff::diff(base, &without_state(&draft, base)),
+            ),
             None => (Vec::new(), Vec::new()),
         };
         out.push(ImportedCopy {
@@ -599,7 +645,10 @@ pub async fn import_entry(tx: &TenantTx, entry: Uuid, service_id: Uuid) -> AppRe
         id: Uuid,
     }
     let service: Option<Found> = tx
-        .fetch_optional("SELECT id FROM services WHERE id = $1", vec![service_id.into()])
+        .fetch_optional(
+            "SELECT id FROM services WHERE id = $1",
+            vec![service_id.into()],
+        )
         .await?;
     if service.is_none() {
         return Err(AppError::invalid("service", s::SERVICE_UNKNOWN));
@@ -633,7 +682,11 @@ pub async fn import_entry(tx: &TenantTx, entry: Uuid, service_id: Uuid) -> AppRe
     .await?;
     tx.execute(
         "INSERT INTO platform.store_imports (entry_id, tenant_id, version) VALUES ($1, $2, $3)",
-        vec![entry.into(), tx.tenant().id.into(), row.latest_version.into()],
+        vec![
+            entry.into(),
+            tx.tenant().id.into(),
+            row.latest_version.into(),
+        ],
     )
     .await?;
     announce(tx, entry).await?;
@@ -733,7 +786,9 @@ pub async fn operator_act(state: &AppState, id: &str, action: OperatorAction) ->
         return Err(AppError::conflict("action", s::ENTRY_WITHDRAWN));
     }
     let sql = match action {
-        OperatorAction::Feature => "UPDATE platform.store_entries SET featured = true WHERE id = $1",
+        OperatorAction::Feature => {
+            "UPDATE platform.store_entries SET featured = true WHERE id = $1"
+        }
         OperatorAction::Unfeature => {
             "UPDATE platform.store_entries SET featured = false WHERE id = $1"
         }

@@ -14,7 +14,8 @@ pub const ENTRY_WITHDRAWN: &str =
 pub const SERVICE_UNKNOWN: &str = "Ce service n'existe pas dans votre collectivité.";
 pub const SERVICE_REQUIRED: &str = "Choisissez le service qui recevra les dossiers.";
 pub const ACTION_UNKNOWN: &str = "Action inconnue.";
-pub const STARTER_UNKNOWN: &str = "Une démarche du pack de démarrage n'est pas (ou plus) publiée dans le catalogue partagé.";
+pub const STARTER_UNKNOWN: &str =
+    "Une démarche du pack de démarrage n'est pas (ou plus) publiée dans le catalogue partagé.";
 
 pub fn private_data(marker: &str) -> String {
     format!(
@@ -28,7 +29,9 @@ pub const STATUS_WITHDRAWN: &str = "Retirée";
 
 // The catalogue page.
 pub const STORE_TITLE: &str = "Catalogue partagé";
-pub const STORE_INTRO: &str = "Des démarches conçues par d'autres collectivités, à importer comme brouillon et à adapter.";
+pub const STORE_LINK: &str = "Catalogue partagé des démarches";
+pub const STORE_INTRO: &str =
+    "Des démarches conçues par d'autres collectivités, à importer comme brouillon et à adapter.";
 pub const SEARCH_LABEL: &str = "Rechercher";
 pub const SEARCH_HINT: &str = "Par exemple « inscription cantine »";
 pub const DOMAIN_LABEL: &str = "Domaine";
@@ -130,4 +133,5 @@ pub const HIDE: &str = "Masquer";
 pub const SHOW: &str = "Afficher";
 pub const WITHDRAW: &str = "Retirer définitivement";
 pub const STARTER_PACK: &str = "Pack de démarrage (facultatif)";
-pub const STARTER_PACK_HINT: &str = "Ces démarches sont importées comme brouillons, routées vers le service « Accueil ».";
+pub const STARTER_PACK_HINT: &str =
+    "Ces démarches sont importées comme brouillons, routées vers le service « Accueil ».";

@@ -22,7 +22,8 @@ pub fn spawn(state: AppState) -> tokio::task::JoinHandle<()> {
 }
 
 async fn run(state: &AppState) -> anyhow::Result<()> {
-    let mut listener = PgListener::connect_with(state.pool().get_postgres_connection_pool()).await?;
+    let mut listener =
+        PgListener::connect_with(state.pool().get_postgres_connection_pool()).await?;
     listener.listen(STORE_CHANNEL).await?;
     rebuild(state).await;
     loop {

@@ -200,7 +200,13 @@ async fn imported(
         "{}",
         response.text().await.unwrap()
     );
-    response.json::<Value>().await.unwrap().as_str().unwrap().to_owned()
+    response
+        .json::<Value>()
+        .await
+        .unwrap()
+        .as_str()
+        .unwrap()
+        .to_owned()
 }
 
 async fn b_with_service(app: &TestApp, slug: &str) -> reqwest::Client {
@@ -288,7 +294,11 @@ async fn a_demarche_shared_by_one_commune_is_found_imported_and_filed_in_another
 
     // Import, routed to a service of B.
     let refused = import(&app, &b, "cb", &cantine_entry, ECOLE_A).await;
-    assert_eq!(refused.status(), StatusCode::BAD_REQUEST, "A's service is not B's");
+    assert_eq!(
+        refused.status(),
+        StatusCode::BAD_REQUEST,
+        "A's service is not B's"
+    );
     let copy = imported(&app, &b, "cb", &cantine_entry, RESTAURATION_B).await;
     assert_eq!(
         app.text(&format!(
@@ -349,7 +359,8 @@ async fn a_demarche_shared_by_one_commune_is_found_imported_and_filed_in_another
         .await;
     location(&submitted);
     assert_eq!(
-        app.text("SELECT service_id::text FROM tenant_cb.dossiers").await,
+        app.text("SELECT service_id::text FROM tenant_cb.dossiers")
+            .await,
         RESTAURATION_B,
         "the publisher's rule (Jules Verne → its kitchen) did not travel"
     );
@@ -521,8 +532,7 @@ async fn nothing_private_travels_in_the_published_payload() {
 
     // A private address pasted into a help text is refused, and named.
     let mut leaky: Value = serde_json::from_str(&cantine_document(None)).unwrap();
-    leaky["definition"]["steps"][0]["fields"][0]["help"] =
-        "Questions : admin@nantes.test".into();
+    leaky["definition"]["steps"][0]["fields"][0]["help"] = "Questions : admin@nantes.test".into();
     publish_with(&app, &a, "nantes", Some(&cantine), &leaky.to_string()).await;
     let refused = publish_to_store(&app, &a, "nantes", &cantine, "enfance", "mairie").await;
     assert_eq!(refused.status(), StatusCode::BAD_REQUEST);
@@ -644,7 +654,9 @@ async fn operators_feature_hide_and_withdraw_entries_and_communes_cannot_act_as_
         vec!["Inscription à la cantine", "Signalement d'un nid de poule"]
     );
     assert_eq!(
-        operator_act(&app, &op, &voirie_entry, "feature").await.status(),
+        operator_act(&app, &op, &voirie_entry, "feature")
+            .await
+            .status(),
         StatusCode::OK
     );
     assert_eq!(
@@ -669,7 +681,9 @@ async fn operators_feature_hide_and_withdraw_entries_and_communes_cannot_act_as_
 
     // Hidden: out of every commune's search and pages, except its publisher's page.
     assert_eq!(
-        operator_act(&app, &op, &cantine_entry, "hide").await.status(),
+        operator_act(&app, &op, &cantine_entry, "hide")
+            .await
+            .status(),
         StatusCode::OK
     );
     assert_eq!(
@@ -719,7 +733,9 @@ async fn operators_feature_hide_and_withdraw_entries_and_communes_cannot_act_as_
         "1"
     );
     assert_eq!(
-        operator_act(&app, &op, &cantine_entry, "show").await.status(),
+        operator_act(&app, &op, &cantine_entry, "show")
+            .await
+            .status(),
         StatusCode::CONFLICT
     );
     let republished = publish_to_store(&app, &a, "ca", &cantine, "enfance", "mairie").await;
