@@ -342,15 +342,17 @@ mod tests {
     use crate::workflow::model::{RoutingRule, Transition};
 
     fn instruction_with_services() -> Instruction {
-        let mut instruction = Instruction::default();
-        instruction.routing = Routing {
-            default_service: Some("aaaaaaaa-0000-4000-8000-000000000001".into()),
-            rules: vec![RoutingRule {
-                field: "code_postal".into(),
-                values: vec!["44800".into()],
-                service_id: "aaaaaaaa-0000-4000-8000-000000000002".into(),
-            }],
-            copies: vec!["aaaaaaaa-0000-4000-8000-000000000003".into()],
+        let mut instruction = Instruction {
+            routing: Routing {
+                default_service: Some("aaaaaaaa-0000-4000-8000-000000000001".into()),
+                rules: vec![RoutingRule {
+                    field: "code_postal".into(),
+                    values: vec!["44800".into()],
+                    service_id: "aaaaaaaa-0000-4000-8000-000000000002".into(),
+                }],
+                copies: vec!["aaaaaaaa-0000-4000-8000-000000000003".into()],
+            },
+            ..Instruction::default()
         };
         instruction.workflow.transitions.push(Transition {
             id: "t99".into(),
