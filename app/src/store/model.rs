@@ -227,6 +227,8 @@ impl StoreSummary {
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct StoreResults {
+    /// Entries this commune imported that have a newer version, whatever the search.
+    pub updates: Vec<StoreSummary>,
     pub entries: Vec<StoreSummary>,
     pub total: u32,
     pub page: u32,

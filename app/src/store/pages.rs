@@ -173,12 +173,24 @@ fn urlencoding(value: &str) -> String {
 #[component]
 fn Results(results: StoreResults, query: StoreQuery) -> impl IntoView {
     let StoreResults {
+        updates,
         entries,
         total,
         page,
         pages,
     } = results;
     view! {
+        {(!updates.is_empty()).then(|| view! {
+            <div class="alert alert-warning" data-testid="store-updates">
+                <h2>{s::UPDATES_TITLE}</h2>
+                <ul>
+                    {updates.into_iter().map(|u| view! {
+                        <li><A href=format!("/back-office/catalogue/{}", u.id)>{u.title.clone()}</A>
+                            " — " {s::update_from_to(u.imported_version.unwrap_or_default(), u.latest_version)}</li>
+                    }).collect_view()}
+                </ul>
+            </div>
+        })}
         <h2 id="resultats">{s::results(total)}</h2>
         {entries.is_empty().then(|| view! { <p>{s::NO_RESULT}</p> })}
         <ul class="store-results" data-testid="store-results">

@@ -434,7 +434,18 @@ pub async fn browse(
     let hits = state.store().search(state, &search).await?;
     let entries = summaries(tx, &hits.ids).await?;
     let total = u32::try_from(hits.total).unwrap_or(u32::MAX);
+    let updates: Vec<SummaryRow> = tx
+        .fetch_all(
+            &format!(
+                "SELECT * FROM ({SUMMARY_SELECT} WHERE e.status = 'published'
+                   AND e.id IN (SELECT store_entry_id FROM demarches WHERE store_entry_id IS NOT NULL)) s
+                 WHERE s.imported_version < s.latest_version ORDER BY s.title, s.id"
+            ),
+            vec![],
+        )
+        .await?;
     Ok(StoreResults {
+        updates: updates.into_iter().map(SummaryRow::view).collect(),
         entries,
         total,
         page,

@@ -45,6 +45,11 @@ pub const SEARCH_BUTTON: &str = "Rechercher";
 pub const NO_RESULT: &str = "Aucune démarche ne correspond à cette recherche.";
 pub const FEATURED: &str = "À la une";
 pub const UPDATE_AVAILABLE: &str = "Mise à jour disponible";
+pub const UPDATES_TITLE: &str = "Mises à jour disponibles pour vos démarches importées";
+
+pub fn update_from_to(imported: u32, latest: u32) -> String {
+    format!("vous avez la version {imported}, la version {latest} est disponible")
+}
 pub const PREVIOUS: &str = "Page précédente";
 pub const NEXT: &str = "Page suivante";
 

@@ -432,6 +432,17 @@ async fn a_new_version_is_offered_with_its_changes_and_reimport_keeps_the_first_
         .unwrap();
     assert_eq!(body["entries"][0]["latest_version"], 2);
     assert_eq!(body["entries"][0]["imported_version"], 1);
+    let everything: Value = browse(&app, &b, "cb", &[("q", "nothing matches this")])
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(everything["entries"], json!([]));
+    assert_eq!(
+        everything["updates"][0]["id"],
+        entry_id.as_str(),
+        "updates are listed whatever the search"
+    );
     let response = entry(&app, &b, "cb", &entry_id).await;
     assert_eq!(response.status(), StatusCode::OK);
     let text = response.text().await.unwrap();
@@ -465,6 +476,12 @@ async fn a_new_version_is_offered_with_its_changes_and_reimport_keeps_the_first_
     );
     let view: Value = entry(&app, &b, "cb", &entry_id).await.json().await.unwrap();
     assert_eq!(view["imported"][1]["changes"], json!([]));
+    let body: Value = browse(&app, &b, "cb", &[]).await.json().await.unwrap();
+    assert_eq!(
+        body["updates"],
+        json!([]),
+        "the latest version is imported: no update pending"
+    );
     assert_eq!(view["summary"]["imported_version"], 2);
 }
 
