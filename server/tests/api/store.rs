@@ -332,6 +332,35 @@ async fn a_demarche_shared_by_one_commune_is_found_imported_and_filed_in_another
         "recorded for the most imported order"
     );
 
+    // The pages, rendered on the server: the catalogue, and the entry with the citizen's form.
+    let page = b
+        .get(app.url("cb", "/back-office/catalogue?q=cantines&tri=populaire"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.status(), StatusCode::OK);
+    let html = page.text().await.unwrap();
+    assert!(html.contains("Inscription à la cantine"), "{html}");
+    assert!(!html.contains("nid de poule"), "{html}");
+    let page = b
+        .get(app.url("cb", &format!("/back-office/catalogue/{cantine_entry}")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.status(), StatusCode::OK);
+    let html = page.text().await.unwrap();
+    for expected in [
+        "Nom de l&#x27;enfant",
+        "Justificatif de domicile",
+        "Restauration scolaire",
+        "Attente du demandeur",
+    ] {
+        assert!(
+            html.contains(expected) || html.contains(&expected.replace("&#x27;", "'")),
+            "{expected} missing: {html}"
+        );
+    }
+
     // B publishes its copy, and a citizen of B files a dossier: it reaches B's service.
     let published = app
         .post(&b, "cb", "demarches/publish", &[("id", &copy)])
@@ -820,6 +849,21 @@ async fn a_starter_pack_is_imported_at_onboarding_and_a_failing_one_leaves_no_co
         app.text("SELECT import_count FROM platform.store_entries")
             .await,
         "1"
+    );
+
+    // The console shows the catalogue and the starter pack's choices.
+    let console = op
+        .get(app.apex_url("/plateforme"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        console.contains(&format!("value=\"{entry_id}\""))
+            && console.contains("Retirer définitivement"),
+        "{console}"
     );
 
     // An unknown entry in the pack: no tenant row, no schema, nothing counted.
