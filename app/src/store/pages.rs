@@ -260,7 +260,8 @@ fn Select(
     error: Signal<Option<AppError>>,
     children: Children,
 ) -> impl IntoView {
-    let id = format!("champ-{name}");
+    // Not `champ-…`: the preview's fields use those ids on the same page.
+    let id = format!("store-{name}");
     let error_id = format!("{id}-erreur");
     let message = move || {
         error
@@ -276,7 +277,7 @@ fn Select(
                 aria-describedby=move || message().map(|_| error_id.clone())>
                 {children()}
             </select>
-            {move || message().map(|text| view! { <p class="error-message" id=format!("champ-{name}-erreur")>{text}</p> })}
+            {move || message().map(|text| view! { <p class="error-message" id=format!("store-{name}-erreur")>{text}</p> })}
         </div>
     }
 }
@@ -452,7 +453,7 @@ fn Preview(definition: Arc<Definition>) -> impl IntoView {
         .map(|(i, step)| (i, step.title.clone()))
         .collect();
     view! {
-        <div class="store-preview" inert>
+        <div class="store-preview">
             {steps.into_iter().map(|(index, title)| view! {
                 <fieldset>
                     <legend>{title}</legend>

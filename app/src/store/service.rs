@@ -260,7 +260,9 @@ pub async fn publish(
             };
             tx.execute(
                 "UPDATE platform.store_entries SET publisher_name = $2, title = $3, description = $4,
-                     domain = $5, organism_type = $6, latest_version = $7, updated_at = now()
+                     domain = $5, organism_type = $6, latest_version = $7,
+                     -- The latest order follows versions, not republications of the same one.
+                     updated_at = CASE WHEN latest_version <> $7 THEN now() ELSE updated_at END
                  WHERE id = $1",
                 vec![
                     entry.id.into(),
