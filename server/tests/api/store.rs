@@ -14,6 +14,7 @@ const ECOLE_A: &str = "20000000-0000-4000-8000-00000000000a";
 const CUISINE_A: &str = "20000000-0000-4000-8000-00000000000b";
 const COPIE_A: &str = "20000000-0000-4000-8000-00000000000c";
 const RESTAURATION_B: &str = "30000000-0000-4000-8000-0000000000b1";
+const REZE_PASSWORD: &str = "Reze-Gestion-2026";
 
 fn cantine_document(extra_field: Option<&str>) -> String {
     let mut fields = vec![
@@ -904,4 +905,33 @@ async fn a_starter_pack_is_imported_at_onboarding_and_a_failing_one_leaves_no_co
         .await
         .unwrap();
     assert_eq!(options[0]["id"], entry_id.as_str());
+}
+
+#[tokio::test]
+async fn the_demo_commune_shares_its_two_demarches_once_and_another_finds_them() {
+    let app = spawn_app().await;
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../tenants");
+    guichet_server::seed::seed_dir(&app.state, &dir)
+        .await
+        .unwrap();
+    guichet_server::seed::seed_dir(&app.state, &dir)
+        .await
+        .unwrap();
+    assert_eq!(
+        app.text("SELECT string_agg(publisher_name || ' v' || latest_version, ', ') FROM platform.store_entries")
+            .await,
+        "Ville de Saint-Herblain v1, Ville de Saint-Herblain v1"
+    );
+    let reze = app.client();
+    let login = app
+        .login(&reze, "reze", "admin@reze.test", REZE_PASSWORD)
+        .await;
+    assert_eq!(login.status(), StatusCode::OK);
+    let mut found = titles(&app, &reze, "reze", &[]).await;
+    found.sort();
+    assert_eq!(found.len(), 2, "{found:?}");
+    assert_eq!(
+        titles(&app, &reze, "reze", &[("domaine", "voirie")]).await,
+        vec!["Signaler un problème sur la voie publique"]
+    );
 }
