@@ -4,7 +4,7 @@
 use leptos::prelude::*;
 
 use super::model::{
-    OperatorEntry, PublishForm, Published, StoreEntryView, StoreQuery, StoreResults,
+    OperatorEntry, PublishForm, Published, StoreEntryView, StoreQuery, StoreResults, StoreSummary,
 };
 use crate::error::AppError;
 
@@ -18,6 +18,21 @@ pub async fn browse_store(#[server(default)] query: StoreQuery) -> Result<StoreR
             let results = super::service::browse(&state, &tx, &query).await?;
             tx.commit().await?;
             Ok(results)
+        }
+        .await,
+    )
+}
+
+/// The commune's imports with a newer version in the store (for the démarches list).
+#[server(endpoint = "store/updates")]
+pub async fn store_updates() -> Result<Vec<StoreSummary>, AppError> {
+    crate::infra::reply(
+        async {
+            let (_, tx) = crate::account::api::tenant_tx().await?;
+            crate::demarches::service::require_designer(&tx).await?;
+            let updates = super::service::pending_updates(&tx).await?;
+            tx.commit().await?;
+            Ok(updates)
         }
         .await,
     )

@@ -14,7 +14,7 @@ use leptos_router::hooks::{use_params_map, use_query_map};
 
 use super::api::{
     ImportFromStore, OperatorAct, PublishToStore, browse_store, operator_entries, publish_choices,
-    starter_options, store_entry,
+    starter_options, store_entry, store_updates,
 };
 use super::model::{
     DOMAINS, ImportedCopy, ORGANISM_TYPES, OperatorEntry, PublishForm, StoreEntryView, StoreQuery,
@@ -170,6 +170,38 @@ fn urlencoding(value: &str) -> String {
         .collect()
 }
 
+/// "Mise à jour disponible" for the commune's imports, with links to their entries.
+#[component]
+fn UpdatesNotice(updates: Vec<StoreSummary>) -> impl IntoView {
+    (!updates.is_empty()).then(|| {
+        view! {
+            <div class="alert alert-warning" data-testid="store-updates">
+                <h2>{s::UPDATES_TITLE}</h2>
+                <ul>
+                    {updates.into_iter().map(|u| view! {
+                        <li><A href=format!("/back-office/catalogue/{}", u.id)>{u.title.clone()}</A>
+                            " — " {s::UPDATE_AVAILABLE} " : "
+                            {s::update_from_to(u.imported_version.unwrap_or_default(), u.latest_version)}</li>
+                    }).collect_view()}
+                </ul>
+            </div>
+        }
+    })
+}
+
+/// The same notice on its own, for the démarches list (designers only; nothing otherwise).
+#[component]
+pub fn PendingUpdates() -> impl IntoView {
+    let updates = Resource::new(|| (), |_| store_updates());
+    view! {
+        <Transition>
+            {move || Suspend::new(async move {
+                view! { <UpdatesNotice updates=updates.await.unwrap_or_default()/> }
+            })}
+        </Transition>
+    }
+}
+
 #[component]
 fn Results(results: StoreResults, query: StoreQuery) -> impl IntoView {
     let StoreResults {
@@ -180,17 +212,7 @@ fn Results(results: StoreResults, query: StoreQuery) -> impl IntoView {
         pages,
     } = results;
     view! {
-        {(!updates.is_empty()).then(|| view! {
-            <div class="alert alert-warning" data-testid="store-updates">
-                <h2>{s::UPDATES_TITLE}</h2>
-                <ul>
-                    {updates.into_iter().map(|u| view! {
-                        <li><A href=format!("/back-office/catalogue/{}", u.id)>{u.title.clone()}</A>
-                            " — " {s::update_from_to(u.imported_version.unwrap_or_default(), u.latest_version)}</li>
-                    }).collect_view()}
-                </ul>
-            </div>
-        })}
+        <UpdatesNotice updates/>
         <h2 id="resultats">{s::results(total)}</h2>
         {entries.is_empty().then(|| view! { <p>{s::NO_RESULT}</p> })}
         <ul class="store-results" data-testid="store-results">

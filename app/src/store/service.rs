@@ -436,7 +436,18 @@ pub async fn browse(
     let hits = state.store().search(state, &search).await?;
     let entries = summaries(tx, &hits.ids).await?;
     let total = u32::try_from(hits.total).unwrap_or(u32::MAX);
-    let updates: Vec<SummaryRow> = tx
+    Ok(StoreResults {
+        updates: pending_updates(tx).await?,
+        entries,
+        total,
+        page,
+        pages: total.div_ceil(PAGE_SIZE as u32).max(1),
+    })
+}
+
+/// Entries the commune imported whose latest version is newer than its latest import.
+pub async fn pending_updates(tx: &TenantTx) -> AppResult<Vec<StoreSummary>> {
+    let rows: Vec<SummaryRow> = tx
         .fetch_all(
             &format!(
                 "SELECT * FROM ({SUMMARY_SELECT} WHERE e.status = 'published'
@@ -446,13 +457,7 @@ pub async fn browse(
             vec![],
         )
         .await?;
-    Ok(StoreResults {
-        updates: updates.into_iter().map(SummaryRow::view).collect(),
-        entries,
-        total,
-        page,
-        pages: total.div_ceil(PAGE_SIZE as u32).max(1),
-    })
+    Ok(rows.into_iter().map(SummaryRow::view).collect())
 }
 
 /// The published entries among `ids`, in that order.

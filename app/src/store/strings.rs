@@ -48,7 +48,7 @@ pub const UPDATE_AVAILABLE: &str = "Mise à jour disponible";
 pub const UPDATES_TITLE: &str = "Mises à jour disponibles pour vos démarches importées";
 
 pub fn update_from_to(imported: u32, latest: u32) -> String {
-    format!("vous avez la version {imported}, la version {latest} est disponible")
+    format!("vous avez importé la version {imported}, la version {latest} est publiée")
 }
 pub const PREVIOUS: &str = "Page précédente";
 pub const NEXT: &str = "Page suivante";

@@ -473,6 +473,18 @@ async fn a_new_version_is_offered_with_its_changes_and_reimport_keeps_the_first_
         entry_id.as_str(),
         "updates are listed whatever the search"
     );
+    let list = b
+        .get(app.url("cb", "/back-office/demarches"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        list.contains("Mise à jour disponible") && list.contains(&entry_id),
+        "the démarches list says so: {list}"
+    );
     let response = entry(&app, &b, "cb", &entry_id).await;
     assert_eq!(response.status(), StatusCode::OK);
     let text = response.text().await.unwrap();
