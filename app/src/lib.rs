@@ -18,6 +18,7 @@ pub mod org;
 pub mod platform;
 pub mod portal;
 pub mod routes;
+pub mod store;
 pub mod text;
 pub mod ui;
 pub mod workflow;

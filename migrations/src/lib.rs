@@ -37,6 +37,7 @@ macro_rules! migration {
 pub fn platform_migrations() -> Vec<Box<dyn MigrationTrait>> {
     vec![
         migration!("platform/m0001_tenants"),
+        migration!("platform/m0002_store"),
         migration!("platform/m0003_context_hosts"),
     ]
 }
@@ -52,5 +53,6 @@ pub fn tenant_migrations() -> Vec<Box<dyn MigrationTrait>> {
         migration!("tenant/m0006_instruction"),
         migration!("tenant/m0007_branding"),
         migration!("tenant/m0008_contexts"),
+        migration!("tenant/m0009_store_provenance"),
     ]
 }

@@ -122,6 +122,7 @@ async fn run(database_url: String, data_dir: PathBuf) -> String {
         slug: SLUG.to_owned(),
         admin_email: format!("admin@{SLUG}.test"),
         hosts: vec![],
+        starter_pack: Vec::new(),
     };
     let tenant = provision_tenant(&state, &input)
         .await

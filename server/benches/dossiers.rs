@@ -126,6 +126,7 @@ async fn run(database_url: String, data_dir: PathBuf) -> String {
             slug: slug(i),
             admin_email: format!("admin@{}.test", slug(i)),
             hosts: vec![],
+            starter_pack: Vec::new(),
         };
         let tenant = provision_tenant(&state, &input)
             .await

@@ -481,6 +481,7 @@ async fn provision(state: &app::infra::AppState, i: usize) -> (Duration, Duratio
         slug: slug(i),
         admin_email: format!("admin@{}.test", slug(i)),
         hosts: vec![],
+        starter_pack: Vec::new(),
     };
     let t = Instant::now();
     let provisioned = provision_tenant(state, &input)

@@ -45,6 +45,7 @@ pub async fn serve(config: &Config, state: AppState, listener: TcpListener) -> a
     jobs::spawn(state.clone(), transport, config.mail_from.clone());
     jobs::digest::spawn(state.clone());
     jobs::indexer::spawn(state.clone());
+    jobs::store::spawn(state.clone());
     serve_http(state, listener).await
 }
 

@@ -17,7 +17,7 @@ USAGE:
   guichet serve                          migrate, then serve HTTP and run background jobs
   guichet migrate                        bring the platform and every tenant schema up to date
   guichet seed [DIR]                     load demo tenants from DIR (default: tenants/)
-  guichet tenant create --name NAME --slug SLUG --admin-email EMAIL [--host DOMAIN]...
+  guichet tenant create --name NAME --slug SLUG --admin-email EMAIL [--host DOMAIN]... [--starter STORE_ENTRY_ID]...
   guichet tenant suspend SLUG | guichet tenant activate SLUG
   guichet tenant list
   guichet digest [--tenant SLUG]         send today's digests of urgent and late dossiers now
@@ -113,6 +113,11 @@ async fn run(args: Vec<String>) -> anyhow::Result<()> {
                 hosts: flags
                     .iter()
                     .filter(|(n, _)| n == "host")
+                    .map(|(_, v)| v.clone())
+                    .collect(),
+                starter_pack: flags
+                    .iter()
+                    .filter(|(n, _)| n == "starter")
                     .map(|(_, v)| v.clone())
                     .collect(),
             };

@@ -50,6 +50,9 @@ pub struct TenantFile {
     /// Contexts (portal variants), created unless their code exists.
     #[serde(default)]
     pub contexts: Vec<SeedContext>,
+    /// Démarches shared in the store (republishing an unchanged one adds no version).
+    #[serde(default)]
+    pub store: Vec<SeedStoreEntry>,
 }
 
 /// A context; its bouquet names démarche documents (paths relative to the tenants folder),
@@ -68,6 +71,17 @@ pub struct SeedContext {
     pub secondary_color: String,
     #[serde(default)]
     pub demarches: Vec<String>,
+}
+
+/// One of the tenant's démarches (found by its document's title) shared in the store.
+#[derive(Deserialize)]
+pub struct SeedStoreEntry {
+    pub demarche: String,
+    pub description: String,
+    /// A code of `app::store::model::DOMAINS`.
+    pub domain: String,
+    /// A code of `app::store::model::ORGANISM_TYPES`.
+    pub organism_type: String,
 }
 
 /// A service of the org chart. Services are named by their path from the root
@@ -175,6 +189,7 @@ async fn seed_tenant(
             slug: file.slug.clone(),
             admin_email: file.admin_email.clone(),
             hosts: file.hosts.clone(),
+            starter_pack: Vec::new(),
         };
         provision_tenant(state, &input)
             .await
@@ -247,7 +262,22 @@ async fn seed_tenant(
             context.code
         ));
     }
+    let mut shared = Vec::new();
+    for entry in &file.store {
+        shared.push(
+            seed_store_entry(state, &tx, dir, entry)
+                .await
+                .with_context(|| format!("store entry of {}", entry.demarche))?,
+        );
+    }
     tx.commit().await.map_err(|e| anyhow::anyhow!("{e}"))?;
+    for entry in shared {
+        state
+            .store()
+            .refresh(state, entry)
+            .await
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
+    }
     Ok(lines)
 }
 
@@ -294,6 +324,37 @@ async fn seed_context(
         .await
         .map_err(|e| anyhow::anyhow!("{e}"))?;
     Ok(())
+}
+
+async fn seed_store_entry(
+    state: &AppState,
+    tx: &TenantTx,
+    dir: &Path,
+    seed: &SeedStoreEntry,
+) -> anyhow::Result<uuid::Uuid> {
+    let json = std::fs::read_to_string(dir.join(&seed.demarche))
+        .with_context(|| format!("cannot read {}", seed.demarche))?;
+    let document: serde_json::Value = serde_json::from_str(&json)?;
+    let title = document["demarche"]["title"]
+        .as_str()
+        .ok_or_else(|| anyhow::anyhow!("{}: no title", seed.demarche))?;
+    let demarche = app::store::service::demarche_by_title(tx, title)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?
+        .ok_or_else(|| anyhow::anyhow!("no démarche titled {title:?}"))?;
+    let hosts = vec![state.settings().tenant_host(tx.tenant().slug.as_str())];
+    let input = app::store::service::PublishInput {
+        demarche_id: demarche.to_string(),
+        description: seed.description.clone(),
+        domain: seed.domain.clone(),
+        organism_type: seed.organism_type.clone(),
+        publisher_name: String::new(),
+        notes: String::new(),
+    };
+    let published = app::store::service::publish(tx, &hosts, &input)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    uuid::Uuid::parse_str(&published.entry_id).map_err(|e| anyhow::anyhow!("{e}"))
 }
 
 /// Path → id of the tenant's services.

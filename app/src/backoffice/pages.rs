@@ -33,7 +33,8 @@ pub fn Home() -> impl IntoView {
                             <p><a href="/back-office/dossiers" class="button">{s::DOSSIERS_LINK}</a>
                                 " " <a href="/back-office/absences">{crate::org::strings::ABSENCES_LINK}</a></p>
                             {agent.has_role(Role::Manager).then(|| view! {
-                                <p><A href="/back-office/demarches">{crate::designer::strings::LIST_LINK}</A></p>
+                                <p><A href="/back-office/demarches">{crate::designer::strings::LIST_LINK}</A>
+                                    " " <A href="/back-office/catalogue">{crate::store::strings::STORE_LINK}</A></p>
                             })}
                             <PublishNewsPanel/>
                         }

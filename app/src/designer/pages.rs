@@ -60,6 +60,7 @@ fn ListPanel() -> impl IntoView {
             </ActionForm>
         </section>
         <ImportPanel/>
+        <crate::store::pages::PendingUpdates/>
         <section aria-labelledby="liste">
             <h2 id="liste">{s::LIST_TITLE}</h2>
             <Transition>

@@ -79,7 +79,7 @@ async fn blocking<T: Send + 'static>(
     })?
 }
 
-fn french() -> TextAnalyzer {
+pub(crate) fn french() -> TextAnalyzer {
     TextAnalyzer::builder(SimpleTokenizer::default())
         .filter(RemoveLongFilter::limit(40))
         .filter(LowerCaser)
@@ -88,7 +88,7 @@ fn french() -> TextAnalyzer {
         .build()
 }
 
-fn words() -> TextAnalyzer {
+pub(crate) fn words() -> TextAnalyzer {
     TextAnalyzer::builder(SimpleTokenizer::default())
         .filter(RemoveLongFilter::limit(40))
         .filter(LowerCaser)

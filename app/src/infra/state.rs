@@ -77,6 +77,7 @@ struct Inner {
     leptos: LeptosOptions,
     live: tokio::sync::broadcast::Sender<DossierChanged>,
     search: SearchIndexes,
+    store: crate::store::search::StoreIndex,
 }
 
 impl AppState {
@@ -91,6 +92,7 @@ impl AppState {
             leptos,
             live: tokio::sync::broadcast::channel(1024).0,
             search,
+            store: Default::default(),
         }))
     }
 
@@ -121,6 +123,11 @@ impl AppState {
     /// Every tenant's dossier search index.
     pub fn search(&self) -> &SearchIndexes {
         &self.0.search
+    }
+
+    /// The shared store's search index (platform-wide).
+    pub fn store(&self) -> &crate::store::search::StoreIndex {
+        &self.0.store
     }
 
     pub fn leptos_options(&self) -> &LeptosOptions {

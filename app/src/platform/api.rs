@@ -37,7 +37,7 @@ mod ssr {
 }
 
 #[cfg(feature = "ssr")]
-pub use ssr::signed_in_operator;
+pub use ssr::{operator_state, signed_in_operator};
 
 #[server(endpoint = "platform/login")]
 pub async fn operator_login(email: String, password: String) -> Result<(), AppError> {
@@ -85,12 +85,15 @@ pub async fn list_tenants() -> Result<Vec<TenantSummary>, AppError> {
 }
 
 /// `hosts`: custom domains separated by commas, spaces or new lines (may be empty).
+/// `starter_pack`: store entries to import as drafts, as the console's checkboxes send them
+/// (`starter_pack[<n>]=<entry id>`, unticked ones missing).
 #[server(endpoint = "platform/create_tenant")]
 pub async fn create_tenant(
     name: String,
     slug: String,
     admin_email: String,
     hosts: String,
+    #[server(default)] starter_pack: Option<Vec<String>>,
 ) -> Result<String, AppError> {
     crate::infra::reply(
         async {
@@ -104,6 +107,7 @@ pub async fn create_tenant(
                     .filter(|h| !h.trim().is_empty())
                     .map(str::to_owned)
                     .collect(),
+                starter_pack: starter_pack.unwrap_or_default(),
             };
             let provisioned = super::service::provision_tenant(&state, &input).await?;
             Ok(provisioned.portal_url)

@@ -83,6 +83,7 @@ fn TenantsPanel() -> impl IntoView {
                 <Field name="slug" label="Identifiant (sous-domaine)" error hint="Lettres minuscules, chiffres et tirets, par exemple « saint-herblain »."/>
                 <Field name="admin_email" label="E-mail du premier administrateur" kind="email" error/>
                 <Field name="hosts" label="Domaines personnalisés (facultatif)" error hint="Séparés par des virgules, par exemple demarches.ma-commune.fr"/>
+                <crate::store::pages::StarterPackChoices/>
                 <button type="submit" class="button">"Créer la collectivité"</button>
             </ActionForm>
         </section>
@@ -98,6 +99,7 @@ fn TenantsPanel() -> impl IntoView {
                 })}
             </Transition>
         </section>
+        <crate::store::pages::OperatorStorePanel/>
     }
 }
 

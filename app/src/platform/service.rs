@@ -30,6 +30,9 @@ pub struct NewTenant {
     pub slug: String,
     pub admin_email: String,
     pub hosts: Vec<String>,
+    /// Store entries imported as drafts in the same transaction, routed to the commune's
+    /// first service ("Accueil"). Any unknown or unpublished entry fails the whole onboarding.
+    pub starter_pack: Vec<String>,
 }
 
 pub struct Provisioned {
@@ -69,6 +72,15 @@ pub async fn provision_tenant(state: &AppState, input: &NewTenant) -> AppResult<
     }
     let schema = SchemaName::parse(&slug.schema_name())
         .map_err(|_| AppError::invalid("slug", s::SLUG_TAKEN))?;
+    let mut starter_pack = Vec::with_capacity(input.starter_pack.len());
+    for raw in &input.starter_pack {
+        let entry = Uuid::parse_str(raw.trim()).map_err(|_| {
+            AppError::invalid("starter_pack", crate::store::strings::STARTER_UNKNOWN)
+        })?;
+        if !starter_pack.contains(&entry) {
+            starter_pack.push(entry);
+        }
+    }
 
     let tx = PlatformTx::begin(state).await?;
     let id = Uuid::new_v4();
@@ -142,8 +154,28 @@ pub async fn provision_tenant(state: &AppState, input: &NewTenant) -> AppResult<
         AppError::Invalid { message, .. } => AppError::invalid(s::ADMIN_EMAIL_FIELD, message),
         other => other,
     })?;
+    for entry in &starter_pack {
+        crate::store::service::import_entry(
+            &tenant_tx,
+            *entry,
+            crate::store::service::WELCOME_SERVICE,
+        )
+        .await
+        .map_err(|error| match error {
+            AppError::NotFound(_) => {
+                AppError::invalid("starter_pack", crate::store::strings::STARTER_UNKNOWN)
+            }
+            other => other,
+        })?;
+    }
     tenant_tx.commit().await?;
     state.directory().invalidate();
+    for entry in starter_pack {
+        // Import counts changed: this process's catalogue order follows at once.
+        if let Err(error) = state.store().refresh(state, entry).await {
+            tracing::warn!(?error, %entry, "store index refresh failed");
+        }
+    }
     let portal_url = state.settings().tenant_origin(&tenant);
     Ok(Provisioned { tenant, portal_url })
 }

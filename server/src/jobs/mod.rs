@@ -10,6 +10,7 @@ pub mod digest;
 pub mod indexer;
 pub mod live;
 pub mod outbox;
+pub mod store;
 
 use std::collections::HashMap;
 use std::sync::Arc;

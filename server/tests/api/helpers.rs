@@ -285,6 +285,7 @@ impl TestApp {
             slug: slug.to_owned(),
             admin_email: format!("admin@{slug}.test"),
             hosts: vec![],
+            starter_pack: Vec::new(),
         };
         provision_tenant(&self.state, &input).await.unwrap().tenant
     }

@@ -15,4 +15,5 @@ mod outbox;
 mod platform;
 mod portal;
 mod search;
+mod store;
 mod tenancy;
