@@ -38,7 +38,7 @@ describe('Store in Chromium', () => {
     await admin.goto(guichet.url('reze', '/back-office/catalogue'));
     await hydrated(admin);
     // French stemming: plural, no accents.
-    await admin.getByLabel('Rechercher', { exact: true }).fill('problemes voies publiques');
+    await admin.getByRole('searchbox', { name: 'Rechercher' }).fill('problemes voies publiques');
     await admin.getByRole('button', { name: 'Rechercher' }).click();
     const link = admin.getByRole('link', { name: 'Signaler un problème sur la voie publique' });
     await link.waitFor();

@@ -49,7 +49,15 @@ fn ListPanel() -> impl IntoView {
             navigate(&format!("/back-office/demarches/{id}"), Default::default());
         }
     });
-    let list = Resource::new(|| (), |_| list_demarches());
+    // One resource for the list and the store's pending updates of the commune's imports: a
+    // second resource on this page broke its hydration.
+    let list = Resource::new(
+        || (),
+        |_| async {
+            let updates = crate::store::api::store_updates().await.unwrap_or_default();
+            (list_demarches().await, updates)
+        },
+    );
     view! {
         <section aria-labelledby="nouvelle">
             <h2 id="nouvelle">{s::CREATE_TITLE}</h2>
@@ -60,14 +68,18 @@ fn ListPanel() -> impl IntoView {
             </ActionForm>
         </section>
         <ImportPanel/>
-        <crate::store::pages::PendingUpdates/>
         <section aria-labelledby="liste">
             <h2 id="liste">{s::LIST_TITLE}</h2>
             <Transition>
                 {move || Suspend::new(async move {
-                    match list.await {
+                    let (list, updates) = list.await;
+                    match list {
                         Ok(items) if items.is_empty() => view! { <p>{s::EMPTY_LIST}</p> }.into_any(),
-                        Ok(items) => view! { <DemarchesTable items/> }.into_any(),
+                        Ok(items) => view! {
+                            <crate::store::pages::UpdatesNotice updates/>
+                            <DemarchesTable items/>
+                        }
+                        .into_any(),
                         Err(error) => view! { <p class="alert alert-error">{error.to_string()}</p> }.into_any(),
                     }
                 })}

@@ -12,7 +12,7 @@ use leptos::prelude::use_context;
 use sea_orm::{DbBackend, FromQueryResult, Statement};
 use uuid::Uuid;
 
-use super::db::TenantTx;
+use super::db::{Queries, TenantTx};
 use super::state::AppState;
 use crate::context::Branding;
 use crate::error::AppError;
@@ -178,8 +178,31 @@ impl TenantDirectory {
         };
         let tx = TenantTx::begin(state, Arc::new(tenant.clone())).await?;
         let (_, document) = crate::branding::service::current(&tx).await?;
-        tx.commit().await?;
         tenant.branding = document.look;
+        // A context's own host wears the context's colours on every page (header, step
+        // pages…), not only on the context's home.
+        if let Some(code) = &tenant.host_context {
+            #[derive(FromQueryResult)]
+            struct Colours {
+                primary_color: Option<String>,
+                secondary_color: Option<String>,
+            }
+            let colours: Option<Colours> = tx
+                .fetch_optional(
+                    "SELECT primary_color, secondary_color FROM contexts WHERE code = $1",
+                    vec![code.clone().into()],
+                )
+                .await?;
+            if let Some(colours) = colours {
+                if let Some(primary) = colours.primary_color {
+                    tenant.branding.primary_color = primary;
+                }
+                if let Some(secondary) = colours.secondary_color {
+                    tenant.branding.secondary_color = secondary;
+                }
+            }
+        }
+        tx.commit().await?;
         Ok(Resolution::Tenant(Arc::new(tenant)))
     }
 }

@@ -14,7 +14,7 @@ use leptos_router::hooks::{use_params_map, use_query_map};
 
 use super::api::{
     ImportFromStore, OperatorAct, PublishToStore, browse_store, operator_entries, publish_choices,
-    starter_options, store_entry, store_updates,
+    starter_options, store_entry,
 };
 use super::model::{
     DOMAINS, ImportedCopy, ORGANISM_TYPES, OperatorEntry, PublishForm, StoreEntryView, StoreQuery,
@@ -52,13 +52,28 @@ fn DesignersOnly(children: ChildrenFn) -> impl IntoView {
 
 #[component]
 pub fn StorePage() -> impl IntoView {
+    // Resources are created here, before the gate's suspense: created inside it, their order
+    // could differ between the server and the hydrating browser (a hydration error).
+    let query_map = use_query_map();
+    let query = Memo::new(move |_| {
+        query_map.with(|q| StoreQuery {
+            q: q.get("q").unwrap_or_default(),
+            domaine: q.get("domaine").unwrap_or_default(),
+            organisme: q.get("organisme").unwrap_or_default(),
+            tri: q.get("tri").unwrap_or_default(),
+            page: q.get("page").unwrap_or_default(),
+        })
+    });
+    let results = Resource::new(move || query.get(), browse_store);
+    let publish = ServerAction::<PublishToStore>::new();
+    let form = Resource::new(move || publish.version().get(), |_| publish_choices());
     view! {
         <Title text=s::STORE_TITLE/>
         <h1>{s::STORE_TITLE}</h1>
         <p>{s::STORE_INTRO}</p>
         <DesignersOnly>
-            <Catalogue/>
-            <PublishPanel/>
+            <Catalogue query results/>
+            <PublishPanel publish form/>
         </DesignersOnly>
     }
 }
@@ -76,18 +91,10 @@ fn options(
 }
 
 #[component]
-fn Catalogue() -> impl IntoView {
-    let query_map = use_query_map();
-    let query = Memo::new(move |_| {
-        query_map.with(|q| StoreQuery {
-            q: q.get("q").unwrap_or_default(),
-            domaine: q.get("domaine").unwrap_or_default(),
-            organisme: q.get("organisme").unwrap_or_default(),
-            tri: q.get("tri").unwrap_or_default(),
-            page: q.get("page").unwrap_or_default(),
-        })
-    });
-    let results = Resource::new(move || query.get(), browse_store);
+fn Catalogue(
+    query: Memo<StoreQuery>,
+    results: Resource<Result<StoreResults, AppError>>,
+) -> impl IntoView {
     view! {
         <section aria-labelledby="recherche">
             <h2 id="recherche" class="sr-only">{s::SEARCH_LABEL}</h2>
@@ -172,7 +179,7 @@ fn urlencoding(value: &str) -> String {
 
 /// "Mise à jour disponible" for the commune's imports, with links to their entries.
 #[component]
-fn UpdatesNotice(updates: Vec<StoreSummary>) -> impl IntoView {
+pub fn UpdatesNotice(updates: Vec<StoreSummary>) -> impl IntoView {
     (!updates.is_empty()).then(|| {
         view! {
             <div class="alert alert-warning" data-testid="store-updates">
@@ -187,19 +194,6 @@ fn UpdatesNotice(updates: Vec<StoreSummary>) -> impl IntoView {
             </div>
         }
     })
-}
-
-/// The same notice on its own, for the démarches list (designers only; nothing otherwise).
-#[component]
-pub fn PendingUpdates() -> impl IntoView {
-    let updates = Resource::new(|| (), |_| store_updates());
-    view! {
-        <Transition>
-            {move || Suspend::new(async move {
-                view! { <UpdatesNotice updates=updates.await.unwrap_or_default()/> }
-            })}
-        </Transition>
-    }
 }
 
 #[component]
@@ -250,10 +244,11 @@ fn EntryCard(entry: StoreSummary) -> impl IntoView {
 }
 
 #[component]
-fn PublishPanel() -> impl IntoView {
-    let publish = ServerAction::<PublishToStore>::new();
+fn PublishPanel(
+    publish: ServerAction<PublishToStore>,
+    form: Resource<Result<PublishForm, AppError>>,
+) -> impl IntoView {
     let error = action_error(publish.value());
-    let form = Resource::new(move || publish.version().get(), |_| publish_choices());
     view! {
         <section aria-labelledby="partager">
             <h2 id="partager">{s::PUBLISH_TITLE}</h2>

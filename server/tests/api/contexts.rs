@@ -491,6 +491,7 @@ async fn static_paths_win_over_contexts_and_context_hosts_open_their_own_tenants
             ("code", "familles"),
             ("name", "Familles"),
             ("host", "familles.ville-a.test"),
+            ("primary_color", "#6a1b9a"),
         ],
         &[&a.cantine],
     )
@@ -579,6 +580,15 @@ async fn static_paths_win_over_contexts_and_context_hosts_open_their_own_tenants
             && home_b.contains("Démarche de B")
             && !home_b.contains(CANTINE)
     );
+    // Every page of a context's host wears its colours; the commune's host keeps its own.
+    let (_, login_a) = page(
+        &hosts,
+        &format!("http://familles.ville-a.test:{port}/connexion"),
+    )
+    .await;
+    assert!(login_a.contains("--brand-primary: #6a1b9a"), "{login_a}");
+    let (_, commune_login) = page(&app.client(), &app.url("ca", "/connexion")).await;
+    assert!(!commune_login.contains("#6a1b9a"));
     // Tenant B's démarche is unknown on A's context host.
     let (status, _) = page(
         &hosts,
