@@ -13,7 +13,7 @@ const rounds = Number(process.argv[2] ?? 200);
 
 function call(port, host, method, path, { body, cookie } = {}) {
   return new Promise((resolve, reject) => {
-    const headers = { host, origin: `http://${host}:${port}` };
+    const headers = { host: `${host}:${port}`, origin: `http://${host}:${port}` };
     if (body) headers['content-type'] = 'application/x-www-form-urlencoded';
     if (cookie) headers.cookie = cookie;
     const started = process.hrtime.bigint();
