@@ -48,6 +48,16 @@ fn lean_request() -> bool {
 }
 
 pub fn shell(options: LeptosOptions) -> impl IntoView {
+    // The footer is the tenant's (its look rides on the request's cached tenant) and is part of
+    // the shell, outside the hydrated app: waiting for the site inside the app would add a
+    // suspense after the page's own, whose hydration order then depends on timing.
+    #[cfg(feature = "ssr")]
+    let look = match crate::infra::current_site() {
+        Ok(crate::infra::Site::Tenant(tenant)) => Some(tenant.branding.clone()),
+        _ => None,
+    };
+    #[cfg(not(feature = "ssr"))]
+    let look = None;
     let scripts = if lean_request() {
         view! { <script type="module" inner_html=ENHANCE_SCRIPT></script> }.into_any()
     } else {
@@ -65,6 +75,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
             </head>
             <body>
                 <App/>
+                <branding::pages::SiteFooter look/>
             </body>
         </html>
     }
@@ -118,7 +129,6 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/:context") view=contexts::pages::ContextPage ssr=SsrMode::Async/>
                 </Routes>
             </main>
-            <branding::pages::SiteFooter/>
         </Router>
     }
 }

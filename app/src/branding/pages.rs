@@ -50,39 +50,28 @@ pub fn HeaderIdentity(branding: Branding, tenant_name: String) -> impl IntoView 
     }
 }
 
-/// The footer: the tenant's text and links, the legal pages, and the product's name.
+/// The footer: the tenant's text and links, the legal pages, and the product's name. Rendered
+/// by the server only (see `routes::shell`).
 #[component]
-pub fn SiteFooter() -> impl IntoView {
-    let site = use_site();
+pub fn SiteFooter(look: Option<Branding>) -> impl IntoView {
     view! {
         <footer class="site-footer">
-            <Suspense>
-                {move || Suspend::new(async move {
-                    match site.await {
-                        Ok(SiteView::Tenant(tenant)) => {
-                            let look = tenant.branding;
-                            view! {
-                                {(!look.footer_text.is_empty()).then(|| view! {
-                                    <div class="footer-text"><TextBlock text=look.footer_text.clone()/></div>
-                                })}
-                                <nav aria-label="Pied de page">
-                                    <ul class="footer-links">
-                                        {look.footer_links.iter()
-                                            .filter(|link| is_safe_link(&link.url))
-                                            .map(|link| view! { <li><a href=link.url.clone()>{link.label.clone()}</a></li> })
-                                            .collect_view()}
-                                        {LegalPage::ALL.into_iter()
-                                            .map(|page| view! { <li><a href=page.path()>{page.title()}</a></li> })
-                                            .collect_view()}
-                                    </ul>
-                                </nav>
-                            }
-                            .into_any()
-                        }
-                        _ => ().into_any(),
-                    }
+            {look.map(|look| view! {
+                {(!look.footer_text.is_empty()).then(|| view! {
+                    <div class="footer-text"><TextBlock text=look.footer_text.clone()/></div>
                 })}
-            </Suspense>
+                <nav aria-label="Pied de page">
+                    <ul class="footer-links">
+                        {look.footer_links.iter()
+                            .filter(|link| is_safe_link(&link.url))
+                            .map(|link| view! { <li><a href=link.url.clone()>{link.label.clone()}</a></li> })
+                            .collect_view()}
+                        {LegalPage::ALL.into_iter()
+                            .map(|page| view! { <li><a href=page.path()>{page.title()}</a></li> })
+                            .collect_view()}
+                    </ul>
+                </nav>
+            })}
             <p>"Guichet – gestion de la relation citoyen"</p>
         </footer>
     }
