@@ -123,18 +123,20 @@ struct Fields {
     words: Field,
 }
 
+/// A text field indexed with `tokenizer` (registered under that name), with term frequencies
+/// for scoring, not stored.
+pub(crate) fn analysed_text(tokenizer: &str) -> TextOptions {
+    TextOptions::default().set_indexing_options(
+        TextFieldIndexing::default()
+            .set_tokenizer(tokenizer)
+            .set_index_option(IndexRecordOption::WithFreqs),
+    )
+}
+
 fn schema() -> (Schema, Fields) {
     let mut builder = Schema::builder();
-    let stemmed = TextOptions::default().set_indexing_options(
-        TextFieldIndexing::default()
-            .set_tokenizer(FRENCH)
-            .set_index_option(IndexRecordOption::WithFreqs),
-    );
-    let plain = TextOptions::default().set_indexing_options(
-        TextFieldIndexing::default()
-            .set_tokenizer(WORDS)
-            .set_index_option(IndexRecordOption::WithFreqs),
-    );
+    let stemmed = analysed_text(FRENCH);
+    let plain = analysed_text(WORDS);
     let fields = Fields {
         id: builder.add_text_field("id", STRING | STORED),
         reference: builder.add_text_field("reference", STRING),

@@ -16,16 +16,14 @@ use std::sync::{Arc, RwLock};
 use sea_orm::FromQueryResult;
 use tantivy::collector::{Count, TopDocs};
 use tantivy::query::{AllQuery, BooleanQuery, BoostQuery, FuzzyTermQuery, Occur, Query, TermQuery};
-use tantivy::schema::{
-    FAST, Field, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing, TextOptions, Value,
-};
+use tantivy::schema::{FAST, Field, IndexRecordOption, STORED, STRING, Schema, Value};
 use tantivy::{DocId, Index, IndexReader, IndexWriter, ReloadPolicy, Score, SegmentReader};
 use tantivy::{TantivyDocument, Term};
 use uuid::Uuid;
 
 use super::model::StoreSort;
 use crate::error::{AppError, AppResult};
-use crate::infra::search::{french, plan, words};
+use crate::infra::search::{analysed_text, french, plan, words};
 use crate::infra::{AppState, PlatformTx, Queries};
 
 /// The channel other processes listen on; the payload is the entry's id.
@@ -52,16 +50,8 @@ struct Fields {
 
 fn schema() -> (Schema, Fields) {
     let mut builder = Schema::builder();
-    let stemmed = TextOptions::default().set_indexing_options(
-        TextFieldIndexing::default()
-            .set_tokenizer(FRENCH)
-            .set_index_option(IndexRecordOption::WithFreqs),
-    );
-    let plain = TextOptions::default().set_indexing_options(
-        TextFieldIndexing::default()
-            .set_tokenizer(WORDS)
-            .set_index_option(IndexRecordOption::WithFreqs),
-    );
+    let stemmed = analysed_text(FRENCH);
+    let plain = analysed_text(WORDS);
     let fields = Fields {
         id: builder.add_text_field("id", STRING | STORED),
         domain: builder.add_text_field("domain", STRING),
