@@ -34,7 +34,8 @@ pub fn Home() -> impl IntoView {
                                 " " <a href="/back-office/absences">{crate::org::strings::ABSENCES_LINK}</a></p>
                             {agent.has_role(Role::Manager).then(|| view! {
                                 <p><A href="/back-office/demarches">{crate::designer::strings::LIST_LINK}</A>
-                                    " " <A href="/back-office/catalogue">{crate::store::strings::STORE_LINK}</A></p>
+                                    " " <A href="/back-office/catalogue">{crate::store::strings::STORE_LINK}</A>
+                                    " " <A href="/back-office/courriers">{crate::letters::strings::LETTERS_LINK}</A></p>
                             })}
                             <PublishNewsPanel/>
                         }

@@ -499,6 +499,13 @@ async fn visible_dossier(
     Ok((row, access))
 }
 
+/// The id of a dossier the agent may read (letters previewed on it).
+pub async fn readable_dossier(tx: &TenantTx, agent: &Agent, reference: &str) -> AppResult<Uuid> {
+    visible_dossier(tx, agent, reference, false)
+        .await
+        .map(|(row, _)| row.id)
+}
+
 /// The dossier, locked, if the agent may modify it and nobody else holds its lock.
 async fn modifiable(tx: &TenantTx, agent: &Agent, reference: &str) -> AppResult<DossierRow> {
     let (row, access) = visible_dossier(tx, agent, reference, true).await?;

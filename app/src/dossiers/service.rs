@@ -1183,6 +1183,14 @@ async fn find_dossier(tx: &TenantTx, access: &DossierAccess<'_>) -> AppResult<Do
     row.ok_or_else(|| AppError::NotFound(s::DOSSIER_UNKNOWN.to_owned()))
 }
 
+/// The dossier the citizen may open, its id and whether its status is final (the documents
+/// the portal offers depend on it).
+pub async fn citizen_dossier(tx: &TenantTx, access: &DossierAccess<'_>) -> AppResult<(Uuid, bool)> {
+    let row = find_dossier(tx, access).await?;
+    let workflow = instruction_of(tx, row.demarche_id).await?.workflow;
+    Ok((row.id, workflow.is_terminal(&row.status)))
+}
+
 /// What the citizen reads of a history event.
 pub fn event_label(
     workflow: &crate::workflow::model::Workflow,
@@ -1264,7 +1272,18 @@ pub async fn dossier_view(tx: &TenantTx, access: &DossierAccess<'_>) -> AppResul
         DossierAccess::Tracking(key) => format!("/api/suivi/{key}/evenements"),
     };
     let page = access.page_path();
+    let mut documents = vec![(
+        s::DOCUMENT_ACKNOWLEDGEMENT.to_owned(),
+        format!("{page}/documents/accuse-reception.pdf"),
+    )];
+    if workflow.is_terminal(&row.status) {
+        documents.push((
+            s::DOCUMENT_ATTESTATION.to_owned(),
+            format!("{page}/documents/attestation.pdf"),
+        ));
+    }
     Ok(DossierView {
+        documents,
         status_label: workflow.label(&row.status),
         status: row.status,
         reference: row.reference,

@@ -9,6 +9,7 @@ mod demarches;
 mod dossiers;
 mod helpers;
 mod instruction;
+mod letters;
 mod migrations;
 mod org;
 mod outbox;
