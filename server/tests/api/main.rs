@@ -12,6 +12,7 @@ mod instruction;
 mod migrations;
 mod org;
 mod outbox;
+mod outbox_crash;
 mod platform;
 mod portal;
 mod search;
