@@ -2,7 +2,7 @@
 
 use leptos::prelude::*;
 
-use super::model::{MailSettingsView, MailStatus, OutboxPage};
+use super::model::{MailSettingsView, OutboxPage};
 use crate::error::AppError;
 
 #[cfg(feature = "ssr")]
@@ -14,7 +14,7 @@ mod ssr {
     pub use crate::mail::service;
 }
 
-/// `status`: a [`MailStatus::slug`], or empty for all.
+/// `status`: a `MailStatus::slug` (`en-attente`, `envoye`, `echec`), or empty for all.
 #[server(endpoint = "mail/outbox")]
 pub async fn load_outbox(#[server(default)] status: String) -> Result<OutboxPage, AppError> {
     use ssr::*;
@@ -22,7 +22,8 @@ pub async fn load_outbox(#[server(default)] status: String) -> Result<OutboxPage
         async {
             let (_, tx) = tenant_tx().await?;
             require_role(&tx, Role::Admin).await?;
-            let page = service::outbox(&tx, MailStatus::from_slug(&status)).await?;
+            let page =
+                service::outbox(&tx, crate::mail::model::MailStatus::from_slug(&status)).await?;
             tx.commit().await?;
             Ok(page)
         }
