@@ -14,7 +14,7 @@ sender meanwhile). The next delivery of that Message-ID is accepted normally.
 
 Temporary failure: the first time a message whose recipient starts with "tempfail-" arrives (per
 Message-ID), the server writes its Message-ID to DIR/tempfail-<sha256>.marker and answers 451;
-the retry is accepted.
+the retry is accepted. Rejection: a message to a "reject-" recipient is refused for good (550).
 """
 import asyncio
 import email
@@ -53,6 +53,8 @@ class Handler:
                 # message is then not accepted and nothing is recorded.
                 await asyncio.sleep(3600)
                 return "451 Held too long"
+        if any(r.startswith("reject-") for r in envelope.rcpt_tos):
+            return "550 5.1.1 Mailbox unknown"
         if any(r.startswith("tempfail-") for r in envelope.rcpt_tos):
             key = hashlib.sha256(message_id.encode()).hexdigest()
             marker = os.path.join(self.directory, f"tempfail-{key}.marker")

@@ -12,6 +12,31 @@ use lettre::{
     Address, AsyncFileTransport, AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor,
 };
 
+/// Why a message was not sent. `permanent`: the message itself is refused (an address that
+/// cannot be parsed, an SMTP 5xx answer such as an unknown mailbox), so retrying is pointless;
+/// otherwise (connection refused, 4xx) it is retried with backoff.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SendError {
+    pub message: String,
+    pub permanent: bool,
+}
+
+impl SendError {
+    fn permanent(message: String) -> Self {
+        Self {
+            message,
+            permanent: true,
+        }
+    }
+
+    fn transient(message: String) -> Self {
+        Self {
+            message,
+            permanent: false,
+        }
+    }
+}
+
 /// One message as the outbox hands it to the transport.
 pub struct Outgoing<'a> {
     /// `<…@…>`, fixed at enqueue time.
@@ -109,25 +134,24 @@ impl MailTransport {
 
     /// Sends one message. Its Message-ID is the one fixed when it was queued, so every attempt
     /// (and a duplicate after a crash, see ARCHITECTURE.md) carries the same identity.
-    pub async fn send(&self, tenant: &Tenant, mail: &Outgoing<'_>) -> Result<(), String> {
-        let message = mail.build()?;
+    pub async fn send(&self, tenant: &Tenant, mail: &Outgoing<'_>) -> Result<(), SendError> {
+        let message = mail.build().map_err(SendError::permanent)?;
         match self {
             Self::Files { root } => {
                 let dir = root.join(tenant.slug.as_str());
                 tokio::fs::create_dir_all(&dir)
                     .await
-                    .map_err(|e| format!("{}: {e}", dir.display()))?;
+                    .map_err(|e| SendError::transient(format!("{}: {e}", dir.display())))?;
                 AsyncFileTransport::<Tokio1Executor>::new(dir)
                     .send(message)
                     .await
                     .map(drop)
-                    .map_err(|e| e.to_string())
+                    .map_err(|e| SendError::transient(e.to_string()))
             }
-            Self::Smtp(smtp) => smtp
-                .send(message)
-                .await
-                .map(drop)
-                .map_err(|e| e.to_string()),
+            Self::Smtp(smtp) => smtp.send(message).await.map(drop).map_err(|e| SendError {
+                permanent: e.is_permanent(),
+                message: e.to_string(),
+            }),
         }
     }
 }

@@ -167,12 +167,13 @@ impl Outbox {
                 tracing::info!(tenant = %slug, mail = %mail.id, message_id = %mail.message_id, "mail sent");
             }
             Err(error) => {
-                let status = if attempts >= MAX_ATTEMPTS {
+                let status = if error.permanent || attempts >= MAX_ATTEMPTS {
                     "failed"
                 } else {
                     "pending"
                 };
-                tracing::warn!(tenant = %slug, mail = %mail.id, attempts, %error, "mail delivery failed");
+                let error = error.message;
+                tracing::warn!(tenant = %slug, mail = %mail.id, attempts, %error, status, "mail delivery failed");
                 tx.execute(
                     "UPDATE mail_outbox SET status = $2, attempts = $3, last_error = $4,
                             next_attempt_at = now() + $5 * interval '1 second' WHERE id = $1",

@@ -330,3 +330,29 @@ async fn the_communes_sender_name_and_reply_to_address_are_used_and_validated() 
         .unwrap();
     assert!(page.contains("accueil@commune-a.fr") && page.contains("Mairie de Commune A"));
 }
+
+#[tokio::test]
+async fn a_message_the_server_refuses_for_good_fails_at_once_with_the_servers_reason() {
+    let app = spawn_app_without_jobs().await;
+    app.create_tenant("ca", "Commune A").await;
+    let id = queue(
+        &app,
+        app::infra::mail::OutgoingMail::new("reject-usager@ca.test", "Objet", "Corps"),
+    )
+    .await;
+    let working = outbox(&app, &format!("smtp://127.0.0.1:{}", app.smtp.port));
+    // The invitation is sent; the refused message is not retried.
+    assert_eq!(working.deliver_tenant("ca").await.unwrap(), None);
+    let state = text(
+        &app,
+        &format!(
+            "SELECT status || ' ' || attempts || ' ' || last_error FROM tenant_ca.mail_outbox WHERE id = '{id}'"
+        ),
+    )
+    .await;
+    assert!(state.starts_with("failed 1 "), "{state}");
+    assert!(
+        state.contains("550") && state.contains("Mailbox unknown"),
+        "{state}"
+    );
+}
