@@ -172,7 +172,9 @@ async fn killing_the_worker_at_random_points_loses_nothing_and_never_renames_a_m
         }
     }
     assert!(kills >= 5, "the worker was killed {kills} times");
+    let (before, started) = (app.smtp.count(), Instant::now());
     finishes(worker(&app)).await;
+    let (last_run, elapsed) = (app.smtp.count() - before, started.elapsed());
 
     let received = received_ids(&app);
     let queued_ids: HashSet<&String> = queued.keys().collect();
@@ -196,8 +198,10 @@ async fn killing_the_worker_at_random_points_loses_nothing_and_never_renames_a_m
         "every row ends sent"
     );
     eprintln!(
-        "outbox crash test: {} messages, {kills} kills, {duplicates} duplicate(s)",
-        queued.len()
+        "outbox crash test: {} messages, {kills} kills, {duplicates} duplicate(s); the last run \
+         (start, drain, exit) sent {last_run} in {} ms",
+        queued.len(),
+        elapsed.as_millis()
     );
 }
 
