@@ -7,8 +7,8 @@ use leptos_router::{SsrMode, path};
 
 use crate::context::{SiteView, provide_site, use_site};
 use crate::{
-    account, admin, backoffice, branding, contexts, designer, letters, org, platform, portal,
-    store, workflow,
+    account, admin, backoffice, branding, contexts, designer, letters, mail, org, platform,
+    portal, store, workflow,
 };
 
 /// Pages citizens open first, often on a phone, that ship without the Leptos runtime: they are
@@ -122,6 +122,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/admin/agents") view=admin::pages::Agents ssr=SsrMode::Async/>
                     <Route path=path!("/administration/organigramme") view=org::pages::OrgChartPage ssr=SsrMode::Async/>
                     <Route path=path!("/administration/apparence") view=branding::pages::BrandingPage ssr=SsrMode::Async/>
+                    <Route path=path!("/administration/courriels") view=mail::pages::MailPage ssr=SsrMode::Async/>
                     <Route path=path!("/mentions-legales") view=branding::pages::MentionsPage ssr=SsrMode::Async/>
                     <Route path=path!("/cgu") view=branding::pages::CguPage ssr=SsrMode::Async/>
                     <Route path=path!("/accessibilite") view=branding::pages::AccessibilityPage ssr=SsrMode::Async/>

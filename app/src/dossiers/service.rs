@@ -840,17 +840,18 @@ pub async fn submit(
         let link = format!("{}{url}", settings.tenant_origin(tx.tenant()));
         enqueue(
             tx,
-            OutgoingMail {
+            OutgoingMail::new(
                 to,
-                subject: s::ack_subject(&reference),
-                body: s::ack_body(
+                s::ack_subject(&reference),
+                s::ack_body(
                     &tx.tenant().name,
                     &document.demarche.title,
                     &reference,
                     &french_date(now),
                     &link,
                 ),
-            },
+            )
+            .for_dossier(dossier_id),
         )
         .await?;
     }
@@ -1437,11 +1438,12 @@ pub async fn citizen_message(
     for recipient in recipients {
         enqueue(
             tx,
-            OutgoingMail {
-                to: recipient.email,
-                subject: s::message_subject(&row.reference),
-                body: s::message_body(&row.reference, &body, &link),
-            },
+            OutgoingMail::new(
+                recipient.email,
+                s::message_subject(&row.reference),
+                s::message_body(&row.reference, &body, &link),
+            )
+            .for_dossier(row.id),
         )
         .await?;
     }
@@ -1452,6 +1454,7 @@ pub async fn citizen_message(
 /// Mails the citizen of a dossier, if there is an address to write to.
 pub async fn mail_citizen(
     tx: &TenantTx,
+    dossier_id: Uuid,
     contact: Option<&str>,
     subject: String,
     body: String,
@@ -1459,11 +1462,7 @@ pub async fn mail_citizen(
     if let Some(to) = contact {
         enqueue(
             tx,
-            OutgoingMail {
-                to: to.to_owned(),
-                subject,
-                body,
-            },
+            OutgoingMail::new(to, subject, body).for_dossier(dossier_id),
         )
         .await?;
     }

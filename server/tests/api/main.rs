@@ -13,6 +13,7 @@ mod letters;
 mod migrations;
 mod org;
 mod outbox;
+mod outbox_crash;
 mod platform;
 mod portal;
 mod search;
