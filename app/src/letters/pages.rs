@@ -72,6 +72,9 @@ fn blank() -> LetterTemplate {
 pub fn TemplateEditorPage() -> impl IntoView {
     let params = use_params_map();
     let id = Memo::new(move |_| params.with(|p| p.get("id").unwrap_or_default()));
+    // Here, not in the editor: saving a new template moves to its address, which renders the
+    // editor again from the saved template; the notice of that save must survive it.
+    let notice = RwSignal::new(None::<String>);
     let loaded = Resource::new(
         move || id.get(),
         |id| async move {
@@ -89,7 +92,7 @@ pub fn TemplateEditorPage() -> impl IntoView {
             <Suspense>
                 {move || Suspend::new(async move {
                     match loaded.await {
-                        Ok(template) => view! { <Editor template/> }.into_any(),
+                        Ok(template) => view! { <Editor template notice/> }.into_any(),
                         Err(error) => view! { <p class="error-message">{error.to_string()}</p> }.into_any(),
                     }
                 })}
@@ -113,7 +116,7 @@ fn describe(problem: &TemplateProblem) -> String {
 }
 
 #[component]
-fn Editor(template: LetterTemplate) -> impl IntoView {
+fn Editor(template: LetterTemplate, notice: RwSignal<Option<String>>) -> impl IntoView {
     let id = RwSignal::new(template.id.clone());
     let version = RwSignal::new(template.version);
     let name = RwSignal::new(template.name.clone());
@@ -121,7 +124,18 @@ fn Editor(template: LetterTemplate) -> impl IntoView {
     let source = RwSignal::new(template.source.clone());
     let live_problems = RwSignal::new(Vec::<TemplateProblem>::new());
     let save_problems = RwSignal::new(Vec::<String>::new());
-    let notice = RwSignal::new(None::<String>);
+    // The preview follows the text: once a dossier is chosen, each edit that checks clean
+    // posts the form into the preview frame again.
+    let reference = RwSignal::new(String::new());
+    let form = NodeRef::<leptos::html::Form>::new();
+    let refresh_preview = move || {
+        #[cfg(feature = "hydrate")]
+        if !reference.get_untracked().trim().is_empty()
+            && let Some(form) = form.get_untracked()
+        {
+            let _ = form.request_submit();
+        }
+    };
     // Live check: the last keystroke's check wins; earlier answers arriving late are ignored.
     let edits = StoredValue::new(0u64);
     let check = Action::new(move |(seq, text): &(u64, String)| {
@@ -133,7 +147,12 @@ fn Editor(template: LetterTemplate) -> impl IntoView {
             && seq == edits.get_value()
         {
             match result {
-                Ok(problems) => live_problems.set(problems),
+                Ok(problems) => {
+                    if problems.is_empty() {
+                        refresh_preview();
+                    }
+                    live_problems.set(problems);
+                }
                 Err(error) => live_problems.set(vec![TemplateProblem {
                     line: 0,
                     column: 0,
@@ -196,7 +215,7 @@ fn Editor(template: LetterTemplate) -> impl IntoView {
             </div>
         </Show>
         <div class="letter-editor">
-            <form class="form" method="post" action="/back-office/courriers/apercu" target="apercu-courrier">
+            <form class="form" method="post" action="/back-office/courriers/apercu" target="apercu-courrier" node_ref=form>
                 <div class="field">
                     <label for="modele-nom">{s::NAME_LABEL}</label>
                     <input id="modele-nom" name="name" type="text" required maxlength="120"
@@ -236,7 +255,8 @@ fn Editor(template: LetterTemplate) -> impl IntoView {
                     <div class="field">
                         <label for="apercu-dossier">{s::PREVIEW_DOSSIER}</label>
                         <p class="hint" id="apercu-dossier-aide">{s::PREVIEW_DOSSIER_HINT}</p>
-                        <input id="apercu-dossier" name="reference" type="text" aria-describedby="apercu-dossier-aide"/>
+                        <input id="apercu-dossier" name="reference" type="text" aria-describedby="apercu-dossier-aide"
+                            on:input=move |ev| reference.set(event_target_value(&ev))/>
                     </div>
                     <div class="field">
                         <label for="apercu-texte">{s::PREVIEW_FREE_TEXT}</label>

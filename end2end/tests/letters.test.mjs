@@ -1,0 +1,111 @@
+// Letters in Chromium, on the demo tenant: a manager writes a template (a wrong field is
+// flagged live with its line and column), saves it and previews it as a PDF on a citizen's
+// dossier; the citizen downloads the acknowledgement of their dossier from the portal.
+
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+
+import { accessibilityViolations, hydrated, launchChromium, login, newPage, startGuichet } from './harness.mjs';
+
+/** The text of a PDF, whitespace collapsed (pdftotext, installed by scripts/test). */
+function pdfText(bytes) {
+  const dir = mkdtempSync(join(tmpdir(), 'guichet-pdf-'));
+  const file = join(dir, 'lettre.pdf');
+  writeFileSync(file, bytes);
+  return execFileSync('pdftotext', [file, '-']).toString().split(/\s+/).join(' ');
+}
+
+/** Files the demo voirie démarche as the signed-in citizen; returns its reference. */
+async function fileVoirieDossier(citizen, guichet) {
+  await citizen.goto(guichet.url('saint-herblain', '/demarches'));
+  await citizen.getByRole('link', { name: 'Signaler un problème sur la voie publique' }).click();
+  await citizen.getByRole('button', { name: /Commencer/ }).click();
+  await citizen.waitForURL(/\/brouillons\/[^/]+\?etape=1$/);
+  await hydrated(citizen);
+  await citizen.getByLabel('Nature du problème *').selectOption('chaussee');
+  await citizen.getByLabel('Voie').fill('rue du Tillay');
+  await citizen.getByLabel('Code postal').fill('44800');
+  await citizen.getByLabel('Commune').fill('Saint-Herblain');
+  await citizen.getByRole('button', { name: 'Vérifier et envoyer' }).click();
+  await citizen.waitForURL(/\/recapitulatif$/);
+  await citizen.getByRole('button', { name: 'Envoyer mon dossier' }).click();
+  await citizen.waitForURL(/\/mes-demandes\/\d{4}-\d{6}$/);
+  return citizen.url().split('/').pop();
+}
+
+describe('Letters in Chromium', () => {
+  let guichet;
+  let browser;
+  const problems = [];
+
+  before(async () => {
+    guichet = await startGuichet();
+    browser = await launchChromium();
+  });
+
+  after(async () => {
+    await browser?.close();
+    await guichet?.stop();
+    assert.deepEqual(problems, [], 'no page errors or wasm panics');
+  });
+
+  test('a manager writes a template, sees a wrong field live, saves it and previews it on a dossier; the citizen downloads the acknowledgement', async () => {
+    const citizen = await newPage(browser, problems);
+    await login(citizen, guichet, 'marie.dupont@example.test', 'Citoyenne-2026');
+    const reference = await fileVoirieDossier(citizen, guichet);
+
+    const manager = await newPage(browser, problems);
+    await login(manager, guichet, 'responsable@saint-herblain.test', 'Herblain-Resp-2026');
+    await manager.goto(guichet.url('saint-herblain', '/back-office/courriers'));
+    await hydrated(manager);
+    // The commune's default templates are there.
+    await manager.getByRole('link', { name: 'Réponse favorable' }).waitFor();
+    await manager.getByRole('link', { name: 'Nouveau modèle' }).click();
+    await manager.waitForURL(/\/back-office\/courriers\/nouveau$/);
+    await hydrated(manager);
+    await manager.getByLabel('Nom du modèle').fill('Intervention programmée');
+    await manager.getByLabel('Type de document').selectOption('reponse_favorable');
+    const source = manager.getByLabel('Texte du modèle (typst)');
+    await source.fill('Bonjour #citoyen.nom,\n\nVotre signalement #dossier.reference :\n#citoyen.prenom');
+    const live = manager.getByTestId('live-problems');
+    await live.getByText('Ligne 4, colonne 2 : Champ inconnu « citoyen.prenom »', { exact: false }).waitFor();
+    // Saving it anyway is refused with the same place.
+    await manager.getByRole('button', { name: 'Enregistrer le modèle' }).click();
+    await manager.getByTestId('save-problems').getByText('Ligne 4, colonne 2', { exact: false }).waitFor();
+
+    await source.fill('Bonjour #citoyen.nom,\n\nVotre signalement #dossier.reference du #dossier.depot sera traité.\n\n#texte-libre()\n\n#signature()');
+    await live.locator('li').waitFor({ state: 'detached' });
+    await manager.getByRole('button', { name: 'Enregistrer le modèle' }).click();
+    await manager.getByText('Modèle enregistré (version 1).').waitFor();
+    await manager.waitForURL(/\/back-office\/courriers\/[0-9a-f-]{36}$/);
+    assert.deepEqual(await accessibilityViolations(manager), [], 'template editor');
+
+    // The preview: a PDF of this dossier, with the free text typed for it.
+    await manager.getByLabel('Référence du dossier').fill(reference);
+    await manager.getByLabel("Texte libre de l'aperçu (facultatif)").fill('Une équipe passera lundi.');
+    const [preview] = await Promise.all([
+      manager.waitForResponse((r) => r.url().endsWith('/back-office/courriers/apercu')),
+      manager.getByRole('button', { name: "Afficher l'aperçu PDF" }).click(),
+    ]);
+    assert.equal(preview.status(), 200);
+    assert.equal(preview.headers()['content-type'], 'application/pdf');
+    const text = pdfText(await preview.body());
+    assert.match(text, new RegExp(`Votre signalement ${reference}`));
+    assert.match(text, /Une équipe passera lundi\./);
+    assert.match(text, /Marie Dupont/);
+
+    // The citizen's dossier page offers the acknowledgement.
+    await citizen.goto(guichet.url('saint-herblain', `/mes-demandes/${reference}`));
+    const [download] = await Promise.all([
+      citizen.waitForEvent('download'),
+      citizen.getByRole('link', { name: 'Accusé de réception (PDF)' }).click(),
+    ]);
+    const ack = pdfText(readFileSync(await download.path()));
+    assert.match(ack, new RegExp(reference));
+    assert.match(ack, /Saint-Herblain/);
+  });
+});
