@@ -17,6 +17,7 @@ pub mod infra;
 pub mod org;
 pub mod platform;
 pub mod portal;
+pub mod responses;
 pub mod routes;
 pub mod store;
 pub mod text;

@@ -7,8 +7,8 @@ use leptos_router::{SsrMode, path};
 
 use crate::context::{SiteView, provide_site, use_site};
 use crate::{
-    account, admin, backoffice, branding, contexts, designer, org, platform, portal, store,
-    workflow,
+    account, admin, backoffice, branding, contexts, designer, org, platform, portal, responses,
+    store, workflow,
 };
 
 /// Pages citizens open first, often on a phone, that ship without the Leptos runtime: they are
@@ -117,6 +117,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/back-office/catalogue") view=store::pages::StorePage ssr=SsrMode::Async/>
                     <Route path=path!("/back-office/catalogue/:id") view=store::pages::StoreEntryPage ssr=SsrMode::Async/>
                     <Route path=path!("/back-office/absences") view=org::pages::AbsencesPage ssr=SsrMode::Async/>
+                    <Route path=path!("/back-office/parapheur") view=responses::pages::ParapheurPage ssr=SsrMode::Async/>
+                    <Route path=path!("/back-office/circuits") view=responses::pages::CircuitsPage ssr=SsrMode::Async/>
                     <Route path=path!("/admin/agents") view=admin::pages::Agents ssr=SsrMode::Async/>
                     <Route path=path!("/administration/organigramme") view=org::pages::OrgChartPage ssr=SsrMode::Async/>
                     <Route path=path!("/administration/apparence") view=branding::pages::BrandingPage ssr=SsrMode::Async/>

@@ -54,5 +54,6 @@ pub fn tenant_migrations() -> Vec<Box<dyn MigrationTrait>> {
         migration!("tenant/m0007_branding"),
         migration!("tenant/m0008_contexts"),
         migration!("tenant/m0009_store_provenance"),
+        migration!("tenant/m0012_responses"),
     ]
 }

@@ -132,6 +132,9 @@ pub struct DossierView {
     pub refused_pieces: Vec<(String, String)>,
     /// Where its live status stream is (`/api/...`).
     pub events_url: String,
+    /// Signed letters the commune made available on the portal.
+    #[serde(default)]
+    pub letters: Vec<crate::responses::model::CitizenLetter>,
 }
 
 /// The status pushed on a dossier's event stream.

@@ -1264,7 +1264,9 @@ pub async fn dossier_view(tx: &TenantTx, access: &DossierAccess<'_>) -> AppResul
         DossierAccess::Tracking(key) => format!("/api/suivi/{key}/evenements"),
     };
     let page = access.page_path();
+    let letters = crate::responses::service::citizen_letters(tx, row.id, &page).await?;
     Ok(DossierView {
+        letters,
         status_label: workflow.label(&row.status),
         status: row.status,
         reference: row.reference,

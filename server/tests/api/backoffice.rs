@@ -31,14 +31,14 @@ fn voirie_document() -> String {
     .to_string()
 }
 
-struct Commune {
-    admin: reqwest::Client,
-    demarche: String,
+pub(crate) struct Commune {
+    pub(crate) admin: reqwest::Client,
+    pub(crate) demarche: String,
 }
 
 /// A commune with services Nord and Sud under Voirie, and the voirie démarche routed by
 /// postcode (44800 → Nord, 44700 → Sud, else Voirie), due in 10 days with an alert at 3.
-async fn commune(app: &TestApp, slug: &str) -> Commune {
+pub(crate) async fn commune(app: &TestApp, slug: &str) -> Commune {
     app.create_tenant(slug, "Commune").await;
     let admin = app.admin(slug).await;
     let demarche = publish_with(app, &admin, slug, None, &voirie_document()).await;
@@ -71,7 +71,12 @@ async fn commune(app: &TestApp, slug: &str) -> Commune {
 }
 
 /// An invited agent of `slug`, signed in.
-async fn agent(app: &TestApp, commune: &Commune, slug: &str, email: &str) -> reqwest::Client {
+pub(crate) async fn agent(
+    app: &TestApp,
+    commune: &Commune,
+    slug: &str,
+    email: &str,
+) -> reqwest::Client {
     let invited = app
         .post(
             &commune.admin,
@@ -86,7 +91,7 @@ async fn agent(app: &TestApp, commune: &Commune, slug: &str, email: &str) -> req
 }
 
 /// Files a dossier as `citizen`; returns its reference.
-async fn file(
+pub(crate) async fn file(
     app: &TestApp,
     citizen: &reqwest::Client,
     slug: &str,
@@ -158,7 +163,7 @@ fn references(list: &Value) -> Vec<String> {
     refs
 }
 
-async fn dossier(
+pub(crate) async fn dossier(
     app: &TestApp,
     client: &reqwest::Client,
     slug: &str,

@@ -14,6 +14,7 @@ mod org;
 mod outbox;
 mod platform;
 mod portal;
+mod responses;
 mod search;
 mod store;
 mod tenancy;
