@@ -619,3 +619,134 @@ async fn another_communes_responses_pdfs_circuits_and_signatures_are_unknown_the
         model.as_str()
     );
 }
+
+#[tokio::test]
+async fn an_anonymous_citizen_downloads_the_letter_signed_through_a_saved_circuit_from_the_tracking_link()
+ {
+    let app = spawn_app().await;
+    let c = commune(&app, "ca").await;
+    app.grant("ca", "admin@ca.test", Some("Voirie"), "gestion")
+        .await;
+    let anonymous = app.client();
+    let reference = file(&app, &anonymous, "ca", &c, "Passant", "44000").await;
+    let key = app
+        .text(&format!(
+            "SELECT tracking_key FROM tenant_ca.dossiers WHERE reference = '{reference}'"
+        ))
+        .await;
+    let admin_id = user_id(&app, "ca", "admin@ca.test").await;
+    // Only managers keep circuits.
+    let agent_only = agent(&app, &c, "ca", "simple@ca.test").await;
+    let refused = app
+        .post(
+            &agent_only,
+            "ca",
+            "responses/save_circuit",
+            &[
+                ("name", "Maire"),
+                ("step_kinds[0]", "signature"),
+                ("step_assignees[0]", &format!("u:{admin_id}")),
+            ],
+        )
+        .await;
+    assert_eq!(refused.status(), StatusCode::FORBIDDEN);
+    let model = ok_id(
+        app.post(
+            &c.admin,
+            "ca",
+            "responses/save_circuit",
+            &[
+                ("name", "Maire"),
+                ("step_kinds[0]", "signature"),
+                ("step_assignees[0]", &format!("u:{admin_id}")),
+            ],
+        )
+        .await,
+    )
+    .await;
+    let template = panel(&app, &c.admin, "ca", &reference).await["templates"][0][0]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let id = ok_id(
+        respond(
+            &app,
+            &c.admin,
+            "ca",
+            &[
+                ("action", "create"),
+                ("reference", &reference),
+                ("template", &template),
+            ],
+        )
+        .await,
+    )
+    .await;
+    let no_channel = respond(
+        &app,
+        &c.admin,
+        "ca",
+        &[("action", "start"), ("response", &id), ("model", &model)],
+    )
+    .await;
+    assert_eq!(no_channel.status(), StatusCode::BAD_REQUEST);
+    assert_eq!(
+        error_message(no_channel).await,
+        app::responses::strings::NO_CHANNEL
+    );
+    ok_id(
+        respond(
+            &app,
+            &c.admin,
+            "ca",
+            &[
+                ("action", "start"),
+                ("response", &id),
+                ("model", &model),
+                ("by_portal", "on"),
+            ],
+        )
+        .await,
+    )
+    .await;
+    // No signature image yet: the letter is signed with the name alone.
+    ok_id(
+        respond(
+            &app,
+            &c.admin,
+            "ca",
+            &[("action", "sign"), ("response", &id), ("position", "0")],
+        )
+        .await,
+    )
+    .await;
+
+    let view: Value = app
+        .post(&anonymous, "ca", "portal/dossier", &[("tracking", &key)])
+        .await
+        .json()
+        .await
+        .unwrap();
+    let url = view["letters"][0]["url"].as_str().unwrap().to_owned();
+    assert_eq!(url, format!("/suivi/{key}/courriers/{id}"));
+    let download = anonymous.get(app.url("ca", &url)).send().await.unwrap();
+    assert_eq!(download.status(), StatusCode::OK);
+    let bytes = download.bytes().await.unwrap();
+    assert_eq!(
+        app.text(&format!(
+            "SELECT encode(pdf, 'hex') FROM tenant_ca.dossier_responses WHERE id = '{id}'"
+        ))
+        .await,
+        hex(&bytes)
+    );
+    // A wrong key finds nothing.
+    assert_eq!(
+        anonymous
+            .get(app.url("ca", &format!("/suivi/{key}x/courriers/{id}")))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        StatusCode::NOT_FOUND
+    );
+}
