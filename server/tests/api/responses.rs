@@ -210,6 +210,28 @@ async fn a_letter_is_visaed_sent_back_visaed_again_signed_by_a_delegate_frozen_a
     .await;
     assert_eq!(stranger.status(), StatusCode::NOT_FOUND);
 
+    // The pages show it: the dossier's section, the viseur's parapheur.
+    let page = redacteur
+        .get(app.url("ca", &format!("/back-office/dossiers/{reference}")))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains(app::responses::strings::SECTION), "{page}");
+    assert!(page.contains(app::responses::strings::STATUS_IN_CIRCUIT));
+    let page = viseur
+        .get(app.url("ca", "/back-office/parapheur"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains(&reference), "{page}");
+    assert!(page.contains(app::responses::strings::APPROVE));
+
     // Visa, then the chef sends it back to the visa with a comment (required).
     assert_eq!(
         parapheur(&app, &viseur, "ca").await["items"][0]["response_id"],
@@ -682,6 +704,16 @@ async fn an_anonymous_citizen_downloads_the_letter_signed_through_a_saved_circui
         .await,
     )
     .await;
+    let page = c
+        .admin
+        .get(app.url("ca", "/back-office/circuits"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("Maire"), "{page}");
     let no_channel = respond(
         &app,
         &c.admin,
