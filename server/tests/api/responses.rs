@@ -741,6 +741,59 @@ async fn an_anonymous_citizen_downloads_the_letter_signed_through_a_saved_circui
         .await,
     )
     .await;
+    // Sent back to its author: a draft again, with the reason, editable, then sent again.
+    ok_id(
+        respond(
+            &app,
+            &c.admin,
+            "ca",
+            &[
+                ("action", "return"),
+                ("response", &id),
+                ("position", "0"),
+                ("target", "author"),
+                ("comment", "Ajouter la référence cadastrale"),
+            ],
+        )
+        .await,
+    )
+    .await;
+    let response = &panel(&app, &c.admin, "ca", &reference).await["responses"][0];
+    assert_eq!(response["status"], "draft");
+    assert_eq!(
+        response["returned_comment"],
+        "Ajouter la référence cadastrale"
+    );
+    assert_eq!(response["editable"], true);
+    ok_id(
+        respond(
+            &app,
+            &c.admin,
+            "ca",
+            &[
+                ("action", "edit"),
+                ("response", &id),
+                ("free_text", "Parcelle AB 12."),
+            ],
+        )
+        .await,
+    )
+    .await;
+    ok_id(
+        respond(
+            &app,
+            &c.admin,
+            "ca",
+            &[
+                ("action", "start"),
+                ("response", &id),
+                ("model", &model),
+                ("by_portal", "on"),
+            ],
+        )
+        .await,
+    )
+    .await;
     // No signature image yet: the letter is signed with the name alone.
     ok_id(
         respond(
