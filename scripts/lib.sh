@@ -75,6 +75,14 @@ ensure_chromium() {
   fi
 }
 
+# pdftotext (poppler): the letter tests read the text of the PDFs they render.
+ensure_pdftotext() {
+  if ! command -v pdftotext >/dev/null; then
+    say "Installing poppler-utils (pdftotext, to read rendered letters in tests)"
+    as_root apt-get install -y poppler-utils >/dev/null || { as_root apt-get update >/dev/null && as_root apt-get install -y poppler-utils >/dev/null; }
+  fi
+}
+
 ensure_node_packages() {
   command -v npm >/dev/null || die "Node.js and npm are needed for the browser tests: apt-get install nodejs npm"
   if [ ! -d "$ROOT/end2end/node_modules/playwright-core" ] || [ "$ROOT/end2end/package-lock.json" -nt "$ROOT/end2end/node_modules/.package-lock.json" ]; then

@@ -14,6 +14,8 @@ pub mod dossiers;
 pub mod error;
 #[cfg(feature = "ssr")]
 pub mod infra;
+pub mod letters;
+pub mod mail;
 pub mod org;
 pub mod platform;
 pub mod portal;

@@ -7,8 +7,8 @@ use leptos_router::{SsrMode, path};
 
 use crate::context::{SiteView, provide_site, use_site};
 use crate::{
-    account, admin, backoffice, branding, contexts, designer, org, platform, portal, responses,
-    store, workflow,
+    account, admin, backoffice, branding, contexts, designer, letters, mail, org, platform, portal,
+    responses, store, workflow,
 };
 
 /// Pages citizens open first, often on a phone, that ship without the Leptos runtime: they are
@@ -117,11 +117,14 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/back-office/catalogue") view=store::pages::StorePage ssr=SsrMode::Async/>
                     <Route path=path!("/back-office/catalogue/:id") view=store::pages::StoreEntryPage ssr=SsrMode::Async/>
                     <Route path=path!("/back-office/absences") view=org::pages::AbsencesPage ssr=SsrMode::Async/>
+                    <Route path=path!("/back-office/courriers") view=letters::pages::LettersPage ssr=SsrMode::Async/>
+                    <Route path=path!("/back-office/courriers/:id") view=letters::pages::TemplateEditorPage ssr=SsrMode::Async/>
                     <Route path=path!("/back-office/parapheur") view=responses::pages::ParapheurPage ssr=SsrMode::Async/>
                     <Route path=path!("/back-office/circuits") view=responses::pages::CircuitsPage ssr=SsrMode::Async/>
                     <Route path=path!("/admin/agents") view=admin::pages::Agents ssr=SsrMode::Async/>
                     <Route path=path!("/administration/organigramme") view=org::pages::OrgChartPage ssr=SsrMode::Async/>
                     <Route path=path!("/administration/apparence") view=branding::pages::BrandingPage ssr=SsrMode::Async/>
+                    <Route path=path!("/administration/courriels") view=mail::pages::MailPage ssr=SsrMode::Async/>
                     <Route path=path!("/mentions-legales") view=branding::pages::MentionsPage ssr=SsrMode::Async/>
                     <Route path=path!("/cgu") view=branding::pages::CguPage ssr=SsrMode::Async/>
                     <Route path=path!("/accessibilite") view=branding::pages::AccessibilityPage ssr=SsrMode::Async/>

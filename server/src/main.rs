@@ -20,6 +20,8 @@ USAGE:
   guichet tenant create --name NAME --slug SLUG --admin-email EMAIL [--host DOMAIN]... [--starter STORE_ENTRY_ID]...
   guichet tenant suspend SLUG | guichet tenant activate SLUG
   guichet tenant list
+  guichet deliver-mail [--watch]         send every commune's due mail, then exit (--watch: keep
+                                         delivering as mail is queued, like `serve`'s worker)
   guichet digest [--tenant SLUG]         send today's digests of urgent and late dossiers now
   guichet operator create --email EMAIL --name NAME   (password from GUICHET_OPERATOR_PASSWORD)
   guichet reindex [--tenant SLUG]        rebuild dossier search indexes from PostgreSQL
@@ -85,6 +87,31 @@ async fn run(args: Vec<String>) -> anyhow::Result<()> {
             serve(&config, state, listener).await
         }
         ["migrate"] => report_migration(&state).await,
+        ["deliver-mail", rest @ ..] => {
+            let watch = match rest {
+                [] => false,
+                ["--watch"] => true,
+                _ => bail!("unexpected argument\n\n{USAGE}"),
+            };
+            let transport = guichet_server::mail::MailTransport::new(
+                config.smtp_url.as_deref(),
+                &config.data_dir,
+            )?;
+            if watch {
+                jobs::spawn(state, transport, config.mail_from.clone()).await?;
+                return Ok(());
+            }
+            let outbox = jobs::outbox::Outbox::new(
+                state,
+                std::sync::Arc::new(transport),
+                config.mail_from.clone(),
+            );
+            let tenants = outbox.drain().await.map_err(|e| anyhow::anyhow!("{e}"))?;
+            println!(
+                "{tenants} tenant(s) had mail waiting; everything due was delivered or rescheduled"
+            );
+            Ok(())
+        }
         ["digest", ..] => {
             let flags = flags(&args[1..])?;
             let only = flags

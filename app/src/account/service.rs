@@ -169,18 +169,19 @@ pub async fn signup(
     let tenant_name = tx.tenant().name.clone();
     enqueue(
         tx,
-        OutgoingMail {
-            to: email,
-            subject: format!("{} – {}", tenant_name, s::VERIFY_SUBJECT),
-            body: format!(
+        OutgoingMail::new(
+            email,
+            format!("{} – {}", tenant_name, s::VERIFY_SUBJECT),
+            format!(
                 "Bonjour {display_name},\n\nVous venez de créer votre compte sur le portail de {tenant_name}.\n\
                  Pour l'activer, ouvrez ce lien (valable 48 heures) :\n\n{}\n\n\
                  Si vous n'êtes pas à l'origine de cette demande, ignorez ce message.\n",
                 link(settings, tx, "/verifier", &token)
             ),
-        },
+        ),
     )
     .await
+    .map(drop)
 }
 
 #[tracing::instrument(skip_all, fields(tenant = %tx.tenant().slug))]
@@ -268,19 +269,20 @@ pub async fn request_password_reset(
     let tenant_name = tx.tenant().name.clone();
     enqueue(
         tx,
-        OutgoingMail {
-            to: user.email.clone(),
-            subject: format!("{tenant_name} – {}", s::RESET_SUBJECT),
-            body: format!(
+        OutgoingMail::new(
+            user.email.clone(),
+            format!("{tenant_name} – {}", s::RESET_SUBJECT),
+            format!(
                 "Bonjour {},\n\nPour choisir un nouveau mot de passe sur le portail de {tenant_name}, \
                  ouvrez ce lien (valable 1 heure) :\n\n{}\n\n\
                  Si vous n'avez rien demandé, ignorez ce message : votre mot de passe reste inchangé.\n",
                 user.display_name,
                 link(settings, tx, "/reinitialiser", &token)
             ),
-        },
+        ),
     )
     .await
+    .map(drop)
 }
 
 async fn set_password(tx: &TenantTx, user: &UserRow, password: &str) -> AppResult<()> {
@@ -334,16 +336,16 @@ pub async fn invite_agent(
     let tenant_name = tx.tenant().name.clone();
     enqueue(
         tx,
-        OutgoingMail {
-            to: email.clone(),
-            subject: format!("{tenant_name} – {}", s::INVITATION_SUBJECT),
-            body: format!(
+        OutgoingMail::new(
+            email.clone(),
+            format!("{tenant_name} – {}", s::INVITATION_SUBJECT),
+            format!(
                 "Bonjour {display_name},\n\n{invited_by} vous invite à rejoindre l'espace agents de {tenant_name} \
                  avec le rôle « {} ».\nPour choisir votre mot de passe, ouvrez ce lien (valable 7 jours) :\n\n{}\n",
                 role.label(),
                 link(settings, tx, "/invitation", &token)
             ),
-        },
+        ),
     )
     .await?;
     Ok(UserView {

@@ -24,6 +24,7 @@ pub fn Agents() -> impl IntoView {
                                 <li><A href="/administration/organigramme">{crate::org::strings::ORG_LINK}</A></li>
                                 <li><A href="/administration/apparence">{crate::branding::strings::PAGE_TITLE}</A></li>
                                 <li><A href="/administration/contextes">{crate::contexts::strings::ADMIN_LINK}</A></li>
+                                <li><A href="/administration/courriels">{crate::mail::strings::ADMIN_LINK}</A></li>
                             </ul>
                             <AgentsPanel/>
                         }

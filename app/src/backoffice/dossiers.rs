@@ -12,6 +12,7 @@ use super::api::{
 use super::model::{AgentDossier, DossierFilter, DossierLine, DossierList, Sla};
 use super::strings as s;
 use crate::error::AppError;
+use crate::mail::pages::MailTable;
 use crate::org::model::Access;
 use crate::ui::{ErrorSummary, Restricted, action_error};
 
@@ -619,6 +620,10 @@ fn DossierView(
                 <ul>{d.read_value().links.clone().into_iter().map(|(r, who)| view! { <li><a href=format!("/back-office/dossiers/{r}")>{r.clone()}</a> " – " {who}</li> }).collect_view()}</ul>
             </section>
         })}
+        <section aria-labelledby="courriels">
+            <h2 id="courriels">{crate::mail::strings::PAGE_TITLE}</h2>
+            <MailTable mails=d.read_value().mails.clone() resend=None empty=crate::mail::strings::DOSSIER_NONE/>
+        </section>
         <section aria-labelledby="historique">
             <h2 id="historique">{s::HISTORY}</h2>
             <ol class="history" data-testid="agent-history">

@@ -45,7 +45,7 @@ fn tenant_of(site: Option<axum::Extension<Site>>) -> Result<Arc<Tenant>, AppErro
 }
 
 /// A transaction in the tenant and the agent of the session, with fresh rights.
-async fn agent_tx(
+pub(crate) async fn agent_tx(
     state: &AppState,
     tenant: Arc<Tenant>,
     token: Option<&str>,

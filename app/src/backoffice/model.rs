@@ -278,6 +278,9 @@ pub struct AgentDossier {
     pub messages: Vec<MessageView>,
     pub history: Vec<HistoryLine>,
     pub links: Vec<(String, String)>,
+    /// The mails about this dossier and where each stands (queued, sent, failed).
+    #[serde(default)]
+    pub mails: Vec<crate::mail::model::MailLine>,
     pub services: Vec<(String, String)>,
     pub agents: Vec<(String, String)>,
     /// Idempotency key for the next transition, made when the page was rendered.

@@ -36,6 +36,7 @@ pub fn Home() -> impl IntoView {
                             {agent.has_role(Role::Manager).then(|| view! {
                                 <p><A href="/back-office/demarches">{crate::designer::strings::LIST_LINK}</A>
                                     " " <A href="/back-office/catalogue">{crate::store::strings::STORE_LINK}</A>
+                                    " " <A href="/back-office/courriers">{crate::letters::strings::LETTERS_LINK}</A>
                                     " " <a href="/back-office/circuits">{crate::responses::strings::CIRCUITS_TITLE}</a></p>
                             })}
                             <PublishNewsPanel/>

@@ -534,6 +534,13 @@ pub async fn dossier_ref(
     })
 }
 
+/// The id of a dossier the agent may read (letters previewed on it).
+pub async fn readable_dossier(tx: &TenantTx, agent: &Agent, reference: &str) -> AppResult<Uuid> {
+    visible_dossier(tx, agent, reference, false)
+        .await
+        .map(|(row, _)| row.id)
+}
+
 /// The dossier, locked, if the agent may modify it and nobody else holds its lock.
 async fn modifiable(tx: &TenantTx, agent: &Agent, reference: &str) -> AppResult<DossierRow> {
     let (row, access) = visible_dossier(tx, agent, reference, true).await?;
@@ -727,6 +734,7 @@ pub async fn dossier(tx: &TenantTx, agent: &Agent, reference: &str) -> AppResult
         .map(|sv| sv.path.clone())
         .unwrap_or_default();
     let agents = crate::org::service::agents(tx).await?;
+    let mails = crate::mail::service::dossier_mails(tx, row.id).await?;
     Ok(AgentDossier {
         reference: row.reference.clone(),
         demarche: document.demarche.title.clone(),
@@ -824,6 +832,7 @@ pub async fn dossier(tx: &TenantTx, agent: &Agent, reference: &str) -> AppResult
             .into_iter()
             .map(|l| (l.reference, l.citizen_name))
             .collect(),
+        mails,
         services: services.into_iter().map(|sv| (sv.id, sv.path)).collect(),
         agents: agents.into_iter().map(|a| (a.id, a.display_name)).collect(),
         request_id: Uuid::new_v4().to_string(),
@@ -1058,6 +1067,7 @@ pub async fn transition(
                 ];
                 mail_citizen(
                     tx,
+                    row.id,
                     row.contact_email.as_deref(),
                     fill_template(subject, &values),
                     fill_template(body, &values),
@@ -1077,6 +1087,7 @@ pub async fn transition(
                 .await?;
                 mail_citizen(
                     tx,
+                    row.id,
                     row.contact_email.as_deref(),
                     crate::dossiers::strings::complement_subject(&row.reference),
                     crate::dossiers::strings::complement_body(&row.reference, comment, &link),
@@ -1170,6 +1181,7 @@ pub async fn send_message(
     let link = citizen_link(settings, tx, &row.reference, row.tracking_key.as_deref());
     mail_citizen(
         tx,
+        row.id,
         row.contact_email.as_deref(),
         crate::dossiers::strings::message_subject(&row.reference),
         crate::dossiers::strings::message_body(&row.reference, &body, &link),
@@ -1485,11 +1497,11 @@ pub async fn send_digests(tx: &TenantTx, settings: &Settings) -> AppResult<usize
         }
         crate::infra::mail::enqueue(
             tx,
-            crate::infra::mail::OutgoingMail {
-                to: email,
-                subject: s::digest_subject(lines.len()),
-                body: s::digest_body(&lines, &link),
-            },
+            crate::infra::mail::OutgoingMail::new(
+                email,
+                s::digest_subject(lines.len()),
+                s::digest_body(&lines, &link),
+            ),
         )
         .await?;
         sent += 1;

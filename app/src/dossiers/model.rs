@@ -132,6 +132,9 @@ pub struct DossierView {
     pub refused_pieces: Vec<(String, String)>,
     /// Where its live status stream is (`/api/...`).
     pub events_url: String,
+    /// Documents the citizen can download (label, address): the acknowledgement, and the
+    /// attestation once the dossier's status is final.
+    pub documents: Vec<(String, String)>,
     /// Signed letters the commune made available on the portal.
     #[serde(default)]
     pub letters: Vec<crate::responses::model::CitizenLetter>,
@@ -160,6 +163,47 @@ pub fn answer_lines(definition: &Definition, answers: &CleanAnswers) -> Vec<Answ
         collect_lines(&step.title, &step.fields, answers, "", &mut lines);
     }
     lines
+}
+
+/// Each top-level answer as one line of text, by field code (what letters merge): groups as
+/// their items' lines joined, files by their names.
+pub fn answer_values(
+    definition: &Definition,
+    answers: &CleanAnswers,
+) -> std::collections::BTreeMap<String, String> {
+    let mut values = std::collections::BTreeMap::new();
+    for step in &definition.steps {
+        for field in &step.fields {
+            let Some(value) = answers.0.get(&field.code) else {
+                continue;
+            };
+            let text = match value {
+                AnswerValue::Group(_) => {
+                    let mut lines = Vec::new();
+                    collect_lines(
+                        &step.title,
+                        std::slice::from_ref(field),
+                        answers,
+                        "",
+                        &mut lines,
+                    );
+                    lines
+                        .iter()
+                        .map(|l| format!("{} : {}", l.label, l.value))
+                        .collect::<Vec<_>>()
+                        .join("\n")
+                }
+                AnswerValue::Files(files) => files
+                    .iter()
+                    .map(|f| f.name.clone())
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                other => display_value(field, other),
+            };
+            values.insert(field.code.clone(), text);
+        }
+    }
+    values
 }
 
 fn collect_lines(

@@ -840,17 +840,18 @@ pub async fn submit(
         let link = format!("{}{url}", settings.tenant_origin(tx.tenant()));
         enqueue(
             tx,
-            OutgoingMail {
+            OutgoingMail::new(
                 to,
-                subject: s::ack_subject(&reference),
-                body: s::ack_body(
+                s::ack_subject(&reference),
+                s::ack_body(
                     &tx.tenant().name,
                     &document.demarche.title,
                     &reference,
                     &french_date(now),
                     &link,
                 ),
-            },
+            )
+            .for_dossier(dossier_id),
         )
         .await?;
     }
@@ -1183,6 +1184,14 @@ async fn find_dossier(tx: &TenantTx, access: &DossierAccess<'_>) -> AppResult<Do
     row.ok_or_else(|| AppError::NotFound(s::DOSSIER_UNKNOWN.to_owned()))
 }
 
+/// The dossier the citizen may open, its id and whether its status is final (the documents
+/// the portal offers depend on it).
+pub async fn citizen_dossier(tx: &TenantTx, access: &DossierAccess<'_>) -> AppResult<(Uuid, bool)> {
+    let row = find_dossier(tx, access).await?;
+    let workflow = instruction_of(tx, row.demarche_id).await?.workflow;
+    Ok((row.id, workflow.is_terminal(&row.status)))
+}
+
 /// What the citizen reads of a history event.
 pub fn event_label(
     workflow: &crate::workflow::model::Workflow,
@@ -1264,8 +1273,19 @@ pub async fn dossier_view(tx: &TenantTx, access: &DossierAccess<'_>) -> AppResul
         DossierAccess::Tracking(key) => format!("/api/suivi/{key}/evenements"),
     };
     let page = access.page_path();
+    let mut documents = vec![(
+        s::DOCUMENT_ACKNOWLEDGEMENT.to_owned(),
+        format!("{page}/documents/accuse-reception.pdf"),
+    )];
+    if workflow.is_terminal(&row.status) {
+        documents.push((
+            s::DOCUMENT_ATTESTATION.to_owned(),
+            format!("{page}/documents/attestation.pdf"),
+        ));
+    }
     let letters = crate::responses::service::citizen_letters(tx, row.id, &page).await?;
     Ok(DossierView {
+        documents,
         letters,
         status_label: workflow.label(&row.status),
         status: row.status,
@@ -1420,11 +1440,12 @@ pub async fn citizen_message(
     for recipient in recipients {
         enqueue(
             tx,
-            OutgoingMail {
-                to: recipient.email,
-                subject: s::message_subject(&row.reference),
-                body: s::message_body(&row.reference, &body, &link),
-            },
+            OutgoingMail::new(
+                recipient.email,
+                s::message_subject(&row.reference),
+                s::message_body(&row.reference, &body, &link),
+            )
+            .for_dossier(row.id),
         )
         .await?;
     }
@@ -1435,6 +1456,7 @@ pub async fn citizen_message(
 /// Mails the citizen of a dossier, if there is an address to write to.
 pub async fn mail_citizen(
     tx: &TenantTx,
+    dossier_id: Uuid,
     contact: Option<&str>,
     subject: String,
     body: String,
@@ -1442,11 +1464,7 @@ pub async fn mail_citizen(
     if let Some(to) = contact {
         enqueue(
             tx,
-            OutgoingMail {
-                to: to.to_owned(),
-                subject,
-                body,
-            },
+            OutgoingMail::new(to, subject, body).for_dossier(dossier_id),
         )
         .await?;
     }

@@ -169,3 +169,7 @@ pub fn complement_body(reference: &str, message: &str, link: &str) -> String {
 pub const CHANNEL_UNKNOWN: &str = "Choisissez le canal : au guichet ou par téléphone.";
 pub const ON_BEHALF_NOT_OFFERED: &str =
     "Cette démarche n'est pas ouverte : elle ne peut pas être enregistrée pour un usager.";
+
+pub const DOCUMENTS_TITLE: &str = "Documents";
+pub const DOCUMENT_ACKNOWLEDGEMENT: &str = "Accusé de réception (PDF)";
+pub const DOCUMENT_ATTESTATION: &str = "Attestation (PDF)";

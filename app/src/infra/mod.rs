@@ -8,6 +8,7 @@ pub mod db;
 pub mod html;
 pub mod live;
 pub mod mail;
+pub mod pdf;
 pub mod rate_limit;
 pub mod reply;
 pub mod search;

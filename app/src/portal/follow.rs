@@ -147,6 +147,14 @@ fn DossierDetail(dossier: DossierView) -> impl IntoView {
                 </form>
             </section>
         })}
+        <section aria-labelledby="documents">
+            <h2 id="documents">{s::DOCUMENTS_TITLE}</h2>
+            <ul data-testid="dossier-documents">
+                {dossier.documents.clone().into_iter().map(|(label, url)| view! {
+                    <li><a href=url download rel="external">{label}</a></li>
+                }).collect_view()}
+            </ul>
+        </section>
         {(!dossier.refused_pieces.is_empty()).then(|| view! {
             <section aria-labelledby="pieces-refusees">
                 <h2 id="pieces-refusees">{s::PIECE_REFUSED}</h2>

@@ -24,7 +24,7 @@ use crate::infra::{AppState, Site, Tenant, TenantTx};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
-        .route("/back-office/courriers/{name}", get(agent_pdf))
+        .route("/back-office/reponses/{name}", get(agent_pdf))
         .route(
             "/back-office/signature",
             get(my_signature)
@@ -77,7 +77,7 @@ fn pdf_response(name: &str, bytes: Vec<u8>) -> Response {
     response
 }
 
-/// `/back-office/courriers/<id>.pdf`: the draft's preview, or the signed letter.
+/// `/back-office/reponses/<id>.pdf`: the draft's preview, or the signed letter.
 #[tracing::instrument(skip_all)]
 async fn agent_pdf(
     State(state): State<AppState>,

@@ -6,8 +6,6 @@
 pub mod api;
 #[cfg(feature = "ssr")]
 pub mod http;
-#[cfg(feature = "ssr")]
-mod letters_shim;
 pub mod model;
 pub mod pages;
 #[cfg(feature = "ssr")]

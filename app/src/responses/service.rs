@@ -11,7 +11,6 @@ use sha2::{Digest, Sha256};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use super::letters_shim as letters;
 use super::model::{
     Channels, Circuit, CircuitError, CircuitModelView, CircuitsPage, CitizenLetter, InboxItem,
     MAX_COMMENT, Move, Outcome, Parapheur, ResponseStatus, ResponseView, ResponsesPanel, StepKind,
@@ -24,7 +23,9 @@ use crate::dossiers::service::{DossierAccess, citizen_link, parse_uuid_array, uu
 use crate::error::{AppError, AppResult};
 use crate::infra::dates::{french_date, french_date_time};
 use crate::infra::live::announce;
+use crate::infra::mail::{OutgoingMail, enqueue};
 use crate::infra::{AppState, Queries, TenantTx};
+use crate::letters;
 use crate::org::model::Access;
 
 /// The longest free text of a letter.
@@ -330,7 +331,7 @@ pub async fn create(
     let template = letters::service::list_templates(tx)
         .await?
         .into_iter()
-        .find(|t| t.id == template_id)
+        .find(|t| t.id == template_id.to_string())
         .ok_or_else(|| AppError::invalid("template", s::TEMPLATE_UNKNOWN))?;
     let id = Uuid::new_v4();
     tx.execute(
@@ -339,7 +340,7 @@ pub async fn create(
         vec![
             id.into(),
             dossier.id.into(),
-            template.id.into(),
+            template_id.into(),
             template.name.clone().into(),
             agent.id.into(),
         ],
@@ -665,10 +666,16 @@ async fn sign(
             on_behalf_of,
             signature,
         }),
+        author: row.author.clone(),
     };
-    let rendered =
-        letters::service::render_for_dossier(tx, state, row.template_id, row.dossier_id, &extras)
-            .await?;
+    let rendered = letters::service::render_for_dossier(
+        tx,
+        state,
+        &row.template_id.to_string(),
+        row.dossier_id,
+        &extras,
+    )
+    .await?;
     let sha256 = format!("{:x}", Sha256::digest(&rendered.pdf));
     tx.execute(
         "UPDATE dossier_responses SET status = 'signed', current_step = NULL, pdf = $2, pdf_sha256 = $3,
@@ -740,26 +747,24 @@ async fn dispatch(
     .await
 }
 
-/// The letter's mail to the citizen, its PDF attached.
+/// The letter's mail to the citizen, its PDF attached, shown on the dossier's mail list.
 async fn mail_letter(
     tx: &TenantTx,
     to: &str,
     subject: String,
     body: String,
-    _filename: String,
-    _pdf: Vec<u8>,
-    _dossier: Uuid,
+    filename: String,
+    pdf: Vec<u8>,
+    dossier: Uuid,
 ) -> AppResult<()> {
-    // TODO(outbox merge): attach the PDF.
-    crate::infra::mail::enqueue(
+    enqueue(
         tx,
-        crate::infra::mail::OutgoingMail {
-            to: to.to_owned(),
-            subject,
-            body,
-        },
+        OutgoingMail::new(to, subject, body)
+            .for_dossier(dossier)
+            .with_attachment(filename, "application/pdf", pdf),
     )
     .await
+    .map(|_| ())
 }
 
 async fn frozen_pdf(tx: &TenantTx, id: Uuid) -> AppResult<Vec<u8>> {
@@ -806,15 +811,21 @@ pub async fn pdf(
     let extras = letters::model::LetterExtras {
         free_text: row.free_text.clone(),
         signatory: None,
+        author: row.author.clone(),
     };
-    let rendered =
-        letters::service::render_for_dossier(tx, state, row.template_id, row.dossier_id, &extras)
-            .await?;
+    let rendered = letters::service::render_for_dossier(
+        tx,
+        state,
+        &row.template_id.to_string(),
+        row.dossier_id,
+        &extras,
+    )
+    .await?;
     Ok((name, rendered.pdf))
 }
 
 fn pdf_url(id: Uuid) -> String {
-    format!("/back-office/courriers/{id}.pdf")
+    format!("/back-office/reponses/{id}.pdf")
 }
 
 /// The "Courriers" section of a dossier's page.

@@ -30,7 +30,7 @@ use crate::ui::{ErrorSummary, Notice, Restricted, action_error};
 
 /// Designers only (managers and admins), like the démarche designer.
 #[component]
-fn DesignersOnly(children: ChildrenFn) -> impl IntoView {
+pub fn DesignersOnly(children: ChildrenFn) -> impl IntoView {
     let site = use_site();
     let children = StoredValue::new(children);
     view! {

@@ -28,6 +28,7 @@ pub fn router(state: AppState) -> Router {
         .merge(app::dossiers::http::routes())
         .merge(app::backoffice::http::routes())
         .merge(app::branding::http::routes())
+        .merge(app::letters::http::routes())
         .merge(app::responses::http::routes())
         .leptos_routes_with_context(&state, routes, || {}, {
             let options = state.leptos_options().clone();

@@ -3,19 +3,27 @@
 use std::sync::Arc;
 
 use app::error::AppError;
-use app::infra::{AppState, Queries, TenantStatus, TenantTx};
+use app::infra::mail::{MailAttachment, SenderIdentity, sender_identity};
+use app::infra::{AppState, Queries, Tenant, TenantStatus, TenantTx};
 use app::platform::service::tenant_by_slug;
-use guichet_migrations::{SchemaName, schema_versions};
+use guichet_migrations::{SchemaName, schema_versions, tenant_migrations};
 use sea_orm::{DbBackend, FromQueryResult, Statement};
 use time::{Duration, OffsetDateTime};
 use uuid::Uuid;
 
-use crate::mail::MailTransport;
+use crate::mail::{MailTransport, Outgoing};
 
 pub const MAX_ATTEMPTS: i32 = 8;
-/// The tenant migration that creates `mail_outbox`.
-const OUTBOX_VERSION: u32 = 2;
-const BATCH: i64 = 20;
+/// The tenant migration that gives `mail_outbox` its current shape (Message-ID, attachments).
+const OUTBOX_MIGRATION: &str = "m0011_outbox";
+
+/// Its version in this build (versions are positions in the list).
+fn outbox_version() -> u32 {
+    tenant_migrations()
+        .iter()
+        .position(|m| m.name() == OUTBOX_MIGRATION)
+        .map_or(u32::MAX, |i| i as u32 + 1)
+}
 
 /// 30 s, 1 min, 2 min, … capped at 1 h.
 pub fn backoff(attempts: i32) -> Duration {
@@ -26,10 +34,19 @@ pub fn backoff(attempts: i32) -> Duration {
 #[derive(FromQueryResult)]
 struct PendingMail {
     id: Uuid,
+    message_id: String,
     recipient: String,
     subject: String,
     body_text: String,
+    html_body: Option<String>,
     attempts: i32,
+}
+
+#[derive(FromQueryResult)]
+struct AttachmentRow {
+    filename: String,
+    content_type: String,
+    bytes: Vec<u8>,
 }
 
 #[derive(FromQueryResult)]
@@ -59,73 +76,13 @@ impl Outbox {
             // A suspended tenant's mail stays queued; the sweep sends it once it is reactivated.
             return Ok(None);
         }
-        loop {
+        let identity = {
             let tx = TenantTx::begin(&self.state, tenant.clone()).await?;
-            // SKIP LOCKED: several server processes can share the work without sending twice.
-            let batch: Vec<PendingMail> = tx
-                .fetch_all(
-                    "SELECT id, recipient, subject, body_text, attempts FROM mail_outbox
-                     WHERE status = 'pending' AND next_attempt_at <= now()
-                     ORDER BY created_at LIMIT $1 FOR UPDATE SKIP LOCKED",
-                    vec![BATCH.into()],
-                )
-                .await?;
-            let origin = self.state.settings().tenant_origin(&tenant);
-            for mail in &batch {
-                let html = app::branding::mail::html_body(
-                    &tenant.branding,
-                    &tenant.name,
-                    &origin,
-                    &mail.body_text,
-                );
-                let result = self
-                    .transport
-                    .send(
-                        &tenant,
-                        &self.from,
-                        &mail.recipient,
-                        &mail.subject,
-                        &mail.body_text,
-                        &html,
-                    )
-                    .await;
-                let attempts = mail.attempts + 1;
-                match result {
-                    Ok(()) => {
-                        tx.execute(
-                            "UPDATE mail_outbox SET status = 'sent', attempts = $2, sent_at = now(), last_error = NULL WHERE id = $1",
-                            vec![mail.id.into(), attempts.into()],
-                        )
-                        .await?;
-                        tracing::info!(tenant = %slug, mail = %mail.id, "mail sent");
-                    }
-                    Err(error) => {
-                        let status = if attempts >= MAX_ATTEMPTS {
-                            "failed"
-                        } else {
-                            "pending"
-                        };
-                        tracing::warn!(tenant = %slug, mail = %mail.id, attempts, %error, "mail delivery failed");
-                        tx.execute(
-                            "UPDATE mail_outbox SET status = $2, attempts = $3, last_error = $4,
-                                    next_attempt_at = now() + $5 * interval '1 second' WHERE id = $1",
-                            vec![
-                                mail.id.into(),
-                                status.into(),
-                                attempts.into(),
-                                error.into(),
-                                backoff(attempts).whole_seconds().into(),
-                            ],
-                        )
-                        .await?;
-                    }
-                }
-            }
+            let identity = sender_identity(&tx).await?;
             tx.commit().await?;
-            if (batch.len() as i64) < BATCH {
-                break;
-            }
-        }
+            identity
+        };
+        while self.deliver_one(&tenant, &identity).await? {}
         let tx = TenantTx::begin(&self.state, tenant.clone()).await?;
         let next: Option<NextDue> = tx
             .fetch_optional(
@@ -135,6 +92,114 @@ impl Outbox {
             .await?;
         tx.commit().await?;
         Ok(next.and_then(|n| n.next))
+    }
+
+    /// Claims, sends and records ONE due message, in its own transaction; false when none is
+    /// due. One message per transaction keeps the duplicate window minimal: the only way a
+    /// message goes out twice is a crash between the SMTP server's final 250 and this commit,
+    /// which can hit at most the one message in flight. A killed worker's row lock dies with
+    /// its connection, so the row is simply due again, with the same Message-ID.
+    async fn deliver_one(
+        &self,
+        tenant: &Arc<Tenant>,
+        identity: &SenderIdentity,
+    ) -> Result<bool, AppError> {
+        let tx = TenantTx::begin(&self.state, tenant.clone()).await?;
+        // SKIP LOCKED: several workers share the work; a row being sent is not sent again.
+        let Some(mail): Option<PendingMail> = tx
+            .fetch_optional(
+                "SELECT id, message_id, recipient, subject, body_text, html_body, attempts
+                 FROM mail_outbox
+                 WHERE status = 'pending' AND next_attempt_at <= now()
+                 ORDER BY created_at LIMIT 1 FOR UPDATE SKIP LOCKED",
+                vec![],
+            )
+            .await?
+        else {
+            tx.commit().await?;
+            return Ok(false);
+        };
+        let attachments: Vec<MailAttachment> = tx
+            .fetch_all::<AttachmentRow>(
+                "SELECT filename, content_type, bytes FROM mail_attachments
+                 WHERE mail_id = $1 ORDER BY position",
+                vec![mail.id.into()],
+            )
+            .await?
+            .into_iter()
+            .map(|a| MailAttachment {
+                filename: a.filename,
+                content_type: a.content_type,
+                bytes: a.bytes,
+            })
+            .collect();
+        let html = match &mail.html_body {
+            Some(html) => html.clone(),
+            None => app::branding::mail::html_body(
+                &tenant.branding,
+                &tenant.name,
+                &self.state.settings().tenant_origin(tenant),
+                &mail.body_text,
+            ),
+        };
+        let outgoing = Outgoing {
+            message_id: &mail.message_id,
+            from: &self.from,
+            sender_name: &identity.name,
+            reply_to: identity.reply_to.as_deref(),
+            to: &mail.recipient,
+            subject: &mail.subject,
+            text: &mail.body_text,
+            html: &html,
+            attachments: &attachments,
+        };
+        let result = self.transport.send(tenant, &outgoing).await;
+        let attempts = mail.attempts + 1;
+        let slug = tenant.slug.as_str();
+        match result {
+            Ok(()) => {
+                tx.execute(
+                    "UPDATE mail_outbox SET status = 'sent', attempts = $2, sent_at = now(), last_error = NULL WHERE id = $1",
+                    vec![mail.id.into(), attempts.into()],
+                )
+                .await?;
+                tx.commit().await?;
+                tracing::info!(tenant = %slug, mail = %mail.id, message_id = %mail.message_id, "mail sent");
+            }
+            Err(error) => {
+                let status = if error.permanent || attempts >= MAX_ATTEMPTS {
+                    "failed"
+                } else {
+                    "pending"
+                };
+                let error = error.message;
+                tracing::warn!(tenant = %slug, mail = %mail.id, attempts, %error, status, "mail delivery failed");
+                tx.execute(
+                    "UPDATE mail_outbox SET status = $2, attempts = $3, last_error = $4,
+                            next_attempt_at = now() + $5 * interval '1 second' WHERE id = $1",
+                    vec![
+                        mail.id.into(),
+                        status.into(),
+                        attempts.into(),
+                        error.into(),
+                        backoff(attempts).whole_seconds().into(),
+                    ],
+                )
+                .await?;
+                tx.commit().await?;
+            }
+        }
+        Ok(true)
+    }
+
+    /// Delivers every active tenant's due mail, then returns how many tenants had some
+    /// (`guichet deliver-mail`).
+    pub async fn drain(&self) -> Result<usize, AppError> {
+        let slugs = self.tenants_with_pending_mail().await?;
+        for slug in &slugs {
+            self.deliver_tenant(slug).await?;
+        }
+        Ok(slugs.len())
     }
 
     /// Slugs of active tenants that have mail waiting, found with a few statements overall.
@@ -157,9 +222,10 @@ impl Outbox {
             .collect();
         let schemas: Vec<SchemaName> = tenants.iter().map(|(_, s)| s.clone()).collect();
         let versions = schema_versions(self.state.pool(), &schemas).await?;
+        let outbox_version = outbox_version();
         let ready: Vec<&(String, SchemaName)> = tenants
             .iter()
-            .filter(|(_, s)| versions.get(s).is_some_and(|v| *v >= OUTBOX_VERSION))
+            .filter(|(_, s)| versions.get(s).is_some_and(|v| *v >= outbox_version))
             .collect();
         let mut pending = Vec::new();
         for chunk in ready.chunks(250) {

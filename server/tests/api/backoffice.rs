@@ -1122,3 +1122,164 @@ async fn a_refused_piece_needs_a_reason_which_the_citizen_reads() {
         .unwrap();
     assert_eq!(denied.status(), StatusCode::NOT_FOUND);
 }
+
+#[tokio::test]
+async fn a_dossiers_mails_and_their_status_are_shown_to_its_agents_and_admins_resend_failures() {
+    let app = spawn_app().await;
+    let c = commune(&app, "ca").await;
+    let chef = agent(&app, &c, "ca", "chef@ca.test").await;
+    app.grant("ca", "chef@ca.test", Some("Voirie"), "gestion")
+        .await;
+    let citizen = app.client();
+    let reference = file(&app, &citizen, "ca", &c, "Dupont", "75001").await;
+    let ack = app.smtp.wait_for("usager@example.org", 1).await.remove(0);
+    let (mail_id, message_id) = (
+        app.text(&format!(
+            "SELECT m.id FROM tenant_ca.mail_outbox m JOIN tenant_ca.dossiers d ON d.id = m.dossier_id
+             WHERE d.reference = '{reference}'"
+        ))
+        .await,
+        app.text("SELECT message_id FROM tenant_ca.mail_outbox WHERE recipient = 'usager@example.org'")
+            .await,
+    );
+    assert_eq!(ack.message_id, message_id);
+
+    // Sent: shown with its date on the dossier page (data and rendered HTML).
+    let page = dossier(&app, &chef, "ca", &reference)
+        .await
+        .json::<Value>()
+        .await
+        .unwrap();
+    let mails = page["mails"].as_array().unwrap();
+    assert_eq!(mails.len(), 1, "{mails:?}");
+    assert_eq!(mails[0]["recipient"], "usager@example.org");
+    assert_eq!(mails[0]["status"], "Sent");
+    assert!(
+        mails[0]["state"]
+            .as_str()
+            .unwrap()
+            .starts_with("Envoyé le ")
+    );
+
+    // The server gave up on it: the page says why.
+    app.sql(&format!(
+        "UPDATE tenant_ca.mail_outbox SET status = 'failed', attempts = 8,
+             last_error = '550 5.1.1 Boîte aux lettres inconnue' WHERE id = '{mail_id}'"
+    ))
+    .await;
+    let html = chef
+        .get(app.url("ca", &format!("/back-office/dossiers/{reference}")))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        html.contains(&format!("data-mail=\"{mail_id}\" data-status=\"failed\"")),
+        "the row is rendered in the dossier page's Courriels section"
+    );
+    assert!(
+        html.contains("Échec : 550 5.1.1 Boîte aux lettres inconnue"),
+        "failure reason on the dossier page"
+    );
+
+    // The admin page: filtered by status, with the failure and a button to send it again.
+    let admin = &c.admin;
+    let failed = admin
+        .get(app.url("ca", "/administration/courriels?statut=echec"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(failed.status(), StatusCode::OK);
+    let html = failed.text().await.unwrap();
+    assert!(html.contains("Échec : 550 5.1.1") && html.contains(&reference));
+    assert!(html.contains("Renvoyer"));
+    let listed = app
+        .post(admin, "ca", "mail/outbox", &[("status", "envoye")])
+        .await
+        .json::<Value>()
+        .await
+        .unwrap();
+    assert!(
+        listed["mails"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|m| m["status"] == "Sent" && m["id"] != mail_id.as_str()),
+        "the sent filter leaves the failed mail out"
+    );
+    // Agents are not admins.
+    assert_eq!(
+        app.post(&chef, "ca", "mail/resend", &[("id", &mail_id)])
+            .await
+            .status(),
+        StatusCode::FORBIDDEN
+    );
+
+    // Another commune's admin can neither see nor re-send it.
+    app.create_tenant("cb", "Commune B").await;
+    let other = app.admin("cb").await;
+    let theirs = app
+        .post(&other, "cb", "mail/outbox", &[("status", "")])
+        .await
+        .json::<Value>()
+        .await
+        .unwrap();
+    let ids: Vec<&str> = theirs["mails"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["id"].as_str().unwrap())
+        .collect();
+    assert!(!ids.is_empty() && !ids.contains(&mail_id.as_str()));
+    let html = other
+        .get(app.url("cb", "/administration/courriels"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(!html.contains(&mail_id) && !html.contains("usager@example.org"));
+    let refused = app
+        .post(&other, "cb", "mail/resend", &[("id", &mail_id)])
+        .await;
+    assert_eq!(refused.status(), StatusCode::NOT_FOUND);
+    assert_eq!(
+        app.text(&format!(
+            "SELECT status FROM tenant_ca.mail_outbox WHERE id = '{mail_id}'"
+        ))
+        .await,
+        "failed"
+    );
+
+    // Renvoyer: queued again with the same Message-ID, attempts start over; the worker sends it.
+    let resent = app
+        .post(admin, "ca", "mail/resend", &[("id", &mail_id)])
+        .await;
+    assert_eq!(resent.status(), StatusCode::OK);
+    let again = app.smtp.wait_for("usager@example.org", 2).await;
+    assert_eq!(again[1].message_id, message_id);
+    // The row is marked sent just after the server's 250.
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    loop {
+        let state = app
+            .text(&format!(
+                "SELECT status || ' ' || attempts FROM tenant_ca.mail_outbox WHERE id = '{mail_id}'"
+            ))
+            .await;
+        if state == "sent 1" {
+            break;
+        }
+        assert!(std::time::Instant::now() < deadline, "still {state}");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    // Only a failed mail can be sent again.
+    assert_eq!(
+        app.post(admin, "ca", "mail/resend", &[("id", &mail_id)])
+            .await
+            .status(),
+        StatusCode::NOT_FOUND
+    );
+}

@@ -60,6 +60,20 @@ pub struct Mail {
     pub body: String,
     #[serde(default)]
     pub html: String,
+    #[serde(default)]
+    pub message_id: String,
+    #[serde(default)]
+    pub reply_to: String,
+    #[serde(default)]
+    pub attachments: Vec<ReceivedAttachment>,
+}
+
+#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
+pub struct ReceivedAttachment {
+    pub filename: String,
+    pub content_type: String,
+    pub size: usize,
+    pub sha256: String,
 }
 
 impl Mail {
@@ -124,6 +138,46 @@ impl Smtp {
         names
             .iter()
             .map(|p| serde_json::from_str(&std::fs::read_to_string(p).unwrap()).unwrap())
+            .collect()
+    }
+
+    /// How many messages the server has accepted (without reading them).
+    pub fn count(&self) -> usize {
+        std::fs::read_dir(&self.dir).map_or(0, |entries| {
+            entries
+                .filter_map(|e| e.ok())
+                .filter(|e| {
+                    let name = e.file_name();
+                    let name = name.to_string_lossy();
+                    name.ends_with(".json") && !name.starts_with('.')
+                })
+                .count()
+        })
+    }
+
+    /// The Message-IDs the server is holding or has held (see smtp_server.py).
+    pub fn held(&self) -> Vec<String> {
+        self.markers("held-")
+    }
+
+    /// The Message-IDs the server has refused once with a temporary error.
+    pub fn refused_once(&self) -> Vec<String> {
+        self.markers("tempfail-")
+    }
+
+    fn markers(&self, prefix: &str) -> Vec<String> {
+        let Ok(entries) = std::fs::read_dir(&self.dir) else {
+            return vec![];
+        };
+        entries
+            .filter_map(|e| e.ok())
+            .filter(|e| {
+                let name = e.file_name();
+                let name = name.to_string_lossy();
+                name.starts_with(prefix) && name.ends_with(".marker")
+            })
+            .filter_map(|e| std::fs::read_to_string(e.path()).ok())
+            .filter(|id| !id.is_empty())
             .collect()
     }
 

@@ -123,7 +123,7 @@ async fn a_letter_is_visaed_sent_back_visaed_again_signed_by_a_delegate_frozen_a
     )
     .await;
     let preview = redacteur
-        .get(app.url("ca", &format!("/back-office/courriers/{id}.pdf")))
+        .get(app.url("ca", &format!("/back-office/reponses/{id}.pdf")))
         .send()
         .await
         .unwrap();
@@ -494,6 +494,12 @@ async fn a_letter_is_visaed_sent_back_visaed_again_signed_by_a_delegate_frozen_a
         .find(|m| m.subject.contains("Courrier concernant votre dossier"))
         .expect("the letter's mail");
     assert!(mail.body.contains(&reference));
+    assert_eq!(mail.attachments.len(), 1, "{mail:?}");
+    let attached = &mail.attachments[0];
+    assert_eq!(attached.content_type, "application/pdf");
+    assert!(attached.filename.ends_with(".pdf"));
+    assert_eq!(attached.size, bytes.len());
+    assert_eq!(attached.sha256, sha256);
 }
 
 #[tokio::test]
@@ -551,7 +557,7 @@ async fn another_communes_responses_pdfs_circuits_and_signatures_are_unknown_the
     // At cb, with cb's admin: none of it exists.
     assert_eq!(
         b_admin
-            .get(app.url("cb", &format!("/back-office/courriers/{id}.pdf")))
+            .get(app.url("cb", &format!("/back-office/reponses/{id}.pdf")))
             .send()
             .await
             .unwrap()

@@ -1,0 +1,71 @@
+//! Server functions of the letter templates (designers: managers and admins): thin —
+//! transaction and rights → service → result.
+
+use leptos::prelude::*;
+
+use super::model::{LetterTemplate, TemplateDraft, TemplateProblem, TemplateSummary};
+use crate::error::AppError;
+
+#[server(endpoint = "letters/templates")]
+pub async fn list_letter_templates() -> Result<Vec<TemplateSummary>, AppError> {
+    crate::infra::reply(
+        async {
+            let (_, tx) = crate::account::api::tenant_tx().await?;
+            crate::demarches::service::require_designer(&tx).await?;
+            let list = super::service::list_templates(&tx).await?;
+            tx.commit().await?;
+            Ok(list)
+        }
+        .await,
+    )
+}
+
+#[server(endpoint = "letters/template")]
+pub async fn load_letter_template(id: String) -> Result<LetterTemplate, AppError> {
+    crate::infra::reply(
+        async {
+            let (_, tx) = crate::account::api::tenant_tx().await?;
+            crate::demarches::service::require_designer(&tx).await?;
+            let template = super::service::template(&tx, &id).await?;
+            tx.commit().await?;
+            Ok(template)
+        }
+        .await,
+    )
+}
+
+/// Creates (`id` empty) or updates a template; a template that does not render is refused
+/// with its problems (`Rejected`, paths `line:column`).
+#[server(endpoint = "letters/save")]
+pub async fn save_letter_template(
+    #[server(default)] id: String,
+    #[server(default)] version: i32,
+    draft: TemplateDraft,
+) -> Result<LetterTemplate, AppError> {
+    crate::infra::reply(
+        async {
+            let (_, tx) = crate::account::api::tenant_tx().await?;
+            let author = crate::demarches::service::require_designer(&tx).await?;
+            let id = (!id.trim().is_empty()).then_some(id.as_str());
+            let saved = super::service::save_template(&tx, &author, id, version, &draft).await?;
+            tx.commit().await?;
+            Ok(saved)
+        }
+        .await,
+    )
+}
+
+/// The problems of a template as it is being written.
+#[server(endpoint = "letters/check")]
+pub async fn check_letter_template(source: String) -> Result<Vec<TemplateProblem>, AppError> {
+    crate::infra::reply(
+        async {
+            let (_, tx) = crate::account::api::tenant_tx().await?;
+            crate::demarches::service::require_designer(&tx).await?;
+            let problems = super::service::problems(&tx, &source).await?;
+            tx.commit().await?;
+            Ok(problems)
+        }
+        .await,
+    )
+}

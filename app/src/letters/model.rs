@@ -1,0 +1,134 @@
+//! Letter templates and what a letter is made of (shared by server and browser).
+
+use serde::{Deserialize, Serialize};
+
+use super::strings as s;
+
+/// What a template is for; the portal picks the acknowledgement and the attestation by kind.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TemplateKind {
+    AccuseReception,
+    DemandeComplement,
+    ReponseFavorable,
+    ReponseDefavorable,
+    Attestation,
+    Convocation,
+    Autre,
+}
+
+impl TemplateKind {
+    pub const ALL: [TemplateKind; 7] = [
+        Self::AccuseReception,
+        Self::DemandeComplement,
+        Self::ReponseFavorable,
+        Self::ReponseDefavorable,
+        Self::Attestation,
+        Self::Convocation,
+        Self::Autre,
+    ];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::AccuseReception => "accuse_reception",
+            Self::DemandeComplement => "demande_complement",
+            Self::ReponseFavorable => "reponse_favorable",
+            Self::ReponseDefavorable => "reponse_defavorable",
+            Self::Attestation => "attestation",
+            Self::Convocation => "convocation",
+            Self::Autre => "autre",
+        }
+    }
+
+    pub fn parse(code: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| k.code() == code)
+    }
+
+    pub fn label(self) -> &'static str {
+        s::kind_label(self)
+    }
+}
+
+/// A line of the templates list.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TemplateSummary {
+    pub id: String,
+    pub name: String,
+    pub kind: TemplateKind,
+    pub version: i32,
+    /// `dd/mm/yyyy à HHhMM`
+    pub updated_at: String,
+    pub updated_by: Option<String>,
+}
+
+/// A template as the editor loads it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LetterTemplate {
+    pub id: String,
+    pub name: String,
+    pub kind: TemplateKind,
+    pub source: String,
+    /// Saves carry the version they started from: a save over a newer one is refused.
+    pub version: i32,
+}
+
+/// What the editor sends.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TemplateDraft {
+    pub name: String,
+    pub kind: TemplateKind,
+    pub source: String,
+}
+
+/// A problem in a template, where the author wrote it (1-based line and column).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TemplateProblem {
+    pub line: usize,
+    pub column: usize,
+    pub message: String,
+}
+
+impl TemplateProblem {
+    /// `3:12`, the path of [`crate::error::Problem`].
+    pub fn path(&self) -> String {
+        format!("{}:{}", self.line, self.column)
+    }
+}
+
+/// What varies between letters of one template on one dossier.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LetterExtras {
+    /// The agent's free text (paragraphs separated by an empty line).
+    pub free_text: String,
+    pub signatory: Option<Signatory>,
+    /// The agent who wrote the letter (`agent.nom`).
+    #[serde(default)]
+    pub author: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Signatory {
+    pub name: String,
+    /// "Maire", "Adjointe déléguée à l'état civil"…
+    pub title: String,
+    /// The delegator's name when a delegate signs.
+    pub on_behalf_of: Option<String>,
+    pub signature: Option<SignatureImage>,
+}
+
+/// A graphic signature: PNG, JPEG or (cleaned) SVG.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SignatureImage {
+    pub bytes: Vec<u8>,
+    pub content_type: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RenderedLetter {
+    pub pdf: Vec<u8>,
+    pub pages: usize,
+}
+
+/// Names and size limits.
+pub const NAME_MAX: usize = 120;
+pub const SOURCE_MAX: usize = 100_000;

@@ -1,0 +1,145 @@
+//! The letters' French text, kept together for a later translation.
+
+use super::model::TemplateKind;
+
+pub fn kind_label(kind: TemplateKind) -> &'static str {
+    match kind {
+        TemplateKind::AccuseReception => "Accusé de réception",
+        TemplateKind::DemandeComplement => "Demande de complément",
+        TemplateKind::ReponseFavorable => "Réponse favorable",
+        TemplateKind::ReponseDefavorable => "Réponse défavorable",
+        TemplateKind::Attestation => "Attestation",
+        TemplateKind::Convocation => "Convocation",
+        TemplateKind::Autre => "Autre courrier",
+    }
+}
+
+/// The merge fields a template may use, with what they hold. `reponses.<code>` comes on top:
+/// any answer of the dossier by its field code.
+pub const FIELDS: &[(&str, &str)] = &[
+    ("collectivite.nom", "Nom de la collectivité"),
+    (
+        "collectivite.adresse",
+        "Adresse de la collectivité (pied de page du portail)",
+    ),
+    ("collectivite.site", "Adresse du portail"),
+    ("collectivite.couleur", "Couleur principale (#rrggbb)"),
+    ("collectivite.logo", "Vrai si un logo est défini"),
+    ("dossier.reference", "Référence du dossier (2026-000123)"),
+    ("dossier.depot", "Date de dépôt, en toutes lettres"),
+    ("dossier.statut", "Statut du dossier"),
+    (
+        "dossier.date-statut",
+        "Date du dernier changement de statut",
+    ),
+    ("dossier.lien", "Lien de suivi du dossier"),
+    ("demarche.titre", "Titre de la démarche"),
+    ("citoyen.nom", "Nom de l'usager"),
+    ("citoyen.courriel", "Adresse électronique de l'usager"),
+    ("beneficiaire.nom", "Nom du bénéficiaire"),
+    ("agent.nom", "Agent qui rédige le courrier"),
+    ("agent.service", "Service du dossier"),
+    ("signataire.nom", "Nom du signataire"),
+    ("signataire.qualite", "Qualité du signataire"),
+    ("signataire.pour", "Au nom de qui signe un délégataire"),
+    (
+        "signataire.image",
+        "Vrai si la signature graphique est apposée",
+    ),
+    ("courrier.titre", "Titre du courrier (métadonnées du PDF)"),
+    ("courrier.texte", "Texte libre saisi par l'agent"),
+    (
+        "courrier.paragraphes",
+        "Texte libre, paragraphe par paragraphe",
+    ),
+    ("date.aujourdhui", "Date du jour en toutes lettres"),
+    ("date.annee", "Année en cours"),
+];
+
+/// Helpers of the prelude, listed in the editor.
+pub const HELPERS: &[(&str, &str)] = &[
+    (
+        "#texte-libre()",
+        "Le texte libre de l'agent, en paragraphes",
+    ),
+    (
+        "#signature()",
+        "Le bloc de signature (nom, qualité, signature graphique)",
+    ),
+    (
+        "#reponses.at(\"code\", default: \"\")",
+        "Une réponse du dossier par le code de son champ",
+    ),
+];
+
+pub fn unknown_field(path: &str, root: &str) -> String {
+    let known: Vec<&str> = FIELDS
+        .iter()
+        .map(|(p, _)| *p)
+        .filter(|p| p.split('.').next() == Some(root))
+        .collect();
+    format!(
+        "Champ inconnu « {path} ». Champs disponibles : {}.",
+        known.join(", ")
+    )
+}
+
+pub fn unknown_variable(name: &str) -> String {
+    format!("Variable inconnue « {name} ».")
+}
+
+/// The start of [`missing_answer`]'s message.
+pub const MISSING_ANSWER: &str = "Ce dossier n'a pas de réponse";
+
+pub fn missing_answer(code: &str) -> String {
+    format!(
+        "{MISSING_ANSWER} « {code} » : écrivez #reponses.at(\"{code}\", default: \"\") si elle est facultative."
+    )
+}
+
+pub fn typst_error(message: &str) -> String {
+    format!("Erreur dans le modèle : {message}")
+}
+
+pub const NAME_REQUIRED: &str = "Donnez un nom au modèle.";
+pub const NAME_TOO_LONG: &str = "Le nom du modèle ne doit pas dépasser 120 caractères.";
+pub const SOURCE_REQUIRED: &str = "Le modèle est vide.";
+pub const SOURCE_TOO_LONG: &str = "Le modèle ne doit pas dépasser 100 000 caractères.";
+pub const TEMPLATE_UNKNOWN: &str = "Ce modèle de courrier n'existe pas.";
+pub const TEMPLATE_STALE: &str = "Ce modèle a été modifié entre-temps par quelqu'un d'autre : rechargez la page avant d'enregistrer.";
+pub const NO_TEMPLATE_OF_KIND: &str = "La collectivité n'a pas de modèle pour ce document.";
+pub const DOSSIER_REQUIRED: &str = "Indiquez la référence d'un dossier pour l'aperçu.";
+pub const SIGNATURE_FORMAT: &str = "La signature graphique doit être une image PNG, JPEG ou SVG.";
+pub const RENDER_FAILED: &str = "Le courrier n'a pas pu être produit.";
+pub const PREVIEW_PROBLEMS: &str = "Le modèle ne peut pas être rendu";
+pub const DOCUMENT_UNKNOWN: &str = "Ce document n'existe pas.";
+pub const ATTESTATION_NOT_YET: &str =
+    "L'attestation sera disponible quand l'instruction de votre demande sera terminée.";
+
+pub const LETTERS_LINK: &str = "Modèles de courrier";
+pub const LIST_TITLE: &str = "Modèles de courrier";
+pub const LIST_INTRO: &str = "Les courriers envoyés aux usagers (accusés de réception, réponses, attestations, convocations) sont produits à partir de ces modèles, avec l'en-tête de la collectivité.";
+pub const NEW_TEMPLATE: &str = "Nouveau modèle";
+pub const NO_TEMPLATES: &str = "Aucun modèle pour le moment.";
+pub const NAME_LABEL: &str = "Nom du modèle";
+pub const KIND_LABEL: &str = "Type de document";
+pub const UPDATED_LABEL: &str = "Dernière modification";
+pub const EDITOR_TITLE: &str = "Modèle de courrier";
+pub const BACK_TO_LIST: &str = "← Tous les modèles de courrier";
+pub const SOURCE_LABEL: &str = "Texte du modèle (typst)";
+pub const SOURCE_HINT: &str = "Texte libre mis en forme avec typst : *gras*, _italique_, une ligne vide entre deux paragraphes. Insérez les champs de fusion listés à côté, par exemple #citoyen.nom. L'en-tête, le pied de page et le QR code du dossier sont ajoutés automatiquement.";
+pub const SAVE: &str = "Enregistrer le modèle";
+pub const SAVE_REFUSED: &str = "Le modèle n'a pas été enregistré :";
+pub const PREVIEW_LEGEND: &str = "Aperçu sur un dossier";
+pub const PREVIEW_DOSSIER: &str = "Référence du dossier";
+pub const PREVIEW_DOSSIER_HINT: &str =
+    "Par exemple 2026-000123 : un dossier que vous pouvez consulter.";
+pub const PREVIEW_FREE_TEXT: &str = "Texte libre de l'aperçu (facultatif)";
+pub const PREVIEW: &str = "Afficher l'aperçu PDF";
+pub const PREVIEW_FRAME: &str = "Aperçu du courrier";
+pub const FIELDS_TITLE: &str = "Champs de fusion";
+pub const NEW_SOURCE: &str = "#align(right)[#collectivite.nom, le #date.aujourdhui]\n\n*#citoyen.nom*\n\n*Objet : #demarche.titre — dossier #dossier.reference*\n\nMadame, Monsieur,\n\n#texte-libre()\n\n#signature()\n";
+
+pub fn saved(version: i32) -> String {
+    format!("Modèle enregistré (version {version}).")
+}

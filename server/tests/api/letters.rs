@@ -1,0 +1,374 @@
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+//! Letter templates: merge fields rendered into real PDFs (read back with pdftotext), problems
+//! placed at their line and column with nothing saved, stale saves refused, the documents a
+//! citizen downloads, and another commune's templates, previews and documents out of reach.
+
+use reqwest::StatusCode;
+use serde_json::Value;
+
+use crate::backoffice::{commune, file};
+use crate::dossiers::{signed_in_citizen, transition};
+use crate::helpers::{TestApp, error_message, spawn_app};
+
+/// The text of a PDF, whitespace collapsed, as a reader would copy it.
+pub(crate) fn pdf_text(pdf: &[u8]) -> String {
+    assert!(
+        pdf.starts_with(b"%PDF-"),
+        "not a PDF: {:?}",
+        &pdf[..pdf.len().min(200)]
+    );
+    let dir = std::env::temp_dir().join(format!("guichet-pdf-{}", uuid::Uuid::new_v4().simple()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("lettre.pdf");
+    std::fs::write(&path, pdf).unwrap();
+    let output = std::process::Command::new("pdftotext")
+        .arg(&path)
+        .arg("-")
+        .output()
+        .expect("pdftotext (poppler-utils) is installed by scripts/test");
+    std::fs::remove_dir_all(&dir).ok();
+    assert!(output.status.success(), "pdftotext failed");
+    String::from_utf8_lossy(&output.stdout)
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+fn today_in_french() -> String {
+    app::letters::merge::french_long_date(time::OffsetDateTime::now_utc().date())
+}
+
+async fn save(
+    app: &TestApp,
+    client: &reqwest::Client,
+    slug: &str,
+    id: &str,
+    version: &str,
+    name: &str,
+    source: &str,
+) -> reqwest::Response {
+    app.post(
+        client,
+        slug,
+        "letters/save",
+        &[
+            ("id", id),
+            ("version", version),
+            ("draft[name]", name),
+            ("draft[kind]", "reponse_favorable"),
+            ("draft[source]", source),
+        ],
+    )
+    .await
+}
+
+async fn preview(
+    app: &TestApp,
+    client: &reqwest::Client,
+    slug: &str,
+    source: &str,
+    reference: &str,
+) -> reqwest::Response {
+    client
+        .post(app.url(slug, "/back-office/courriers/apercu"))
+        .form(&[
+            ("source", source),
+            ("reference", reference),
+            (
+                "free_text",
+                "Premier paragraphe.\n\nSecond paragraphe de l'agent.",
+            ),
+        ])
+        .send()
+        .await
+        .unwrap()
+}
+
+const TEMPLATE: &str = "Madame, Monsieur #citoyen.nom,\n\n\
+Votre demande « #demarche.titre » n° #dossier.reference du #dossier.depot concernant \
+« #reponses.objet » (code postal #reponses.code_postal) est au statut #dossier.statut.\n\n\
+#texte-libre()\n\nFait le #date.aujourdhui.\n\n#signature()";
+
+#[tokio::test]
+async fn a_template_merges_the_dossier_into_a_pdf_with_the_commune_letterhead() {
+    let app = spawn_app().await;
+    let c = commune(&app, "ca").await;
+    app.grant("ca", "admin@ca.test", Some("Voirie"), "consultation")
+        .await;
+    let citizen = signed_in_citizen(&app, "ca", "usager@example.org").await;
+    let reference = file(&app, &citizen, "ca", &c, "Camille Durand", "44000").await;
+
+    let saved = save(&app, &c.admin, "ca", "", "0", "Réponse voirie", TEMPLATE).await;
+    assert_eq!(saved.status(), StatusCode::OK);
+    let saved: Value = saved.json().await.unwrap();
+    assert_eq!(saved["version"], 1);
+
+    let response = preview(&app, &c.admin, "ca", TEMPLATE, &reference).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(response.headers()["content-type"], "application/pdf");
+    let pdf = response.bytes().await.unwrap();
+    let text = pdf_text(&pdf);
+    for expected in [
+        reference.as_str(),
+        "Signalement voirie",
+        "Nid de poule devant l'école",
+        "44000",
+        "Premier paragraphe.",
+        "Second paragraphe de l'agent.",
+        &today_in_french(),
+        // The letterhead: the commune's name, and the footer's reference.
+        "Commune",
+        &format!("Dossier {reference}"),
+    ] {
+        assert!(text.contains(expected), "{expected:?} missing from: {text}");
+    }
+    // The PDF says what it is.
+    let raw = String::from_utf8_lossy(&pdf);
+    assert!(raw.contains("Guichet"), "creator metadata");
+
+    // The same template is offered in the list.
+    let list: Value = app
+        .post(&c.admin, "ca", "letters/templates", &[])
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert!(
+        list.as_array()
+            .unwrap()
+            .iter()
+            .any(|t| t["name"] == "Réponse voirie")
+    );
+}
+
+#[tokio::test]
+async fn a_broken_template_is_refused_with_its_line_and_column_and_nothing_is_saved() {
+    let app = spawn_app().await;
+    let c = commune(&app, "ca").await;
+    let before = app.count("tenant_ca.letter_templates").await;
+
+    let unknown_field = "Bonjour,\n\nVotre dossier\n    #dossier.numero est reçu.";
+    let response = save(&app, &c.admin, "ca", "", "0", "Cassé", unknown_field).await;
+    assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+    let body: Value = response.json().await.unwrap();
+    let problem = &body["Rejected"]["problems"][0];
+    assert_eq!(problem["path"], "4:5", "{body}");
+    assert!(
+        problem["message"]
+            .as_str()
+            .unwrap()
+            .contains("Champ inconnu « dossier.numero »"),
+        "{body}"
+    );
+
+    let syntax = "Bonjour\n#let x = (1 + \nFin";
+    let response = save(&app, &c.admin, "ca", "", "0", "Cassé", syntax).await;
+    assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+    let message = error_message(response).await;
+    assert!(
+        message.contains("Ligne 2") || message.contains("Ligne 3"),
+        "{message}"
+    );
+
+    let unknown_variable = "Bonjour #inconnue";
+    let checked: Value = app
+        .post(
+            &c.admin,
+            "ca",
+            "letters/check",
+            &[("source", unknown_variable)],
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(checked[0]["line"], 1);
+    assert_eq!(checked[0]["column"], 10);
+    assert_eq!(checked[0]["message"], "Variable inconnue « inconnue ».");
+
+    assert_eq!(app.count("tenant_ca.letter_templates").await, before);
+
+    // A preview of a broken template explains itself instead of a PDF.
+    app.grant("ca", "admin@ca.test", Some("Voirie"), "consultation")
+        .await;
+    let citizen = signed_in_citizen(&app, "ca", "usager@example.org").await;
+    let reference = file(&app, &citizen, "ca", &c, "Camille Durand", "44000").await;
+    let response = preview(&app, &c.admin, "ca", unknown_field, &reference).await;
+    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        response
+            .text()
+            .await
+            .unwrap()
+            .contains("Ligne 4, colonne 5")
+    );
+}
+
+#[tokio::test]
+async fn a_save_over_a_newer_version_is_refused() {
+    let app = spawn_app().await;
+    let c = commune(&app, "ca").await;
+    let saved: Value = save(
+        &app,
+        &c.admin,
+        "ca",
+        "",
+        "0",
+        "Modèle",
+        "Bonjour #citoyen.nom",
+    )
+    .await
+    .json()
+    .await
+    .unwrap();
+    let id = saved["id"].as_str().unwrap();
+    let second = save(&app, &c.admin, "ca", id, "1", "Modèle", "Bonjour !").await;
+    assert_eq!(second.status(), StatusCode::OK);
+    let stale = save(&app, &c.admin, "ca", id, "1", "Modèle", "Écrasé ?").await;
+    assert_eq!(stale.status(), StatusCode::CONFLICT);
+    assert_eq!(
+        app.text(&format!(
+            "SELECT source FROM tenant_ca.letter_templates WHERE id = '{id}'"
+        ))
+        .await,
+        "Bonjour !"
+    );
+    // Citizens and plain agents do not edit templates.
+    let citizen = signed_in_citizen(&app, "ca", "usager@example.org").await;
+    let refused = save(&app, &citizen, "ca", id, "2", "Modèle", "Piraté").await;
+    assert_eq!(refused.status(), StatusCode::FORBIDDEN);
+}
+
+#[tokio::test]
+async fn the_citizen_downloads_the_acknowledgement_and_the_attestation_once_final() {
+    let app = spawn_app().await;
+    let c = commune(&app, "ca").await;
+    let citizen = signed_in_citizen(&app, "ca", "usager@example.org").await;
+    let reference = file(&app, &citizen, "ca", &c, "Camille Durand", "44000").await;
+
+    let ack = citizen
+        .get(app.url(
+            "ca",
+            &format!("/mes-demandes/{reference}/documents/accuse-reception.pdf"),
+        ))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(ack.status(), StatusCode::OK);
+    assert!(
+        ack.headers()["content-disposition"]
+            .to_str()
+            .unwrap()
+            .starts_with("attachment")
+    );
+    let text = pdf_text(&ack.bytes().await.unwrap());
+    assert!(text.contains(&reference), "{text}");
+    assert!(text.contains("Signalement voirie"), "{text}");
+    assert!(text.contains("accusé de réception"), "{text}");
+
+    let attestation = format!("/mes-demandes/{reference}/documents/attestation.pdf");
+    let early = citizen
+        .get(app.url("ca", &attestation))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(early.status(), StatusCode::NOT_FOUND);
+    assert!(error_message(early).await.contains("terminée"));
+
+    // Accepted by an agent: the status is final, the attestation is there.
+    app.grant("ca", "admin@ca.test", Some("Voirie"), "gestion")
+        .await;
+    assert_eq!(
+        transition(&app, &c.admin, "ca", &reference, "t1")
+            .await
+            .status(),
+        StatusCode::OK
+    );
+    assert_eq!(
+        transition(&app, &c.admin, "ca", &reference, "t5")
+            .await
+            .status(),
+        StatusCode::OK
+    );
+    let late = citizen
+        .get(app.url("ca", &attestation))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(late.status(), StatusCode::OK);
+    let text = pdf_text(&late.bytes().await.unwrap());
+    assert!(text.contains("Attestation"), "{text}");
+    assert!(text.contains(&reference), "{text}");
+
+    // Someone else's dossier is not theirs to download.
+    let other = signed_in_citizen(&app, "ca", "autre@example.org").await;
+    let refused = other
+        .get(app.url(
+            "ca",
+            &format!("/mes-demandes/{reference}/documents/accuse-reception.pdf"),
+        ))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn another_communes_templates_previews_and_documents_are_out_of_reach() {
+    let app = spawn_app().await;
+    let a = commune(&app, "ca").await;
+    let b = commune(&app, "cb").await;
+    app.grant("ca", "admin@ca.test", Some("Voirie"), "gestion")
+        .await;
+    app.grant("cb", "admin@cb.test", Some("Voirie"), "gestion")
+        .await;
+    let citizen = signed_in_citizen(&app, "ca", "usager@example.org").await;
+    let reference = file(&app, &citizen, "ca", &a, "Camille Durand", "44000").await;
+    let saved: Value = save(
+        &app,
+        &a.admin,
+        "ca",
+        "",
+        "0",
+        "Secret de A",
+        "Bonjour #citoyen.nom",
+    )
+    .await
+    .json()
+    .await
+    .unwrap();
+    let id = saved["id"].as_str().unwrap();
+
+    // B's admin cannot read, overwrite or list A's template…
+    let read = app
+        .post(&b.admin, "cb", "letters/template", &[("id", id)])
+        .await;
+    assert_eq!(read.status(), StatusCode::NOT_FOUND);
+    let write = save(&app, &b.admin, "cb", id, "1", "Pris", "Bonjour").await;
+    assert_eq!(write.status(), StatusCode::NOT_FOUND);
+    let list = app
+        .post(&b.admin, "cb", "letters/templates", &[])
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(!list.contains("Secret de A"));
+    // … nor preview anything on A's dossier, even with the same reference format.
+    let response = preview(&app, &b.admin, "cb", "#dossier.reference", &reference).await;
+    assert_eq!(response.status(), StatusCode::NOT_FOUND);
+    // A's citizen's session and dossier mean nothing at B.
+    let at_b = citizen
+        .get(app.url(
+            "cb",
+            &format!("/mes-demandes/{reference}/documents/accuse-reception.pdf"),
+        ))
+        .send()
+        .await
+        .unwrap();
+    assert_ne!(at_b.status(), StatusCode::OK);
+    assert_eq!(
+        app.text("SELECT source FROM tenant_ca.letter_templates WHERE name = 'Secret de A'")
+            .await,
+        "Bonjour #citoyen.nom"
+    );
+}
