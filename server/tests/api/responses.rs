@@ -506,8 +506,8 @@ async fn a_letter_is_visaed_sent_back_visaed_again_signed_by_a_delegate_frozen_a
 async fn another_communes_responses_pdfs_circuits_and_signatures_are_unknown_there() {
     let app = spawn_app().await;
     let a = commune(&app, "ca").await;
-    app.create_tenant("cb", "Autre commune").await;
-    let b_admin = app.admin("cb").await;
+    let b = commune(&app, "cb").await;
+    let b_admin = b.admin.clone();
     app.grant("ca", "admin@ca.test", Some("Voirie"), "gestion")
         .await;
     let citizen = signed_in_citizen(&app, "ca", "habitant@example.org").await;
@@ -636,6 +636,27 @@ async fn another_communes_responses_pdfs_circuits_and_signatures_are_unknown_the
             .unwrap()
             .status(),
         StatusCode::NOT_FOUND
+    );
+    // A dossier of cb's own: ca's template is not one of cb's.
+    app.grant("cb", "admin@cb.test", Some("Voirie"), "gestion")
+        .await;
+    let b_citizen = signed_in_citizen(&app, "cb", "habitant@example.org").await;
+    let b_reference = file(&app, &b_citizen, "cb", &b, "Habitant", "44000").await;
+    let foreign = respond(
+        &app,
+        &b_admin,
+        "cb",
+        &[
+            ("action", "create"),
+            ("reference", &b_reference),
+            ("template", &template),
+        ],
+    )
+    .await;
+    assert_eq!(foreign.status(), StatusCode::BAD_REQUEST);
+    assert_eq!(
+        error_message(foreign).await,
+        app::responses::strings::TEMPLATE_UNKNOWN
     );
     // Still there at ca.
     assert_eq!(
