@@ -95,7 +95,12 @@ async fn preview(
         let token = cookie_in(&headers, SESSION_COOKIE);
         let (tx, agent) =
             crate::backoffice::http::agent_tx(&state, tenant, token.as_deref()).await?;
-        crate::demarches::service::require_designer(&tx).await?;
+        // Not `require_designer`: it reads the session from a server function's context.
+        if !agent.user.has_role(crate::account::model::Role::Manager) {
+            return Err(AppError::Forbidden(
+                crate::demarches::strings::NOT_A_DESIGNER.to_owned(),
+            ));
+        }
         let outcome = super::service::preview(
             &tx,
             &state,
