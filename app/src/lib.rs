@@ -19,6 +19,7 @@ pub mod mail;
 pub mod org;
 pub mod platform;
 pub mod portal;
+pub mod responses;
 pub mod routes;
 pub mod store;
 pub mod text;

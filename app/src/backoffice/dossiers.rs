@@ -402,14 +402,24 @@ pub fn DossierPage() -> impl IntoView {
         move || (reference(), action.version().get(), edit.version().get()),
         |(reference, _, _)| load_dossier(reference),
     );
+    // The responses' section reads its own data, in the same suspense (no second one after
+    // the page's content: hydration order).
+    let respond = ServerAction::<crate::responses::api::ActOnResponse>::new();
+    let responses = Resource::new(
+        move || (reference(), respond.version().get()),
+        |(reference, _)| crate::responses::api::load_responses(reference),
+    );
     let error = action_error(action.value());
     let edit_error = action_error(edit.value());
     view! {
         <Suspense>
             {move || Suspend::new(async move {
-                match found.await {
-                    Ok(dossier) => view! { <DossierView dossier action edit error edit_error/> }.into_any(),
-                    Err(error) => failure(error),
+                match (found.await, responses.await) {
+                    (Ok(dossier), panel) => view! {
+                        <DossierView dossier action edit error edit_error/>
+                        {panel.ok().map(|panel| view! { <crate::responses::pages::ResponsesSection panel action=respond/> })}
+                    }.into_any(),
+                    (Err(error), _) => failure(error),
                 }
             })}
         </Suspense>

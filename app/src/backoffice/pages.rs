@@ -31,11 +31,13 @@ pub fn Home() -> impl IntoView {
                                 )}
                             </p>
                             <p><a href="/back-office/dossiers" class="button">{s::DOSSIERS_LINK}</a>
-                                " " <a href="/back-office/absences">{crate::org::strings::ABSENCES_LINK}</a></p>
+                                " " <a href="/back-office/absences">{crate::org::strings::ABSENCES_LINK}</a>
+                                " " <a href="/back-office/parapheur">{crate::responses::strings::PARAPHEUR_TITLE}</a></p>
                             {agent.has_role(Role::Manager).then(|| view! {
                                 <p><A href="/back-office/demarches">{crate::designer::strings::LIST_LINK}</A>
                                     " " <A href="/back-office/catalogue">{crate::store::strings::STORE_LINK}</A>
-                                    " " <A href="/back-office/courriers">{crate::letters::strings::LETTERS_LINK}</A></p>
+                                    " " <A href="/back-office/courriers">{crate::letters::strings::LETTERS_LINK}</A>
+                                    " " <a href="/back-office/circuits">{crate::responses::strings::CIRCUITS_TITLE}</a></p>
                             })}
                             <PublishNewsPanel/>
                         }

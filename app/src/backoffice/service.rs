@@ -499,6 +499,41 @@ async fn visible_dossier(
     Ok((row, access))
 }
 
+/// What another feature (responses) needs of a dossier the agent reaches.
+pub struct DossierRef {
+    pub id: Uuid,
+    pub reference: String,
+    pub service_id: Uuid,
+    pub assignee_id: Option<Uuid>,
+    pub access: Access,
+}
+
+/// The dossier `reference` if the agent has at least `at_least` on it (modification also
+/// locks its row and respects another agent's lock), else "unknown" or "read only" as on its
+/// page.
+pub async fn dossier_ref(
+    tx: &TenantTx,
+    agent: &Agent,
+    reference: &str,
+    at_least: Access,
+) -> AppResult<DossierRef> {
+    let (row, access) = if at_least >= Access::Modification {
+        (
+            modifiable(tx, agent, reference).await?,
+            Access::Modification,
+        )
+    } else {
+        visible_dossier(tx, agent, reference, false).await?
+    };
+    Ok(DossierRef {
+        id: row.id,
+        reference: row.reference,
+        service_id: row.service_id,
+        assignee_id: row.assignee_id,
+        access,
+    })
+}
+
 /// The id of a dossier the agent may read (letters previewed on it).
 pub async fn readable_dossier(tx: &TenantTx, agent: &Agent, reference: &str) -> AppResult<Uuid> {
     visible_dossier(tx, agent, reference, false)
@@ -830,6 +865,11 @@ fn history_text(
         "piece" => s::HISTORY_PIECE.to_owned(),
         "deadline" => s::HISTORY_DEADLINE.to_owned(),
         "linked" => s::HISTORY_LINKED.to_owned(),
+        other if crate::responses::strings::history(other).is_some() => {
+            crate::responses::strings::history(other)
+                .unwrap_or_default()
+                .to_owned()
+        }
         other => event_label(workflow, other, status),
     };
     match detail.filter(|d| !d.is_empty()) {

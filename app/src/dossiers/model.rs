@@ -135,6 +135,9 @@ pub struct DossierView {
     /// Documents the citizen can download (label, address): the acknowledgement, and the
     /// attestation once the dossier's status is final.
     pub documents: Vec<(String, String)>,
+    /// Signed letters the commune made available on the portal.
+    #[serde(default)]
+    pub letters: Vec<crate::responses::model::CitizenLetter>,
 }
 
 /// The status pushed on a dossier's event stream.

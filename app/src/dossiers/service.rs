@@ -1283,8 +1283,10 @@ pub async fn dossier_view(tx: &TenantTx, access: &DossierAccess<'_>) -> AppResul
             format!("{page}/documents/attestation.pdf"),
         ));
     }
+    let letters = crate::responses::service::citizen_letters(tx, row.id, &page).await?;
     Ok(DossierView {
         documents,
+        letters,
         status_label: workflow.label(&row.status),
         status: row.status,
         reference: row.reference,

@@ -125,6 +125,7 @@ fn DossierDetail(dossier: DossierView) -> impl IntoView {
     let blank_message =
         leptos_router::hooks::use_query_map().with_untracked(|q| q.get("message").is_some());
     let complement_url = dossier.complement_url.clone();
+    let letters = dossier.letters.clone();
     let messages_url = dossier.messages_url.clone();
     view! {
         <Title text=s::reference_line(&dossier.reference)/>
@@ -228,6 +229,16 @@ fn DossierDetail(dossier: DossierView) -> impl IntoView {
                 <button type="submit" class="button">{s::MESSAGE_SEND}</button>
             </form>
         </section>
+        {(!letters.is_empty()).then(|| view! {
+            <section aria-labelledby="courriers">
+                <h2 id="courriers">{crate::responses::strings::CITIZEN_LETTERS}</h2>
+                <ul class="file-links" data-testid="citizen-letters">
+                    {letters.into_iter().map(|l| view! {
+                        <li><a href=l.url download="">{l.title}</a> " – " {crate::responses::strings::signed_on(&l.signed_on)}</li>
+                    }).collect_view()}
+                </ul>
+            </section>
+        })}
         <section>
             <h2>{s::HISTORY}</h2>
             <ol class="history">

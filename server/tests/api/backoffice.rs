@@ -163,7 +163,7 @@ fn references(list: &Value) -> Vec<String> {
     refs
 }
 
-async fn dossier(
+pub(crate) async fn dossier(
     app: &TestApp,
     client: &reqwest::Client,
     slug: &str,

@@ -16,6 +16,7 @@ mod outbox;
 mod outbox_crash;
 mod platform;
 mod portal;
+mod responses;
 mod search;
 mod store;
 mod tenancy;

@@ -1,0 +1,161 @@
+//! Server functions of responses: thin — tenant transaction + the signed-in agent with their
+//! rights → service → commit.
+// `act` takes every field its forms may send; the server macro copies its signature into
+// generated client code that no item-level `allow` reaches.
+#![allow(clippy::too_many_arguments)]
+
+use leptos::prelude::*;
+
+use super::model::{CircuitsPage, Parapheur, ResponsesPanel};
+use crate::error::AppError;
+
+#[cfg(feature = "ssr")]
+mod ssr {
+    pub use crate::backoffice::service::Agent;
+    pub use crate::infra::{AppState, TenantTx};
+    pub use crate::responses::service;
+
+    pub async fn open() -> Result<(AppState, TenantTx, Agent), crate::error::AppError> {
+        let (state, tx) = crate::account::api::tenant_tx().await?;
+        let agent = Agent::current(&tx).await?;
+        Ok((state, tx, agent))
+    }
+}
+
+/// The "Courriers" section of a dossier's page.
+#[server(endpoint = "responses/panel")]
+pub async fn load_responses(reference: String) -> Result<ResponsesPanel, AppError> {
+    crate::infra::reply(
+        async {
+            let (_, tx, agent) = ssr::open().await?;
+            let panel = ssr::service::panel(&tx, &agent, &reference).await?;
+            tx.commit().await?;
+            Ok(panel)
+        }
+        .await,
+    )
+}
+
+/// One action on a response, as its forms post it: `create` (reference, template), `edit`
+/// (free_text), `start` (model or steps, channels), `approve`, `return` (target, comment),
+/// `sign`. Answers the response's id.
+#[server(endpoint = "responses/act")]
+pub async fn act_on_response(
+    action: String,
+    #[server(default)] reference: String,
+    #[server(default)] response: String,
+    #[server(default)] template: String,
+    #[server(default)] free_text: String,
+    #[server(default)] model: String,
+    #[server(default)] step_kinds: Vec<String>,
+    #[server(default)] step_assignees: Vec<String>,
+    #[server(default)] by_email: String,
+    #[server(default)] by_portal: String,
+    #[server(default)] by_postal: String,
+    #[server(default)] position: String,
+    #[server(default)] target: String,
+    #[server(default)] comment: String,
+) -> Result<String, AppError> {
+    crate::infra::reply(
+        async {
+            let (state, tx, agent) = ssr::open().await?;
+            let id = match action.as_str() {
+                "create" => ssr::service::create(&tx, &agent, &reference, &template).await?,
+                "edit" => {
+                    ssr::service::edit(&tx, &agent, &response, &free_text).await?;
+                    response
+                }
+                "start" => {
+                    let channels = super::model::Channels {
+                        email: !by_email.is_empty(),
+                        portal: !by_portal.is_empty(),
+                        postal: !by_postal.is_empty(),
+                    };
+                    ssr::service::start(
+                        &tx,
+                        &agent,
+                        &response,
+                        &model,
+                        &step_kinds,
+                        &step_assignees,
+                        channels,
+                    )
+                    .await?;
+                    response
+                }
+                "approve" | "return" | "sign" => {
+                    ssr::service::act_on_step(
+                        &tx, &state, &agent, &response, &action, &position, &target, &comment,
+                    )
+                    .await?;
+                    response
+                }
+                _ => {
+                    return Err(AppError::invalid("action", super::strings::ACTION_UNKNOWN));
+                }
+            };
+            tx.commit().await?;
+            Ok(id)
+        }
+        .await,
+    )
+}
+
+/// The steps waiting for the signed-in agent.
+#[server(endpoint = "responses/parapheur")]
+pub async fn load_parapheur() -> Result<Parapheur, AppError> {
+    crate::infra::reply(
+        async {
+            let (_, tx, agent) = ssr::open().await?;
+            let page = ssr::service::parapheur(&tx, &agent).await?;
+            tx.commit().await?;
+            Ok(page)
+        }
+        .await,
+    )
+}
+
+#[server(endpoint = "responses/circuits")]
+pub async fn load_circuits() -> Result<CircuitsPage, AppError> {
+    crate::infra::reply(
+        async {
+            let (_, tx, agent) = ssr::open().await?;
+            let page = ssr::service::circuits_page(&tx, &agent).await?;
+            tx.commit().await?;
+            Ok(page)
+        }
+        .await,
+    )
+}
+
+/// Saves a circuit model (managers); answers its id.
+#[server(endpoint = "responses/save_circuit")]
+pub async fn save_circuit(
+    name: String,
+    #[server(default)] step_kinds: Vec<String>,
+    #[server(default)] step_assignees: Vec<String>,
+) -> Result<String, AppError> {
+    crate::infra::reply(
+        async {
+            let (_, tx, agent) = ssr::open().await?;
+            let id =
+                ssr::service::save_model(&tx, &agent, &name, &step_kinds, &step_assignees).await?;
+            tx.commit().await?;
+            Ok(id)
+        }
+        .await,
+    )
+}
+
+#[server(endpoint = "responses/delete_circuit")]
+pub async fn delete_circuit(id: String) -> Result<(), AppError> {
+    crate::infra::reply(
+        async {
+            let (_, tx, agent) = ssr::open().await?;
+            ssr::service::delete_model(&tx, &agent, &id).await?;
+            tx.commit().await?;
+            Ok(())
+        }
+        .await,
+    )
+}
