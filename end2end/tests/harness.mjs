@@ -68,6 +68,11 @@ function run(bin, args, env) {
 /** The server with the demo tenants of tenants/ (Saint-Herblain, Rezé) loaded. */
 export async function startGuichet() {
   const smtp = await startSmtp();
+  const mailsTo = (address) => readdirSync(smtp.dir)
+    .filter((f) => f.endsWith('.json') && !f.startsWith('.'))
+    .sort()
+    .map((f) => JSON.parse(readFileSync(join(smtp.dir, f), 'utf8')))
+    .filter((m) => m.to.includes(address));
   const port = await freePort();
   const env = {
     ...process.env,
@@ -99,13 +104,13 @@ export async function startGuichet() {
     /** Waits for the `count`-th mail to `address` and returns it ({from, to, subject, body}). */
     async mail(address, count = 1) {
       return until(`mail #${count} to ${address}`, () => {
-        const mails = readdirSync(smtp.dir)
-          .filter((f) => f.endsWith('.json') && !f.startsWith('.'))
-          .sort()
-          .map((f) => JSON.parse(readFileSync(join(smtp.dir, f), 'utf8')))
-          .filter((m) => m.to.includes(address));
+        const mails = mailsTo(address);
         return mails.length >= count ? mails[count - 1] : null;
       });
+    },
+    /** Waits for a mail to `address` that `test` accepts (e.g. one with an attachment). */
+    async mailWhere(address, test) {
+      return until(`a matching mail to ${address}`, () => mailsTo(address).find(test) ?? null);
     },
     async stop() {
       server.kill('SIGINT');

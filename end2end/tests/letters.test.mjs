@@ -1,6 +1,8 @@
 // Letters in Chromium, on the demo tenant: a manager writes a template (a wrong field is
 // flagged live with its line and column), saves it and previews it as a PDF on a citizen's
-// dossier; the citizen downloads the acknowledgement of their dossier from the portal.
+// dossier, writes the answer from it and sends it to the admin to sign; once signed, the
+// citizen downloads it from the portal and receives it by e-mail, PDF attached, and also
+// downloads the acknowledgement of their dossier.
 
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -93,10 +95,59 @@ describe('Letters in Chromium', () => {
     ]);
     assert.equal(preview.status(), 200);
     assert.equal(preview.headers()['content-type'], 'application/pdf');
-    const text = pdfText(await preview.body());
+    // Chromium hands a framed PDF to its viewer: read the same post's bytes with fetch.
+    const bytes = await manager.evaluate(async () => {
+      const form = document.querySelector('form[target="apercu-courrier"]');
+      const response = await fetch(form.action, { method: 'POST', body: new URLSearchParams(new FormData(form)) });
+      return Array.from(new Uint8Array(await response.arrayBuffer()));
+    });
+    const text = pdfText(Buffer.from(bytes));
     assert.match(text, new RegExp(`Votre signalement ${reference}`));
     assert.match(text, /Une équipe passera lundi\./);
     assert.match(text, /Marie Dupont/);
+
+    // The answer: a draft from the template on the dossier, its free text, a circuit whose
+    // one step is the admin's signature, sent by e-mail and on the portal.
+    await manager.goto(guichet.url('saint-herblain', `/back-office/dossiers/${reference}`));
+    await hydrated(manager);
+    await manager.getByText('Rédiger un courrier').click();
+    await manager.getByLabel('Modèle de courrier').selectOption({ label: 'Intervention programmée' });
+    await manager.getByRole('button', { name: 'Créer le brouillon' }).click();
+    const response = manager.getByTestId('response').first();
+    await response.waitFor();
+    await response.getByLabel('Texte libre du courrier').fill('Une équipe interviendra lundi 30 novembre.');
+    await response.getByRole('button', { name: 'Enregistrer le texte' }).click();
+    await manager.getByText('Une équipe interviendra lundi 30 novembre.').first().waitFor();
+    await response.getByText('Envoyer dans le circuit de visa et signature').click();
+    const step = response.getByRole('group', { name: 'Étape 1' });
+    await step.getByLabel('Nature').selectOption({ label: 'Signature' });
+    await step.getByLabel('Agent ou service').selectOption({ label: 'Claire Moreau' });
+    await response.getByLabel('Courriel avec le PDF').check();
+    await response.getByRole('button', { name: 'Envoyer dans le circuit', exact: true }).click();
+    await response.getByText('Dans le circuit').first().waitFor();
+
+    // The admin signs it from their parapheur.
+    const admin = await newPage(browser, problems);
+    await login(admin, guichet, 'admin@saint-herblain.test', 'Herblain-Gestion-2026');
+    await admin.goto(guichet.url('saint-herblain', '/back-office/parapheur'));
+    await hydrated(admin);
+    assert.deepEqual(await accessibilityViolations(admin), [], 'parapheur');
+    await admin.getByRole('button', { name: 'Signer', exact: true }).click();
+    await admin.getByText("Aucun courrier n'attend votre visa ou votre signature.").waitFor();
+
+    // The citizen: the signed letter on the portal, and in their mailbox.
+    await citizen.goto(guichet.url('saint-herblain', `/mes-demandes/${reference}`));
+    const letters = citizen.getByTestId('citizen-letters');
+    const [signed] = await Promise.all([
+      citizen.waitForEvent('download'),
+      letters.getByRole('link').first().click(),
+    ]);
+    const letter = pdfText(readFileSync(await signed.path()));
+    assert.match(letter, /Une équipe interviendra lundi 30 novembre\./);
+    assert.match(letter, /Claire Moreau/);
+    assert.match(letter, new RegExp(reference));
+    const mail = await guichet.mailWhere('marie.dupont@example.test', (m) => (m.attachments ?? []).length > 0);
+    assert.ok(mail.attachments.some((a) => a.content_type === 'application/pdf'), JSON.stringify(mail.attachments));
 
     // The citizen's dossier page offers the acknowledgement.
     await citizen.goto(guichet.url('saint-herblain', `/mes-demandes/${reference}`));
