@@ -7,8 +7,8 @@ use leptos_router::{SsrMode, path};
 
 use crate::context::{SiteView, provide_site, use_site};
 use crate::{
-    account, admin, backoffice, branding, contexts, designer, letters, mail, org, platform,
-    portal, store, workflow,
+    account, admin, backoffice, branding, contexts, designer, letters, mail, org, platform, portal,
+    store, workflow,
 };
 
 /// Pages citizens open first, often on a phone, that ship without the Leptos runtime: they are
@@ -119,6 +119,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/back-office/absences") view=org::pages::AbsencesPage ssr=SsrMode::Async/>
                     <Route path=path!("/back-office/courriers") view=letters::pages::LettersPage ssr=SsrMode::Async/>
                     <Route path=path!("/back-office/courriers/:id") view=letters::pages::TemplateEditorPage ssr=SsrMode::Async/>
+                    <Route path=path!("/back-office/publipostages") view=letters::merge_pages::MailMergesPage ssr=SsrMode::Async/>
                     <Route path=path!("/admin/agents") view=admin::pages::Agents ssr=SsrMode::Async/>
                     <Route path=path!("/administration/organigramme") view=org::pages::OrgChartPage ssr=SsrMode::Async/>
                     <Route path=path!("/administration/apparence") view=branding::pages::BrandingPage ssr=SsrMode::Async/>

@@ -56,5 +56,6 @@ pub fn tenant_migrations() -> Vec<Box<dyn MigrationTrait>> {
         migration!("tenant/m0009_store_provenance"),
         migration!("tenant/m0010_letters"),
         migration!("tenant/m0011_outbox"),
+        migration!("tenant/m0013_mail_merge"),
     ]
 }

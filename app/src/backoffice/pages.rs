@@ -35,7 +35,8 @@ pub fn Home() -> impl IntoView {
                             {agent.has_role(Role::Manager).then(|| view! {
                                 <p><A href="/back-office/demarches">{crate::designer::strings::LIST_LINK}</A>
                                     " " <A href="/back-office/catalogue">{crate::store::strings::STORE_LINK}</A>
-                                    " " <A href="/back-office/courriers">{crate::letters::strings::LETTERS_LINK}</A></p>
+                                    " " <A href="/back-office/courriers">{crate::letters::strings::LETTERS_LINK}</A>
+                                    " " <A href="/back-office/publipostages">{crate::letters::strings::MERGE_TITLE}</A></p>
                             })}
                             <PublishNewsPanel/>
                         }
