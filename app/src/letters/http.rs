@@ -47,8 +47,15 @@ async fn merge_result(
             return Err(AppError::NotFound(s::MERGE_UNKNOWN.to_owned()));
         };
         let token = cookie_in(&headers, SESSION_COOKIE);
-        let (tx, _) = crate::backoffice::http::agent_tx(&state, tenant, token.as_deref()).await?;
-        crate::demarches::service::require_designer(&tx).await?;
+        let (tx, agent) =
+            crate::backoffice::http::agent_tx(&state, tenant, token.as_deref()).await?;
+        // Managers and admins, like the page (outside a server function: the agent of the
+        // request's cookie, not `require_designer`).
+        if !agent.user.has_role(crate::account::model::Role::Manager) {
+            return Err(AppError::Forbidden(
+                crate::demarches::strings::NOT_A_DESIGNER.to_owned(),
+            ));
+        }
         let (key, name, content_type) = super::mail_merge::result(&tx, &id).await?;
         let files = crate::infra::storage::TenantFiles::of(&tx, state.settings());
         tx.commit().await?;

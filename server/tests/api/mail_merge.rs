@@ -12,7 +12,7 @@ use serde_json::Value;
 
 use crate::backoffice::{Commune, agent, commune, file};
 use crate::dossiers::signed_in_citizen;
-use crate::helpers::{TestApp, error_message, spawn_app, spawn_app_without_jobs};
+use crate::helpers::{TestApp, error_message, spawn_app};
 use crate::letters::pdf_text;
 
 async fn template_id(app: &TestApp, slug: &str) -> String {
@@ -119,16 +119,21 @@ fn stored_files(app: &TestApp, slug: &str) -> Vec<String> {
 
 async fn dossiers(
     app: &TestApp,
+    citizen: &reqwest::Client,
     c: &Commune,
     slug: &str,
     count: usize,
     postcode: &str,
 ) -> Vec<(String, String)> {
-    let citizen = signed_in_citizen(app, slug, "usager@example.org").await;
     let mut filed = Vec::new();
     for i in 0..count {
-        let name = format!("Camille Durand-{i:02}");
-        let reference = file(app, &citizen, slug, c, &name, postcode).await;
+        let name = format!("Camille Durand-{postcode}-{i:02}");
+        let reference = file(app, citizen, slug, c, &name, postcode).await;
+        // Letters name the citizen of the dossier (here all filed by one account).
+        app.sql(&format!(
+            "UPDATE tenant_{slug}.dossiers SET citizen_name = '{name}' WHERE reference = '{reference}'"
+        ))
+        .await;
         filed.push((reference, name));
     }
     filed
@@ -140,7 +145,8 @@ async fn a_merge_of_the_list_produces_a_zip_of_letters_and_mails_each_citizen_th
     let c = commune(&app, "ca").await;
     app.grant("ca", "admin@ca.test", Some("Voirie"), "consultation")
         .await;
-    let filed = dossiers(&app, &c, "ca", 30, "44000").await;
+    let citizen = signed_in_citizen(&app, "ca", "usager@example.org").await;
+    let filed = dossiers(&app, &citizen, &c, "ca", 30, "44000").await;
 
     let id = created(
         &app,
@@ -245,8 +251,9 @@ async fn a_merge_of_pasted_references_as_one_pdf_and_an_agent_only_merges_what_t
     // The admin reads Nord only: the list selection keeps Nord's dossiers.
     app.grant("cb", "admin@cb.test", Some("Nord"), "consultation")
         .await;
-    let nord = dossiers(&app, &c, "cb", 3, "44800").await;
-    let sud = dossiers(&app, &c, "cb", 2, "44700").await;
+    let citizen = signed_in_citizen(&app, "cb", "usager@example.org").await;
+    let nord = dossiers(&app, &citizen, &c, "cb", 3, "44800").await;
+    let sud = dossiers(&app, &citizen, &c, "cb", 2, "44700").await;
 
     let id = created(&app, &c.admin, "cb", &[("source", "liste"), ("filter", "")]).await;
     let merge = finished(&app, &c.admin, "cb", &id).await;
@@ -280,7 +287,7 @@ async fn a_merge_of_pasted_references_as_one_pdf_and_an_agent_only_merges_what_t
         &[("source", "references"), ("references", &pasted)],
     )
     .await;
-    assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(refused.status(), StatusCode::BAD_REQUEST);
     let message = error_message(refused).await;
     assert!(
         message.contains(&sud[0].0) && !message.contains(&nord[0].0),
@@ -326,7 +333,7 @@ async fn a_merge_of_pasted_references_as_one_pdf_and_an_agent_only_merges_what_t
 
 #[tokio::test]
 async fn refusals_are_precise_and_agents_cannot_merge() {
-    let app = spawn_app_without_jobs().await;
+    let app = spawn_app().await;
     let c = commune(&app, "cc").await;
     app.grant("cc", "admin@cc.test", Some("Voirie"), "consultation")
         .await;
@@ -355,11 +362,7 @@ async fn refusals_are_precise_and_agents_cannot_merge() {
     ];
     for (fields, expected) in cases {
         let response = create(&app, &c.admin, "cc", fields).await;
-        assert_eq!(
-            response.status(),
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "{fields:?}"
-        );
+        assert_eq!(response.status(), StatusCode::BAD_REQUEST, "{fields:?}");
         let message = error_message(response).await;
         assert!(message.contains(expected), "{fields:?}: {message}");
     }
@@ -375,8 +378,21 @@ async fn refusals_are_precise_and_agents_cannot_merge() {
         "Choisissez un modèle de courrier."
     );
 
-    // Over 20,000 letters: refused before anything is written.
-    guichet_server::generate::dossiers(&app.state, "cc", 20_001)
+    // Over 20,000 letters: refused before anything is read.
+    let many: String = (0..20_001).map(|i| format!("2026-{i:06}\n")).collect();
+    let response = create(
+        &app,
+        &c.admin,
+        "cc",
+        &[("source", "references"), ("references", &many)],
+    )
+    .await;
+    let message = error_message(response).await;
+    assert!(
+        message.contains("limité à 20\u{202f}000 courriers"),
+        "{message}"
+    );
+    guichet_server::generate::dossiers(&app.state, "cc", 501)
         .await
         .unwrap();
     app.sql(
@@ -385,12 +401,6 @@ async fn refusals_are_precise_and_agents_cannot_merge() {
              WHERE u.email = 'admin@cc.test' ON CONFLICT DO NOTHING",
     )
     .await;
-    let response = create(&app, &c.admin, "cc", &[("source", "liste")]).await;
-    let message = error_message(response).await;
-    assert!(
-        message.contains("limité à 20\u{202f}000 courriers"),
-        "{message}"
-    );
     // A single PDF: 500 at most.
     let response = create(
         &app,
@@ -420,17 +430,25 @@ async fn refusals_are_precise_and_agents_cannot_merge() {
 
 #[tokio::test]
 async fn a_cancelled_merge_stops_and_leaves_no_file() {
-    let app = spawn_app_without_jobs().await;
+    let app = spawn_app().await;
     let c = commune(&app, "cd").await;
     app.grant("cd", "admin@cd.test", Some("Voirie"), "consultation")
         .await;
-    dossiers(&app, &c, "cd", 2, "44000").await;
+    let citizen = signed_in_citizen(&app, "cd", "usager@example.org").await;
+    dossiers(&app, &citizen, &c, "cd", 2, "44000").await;
     let tenant = app::platform::service::tenant_by_slug(&app.state, "cd")
         .await
         .unwrap();
 
-    // Cancelled while queued: the job never starts it.
-    let id = created(&app, &c.admin, "cd", &[("source", "liste")]).await;
+    // Cancelled while queued (inserted without its notification, so that the running job
+    // does not take it first): the job never starts it.
+    let template = template_id(&app, "cd").await;
+    let id = uuid::Uuid::new_v4().to_string();
+    app.sql(&format!(
+        "INSERT INTO tenant_cd.mail_merges (id, template_id, dossier_ids, output, total)
+         SELECT '{id}', '{template}', array_agg(id), 'zip', count(*) FROM tenant_cd.dossiers"
+    ))
+    .await;
     let cancelled = app
         .post(&c.admin, "cd", "letters/merges/cancel", &[("id", &id)])
         .await;
@@ -458,7 +476,6 @@ async fn a_cancelled_merge_stops_and_leaves_no_file() {
     guichet_server::generate::dossiers(&app.state, "cd", 1_500)
         .await
         .unwrap();
-    let template = template_id(&app, "cd").await;
     let big = uuid::Uuid::new_v4();
     app.sql(&format!(
         "INSERT INTO tenant_cd.mail_merges (id, template_id, dossier_ids, output, total)
@@ -471,18 +488,21 @@ async fn a_cancelled_merge_stops_and_leaves_no_file() {
         async move { guichet_server::jobs::mail_merge::run_merge(&state, tenant, big).await }
     });
     let mut started = false;
-    for _ in 0..600 {
-        if app
+    for _ in 0..1200 {
+        let state = app
             .text(&format!(
-                "SELECT done FROM tenant_cd.mail_merges WHERE id = '{big}'"
+                "SELECT status || ':' || done FROM tenant_cd.mail_merges WHERE id = '{big}'"
             ))
-            .await
-            != "0"
-        {
+            .await;
+        assert!(
+            state.starts_with("running") || state.starts_with("queued"),
+            "{state}"
+        );
+        if state != "running:0" && state != "queued:0" {
             started = true;
             break;
         }
-        tokio::time::sleep(Duration::from_millis(20)).await;
+        tokio::time::sleep(Duration::from_millis(50)).await;
     }
     assert!(started, "the merge never progressed");
     let cancelled = app
@@ -511,7 +531,8 @@ async fn another_communes_merges_are_out_of_reach() {
     let a = commune(&app, "ca").await;
     app.grant("ca", "admin@ca.test", Some("Voirie"), "consultation")
         .await;
-    dossiers(&app, &a, "ca", 1, "44000").await;
+    let citizen = signed_in_citizen(&app, "ca", "usager@example.org").await;
+    dossiers(&app, &citizen, &a, "ca", 1, "44000").await;
     let id = created(&app, &a.admin, "ca", &[("source", "liste")]).await;
     assert_eq!(finished(&app, &a.admin, "ca", &id).await["status"], "done");
 
@@ -540,7 +561,7 @@ async fn another_communes_merges_are_out_of_reach() {
         &[("source", "liste"), ("template_id", &template)],
     )
     .await;
-    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(response.status(), StatusCode::BAD_REQUEST);
     // A's result is still there for A.
     assert_eq!(
         download(&app, &a.admin, "ca", &id).await.status(),
