@@ -22,7 +22,7 @@ use std::process::Command;
 use std::time::{Duration, Instant};
 
 use app::branding::model::BrandingDocument;
-use app::infra::{AppState, Queries, Settings, TenantTx};
+use app::infra::{Queries, Settings, TenantTx};
 use app::letters::render::{LetterInput, render_letter};
 use app::letters::service::{letterhead, merge_data, template_source};
 use app::platform::service::{NewTenant, provision_tenant, tenant_by_slug};

@@ -224,7 +224,7 @@ fn joined_file(index: usize) -> Option<FileId> {
     static IDS: LazyLock<Vec<FileId>> = LazyLock::new(|| {
         (0..JOIN_MAX)
             .filter_map(|i| {
-                VirtualPath::new(&format!("/lettres/{i}.pdf"))
+                VirtualPath::new(format!("/lettres/{i}.pdf"))
                     .ok()
                     .map(|path| RootedPath::new(VirtualRoot::Project, path).intern())
             })

@@ -311,15 +311,16 @@ pub async fn merge_data_batch(
             continue;
         };
         let key = (row.demarche_id, row.version);
-        if !documents.contains_key(&key) {
-            let document =
+        if let std::collections::hash_map::Entry::Vacant(entry) = documents.entry(key) {
+            entry.insert(
                 crate::demarches::service::version_document(tx, row.demarche_id, row.version)
-                    .await?;
-            documents.insert(key, document);
+                    .await?,
+            );
         }
-        if !instructions.contains_key(&row.demarche_id) {
-            let instruction = crate::workflow::service::instruction_of(tx, row.demarche_id).await?;
-            instructions.insert(row.demarche_id, instruction);
+        if let std::collections::hash_map::Entry::Vacant(entry) =
+            instructions.entry(row.demarche_id)
+        {
+            entry.insert(crate::workflow::service::instruction_of(tx, row.demarche_id).await?);
         }
         let (Some(document), Some(instruction)) =
             (documents.get(&key), instructions.get(&row.demarche_id))

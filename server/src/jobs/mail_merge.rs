@@ -448,7 +448,7 @@ async fn produce(
             }
             // Letters share the letterhead's and prelude's memoised layout; what was only one
             // letter's is dropped after a few batches.
-            if batches % 2 == 0 {
+            if batches.is_multiple_of(2) {
                 app::infra::pdf::evict_caches(4);
             }
         }
