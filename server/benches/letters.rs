@@ -159,7 +159,13 @@ async fn run(database_url: String, data_dir: PathBuf) -> String {
         let source = source.clone();
         let data = data.clone();
         move || {
+            // Each letter to a different citizen and dossier: identical inputs would be served
+            // from typst's memo cache and measure nothing.
             let render = |i: usize| {
+                let mut data = data.clone();
+                data.citoyen_nom = format!("{} {i}", data.citoyen_nom);
+                data.dossier.reference = format!("{}-{i}", data.dossier.reference);
+                data.dossier.lien = format!("{}-{i}", data.dossier.lien);
                 let started = Instant::now();
                 let letter = render_letter(LetterInput {
                     template: &source,

@@ -423,7 +423,6 @@ async fn produce(
     };
     let result = async {
         let mut done = 0usize;
-        let mut batches = 0usize;
         while let Some(batch) = receiver.recv().await {
             let (count, data) = batch?;
             let template = merge.template.clone();
@@ -442,15 +441,13 @@ async fn produce(
             .map_err(|_| AppError::Internal)??;
             sink = Some(writer);
             done += count;
-            batches += 1;
             if !record_batch(merge, done, &letters).await? {
                 return Ok(false);
             }
-            // Letters share the letterhead's and prelude's memoised layout; what was only one
-            // letter's is dropped after a few batches.
-            if batches.is_multiple_of(2) {
-                app::infra::pdf::evict_caches(4);
-            }
+            // typst memoises every letter's layout (about 1 MB each): what the last two batches
+            // did not use is dropped, so memory stays two batches' worth; the letterhead and
+            // prelude, used by every letter, stay.
+            app::infra::pdf::evict_caches(2);
         }
         Ok::<_, AppError>(true)
     }
