@@ -83,6 +83,14 @@ ensure_pdftotext() {
   fi
 }
 
+# LibreOffice headless: the letters benchmark times it side by side with typst.
+ensure_libreoffice() {
+  if ! command -v soffice >/dev/null; then
+    say "Installing libreoffice-writer-nogui (the letters benchmark compares it with typst)"
+    as_root apt-get install -y --no-install-recommends libreoffice-writer-nogui >/dev/null || { as_root apt-get update >/dev/null && as_root apt-get install -y --no-install-recommends libreoffice-writer-nogui >/dev/null; }
+  fi
+}
+
 ensure_node_packages() {
   command -v npm >/dev/null || die "Node.js and npm are needed for the browser tests: apt-get install nodejs npm"
   if [ ! -d "$ROOT/end2end/node_modules/playwright-core" ] || [ "$ROOT/end2end/package-lock.json" -nt "$ROOT/end2end/node_modules/.package-lock.json" ]; then

@@ -121,6 +121,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/back-office/courriers/:id") view=letters::pages::TemplateEditorPage ssr=SsrMode::Async/>
                     <Route path=path!("/back-office/parapheur") view=responses::pages::ParapheurPage ssr=SsrMode::Async/>
                     <Route path=path!("/back-office/circuits") view=responses::pages::CircuitsPage ssr=SsrMode::Async/>
+                    <Route path=path!("/back-office/publipostages") view=letters::merge_pages::MailMergesPage ssr=SsrMode::Async/>
                     <Route path=path!("/admin/agents") view=admin::pages::Agents ssr=SsrMode::Async/>
                     <Route path=path!("/administration/organigramme") view=org::pages::OrgChartPage ssr=SsrMode::Async/>
                     <Route path=path!("/administration/apparence") view=branding::pages::BrandingPage ssr=SsrMode::Async/>

@@ -46,6 +46,7 @@ pub async fn serve(config: &Config, state: AppState, listener: TcpListener) -> a
     jobs::digest::spawn(state.clone());
     jobs::indexer::spawn(state.clone());
     jobs::store::spawn(state.clone());
+    jobs::mail_merge::spawn(state.clone());
     serve_http(state, listener).await
 }
 

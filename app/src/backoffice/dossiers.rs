@@ -20,7 +20,7 @@ fn failure(error: AppError) -> AnyView {
     view! { <Restricted message=error.to_string()/> }.into_any()
 }
 
-fn filter_from_query() -> Memo<DossierFilter> {
+pub(crate) fn filter_from_query() -> Memo<DossierFilter> {
     let query = use_query_map();
     Memo::new(move |_| {
         query.with(|q| {
@@ -158,6 +158,7 @@ fn options(items: Vec<(String, String)>, selected: String) -> impl IntoView {
 fn ListView(list: DossierList, filter: DossierFilter) -> impl IntoView {
     let o = list.options.clone();
     let export = format!("/back-office/dossiers.csv?{}", filter.to_query());
+    let merge = format!("/back-office/publipostages?{}", filter.to_query());
     let page_link = {
         let filter = filter.clone();
         move |page: u32| {
@@ -212,7 +213,8 @@ fn ListView(list: DossierList, filter: DossierFilter) -> impl IntoView {
         })}
         <SaveSearch filter=filter.clone() services=o.services.clone()/>
         <RegisterForCitizen demarches=o.demarches.clone()/>
-        <p data-testid="total">{s::total_line(list.total, list.capped)} " · " <ExportLink href=export total=list.total/></p>
+        <p data-testid="total">{s::total_line(list.total, list.capped)} " · " <ExportLink href=export total=list.total/>
+            " · " <a href=merge data-testid="merge-link">{crate::letters::strings::MERGE_ENTRY}</a></p>
         <DossierTable lines=list.lines/>
         <nav aria-label=s::PAGES_LABEL class="pager">
             {(page > 1).then(|| view! { <a href=page_link(page - 1)>{s::PREVIOUS}</a> })}

@@ -346,6 +346,60 @@ pub async fn export_batch(
         .collect())
 }
 
+/// The ids of the dossiers of a filter the agent may read, by submission, at most `limit`
+/// (a mail merge's selection: the caller asks for one more than it accepts).
+pub async fn selected_ids(
+    tx: &TenantTx,
+    agent: &Agent,
+    filter: &DossierFilter,
+    limit: usize,
+) -> AppResult<Vec<Uuid>> {
+    let (clause, values) = filter_clause(agent, filter)?;
+    #[derive(FromQueryResult)]
+    struct Row {
+        id: Uuid,
+    }
+    let rows: Vec<Row> = tx
+        .fetch_all(
+            &format!(
+                "SELECT d.id FROM dossiers d {clause} ORDER BY d.submitted_at, d.id LIMIT {limit}"
+            ),
+            values,
+        )
+        .await?;
+    Ok(rows.into_iter().map(|r| r.id).collect())
+}
+
+/// `{"a","b"}`: a text list bound as text and cast to `text[]` in SQL.
+fn text_array(values: &[String]) -> String {
+    let quoted: Vec<String> = values
+        .iter()
+        .map(|v| format!("\"{}\"", v.replace('\\', "\\\\").replace('"', "\\\"")))
+        .collect();
+    format!("{{{}}}", quoted.join(","))
+}
+
+/// Of `references`, the ids of the dossiers the agent may read, by reference; the others are
+/// simply not in the map (unknown and out of reach look the same).
+pub async fn readable_references(
+    tx: &TenantTx,
+    agent: &Agent,
+    references: &[String],
+) -> AppResult<HashMap<String, Uuid>> {
+    #[derive(FromQueryResult)]
+    struct Row {
+        id: Uuid,
+        reference: String,
+    }
+    let rows: Vec<Row> = tx
+        .fetch_all(
+            &format!("SELECT d.id, d.reference FROM dossiers d WHERE {VISIBLE} AND d.reference = ANY ($2::text[])"),
+            vec![agent.readable().into(), text_array(references).into()],
+        )
+        .await?;
+    Ok(rows.into_iter().map(|r| (r.reference, r.id)).collect())
+}
+
 /// How many dossiers an export of `filter` will have.
 pub async fn count(tx: &TenantTx, agent: &Agent, filter: &DossierFilter) -> AppResult<u64> {
     let (clause, values) = filter_clause(agent, filter)?;

@@ -216,6 +216,94 @@ pub fn render(sources: PdfSources) -> Result<Pdf, Vec<Diagnostic>> {
     })
 }
 
+/// PDFs joined into one at most, and the virtual names they are read under (interned once:
+/// typst keeps every path it sees for the life of the process).
+pub const JOIN_MAX: usize = 500;
+
+fn joined_file(index: usize) -> Option<FileId> {
+    static IDS: LazyLock<Vec<FileId>> = LazyLock::new(|| {
+        (0..JOIN_MAX)
+            .filter_map(|i| {
+                VirtualPath::new(format!("/lettres/{i}.pdf"))
+                    .ok()
+                    .map(|path| RootedPath::new(VirtualRoot::Project, path).intern())
+            })
+            .collect()
+    });
+    IDS.get(index).copied()
+}
+
+/// A document made of the pages of other PDFs, each placed whole on an A4 page.
+struct JoinWorld {
+    main: Source,
+    pdfs: Vec<Bytes>,
+}
+
+impl World for JoinWorld {
+    fn library(&self) -> &LazyHash<Library> {
+        &LIBRARY
+    }
+
+    fn book(&self) -> &LazyHash<FontBook> {
+        &FONTS.book
+    }
+
+    fn main(&self) -> FileId {
+        self.main.id()
+    }
+
+    fn source(&self, id: FileId) -> FileResult<Source> {
+        if id == self.main.id() {
+            Ok(self.main.clone())
+        } else {
+            Err(not_found(id))
+        }
+    }
+
+    fn file(&self, id: FileId) -> FileResult<Bytes> {
+        (0..self.pdfs.len())
+            .find(|i| joined_file(*i) == Some(id))
+            .and_then(|i| self.pdfs.get(i).cloned())
+            .ok_or_else(|| not_found(id))
+    }
+
+    fn font(&self, index: usize) -> Option<Font> {
+        FONTS.fonts.get(index).cloned()
+    }
+
+    fn today(&self, _offset: Option<typst::foundations::Duration>) -> Option<Datetime> {
+        None
+    }
+}
+
+/// Joins A4 PDFs (with their page counts) into one, in order: a mail merge's single PDF. Their
+/// pages are embedded as they are (text stays text). At most [`JOIN_MAX`] PDFs.
+pub fn concatenate(pdfs: &[(Vec<u8>, usize)]) -> Result<Vec<u8>, String> {
+    if pdfs.len() > JOIN_MAX {
+        return Err(format!("more than {JOIN_MAX} PDFs to join"));
+    }
+    let mut main = String::from("#set page(paper: \"a4\", margin: 0pt)\n");
+    for (index, (_, pages)) in pdfs.iter().enumerate() {
+        for page in 1..=(*pages).max(1) {
+            main.push_str(&format!(
+                "#page(image(\"/lettres/{index}.pdf\", page: {page}, width: 100%, height: 100%))\n"
+            ));
+        }
+    }
+    let world = JoinWorld {
+        main: Source::new(VirtualFile::Main.id(), main),
+        pdfs: pdfs
+            .iter()
+            .map(|(bytes, _)| Bytes::new(bytes.clone()))
+            .collect(),
+    };
+    let document = typst::compile::<PagedDocument>(&world)
+        .output
+        .map_err(|errors| format!("{errors:?}"))?;
+    typst_pdf::pdf(&document, &typst_pdf::PdfOptions::default())
+        .map_err(|errors| format!("{errors:?}"))
+}
+
 /// Bounds the memory of typst's memoisation across many renders (a mail merge): entries
 /// unused for `max_age` renders are dropped.
 pub fn evict_caches(max_age: usize) {

@@ -63,10 +63,80 @@ impl TenantFiles {
         tokio::fs::read(self.path(key)).await.map_err(io_error)
     }
 
+    /// Starts a file written in pieces (a mail merge's result, streamed to disk), under a
+    /// temporary name until [`PartFile::finish`].
+    pub async fn create(&self, key: Uuid) -> Result<PartFile, AppError> {
+        tokio::fs::create_dir_all(&self.root)
+            .await
+            .map_err(io_error)?;
+        let temporary = self.root.join(format!(".{}.part", key.simple()));
+        let file = tokio::fs::File::create(&temporary)
+            .await
+            .map_err(io_error)?
+            .into_std()
+            .await;
+        Ok(PartFile {
+            temporary,
+            path: self.path(key),
+            file: Some(file),
+        })
+    }
+
+    /// A stored file to stream (downloads), with its size.
+    pub async fn open(&self, key: Uuid) -> Result<(tokio::fs::File, u64), AppError> {
+        let file = tokio::fs::File::open(self.path(key))
+            .await
+            .map_err(io_error)?;
+        let size = file.metadata().await.map_err(io_error)?.len();
+        Ok((file, size))
+    }
+
     /// Best effort: used to undo a write whose database transaction failed.
     pub async fn delete(&self, key: Uuid) {
         if let Err(error) = tokio::fs::remove_file(self.path(key)).await {
             tracing::warn!(%error, %key, "file store: could not delete");
+        }
+    }
+}
+
+/// A file being written under a temporary name (blocking I/O: used from blocking threads).
+/// Dropped without [`PartFile::finish`], the temporary file is removed.
+pub struct PartFile {
+    temporary: PathBuf,
+    path: PathBuf,
+    file: Option<std::fs::File>,
+}
+
+impl PartFile {
+    /// The file to write to.
+    pub fn file(&mut self) -> Result<&mut std::fs::File, AppError> {
+        self.file.as_mut().ok_or(AppError::Internal)
+    }
+
+    /// Takes the file out (a writer that owns it); give it back with [`PartFile::finish`].
+    pub fn take(&mut self) -> Option<std::fs::File> {
+        self.file.take()
+    }
+
+    /// Flushes `file` to disk and puts it under its key; returns its size.
+    pub fn finish(mut self, file: std::fs::File) -> Result<u64, AppError> {
+        file.sync_all().map_err(io_error)?;
+        let size = file.metadata().map_err(io_error)?.len();
+        drop(file);
+        std::fs::rename(&self.temporary, &self.path).map_err(io_error)?;
+        // Renamed: nothing to clean up on drop.
+        self.temporary = PathBuf::new();
+        Ok(size)
+    }
+}
+
+impl Drop for PartFile {
+    fn drop(&mut self) {
+        if !self.temporary.as_os_str().is_empty() {
+            self.file = None;
+            if let Err(error) = std::fs::remove_file(&self.temporary) {
+                tracing::warn!(%error, "file store: could not remove a partial file");
+            }
         }
     }
 }

@@ -27,6 +27,80 @@ pub fn routes() -> Router<AppState> {
             get(owner_document),
         )
         .route("/suivi/{key}/documents/{document}", get(tracking_document))
+        .route(
+            "/back-office/publipostages/{id}/resultat",
+            get(merge_result),
+        )
+}
+
+/// `GET /back-office/publipostages/{id}/resultat`: a finished merge's ZIP or PDF, streamed
+/// from the tenant's file store (managers and admins of the same commune; another commune's
+/// merge is unknown: the id is looked up in this tenant's schema only).
+async fn merge_result(
+    State(state): State<AppState>,
+    site: Option<axum::Extension<Site>>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Response {
+    let result = async {
+        let Some(axum::Extension(Site::Tenant(tenant))) = site else {
+            return Err(AppError::NotFound(s::MERGE_UNKNOWN.to_owned()));
+        };
+        let token = cookie_in(&headers, SESSION_COOKIE);
+        let (tx, agent) =
+            crate::backoffice::http::agent_tx(&state, tenant, token.as_deref()).await?;
+        // Managers and admins, like the page (outside a server function: the agent of the
+        // request's cookie, not `require_designer`).
+        if !agent.user.has_role(crate::account::model::Role::Manager) {
+            return Err(AppError::Forbidden(
+                crate::demarches::strings::NOT_A_DESIGNER.to_owned(),
+            ));
+        }
+        let (key, name, content_type) = super::mail_merge::result(&tx, &id).await?;
+        let files = crate::infra::storage::TenantFiles::of(&tx, state.settings());
+        tx.commit().await?;
+        let (file, size) = files.open(key).await?;
+        Ok((file, size, name, content_type))
+    }
+    .await;
+    let (file, size, name, content_type) = match result {
+        Ok(found) => found,
+        Err(error) => return error_response(error),
+    };
+    let body = axum::body::Body::from_stream(file_stream(file));
+    let mut response = body.into_response();
+    let headers = response.headers_mut();
+    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+    if let Ok(value) = HeaderValue::from_str(&format!("attachment; filename=\"{name}\"")) {
+        headers.insert(header::CONTENT_DISPOSITION, value);
+    }
+    if let Ok(value) = HeaderValue::from_str(&size.to_string()) {
+        headers.insert(header::CONTENT_LENGTH, value);
+    }
+    headers.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("private, no-store"),
+    );
+    response
+}
+
+/// A file as a stream of 64 KiB chunks: a large result costs one chunk of memory.
+fn file_stream(
+    file: tokio::fs::File,
+) -> impl futures_util::Stream<Item = Result<axum::body::Bytes, std::io::Error>> {
+    futures_util::stream::unfold(Some(file), |file| async move {
+        use tokio::io::AsyncReadExt;
+        let mut file = file?;
+        let mut buffer = vec![0u8; 64 * 1024];
+        match file.read(&mut buffer).await {
+            Ok(0) => None,
+            Ok(n) => {
+                buffer.truncate(n);
+                Some((Ok(axum::body::Bytes::from(buffer)), Some(file)))
+            }
+            Err(error) => Some((Err(error), None)),
+        }
+    })
 }
 
 /// `inline`: shown in the browser's viewer (the preview frame); `attachment`: saved.

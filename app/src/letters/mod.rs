@@ -6,13 +6,19 @@
 //! - `merge` (ssr): the merge data as typst dictionaries, and unknown-field detection.
 //! - `render` (ssr): template + data → PDF, problems in the author's lines and columns.
 //! - `service` (ssr): templates, merge data from a dossier, rendering for a dossier.
-//! - [`api`], [`pages`]: the editor (`/back-office/courriers`).
+//! - `mail_merge` (ssr): mail merges (publipostage) asked for by agents, run by the job
+//!   `server/src/jobs/mail_merge.rs`.
+//! - [`api`], [`pages`]: the editor (`/back-office/courriers`) and the mail merges
+//!   (`/back-office/publipostages`).
 
 pub mod api;
 #[cfg(feature = "ssr")]
 pub mod http;
 #[cfg(feature = "ssr")]
+pub mod mail_merge;
+#[cfg(feature = "ssr")]
 pub mod merge;
+pub mod merge_pages;
 pub mod model;
 pub mod pages;
 #[cfg(feature = "ssr")]

@@ -132,3 +132,96 @@ pub struct RenderedLetter {
 /// Names and size limits.
 pub const NAME_MAX: usize = 120;
 pub const SOURCE_MAX: usize = 100_000;
+
+/// A mail merge (publipostage) as an agent asks for it.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MergeRequest {
+    pub template_id: String,
+    /// Where the dossiers come from: [`SOURCE_SEARCH`], [`SOURCE_LIST`] or [`SOURCE_REFERENCES`].
+    pub source: String,
+    /// A saved search's id.
+    #[serde(default)]
+    pub saved_search: String,
+    /// The dossier list's filter, as its query string.
+    #[serde(default)]
+    pub filter: String,
+    /// Dossier references, one per line.
+    #[serde(default)]
+    pub references: String,
+    /// `zip` or `pdf`.
+    pub output: String,
+    #[serde(default)]
+    pub send_emails: bool,
+    #[serde(default)]
+    pub free_text: String,
+}
+
+pub const SOURCE_SEARCH: &str = "recherche";
+pub const SOURCE_LIST: &str = "liste";
+pub const SOURCE_REFERENCES: &str = "references";
+
+/// Letters in one mail merge, at most.
+pub const MERGE_MAX: usize = 20_000;
+/// Letters in one merged PDF, at most: that PDF is assembled in memory (the ZIP is streamed).
+pub const PDF_MERGE_MAX: usize = 500;
+pub const FREE_TEXT_MAX: usize = 10_000;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MergeStatus {
+    Queued,
+    Running,
+    Done,
+    Cancelled,
+    Failed,
+}
+
+impl MergeStatus {
+    pub fn parse(code: &str) -> Self {
+        match code {
+            "queued" => Self::Queued,
+            "running" => Self::Running,
+            "done" => Self::Done,
+            "cancelled" => Self::Cancelled,
+            _ => Self::Failed,
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        s::merge_status_label(self)
+    }
+
+    /// Still to run or running: it can be cancelled, and the page follows its progress.
+    pub fn active(self) -> bool {
+        matches!(self, Self::Queued | Self::Running)
+    }
+}
+
+/// A line of the mail merges list.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MergeView {
+    pub id: String,
+    pub template: String,
+    pub selection: String,
+    /// `zip` or `pdf`.
+    pub output: String,
+    pub send_emails: bool,
+    pub status: MergeStatus,
+    pub total: i32,
+    pub done: i32,
+    pub emails: i32,
+    /// Dossiers without an address to mail their letter to.
+    pub no_email: i32,
+    pub error: Option<String>,
+    pub result_size: Option<i64>,
+    /// `dd/mm/yyyy à HHhMM`
+    pub created_at: String,
+    pub created_by: Option<String>,
+}
+
+/// What the mail merge form offers: (id, name) of the templates and saved searches.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MergeOptions {
+    pub templates: Vec<(String, String)>,
+    pub searches: Vec<(String, String)>,
+}

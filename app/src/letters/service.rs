@@ -257,6 +257,11 @@ pub async fn letterhead(tx: &TenantTx, state: &AppState) -> AppResult<Letterhead
     })
 }
 
+const DOSSIER_SELECT: &str = "SELECT d.id, d.reference, d.demarche_id, d.version, d.citizen_name,
+        COALESCE(u.email, d.contact_email) AS email, d.answers::text AS answers, d.status,
+        d.submitted_at, d.status_changed_at, s.name AS service_name
+     FROM dossiers d LEFT JOIN users u ON u.id = d.user_id LEFT JOIN services s ON s.id = d.service_id";
+
 /// The merge data of one dossier (the caller has checked the reader's rights).
 pub async fn merge_data(
     tx: &TenantTx,
@@ -267,18 +272,77 @@ pub async fn merge_data(
 ) -> AppResult<MergeData> {
     let row: DossierRow = tx
         .fetch_optional(
-            "SELECT d.id, d.reference, d.demarche_id, d.version, d.citizen_name,
-                    COALESCE(u.email, d.contact_email) AS email, d.answers::text AS answers, d.status,
-                    d.submitted_at, d.status_changed_at, s.name AS service_name
-             FROM dossiers d LEFT JOIN users u ON u.id = d.user_id LEFT JOIN services s ON s.id = d.service_id
-             WHERE d.id = $1",
+            &format!("{DOSSIER_SELECT} WHERE d.id = $1"),
             vec![dossier_id.into()],
         )
         .await?
-        .ok_or_else(|| AppError::NotFound(crate::backoffice::strings::DOSSIER_UNKNOWN.to_owned()))?;
+        .ok_or_else(|| {
+            AppError::NotFound(crate::backoffice::strings::DOSSIER_UNKNOWN.to_owned())
+        })?;
     let document =
         crate::demarches::service::version_document(tx, row.demarche_id, row.version).await?;
     let instruction = crate::workflow::service::instruction_of(tx, row.demarche_id).await?;
+    build_merge_data(head, row, &document, &instruction, author, extras)
+}
+
+/// The merge data of many dossiers with a few statements (a mail merge's batch): one for the
+/// dossiers, one per démarche version and workflow met. In the order of `ids`; dossiers that
+/// no longer exist are left out.
+pub async fn merge_data_batch(
+    tx: &TenantTx,
+    head: &Letterhead,
+    ids: &[Uuid],
+    author: Option<&str>,
+    extras: &LetterExtras,
+) -> AppResult<Vec<(Uuid, MergeData)>> {
+    use std::collections::HashMap;
+    let rows: Vec<DossierRow> = tx
+        .fetch_all(
+            &format!("{DOSSIER_SELECT} WHERE d.id = ANY ($1::uuid[])"),
+            vec![crate::dossiers::service::uuid_array(ids).into()],
+        )
+        .await?;
+    let mut rows: HashMap<Uuid, DossierRow> = rows.into_iter().map(|r| (r.id, r)).collect();
+    let mut documents = HashMap::new();
+    let mut instructions = HashMap::new();
+    let mut out = Vec::with_capacity(ids.len());
+    for id in ids {
+        let Some(row) = rows.remove(id) else {
+            continue;
+        };
+        let key = (row.demarche_id, row.version);
+        if let std::collections::hash_map::Entry::Vacant(entry) = documents.entry(key) {
+            entry.insert(
+                crate::demarches::service::version_document(tx, row.demarche_id, row.version)
+                    .await?,
+            );
+        }
+        if let std::collections::hash_map::Entry::Vacant(entry) =
+            instructions.entry(row.demarche_id)
+        {
+            entry.insert(crate::workflow::service::instruction_of(tx, row.demarche_id).await?);
+        }
+        let (Some(document), Some(instruction)) =
+            (documents.get(&key), instructions.get(&row.demarche_id))
+        else {
+            continue;
+        };
+        out.push((
+            *id,
+            build_merge_data(head, row, document, instruction, author, extras)?,
+        ));
+    }
+    Ok(out)
+}
+
+fn build_merge_data(
+    head: &Letterhead,
+    row: DossierRow,
+    document: &crate::demarches::document::DemarcheDocument,
+    instruction: &crate::workflow::model::Instruction,
+    author: Option<&str>,
+    extras: &LetterExtras,
+) -> AppResult<MergeData> {
     let status = instruction
         .workflow
         .status(&row.status)
@@ -319,6 +383,12 @@ pub async fn merge_data(
         annee: today.year(),
         reponses: crate::dossiers::model::answer_values(&document.definition, &answers),
     })
+}
+
+/// A saved template's source and name (mail merges read it once).
+pub async fn template_source(tx: &TenantTx, id: Uuid) -> AppResult<(String, String)> {
+    let row = template_row(tx, id).await?;
+    Ok((row.name, row.source))
 }
 
 /// Renders off the async runtime.

@@ -143,3 +143,141 @@ pub const NEW_SOURCE: &str = "#align(right)[#collectivite.nom, le #date.aujourdh
 pub fn saved(version: i32) -> String {
     format!("Modèle enregistré (version {version}).")
 }
+
+// Mail merges (publipostage).
+pub const MERGE_TITLE: &str = "Publipostage";
+pub const MERGE_INTRO: &str = "Un modèle de courrier appliqué à une sélection de dossiers : une archive ZIP d'un PDF par dossier, ou un seul PDF, et si vous le souhaitez un courriel à chaque usager avec son courrier en pièce jointe. La production se fait en arrière-plan ; vous pouvez quitter la page.";
+pub const MERGE_NEW: &str = "Nouveau publipostage";
+pub const MERGE_TEMPLATE: &str = "Modèle de courrier";
+pub const MERGE_SOURCE: &str = "Dossiers";
+pub const MERGE_SOURCE_SEARCH: &str = "Une recherche enregistrée";
+pub const MERGE_SOURCE_LIST: &str = "La sélection de la liste des dossiers";
+pub const MERGE_SOURCE_REFERENCES: &str = "Des références de dossiers";
+pub const MERGE_SAVED_SEARCH: &str = "Recherche enregistrée";
+pub const MERGE_REFERENCES: &str = "Références, une par ligne";
+pub const MERGE_OUTPUT: &str = "Résultat";
+pub const MERGE_OUTPUT_ZIP: &str = "Archive ZIP (un PDF par dossier)";
+pub const MERGE_OUTPUT_PDF: &str = "Un seul PDF (500 courriers au plus)";
+pub const MERGE_EMAILS: &str = "Envoyer aussi chaque courrier par courriel à l'usager";
+pub const MERGE_FREE_TEXT: &str = "Texte libre (#texte-libre() dans le modèle)";
+pub const MERGE_SUBMIT: &str = "Lancer le publipostage";
+pub const MERGE_STARTED: &str = "Publipostage lancé.";
+pub const MERGE_LIST: &str = "Publipostages";
+pub const MERGE_NONE: &str = "Aucun publipostage pour l'instant.";
+pub const MERGE_CANCEL: &str = "Annuler";
+pub const MERGE_DOWNLOAD: &str = "Télécharger";
+pub const MERGE_ENTRY: &str = "Publipostage de cette sélection";
+pub const COL_CREATED: &str = "Demandé le";
+pub const COL_SELECTION: &str = "Sélection";
+pub const COL_PROGRESS: &str = "Avancement";
+pub const COL_ACTIONS: &str = "Actions";
+pub const LIST_FILTER_SELECTION: &str = "Sélection de la liste des dossiers";
+
+pub const MERGE_TEMPLATE_REQUIRED: &str = "Choisissez un modèle de courrier.";
+pub const MERGE_SOURCE_UNKNOWN: &str = "Choisissez d'où viennent les dossiers : une recherche enregistrée, la liste ou des références.";
+pub const MERGE_SEARCH_UNKNOWN: &str = "Recherche enregistrée inconnue.";
+pub const MERGE_REFERENCES_REQUIRED: &str =
+    "Collez au moins une référence de dossier, une par ligne.";
+pub const MERGE_EMPTY: &str =
+    "La sélection ne contient aucun dossier que vous pouvez consulter : aucun courrier à produire.";
+pub const MERGE_OUTPUT_UNKNOWN: &str = "Choisissez le résultat : une archive ZIP ou un seul PDF.";
+pub const MERGE_FREE_TEXT_TOO_LONG: &str = "Le texte libre ne peut dépasser 10 000 caractères.";
+pub const MERGE_UNKNOWN: &str = "Publipostage inconnu.";
+pub const MERGE_FINISHED: &str = "Ce publipostage est terminé : il ne peut plus être annulé.";
+pub const MERGE_NO_RESULT: &str = "Ce publipostage n'a pas de résultat à télécharger.";
+pub const MERGE_INTERRUPTED: &str = "Le publipostage a été interrompu (redémarrage du serveur).";
+pub const MERGE_MAIL_BODY: &str = "Bonjour,\n\nVous trouverez ci-joint un courrier de {commune} concernant votre dossier {reference}.\n\nVous pouvez suivre votre dossier à tout moment : {lien}";
+
+pub fn merge_too_many() -> String {
+    format!(
+        "La sélection compte plus de {} dossiers : un publipostage est limité à {} courriers. Affinez la sélection ou découpez-la.",
+        thousands(super::model::MERGE_MAX),
+        thousands(super::model::MERGE_MAX)
+    )
+}
+
+pub fn merge_pdf_too_many(count: usize) -> String {
+    format!(
+        "Un seul PDF est limité à {} courriers et la sélection en compte {} : choisissez l'archive ZIP.",
+        super::model::PDF_MERGE_MAX,
+        thousands(count)
+    )
+}
+
+pub fn merge_unknown_references(references: &[String]) -> String {
+    let shown: Vec<&str> = references.iter().take(10).map(String::as_str).collect();
+    let more = if references.len() > 10 {
+        format!(" (et {} autres)", references.len() - 10)
+    } else {
+        String::new()
+    };
+    format!(
+        "Dossiers introuvables ou que vous ne pouvez pas consulter : {}{more}.",
+        shown.join(", ")
+    )
+}
+
+pub fn merge_mail_subject(commune: &str, reference: &str) -> String {
+    format!("{commune} : courrier concernant votre dossier {reference}")
+}
+
+pub fn merge_failed_letter(reference: &str, message: &str) -> String {
+    format!("Le courrier du dossier {reference} n'a pas pu être produit : {message}")
+}
+
+pub fn merge_progress(done: i32, total: i32) -> String {
+    format!(
+        "{} / {} courriers",
+        thousands(done.max(0) as usize),
+        thousands(total.max(0) as usize)
+    )
+}
+
+pub fn merge_emails(emails: i32, no_email: i32) -> String {
+    let mut out = format!("{emails} courriel(s) mis en file");
+    if no_email > 0 {
+        out.push_str(&format!(", {no_email} dossier(s) sans adresse"));
+    }
+    out
+}
+
+pub fn merge_selection_search(name: &str) -> String {
+    format!("Recherche « {name} »")
+}
+
+pub fn merge_selection_references(count: usize) -> String {
+    format!("{count} référence(s) collée(s)")
+}
+
+pub fn file_size(bytes: i64) -> String {
+    let bytes = bytes.max(0) as f64;
+    if bytes >= 1_048_576.0 {
+        format!("{:.1} Mo", bytes / 1_048_576.0).replace('.', ",")
+    } else {
+        format!("{} ko", (bytes / 1024.0).ceil() as i64)
+    }
+}
+
+pub fn merge_status_label(status: super::model::MergeStatus) -> &'static str {
+    use super::model::MergeStatus;
+    match status {
+        MergeStatus::Queued => "En attente",
+        MergeStatus::Running => "En cours",
+        MergeStatus::Done => "Terminé",
+        MergeStatus::Cancelled => "Annulé",
+        MergeStatus::Failed => "Échec",
+    }
+}
+
+/// `12 345`: thousands separated by a narrow no-break space, as French writes them.
+fn thousands(n: usize) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push('\u{202f}');
+        }
+        out.push(c);
+    }
+    out
+}

@@ -3,12 +3,16 @@
 //! - `guichet_tenants` → forget cached host → tenant resolutions (suspension, branding), and
 //!   sweep, since a reactivated tenant may have mail waiting.
 //!
+//! Mail merges run in their own task (`mail_merge`: its own listener on `guichet_merges`), so a
+//! long merge never delays mail delivery.
+//!
 //! Notifications can be missed (listener reconnect), so the outbox is also swept: all tenants
 //! at start and every [`SWEEP_INTERVAL`], and tenants with mail waiting for a retry when due.
 
 pub mod digest;
 pub mod indexer;
 pub mod live;
+pub mod mail_merge;
 pub mod outbox;
 pub mod store;
 

@@ -10,6 +10,7 @@ mod dossiers;
 mod helpers;
 mod instruction;
 mod letters;
+mod mail_merge;
 mod migrations;
 mod org;
 mod outbox;
