@@ -49,13 +49,7 @@ async fn merge_result(
         let token = cookie_in(&headers, SESSION_COOKIE);
         let (tx, agent) =
             crate::backoffice::http::agent_tx(&state, tenant, token.as_deref()).await?;
-        // Managers and admins, like the page (outside a server function: the agent of the
-        // request's cookie, not `require_designer`).
-        if !agent.user.has_role(crate::account::model::Role::Manager) {
-            return Err(AppError::Forbidden(
-                crate::demarches::strings::NOT_A_DESIGNER.to_owned(),
-            ));
-        }
+        require_manager(&agent)?;
         let (key, name, content_type) = super::mail_merge::result(&tx, &id).await?;
         let files = crate::infra::storage::TenantFiles::of(&tx, state.settings());
         tx.commit().await?;
@@ -101,6 +95,19 @@ fn file_stream(
             Err(error) => Some((Err(error), None)),
         }
     })
+}
+
+/// Managers and admins. These routes are not server functions: the agent comes from the
+/// request's cookie (`agent_tx`), not from Leptos' context as in `require_designer`, which
+/// finds no session here.
+fn require_manager(agent: &crate::backoffice::service::Agent) -> Result<(), AppError> {
+    if agent.user.has_role(crate::account::model::Role::Manager) {
+        Ok(())
+    } else {
+        Err(AppError::Forbidden(
+            crate::demarches::strings::NOT_A_DESIGNER.to_owned(),
+        ))
+    }
 }
 
 /// `inline`: shown in the browser's viewer (the preview frame); `attachment`: saved.
@@ -169,12 +176,7 @@ async fn preview(
         let token = cookie_in(&headers, SESSION_COOKIE);
         let (tx, agent) =
             crate::backoffice::http::agent_tx(&state, tenant, token.as_deref()).await?;
-        // Not `require_designer`: it reads the session from a server function's context.
-        if !agent.user.has_role(crate::account::model::Role::Manager) {
-            return Err(AppError::Forbidden(
-                crate::demarches::strings::NOT_A_DESIGNER.to_owned(),
-            ));
-        }
+        require_manager(&agent)?;
         let outcome = super::service::preview(
             &tx,
             &state,
