@@ -265,7 +265,7 @@ fn Editor(template: LetterTemplate, notice: RwSignal<Option<String>>) -> impl In
                     <button type="submit" class="button button-secondary">{s::PREVIEW}</button>
                 </fieldset>
             </form>
-            <aside class="letter-fields" aria-labelledby="champs-titre">
+            <aside class="letter-fields" aria-labelledby="champs-titre" tabindex="0">
                 <h2 id="champs-titre">{s::FIELDS_TITLE}</h2>
                 <dl>
                     {s::FIELDS.iter().map(|(path, what)| view! {
