@@ -12,13 +12,23 @@ use app::infra::AppState;
 use app::{App, shell};
 use axum::Router;
 use axum::middleware;
-use leptos_axum::{LeptosRoutes, generate_route_list};
+use leptos_axum::{AxumRouteListing, LeptosRoutes, generate_route_list};
 use tower_http::compression::CompressionLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::trace::TraceLayer;
 
+/// The app's routes, walked once per process. Walking them renders `App` with Leptos'
+/// resource loading suspended through a process-wide flag: any resource of any request polled
+/// meanwhile, in any thread, waits forever (a page that never answers). Once per process, that
+/// happens before anything is served; every further router (the API tests start one per test,
+/// side by side) reuses the list.
+fn routes() -> Vec<AxumRouteListing> {
+    static ROUTES: std::sync::OnceLock<Vec<AxumRouteListing>> = std::sync::OnceLock::new();
+    ROUTES.get_or_init(|| generate_route_list(App)).clone()
+}
+
 pub fn router(state: AppState) -> Router {
-    let routes = generate_route_list(App);
+    let routes = routes();
     let fallback_state = state.clone();
     // The one-segment files of the site root: the contexts' route `/:context` would otherwise
     // take them before the static file fallback.

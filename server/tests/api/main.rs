@@ -19,5 +19,6 @@ mod platform;
 mod portal;
 mod responses;
 mod search;
+mod startup;
 mod store;
 mod tenancy;
