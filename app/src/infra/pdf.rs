@@ -344,11 +344,23 @@ pub fn qr_code_svg(text: &str) -> Option<String> {
     let width = code.width();
     let quiet = 2;
     let size = width + 2 * quiet;
-    let mut path = String::with_capacity(width * width * 4);
-    for (index, color) in code.to_colors().into_iter().enumerate() {
-        if color == qrcode::Color::Dark {
-            let (x, y) = (index % width + quiet, index / width + quiet);
-            path.push_str(&format!("M{x} {y}h1v1h-1z"));
+    // One rectangle per horizontal run of dark modules: a third of the path of one per module,
+    // parsed and drawn for every letter.
+    let colors = code.to_colors();
+    let mut path = String::with_capacity(width * width);
+    for (y, row) in colors.chunks(width).enumerate() {
+        let mut x = 0;
+        while x < width {
+            if row[x] != qrcode::Color::Dark {
+                x += 1;
+                continue;
+            }
+            let run = row[x..]
+                .iter()
+                .take_while(|c| **c == qrcode::Color::Dark)
+                .count();
+            path.push_str(&format!("M{} {}h{run}v1h-{run}z", x + quiet, y + quiet));
+            x += run;
         }
     }
     Some(format!(
@@ -396,5 +408,35 @@ mod tests {
     fn only_the_documents_own_files_can_be_read() {
         let problems = render(sources("#read(\"/etc/passwd\")")).unwrap_err();
         assert!(problems[0].message.contains("not found"), "{problems:?}");
+    }
+
+    #[test]
+    fn the_qr_code_draws_exactly_the_dark_modules_of_the_code() {
+        let text = "https://saint-herblain.guichet.test/suivi/5f0c2a";
+        let code = qrcode::QrCode::new(text.as_bytes()).unwrap();
+        let width = code.width();
+        let svg = qr_code_svg(text).unwrap();
+        let path = svg.split("d=\"").nth(1).unwrap().split('"').next().unwrap();
+        let mut drawn = vec![false; width * width];
+        for rect in path.split('z').filter(|r| !r.is_empty()) {
+            // "M{x} {y}h{run}v1h-{run}"
+            let (origin, rest) = rect[1..].split_once('h').unwrap();
+            let (x, y) = origin.split_once(' ').unwrap();
+            let (x, y): (usize, usize) = (
+                x.parse::<usize>().unwrap() - 2,
+                y.parse::<usize>().unwrap() - 2,
+            );
+            let run: usize = rest.split_once('v').unwrap().0.parse().unwrap();
+            for dx in 0..run {
+                assert!(!drawn[y * width + x + dx], "drawn twice");
+                drawn[y * width + x + dx] = true;
+            }
+        }
+        let dark: Vec<bool> = code
+            .to_colors()
+            .into_iter()
+            .map(|c| c == qrcode::Color::Dark)
+            .collect();
+        assert_eq!(drawn, dark);
     }
 }
