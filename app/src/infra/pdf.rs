@@ -349,18 +349,13 @@ pub fn qr_code_svg(text: &str) -> Option<String> {
     let colors = code.to_colors();
     let mut path = String::with_capacity(width * width);
     for (y, row) in colors.chunks(width).enumerate() {
-        let mut x = 0;
-        while x < width {
-            if row[x] != qrcode::Color::Dark {
-                x += 1;
-                continue;
+        let mut x = quiet;
+        for run in row.chunk_by(|a, b| a == b) {
+            if run.first() == Some(&qrcode::Color::Dark) {
+                let (length, y) = (run.len(), y + quiet);
+                path.push_str(&format!("M{x} {y}h{length}v1h-{length}z"));
             }
-            let run = row[x..]
-                .iter()
-                .take_while(|c| **c == qrcode::Color::Dark)
-                .count();
-            path.push_str(&format!("M{} {}h{run}v1h-{run}z", x + quiet, y + quiet));
-            x += run;
+            x += run.len();
         }
     }
     Some(format!(
