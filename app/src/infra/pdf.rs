@@ -44,7 +44,7 @@ impl VirtualFile {
             Self::Data => "/champs.typ",
             Self::Logo => "/logo",
             Self::Signature => "/signature",
-            Self::QrCode => "/qr.svg",
+            Self::QrCode => "/qr",
         }
     }
 
@@ -76,7 +76,9 @@ pub struct PdfSources {
     pub data: String,
     pub logo: Option<Vec<u8>>,
     pub signature: Option<Vec<u8>>,
-    pub qr_code: Option<String>,
+    /// Raw 8-bit grey pixels (see [`QrCode`]), read by the prelude with
+    /// `format: (encoding: "luma8", …)`.
+    pub qr_code: Option<Vec<u8>>,
     /// Stable identifier of the document (the PDF's `/ID`), e.g. the letter's id.
     pub ident: String,
     /// The document's date, as `datetime.today()` and the PDF's creation date.
@@ -185,18 +187,44 @@ fn datetime(at: time::OffsetDateTime) -> Option<Datetime> {
     )
 }
 
+/// The main file and prelude, parsed once: a mail merge renders the same template thousands
+/// of times, and typst would otherwise parse and hash both for every letter. Matched by text;
+/// the few most recent are kept.
+fn parsed(file: VirtualFile, text: String) -> Source {
+    const KEPT: usize = 16;
+    static PARSED: std::sync::Mutex<Vec<Source>> = std::sync::Mutex::new(Vec::new());
+    let id = file.id();
+    let Ok(mut parsed) = PARSED.lock() else {
+        return Source::new(id, text);
+    };
+    if let Some(index) = parsed
+        .iter()
+        .position(|source| source.id() == id && source.text() == text)
+    {
+        let source = parsed.remove(index);
+        parsed.push(source.clone());
+        return source;
+    }
+    let source = Source::new(id, text);
+    if parsed.len() >= KEPT {
+        parsed.remove(0);
+    }
+    parsed.push(source.clone());
+    source
+}
+
 /// Typesets `sources` into an A4 PDF (the page size is the prelude's business).
 pub fn render(sources: PdfSources) -> Result<Pdf, Vec<Diagnostic>> {
     let today = datetime(sources.today)
         .or_else(|| Datetime::from_ymd(2000, 1, 1))
         .ok_or_else(Vec::new)?;
     let world = DocumentWorld {
-        main: Source::new(VirtualFile::Main.id(), sources.main),
-        prelude: Source::new(VirtualFile::Prelude.id(), sources.prelude),
+        main: parsed(VirtualFile::Main, sources.main),
+        prelude: parsed(VirtualFile::Prelude, sources.prelude),
         data: Source::new(VirtualFile::Data.id(), sources.data),
         logo: sources.logo.map(Bytes::new),
         signature: sources.signature.map(Bytes::new),
-        qr_code: sources.qr_code.map(Bytes::from_string),
+        qr_code: sources.qr_code.map(Bytes::new),
         today,
     };
     let document = typst::compile::<PagedDocument>(&world)
@@ -338,29 +366,126 @@ fn diagnostics(world: &DocumentWorld, errors: &[SourceDiagnostic]) -> Vec<Diagno
         .collect()
 }
 
-/// A QR code for `text` as an SVG (drawn here: typst's QR packages come from the internet).
-pub fn qr_code_svg(text: &str) -> Option<String> {
-    let code = qrcode::QrCode::new(text.as_bytes()).ok()?;
-    let width = code.width();
-    let quiet = 2;
-    let size = width + 2 * quiet;
-    // One rectangle per horizontal run of dark modules: a third of the path of one per module,
-    // parsed and drawn for every letter.
-    let colors = code.to_colors();
-    let mut path = String::with_capacity(width * width);
-    for (y, row) in colors.chunks(width).enumerate() {
-        let mut x = quiet;
-        for run in row.chunk_by(|a, b| a == b) {
-            if run.first() == Some(&qrcode::Color::Dark) {
-                let (length, y) = (run.len(), y + quiet);
-                path.push_str(&format!("M{x} {y}h{length}v1h-{length}z"));
+/// A QR code as an image: one grey pixel per module (0 dark, 255 light), quiet zone included,
+/// `size` × `size`. Drawn here (typst's QR packages come from the internet) and given to typst
+/// as raw pixels, shown unsmoothed: parsing and drawing an SVG path of the same code cost
+/// more than the rest of a letter's footer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct QrCode {
+    pub pixels: Vec<u8>,
+    pub size: usize,
+}
+
+/// Light modules around the code, on each side.
+const QUIET_ZONE: usize = 2;
+
+pub fn qr_code(text: &str) -> Option<QrCode> {
+    let (dark, width) = qr_modules(text)?;
+    let size = width + 2 * QUIET_ZONE;
+    let mut pixels = vec![255u8; size * size];
+    for (row, modules) in dark.chunks(width).enumerate() {
+        let start = (row + QUIET_ZONE) * size + QUIET_ZONE;
+        for (pixel, dark) in pixels[start..start + width].iter_mut().zip(modules) {
+            if *dark {
+                *pixel = 0;
             }
-            x += run.len();
         }
     }
-    Some(format!(
-        r##"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {size} {size}" shape-rendering="crispEdges"><rect width="{size}" height="{size}" fill="#fff"/><path d="{path}" fill="#000"/></svg>"##
-    ))
+    Some(QrCode { pixels, size })
+}
+
+/// The eight mask patterns of a (non-micro) QR code.
+const QR_MASKS: [qrcode::canvas::MaskPattern; 8] = {
+    use qrcode::canvas::MaskPattern;
+    [
+        MaskPattern::Checkerboard,
+        MaskPattern::HorizontalLines,
+        MaskPattern::VerticalLines,
+        MaskPattern::DiagonalLines,
+        MaskPattern::LargeCheckerboard,
+        MaskPattern::Fields,
+        MaskPattern::Diamonds,
+        MaskPattern::Meadow,
+    ]
+};
+
+/// The code's modules (true = dark, row by row) and its width, with error correction level M
+/// and the mask of lowest penalty. The `qrcode` crate encodes and masks; the mask is chosen
+/// here because the crate's own scoring of the eight masks cost more than the rest of the code.
+fn qr_modules(text: &str) -> Option<(Vec<bool>, usize)> {
+    use qrcode::EcLevel;
+    use qrcode::canvas::Canvas;
+    let bits = qrcode::bits::encode_auto(text.as_bytes(), EcLevel::M).ok()?;
+    let version = bits.version();
+    let (data, ec) =
+        qrcode::ec::construct_codewords(&bits.into_bytes(), version, EcLevel::M).ok()?;
+    let mut canvas = Canvas::new(version, EcLevel::M);
+    canvas.draw_all_functional_patterns();
+    canvas.draw_data(&data, &ec);
+    let width = usize::try_from(version.width()).ok()?;
+    QR_MASKS
+        .iter()
+        .map(|mask| {
+            let mut masked = canvas.clone();
+            masked.apply_mask(*mask);
+            let dark: Vec<bool> = masked
+                .into_colors()
+                .into_iter()
+                .map(|c| c == qrcode::Color::Dark)
+                .collect();
+            (mask_penalty(&dark, width), dark)
+        })
+        .min_by_key(|(penalty, _)| *penalty)
+        .map(|(_, dark)| (dark, width))
+}
+
+/// ISO/IEC 18004 mask penalty of a `width` × `width` code: lines of five or more modules of
+/// one colour, 2×2 blocks, finder-like 1:1:3:1:1 patterns beside four light modules, and the
+/// imbalance of dark and light.
+fn mask_penalty(dark: &[bool], width: usize) -> u32 {
+    if width == 0 || dark.len() != width * width {
+        return u32::MAX;
+    }
+    let rows: Vec<&[bool]> = dark.chunks(width).collect();
+    let transposed: Vec<bool> = (0..width)
+        .flat_map(|x| rows.iter().map(move |row| row[x]))
+        .collect();
+    let lines = rows.iter().copied().chain(transposed.chunks(width));
+    let mut penalty: u32 = lines.map(line_penalty).sum();
+    for pair in rows.windows(2) {
+        let (above, below) = (pair[0], pair[1]);
+        for x in 0..width - 1 {
+            let colour = above[x];
+            if above[x + 1] == colour && below[x] == colour && below[x + 1] == colour {
+                penalty += 3;
+            }
+        }
+    }
+    let dark_percent = dark.iter().filter(|d| **d).count() * 100 / dark.len();
+    penalty + 10 * (dark_percent.abs_diff(50) / 5) as u32
+}
+
+/// The penalties of one row or column: long runs, and finder-like patterns (the quiet zone
+/// beyond the code counts as light).
+fn line_penalty(line: &[bool]) -> u32 {
+    const FINDER: [bool; 7] = [true, false, true, true, true, false, true];
+    let mut penalty = 0;
+    for run in line.chunk_by(|a, b| a == b) {
+        if run.len() >= 5 {
+            penalty += run.len() as u32 - 2;
+        }
+    }
+    let end = line.len();
+    for (i, window) in line.windows(7).enumerate() {
+        if window == FINDER {
+            let before = &line[i.saturating_sub(4)..i];
+            let after = &line[(i + 7).min(end)..(i + 11).min(end)];
+            if !before.contains(&true) || !after.contains(&true) {
+                penalty += 40;
+            }
+        }
+    }
+    penalty
 }
 
 #[cfg(test)]
@@ -374,7 +499,7 @@ mod tests {
             data: String::new(),
             logo: None,
             signature: None,
-            qr_code: qr_code_svg("2026-000001"),
+            qr_code: qr_code("2026-000001").map(|code| code.pixels),
             ident: "test".to_owned(),
             today: time::OffsetDateTime::UNIX_EPOCH,
         }
@@ -382,9 +507,11 @@ mod tests {
 
     #[test]
     fn a_document_becomes_a_pdf() {
-        let pdf = render(sources(
-            "#import \"/guichet.typ\": *\n#bonjour le monde\n#image(\"/qr.svg\", width: 2cm)",
-        ))
+        let size = qr_code("2026-000001").unwrap().size;
+        let pdf = render(sources(&format!(
+            "#import \"/guichet.typ\": *\n#bonjour le monde\n\
+             #image(\"/qr\", format: (encoding: \"luma8\", width: {size}, height: {size}), width: 2cm)"
+        )))
         .unwrap();
         assert!(pdf.bytes.starts_with(b"%PDF-"));
         assert_eq!(pdf.pages, 1);
@@ -406,32 +533,68 @@ mod tests {
     }
 
     #[test]
-    fn the_qr_code_draws_exactly_the_dark_modules_of_the_code() {
+    fn the_qr_code_is_the_crates_code_under_its_least_penalised_mask() {
+        use qrcode::EcLevel;
+        use qrcode::canvas::Canvas;
         let text = "https://saint-herblain.guichet.test/suivi/5f0c2a";
-        let code = qrcode::QrCode::new(text.as_bytes()).unwrap();
-        let width = code.width();
-        let svg = qr_code_svg(text).unwrap();
-        let path = svg.split("d=\"").nth(1).unwrap().split('"').next().unwrap();
-        let mut drawn = vec![false; width * width];
-        for rect in path.split('z').filter(|r| !r.is_empty()) {
-            // "M{x} {y}h{run}v1h-{run}"
-            let (origin, rest) = rect[1..].split_once('h').unwrap();
-            let (x, y) = origin.split_once(' ').unwrap();
-            let (x, y): (usize, usize) = (
-                x.parse::<usize>().unwrap() - 2,
-                y.parse::<usize>().unwrap() - 2,
-            );
-            let run: usize = rest.split_once('v').unwrap().0.parse().unwrap();
-            for dx in 0..run {
-                assert!(!drawn[y * width + x + dx], "drawn twice");
-                drawn[y * width + x + dx] = true;
+        let bits = qrcode::bits::encode_auto(text.as_bytes(), EcLevel::M).unwrap();
+        let version = bits.version();
+        let (data, ec) =
+            qrcode::ec::construct_codewords(&bits.into_bytes(), version, EcLevel::M).unwrap();
+        let width = version.width() as usize;
+        let masked: Vec<Vec<bool>> = QR_MASKS
+            .into_iter()
+            .map(|mask| {
+                let mut canvas = Canvas::new(version, EcLevel::M);
+                canvas.draw_all_functional_patterns();
+                canvas.draw_data(&data, &ec);
+                canvas.apply_mask(mask);
+                canvas
+                    .into_colors()
+                    .into_iter()
+                    .map(|c| c == qrcode::Color::Dark)
+                    .collect()
+            })
+            .collect();
+        let (chosen, chosen_width) = qr_modules(text).unwrap();
+        assert_eq!(chosen_width, width);
+        assert!(masked.contains(&chosen), "one of the eight masked codes");
+        let lowest = masked.iter().map(|m| mask_penalty(m, width)).min().unwrap();
+        assert_eq!(mask_penalty(&chosen, width), lowest);
+
+        // The image: the modules, dark = 0, inside a light quiet zone.
+        let code = qr_code(text).unwrap();
+        assert_eq!(code.size, width + 4);
+        assert_eq!(code.pixels.len(), code.size * code.size);
+        for y in 0..code.size {
+            for x in 0..code.size {
+                let inside = (2..width + 2).contains(&x) && (2..width + 2).contains(&y);
+                let dark = inside && chosen[(y - 2) * width + (x - 2)];
+                assert_eq!(code.pixels[y * code.size + x], if dark { 0 } else { 255 });
             }
         }
-        let dark: Vec<bool> = code
-            .to_colors()
-            .into_iter()
-            .map(|c| c == qrcode::Color::Dark)
-            .collect();
-        assert_eq!(drawn, dark);
+    }
+
+    #[test]
+    fn the_mask_penalty_counts_lines_blocks_finder_patterns_and_balance() {
+        // All dark, 21 × 21: 42 lines of 21 (19 each), 400 blocks (3 each), 100 % dark (100).
+        assert_eq!(mask_penalty(&[true; 21 * 21], 21), 42 * 19 + 400 * 3 + 100);
+        // A checkerboard: nothing to penalise.
+        let checkerboard: Vec<bool> = (0..21 * 21).map(|i| (i % 21 + i / 21) % 2 == 0).collect();
+        assert_eq!(mask_penalty(&checkerboard, 21), 0);
+        // 11 × 11, light but for a finder-like pattern at the start of the first row.
+        let mut finder = vec![false; 11 * 11];
+        for x in [0, 2, 3, 4, 6] {
+            finder[x] = true;
+        }
+        let finder_pattern = 40;
+        let rows = 10 * 9; // ten light rows of 11
+        let columns = 5 * 8 + 6 * 9; // five columns broken by the first row's dark module
+        let blocks = (9 * 10 + 3) * 3; // light 2×2 blocks below the first row, and three in it
+        let balance = 10 * 9; // 5 dark modules of 121: 4 %
+        assert_eq!(
+            mask_penalty(&finder, 11),
+            finder_pattern + rows + columns + blocks + balance
+        );
     }
 }

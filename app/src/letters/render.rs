@@ -34,25 +34,43 @@ pub fn render_letter(input: LetterInput<'_>) -> Result<RenderedLetter, Vec<Templ
     } else {
         input.data.dossier.lien.clone()
     };
+    let qr = pdf::qr_code(&qr_text);
     let mut data = input.data.clone();
     data.collectivite.logo = input.logo.is_some();
     data.signataire.image = input.signature.is_some();
-    let sources = PdfSources {
-        main: format!("{PREFIX}{}", input.template),
-        prelude: PRELUDE.to_owned(),
-        data: data.to_typst(),
-        logo: input.logo,
-        signature: input.signature,
-        qr_code: pdf::qr_code_svg(&qr_text),
-        ident: input.ident,
-        today: input.now,
+    let data = data.to_typst();
+    let render = |paginate: bool| {
+        pdf::render(PdfSources {
+            main: format!("{PREFIX}{}", input.template),
+            prelude: PRELUDE.to_owned(),
+            data: format!("{data}\n{}", layout(paginate, qr.as_ref())),
+            logo: input.logo.clone(),
+            signature: input.signature.clone(),
+            qr_code: qr.as_ref().map(|code| code.pixels.clone()),
+            ident: input.ident.clone(),
+            today: input.now,
+        })
     };
-    pdf::render(sources)
+    // Page numbers ("Page 1 / 2") only on letters of more than one page: numbering against
+    // the total needs typst's second layout pass, about a tenth of a letter's time, for
+    // nothing on the one-page letters that most are.
+    let mut rendered = render(false);
+    if rendered.as_ref().is_ok_and(|pdf| pdf.pages > 1) {
+        rendered = render(true);
+    }
+    rendered
         .map(|pdf| RenderedLetter {
             pdf: pdf.bytes,
             pages: pdf.pages,
         })
         .map_err(|diagnostics| diagnostics.into_iter().map(problem).collect())
+}
+
+/// Page layout settings for the prelude (not merge fields): whether to number pages, and the
+/// QR code's size in pixels.
+fn layout(paginate: bool, qr: Option<&pdf::QrCode>) -> String {
+    let qr = qr.map_or_else(|| "none".to_owned(), |code| code.size.to_string());
+    format!("#let mise-en-page = (paginer: {paginate}, qr: {qr})")
 }
 
 /// Checks a template against sample data: its own fields, then a full render.

@@ -5,9 +5,10 @@
 //! through a pipeline: a reader task reads the merge data of [`BATCH`] dossiers per
 //! transaction (a few statements each) one batch ahead, the letters of a batch are typeset on
 //! N = available_parallelism blocking threads and written, in order, into one file of the
-//! tenant's file store under a temporary name (a ZIP streamed entry by entry; memory stays one
-//! batch of PDFs whatever the size of the merge). After each batch, one transaction checks the
-//! merge was not cancelled, queues the batch's emails (PDF attached) and records the progress.
+//! tenant's file store under a temporary name (a ZIP streamed entry by entry; memory stays two
+//! batches of PDFs whatever the size of the merge). After each batch, while the next is
+//! typeset, one transaction checks the merge was not cancelled, queues the batch's emails (PDF
+//! attached) and records the progress.
 //! Cancelled: the partial file is removed. Failed: the reason is recorded.
 //!
 //! Woken by `guichet_merges` notifications (`<slug>:<id>`); swept at start and every
@@ -421,33 +422,48 @@ async fn produce(
             }
         })
     };
+    // Pipelined: while a batch is typeset on all cores, the one before it is written and
+    // recorded (a transaction with a commit to wait for), so the cores never wait on either.
     let result = async {
         let mut done = 0usize;
-        while let Some(batch) = receiver.recv().await {
-            let (count, data) = batch?;
-            let template = merge.template.clone();
-            let logo = merge.head.logo.clone();
-            let title = merge.template_name.clone();
-            let ident = merge.id;
-            let mut writer = sink.take().ok_or(AppError::Internal)?;
-            let (writer, letters) = tokio::task::spawn_blocking(move || {
-                let letters = render_all(&template, data, logo, &title, ident, threads)?;
-                for letter in &letters {
-                    writer.add(letter)?;
+        let mut typeset: Option<(usize, Vec<Letter>)> = None;
+        loop {
+            let next = receiver.recv().await.transpose()?;
+            let rendering = next.map(|(count, data)| {
+                let template = merge.template.clone();
+                let logo = merge.head.logo.clone();
+                let title = merge.template_name.clone();
+                let ident = merge.id;
+                let letters = tokio::task::spawn_blocking(move || {
+                    render_all(&template, data, logo, &title, ident, threads)
+                });
+                (count, letters)
+            });
+            if let Some((count, letters)) = typeset.take() {
+                let mut writer = sink.take().ok_or(AppError::Internal)?;
+                let (writer, letters) = tokio::task::spawn_blocking(move || {
+                    for letter in &letters {
+                        writer.add(letter)?;
+                    }
+                    Ok::<_, AppError>((writer, letters))
+                })
+                .await
+                .map_err(|_| AppError::Internal)??;
+                sink = Some(writer);
+                done += count;
+                if !record_batch(merge, done, &letters).await? {
+                    return Ok(false);
                 }
-                Ok::<_, AppError>((writer, letters))
-            })
-            .await
-            .map_err(|_| AppError::Internal)??;
-            sink = Some(writer);
-            done += count;
-            if !record_batch(merge, done, &letters).await? {
-                return Ok(false);
+                // typst memoises every letter's layout (about 1 MB each): what the last two
+                // batches did not use is dropped, so memory stays a few batches' worth; the
+                // letterhead and prelude, used by every letter, stay.
+                app::infra::pdf::evict_caches(2);
             }
-            // typst memoises every letter's layout (about 1 MB each): what the last two batches
-            // did not use is dropped, so memory stays two batches' worth; the letterhead and
-            // prelude, used by every letter, stay.
-            app::infra::pdf::evict_caches(2);
+            let Some((count, letters)) = rendering else {
+                break;
+            };
+            let letters = letters.await.map_err(|_| AppError::Internal)??;
+            typeset = Some((count, letters));
         }
         Ok::<_, AppError>(true)
     }

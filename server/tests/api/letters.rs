@@ -372,3 +372,38 @@ async fn another_communes_templates_previews_and_documents_are_out_of_reach() {
         "Bonjour #citoyen.nom"
     );
 }
+
+/// Renders `template` on sample data, in-process.
+fn render_sample(template: &str) -> app::letters::model::RenderedLetter {
+    let mut data = app::letters::merge::MergeData::sample("Ville d'Exemple", "#000091");
+    data.courrier_texte = "Premier paragraphe.\n\nSecond paragraphe.".to_owned();
+    app::letters::render::render_letter(app::letters::render::LetterInput {
+        template,
+        data: &data,
+        logo: None,
+        signature: None,
+        ident: "essai".to_owned(),
+        now: time::OffsetDateTime::now_utc(),
+    })
+    .unwrap()
+}
+
+#[test]
+fn pages_are_numbered_against_their_total_only_when_a_letter_has_more_than_one() {
+    let short = render_sample("Madame, Monsieur #citoyen.nom,\n\n#texte-libre()\n\n#signature()");
+    assert_eq!(short.pages, 1);
+    let text = pdf_text(&short.pdf);
+    assert!(text.contains("Dossier 2026-000001"), "{text}");
+    assert!(!text.contains("Page"), "{text}");
+
+    let long = render_sample(&format!(
+        "Madame, Monsieur,\n\n{}\n\n#signature()",
+        "Un paragraphe assez long pour remplir la page, répété encore et encore. ".repeat(150)
+    ));
+    assert!(long.pages >= 2, "{} page(s)", long.pages);
+    let text = pdf_text(&long.pdf);
+    let total = long.pages;
+    for page in 1..=total {
+        assert!(text.contains(&format!("Page {page} / {total}")), "{text}");
+    }
+}
