@@ -411,7 +411,8 @@ const QR_MASKS: [qrcode::canvas::MaskPattern; 8] = {
 
 /// The code's modules (true = dark, row by row) and its width, with error correction level M
 /// and the mask of lowest penalty. The `qrcode` crate encodes and masks; the mask is chosen
-/// here because the crate's own scoring of the eight masks cost more than the rest of the code.
+/// here because the crate's own scoring of the eight masks cost more than the rest of the code
+/// (codes too wide to score, never a dossier's link, keep the first mask: still a valid code).
 fn qr_modules(text: &str) -> Option<(Vec<bool>, usize)> {
     use qrcode::EcLevel;
     use qrcode::canvas::Canvas;
@@ -441,51 +442,64 @@ fn qr_modules(text: &str) -> Option<(Vec<bool>, usize)> {
 
 /// ISO/IEC 18004 mask penalty of a `width` × `width` code: lines of five or more modules of
 /// one colour, 2×2 blocks, finder-like 1:1:3:1:1 patterns beside four light modules, and the
-/// imbalance of dark and light.
+/// imbalance of dark and light. Rows and columns are scored as bit masks (bit x = module x,
+/// set when dark), a few word operations per line where a module-by-module scan cost more
+/// than typesetting the letter's footer; codes wider than [`QR_MAX_WIDTH`] are not scored.
 fn mask_penalty(dark: &[bool], width: usize) -> u32 {
-    if width == 0 || dark.len() != width * width {
+    if width == 0 || width > QR_MAX_WIDTH || dark.len() != width * width {
         return u32::MAX;
     }
-    let rows: Vec<&[bool]> = dark.chunks(width).collect();
-    let transposed: Vec<bool> = (0..width)
-        .flat_map(|x| rows.iter().map(move |row| row[x]))
-        .collect();
-    let lines = rows.iter().copied().chain(transposed.chunks(width));
-    let mut penalty: u32 = lines.map(line_penalty).sum();
-    for pair in rows.windows(2) {
-        let (above, below) = (pair[0], pair[1]);
-        for x in 0..width - 1 {
-            let colour = above[x];
-            if above[x + 1] == colour && below[x] == colour && below[x + 1] == colour {
-                penalty += 3;
-            }
+    let mut rows = vec![0u128; width];
+    let mut columns = vec![0u128; width];
+    for ((y, modules), row) in dark.chunks(width).enumerate().zip(rows.iter_mut()) {
+        for ((x, _), column) in modules
+            .iter()
+            .enumerate()
+            .zip(columns.iter_mut())
+            .filter(|((_, dark), _)| **dark)
+        {
+            *row |= 1 << x;
+            *column |= 1 << y;
         }
     }
-    let dark_percent = dark.iter().filter(|d| **d).count() * 100 / dark.len();
+    let all = (1u128 << width) - 1;
+    let mut penalty: u32 = rows
+        .iter()
+        .chain(&columns)
+        .map(|line| line_penalty(*line, all))
+        .sum();
+    // 2×2 blocks: x where both rows keep their colour from x to x + 1 and agree with each other.
+    let pairs = all >> 1;
+    for pair in rows.windows(2) {
+        let (above, below) = (pair[0], pair[1]);
+        let same = !(above ^ (above >> 1)) & !(below ^ (below >> 1)) & !(above ^ below) & pairs;
+        penalty += 3 * same.count_ones();
+    }
+    let dark_count: u32 = rows.iter().map(|row| row.count_ones()).sum();
+    let dark_percent = dark_count as usize * 100 / dark.len();
     penalty + 10 * (dark_percent.abs_diff(50) / 5) as u32
 }
 
-/// The penalties of one row or column: long runs, and finder-like patterns (the quiet zone
-/// beyond the code counts as light).
-fn line_penalty(line: &[bool]) -> u32 {
-    const FINDER: [bool; 7] = [true, false, true, true, true, false, true];
-    let mut penalty = 0;
-    for run in line.chunk_by(|a, b| a == b) {
-        if run.len() >= 5 {
-            penalty += run.len() as u32 - 2;
-        }
-    }
-    let end = line.len();
-    for (i, window) in line.windows(7).enumerate() {
-        if window == FINDER {
-            let before = &line[i.saturating_sub(4)..i];
-            let after = &line[(i + 7).min(end)..(i + 11).min(end)];
-            if !before.contains(&true) || !after.contains(&true) {
-                penalty += 40;
-            }
-        }
-    }
-    penalty
+/// Widest code [`mask_penalty`] scores: a line and the four light modules past either end fit
+/// in a `u128` (version 25, about 1,000 bytes: far beyond a dossier's link).
+const QR_MAX_WIDTH: usize = 117;
+
+/// The penalties of one row or column (`all`: the line's modules): runs of five or more, and
+/// finder-like patterns; the quiet zone beyond the code counts as light (bits past the line
+/// are zero).
+fn line_penalty(line: u128, all: u128) -> u32 {
+    let runs = |modules: u128| {
+        // Bit i: modules i to i + 4 all set. A run of n ≥ 5 sets n − 4 bits and costs n − 2.
+        let fives = modules & (modules >> 1) & (modules >> 2) & (modules >> 3) & (modules >> 4);
+        let starts = fives & !(fives << 1);
+        fives.count_ones() + 2 * starts.count_ones()
+    };
+    // Bit i: modules i to i + 6 are dark, light, dark, dark, dark, light, dark.
+    let finder =
+        line & !(line >> 1) & (line >> 2) & (line >> 3) & (line >> 4) & !(line >> 5) & (line >> 6);
+    let light_before = !((line << 1) | (line << 2) | (line << 3) | (line << 4));
+    let light_after = !((line >> 7) | (line >> 8) | (line >> 9) | (line >> 10));
+    runs(line) + runs(!line & all) + 40 * (finder & (light_before | light_after)).count_ones()
 }
 
 #[cfg(test)]
@@ -573,6 +587,107 @@ mod tests {
                 assert_eq!(code.pixels[y * code.size + x], if dark { 0 } else { 255 });
             }
         }
+    }
+
+    /// The rules module by module, as ISO/IEC 18004 states them: what the bit masks must match.
+    fn reference_penalty(dark: &[bool], width: usize) -> u32 {
+        fn line(line: &[bool]) -> u32 {
+            const FINDER: [bool; 7] = [true, false, true, true, true, false, true];
+            let mut penalty = 0;
+            for run in line.chunk_by(|a, b| a == b) {
+                if run.len() >= 5 {
+                    penalty += run.len() as u32 - 2;
+                }
+            }
+            let end = line.len();
+            for (i, window) in line.windows(7).enumerate() {
+                if window == FINDER {
+                    let before = &line[i.saturating_sub(4)..i];
+                    let after = &line[(i + 7).min(end)..(i + 11).min(end)];
+                    if !before.contains(&true) || !after.contains(&true) {
+                        penalty += 40;
+                    }
+                }
+            }
+            penalty
+        }
+        let rows: Vec<&[bool]> = dark.chunks(width).collect();
+        let transposed: Vec<bool> = (0..width)
+            .flat_map(|x| rows.iter().map(move |row| row[x]))
+            .collect();
+        let mut penalty: u32 = rows
+            .iter()
+            .copied()
+            .chain(transposed.chunks(width))
+            .map(line)
+            .sum();
+        for pair in rows.windows(2) {
+            let (above, below) = (pair[0], pair[1]);
+            for x in 0..width - 1 {
+                let colour = above[x];
+                if above[x + 1] == colour && below[x] == colour && below[x + 1] == colour {
+                    penalty += 3;
+                }
+            }
+        }
+        let dark_percent = dark.iter().filter(|d| **d).count() * 100 / dark.len();
+        penalty + 10 * (dark_percent.abs_diff(50) / 5) as u32
+    }
+
+    #[test]
+    fn the_bitwise_penalty_agrees_with_the_rules_module_by_module() {
+        // Every mask of codes of several versions (21 to 117 modules), and pseudo-random grids.
+        use qrcode::EcLevel;
+        use qrcode::canvas::Canvas;
+        let mut checked = 0;
+        for length in [5, 40, 90, 200, 400, 900] {
+            let text: String = (0..length)
+                .map(|i| char::from(b'a' + (i * 7 % 26) as u8))
+                .collect();
+            let bits = qrcode::bits::encode_auto(text.as_bytes(), EcLevel::M).unwrap();
+            let version = bits.version();
+            let (data, ec) =
+                qrcode::ec::construct_codewords(&bits.into_bytes(), version, EcLevel::M).unwrap();
+            let width = version.width() as usize;
+            for mask in QR_MASKS {
+                let mut canvas = Canvas::new(version, EcLevel::M);
+                canvas.draw_all_functional_patterns();
+                canvas.draw_data(&data, &ec);
+                canvas.apply_mask(mask);
+                let dark: Vec<bool> = canvas
+                    .into_colors()
+                    .into_iter()
+                    .map(|c| c == qrcode::Color::Dark)
+                    .collect();
+                assert_eq!(mask_penalty(&dark, width), reference_penalty(&dark, width));
+                checked += 1;
+            }
+        }
+        let mut state: u64 = 0x9e37_79b9_7f4a_7c15;
+        for width in [1, 7, 11, 21, 64, 65, 117] {
+            for density in [2, 5, 8] {
+                let dark: Vec<bool> = (0..width * width)
+                    .map(|_| {
+                        state ^= state << 13;
+                        state ^= state >> 7;
+                        state ^= state << 17;
+                        state % 10 < density
+                    })
+                    .collect();
+                assert_eq!(
+                    mask_penalty(&dark, width),
+                    reference_penalty(&dark, width),
+                    "{width}"
+                );
+                checked += 1;
+            }
+        }
+        assert_eq!(checked, 6 * 8 + 7 * 3);
+        assert_eq!(
+            mask_penalty(&[false; 118 * 118], 118),
+            u32::MAX,
+            "too wide to score"
+        );
     }
 
     #[test]
