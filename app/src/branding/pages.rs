@@ -137,18 +137,22 @@ pub fn BrandingPage() -> impl IntoView {
 #[component]
 fn BrandingLoader(notice: RwSignal<Option<String>>) -> impl IntoView {
     let reload = RwSignal::new(0u32);
-    let state = Resource::new(move || reload.get(), |_| load_branding());
+    // Loaded in the browser only, like the designers: the editor and its live preview need
+    // JavaScript anyway, and a server-rendered editor, created inside the site's suspense, had
+    // to hydrate against data whose order of arrival varies (a mismatch seen in the browser
+    // tests).
+    let state = LocalResource::new(move || {
+        reload.track();
+        load_branding()
+    });
     view! {
         <p>{s::INTRO}</p>
         {move || notice.get().map(|text| view! { <Notice><p>{text}</p></Notice> })}
-        <Transition>
-            {move || Suspend::new(async move {
-                match state.await {
-                    Ok(state) => view! { <BrandingEditor state reload notice/> }.into_any(),
-                    Err(error) => view! { <p class="error-message" role="alert">{error.to_string()}</p> }.into_any(),
-                }
-            })}
-        </Transition>
+        {move || match state.get() {
+            None => view! { <p role="status">{s::LOADING}</p> }.into_any(),
+            Some(Ok(state)) => view! { <BrandingEditor state reload notice/> }.into_any(),
+            Some(Err(error)) => view! { <p class="error-message" role="alert">{error.to_string()}</p> }.into_any(),
+        }}
     }
 }
 

@@ -31,6 +31,7 @@ pub const BANNER: &str = "Bannière de la page d'accueil";
 pub const BANNER_HINT: &str = "PNG, JPEG ou SVG, 2 Mo et 4000 × 2000 pixels au plus.";
 pub const REMOVE_IMAGE: &str = "Retirer";
 pub const UPLOADING: &str = "Envoi…";
+pub const LOADING: &str = "Chargement de l’apparence…";
 pub const SVG_CLEANED: &str = "Éléments retirés du SVG pour la sécurité : {list}.";
 pub const TEXTS: &str = "Textes";
 pub const WELCOME: &str = "Texte d'accueil";
