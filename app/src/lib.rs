@@ -2,6 +2,7 @@
 //! logic and infrastructure they run on. Organised by feature; see ARCHITECTURE.md.
 #![recursion_limit = "256"]
 
+pub mod access;
 pub mod account;
 pub mod admin;
 pub mod backoffice;

@@ -1,5 +1,6 @@
 //! The shell, the App and the one route tree (French paths: they are what citizens see).
 
+use leptos::either::Either;
 use leptos::prelude::*;
 use leptos_meta::{MetaTags, Style, Stylesheet, Title, provide_meta_context};
 use leptos_router::components::{A, Route, Router, Routes};
@@ -48,6 +49,9 @@ fn lean_request() -> bool {
 }
 
 pub fn shell(options: LeptosOptions) -> impl IntoView {
+    // Server functions called while the page renders leave its status alone (see reply.rs).
+    #[cfg(feature = "ssr")]
+    provide_context(crate::infra::reply::RenderingPage);
     // The footer is the tenant's (its look rides on the request's cached tenant) and is part of
     // the shell, outside the hydrated app: waiting for the site inside the app would add a
     // suspense after the page's own, whose hydration order then depends on timing.
@@ -58,8 +62,19 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
     };
     #[cfg(not(feature = "ssr"))]
     let look = None;
-    let scripts = if lean_request() {
-        view! { <script type="module" inner_html=ENHANCE_SCRIPT></script> }.into_any()
+    // The icon's address changes with the logo, so browsers do not keep a former one.
+    let icon = match look.as_ref().and_then(|look| look.logo.as_deref()) {
+        Some(logo) => format!("/favicon.ico?v={logo}"),
+        None => "/favicon.ico".to_owned(),
+    };
+    // Inline scripts carry the request's nonce: the Content-Security-Policy (server/src/http/
+    // headers.rs) runs no other inline script. A refused page gets no script at all: it shows
+    // only its message, and the browser's App would render the page the server did not.
+    let scripts = if crate::access::access_denied().is_some() {
+        ().into_any()
+    } else if lean_request() {
+        view! { <script type="module" nonce=use_nonce() inner_html=ENHANCE_SCRIPT></script> }
+            .into_any()
     } else {
         view! { <HydrationScripts options=options.clone()/> }.into_any()
     };
@@ -69,6 +84,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
             <head>
                 <meta charset="utf-8"/>
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>
+                <link rel="icon" href=icon/>
                 <AutoReload options/>
                 {scripts}
                 <MetaTags/>
@@ -91,6 +107,9 @@ pub fn App() -> impl IntoView {
             <a class="skip-link" href="#contenu">"Aller au contenu"</a>
             <SiteHeader/>
             <main id="contenu" tabindex="-1">
+                {match crate::access::access_denied() {
+                Some(denied) => Either::Left(view! { <AccessRefused denied/> }),
+                None => Either::Right(view! {
                 <Routes fallback=NotFound>
                     <Route path=path!("") view=contexts::pages::PortalHome ssr=SsrMode::Async/>
                     <Route path=path!("/demarches") view=portal::catalogue::Catalogue ssr=SsrMode::Async/>
@@ -134,8 +153,21 @@ pub fn App() -> impl IntoView {
                     // Contexts (`/familles`): last, so that every static path above wins.
                     <Route path=path!("/:context") view=contexts::pages::ContextPage ssr=SsrMode::Async/>
                 </Routes>
+                }),
+                }}
             </main>
         </Router>
+    }
+}
+
+/// What a signed-in user without the page's role gets instead of the page (a 403: see
+/// `access`).
+#[component]
+fn AccessRefused(denied: crate::access::AccessDenied) -> impl IntoView {
+    view! {
+        <Title text=account::strings::ACCESS_DENIED_TITLE/>
+        <h1>{account::strings::ACCESS_DENIED_TITLE}</h1>
+        <crate::ui::Restricted message=denied.0.to_owned()/>
     }
 }
 

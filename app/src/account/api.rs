@@ -50,18 +50,33 @@ mod ssr {
         }
     }
 
+    /// Signs the user in and sends them to their space.
     pub fn start_session(state: &AppState, session: &SessionToken, user: &UserView) {
+        start_session_returning_to(state, session, user, None);
+    }
+
+    /// Signs the user in and sends them on: to `return_to` when it is a path of this site (the
+    /// page that sent them to sign in), else to their space.
+    pub fn start_session_returning_to(
+        state: &AppState,
+        session: &SessionToken,
+        user: &UserView,
+        return_to: Option<&str>,
+    ) {
         set_cookie(
             SESSION_COOKIE,
             &session.0,
             SESSION_TTL.whole_seconds(),
             state.settings().secure_cookies(),
         );
-        let target = if user.kind == UserKind::Agent {
+        let space = if user.kind == UserKind::Agent {
             "/back-office"
         } else {
             "/mon-compte"
         };
+        let target = return_to
+            .and_then(crate::access::safe_return_path)
+            .unwrap_or(space);
         leptos_axum::redirect(target);
     }
 }
@@ -90,8 +105,13 @@ pub async fn verify_email(jeton: String) -> Result<(), AppError> {
     )
 }
 
+/// `retour`: where to go once signed in (the sign-in page's `?retour=`), if a local path.
 #[server(endpoint = "login")]
-pub async fn login(email: String, password: String) -> Result<UserView, AppError> {
+pub async fn login(
+    email: String,
+    password: String,
+    retour: Option<String>,
+) -> Result<UserView, AppError> {
     crate::infra::reply(
         async {
             let (state, tx) = ssr::tenant_tx().await?;
@@ -100,7 +120,7 @@ pub async fn login(email: String, password: String) -> Result<UserView, AppError
                 super::service::login(&tx, state.login_limiter(), &client, &email, &password)
                     .await?;
             tx.commit().await?;
-            ssr::start_session(&state, &session, &user);
+            ssr::start_session_returning_to(&state, &session, &user, retour.as_deref());
             Ok(user)
         }
         .await,

@@ -76,11 +76,15 @@ pub fn Login() -> impl IntoView {
     let action = ServerAction::<Login>::new();
     reload_site_on_success(action.value());
     let error = action_error(action.value());
+    // The page that sent the visitor here (`access`): the server follows it only if local.
+    let query = use_query_map();
+    let return_to = move || query.read().get(crate::access::RETURN_PARAM);
     view! {
         <Title text=s::LOGIN_TITLE/>
         <h1>{s::LOGIN_TITLE}</h1>
         <ErrorSummary error/>
         <ActionForm action attr:class="form" attr:novalidate=true>
+            {move || return_to().map(|path| view! { <input type="hidden" name="retour" value=path/> })}
             <Field name="email" label=s::FIELD_EMAIL kind="email" error autocomplete="username"/>
             <Field name="password" label=s::FIELD_PASSWORD kind="password" error autocomplete="current-password"/>
             <button type="submit" class="button">{s::LOGIN_TITLE}</button>

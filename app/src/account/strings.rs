@@ -31,6 +31,9 @@ pub const LINK_INVALID: &str =
     "Ce lien n'est pas valide, a déjà servi ou a expiré. Demandez-en un nouveau.";
 pub const NOT_AN_AGENT: &str = "Cette page est réservée aux agents de la collectivité.";
 pub const NOT_AN_ADMIN: &str = "Cette page est réservée aux administrateurs de la collectivité.";
+pub const NOT_A_MANAGER: &str =
+    "Cette page est réservée aux responsables et aux administrateurs de la collectivité.";
+pub const ACCESS_DENIED_TITLE: &str = "Accès refusé";
 
 pub const VERIFY_SUBJECT: &str = "Confirmez votre adresse e-mail";
 pub const RESET_SUBJECT: &str = "Réinitialisation de votre mot de passe";

@@ -17,10 +17,20 @@ pub fn error_response(error: AppError) -> axum::response::Response {
         .into_response()
 }
 
+/// Provided by the shell while a page renders. Server functions called by the page's
+/// resources then do not touch the page's status: a resource the page never awaits (hidden
+/// behind a gate, say) may finish before or after the response head is sent, so its status
+/// would be a coin toss. A page's status is decided up front (`access`, the middleware) or by
+/// what it renders (`NotFound`), never by its data loading.
+#[derive(Clone, Copy, Debug)]
+pub struct RenderingPage;
+
 /// Sets the HTTP status of a failed server function from its error, so API clients see
 /// 400/401/403/409/429 rather than a blanket 500. Call it on every server function's result.
+/// Called while a page renders, it leaves the page's status alone (see [`RenderingPage`]).
 pub fn reply<T>(result: Result<T, AppError>) -> Result<T, AppError> {
     if let Err(error) = &result
+        && use_context::<RenderingPage>().is_none()
         && let Some(response) = use_context::<ResponseOptions>()
     {
         response.set_status(error.status_code());

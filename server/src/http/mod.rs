@@ -1,8 +1,11 @@
 //! The axum router: Leptos pages and server functions, static files, and the middleware every
-//! request crosses (outermost first): request id → trace → security headers → compression →
-//! site resolution from the Host header → cross-origin (CSRF) protection.
+//! request crosses (outermost first): request id → trace → security headers (and the page's
+//! CSP nonce) → compression → site resolution from the Host header → cross-origin (CSRF)
+//! protection; page routes then cross page access (sign-in redirect or 403) before Leptos.
 
+mod access;
 mod csrf;
+mod favicon;
 mod headers;
 mod host;
 mod malformed;
@@ -33,19 +36,31 @@ pub fn router(state: AppState) -> Router {
     // The one-segment files of the site root: the contexts' route `/:context` would otherwise
     // take them before the static file fallback.
     let robots = std::path::Path::new(state.leptos_options().site_root.as_ref()).join("robots.txt");
+    // Pages and server functions; page access is decided before any page renders (the
+    // server functions, under /api, are no protected page and keep their own checks).
+    let pages = Router::new()
+        .leptos_routes_with_context(&state, routes, headers::provide_request_nonce, {
+            let options = state.leptos_options().clone();
+            move || shell(options.clone())
+        })
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            access::page_access,
+        ));
     Router::new()
         .route_service("/robots.txt", tower_http::services::ServeFile::new(robots))
+        .route("/favicon.ico", axum::routing::get(favicon::favicon))
         .merge(app::dossiers::http::routes())
         .merge(app::backoffice::http::routes())
         .merge(app::branding::http::routes())
         .merge(app::letters::http::routes())
         .merge(app::responses::http::routes())
-        .leptos_routes_with_context(&state, routes, || {}, {
-            let options = state.leptos_options().clone();
-            move || shell(options.clone())
-        })
+        .merge(pages)
         .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(
-            move || leptos::prelude::provide_context(fallback_state.clone()),
+            move || {
+                leptos::prelude::provide_context(fallback_state.clone());
+                headers::provide_request_nonce();
+            },
             shell,
         ))
         .layer(middleware::from_fn(malformed::malformed_arguments_are_bad_requests))

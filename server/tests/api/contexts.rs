@@ -472,10 +472,15 @@ async fn static_paths_win_over_contexts_and_context_hosts_open_their_own_tenants
         assert!(body.contains(marker), "{path}: {body}");
         assert!(!body.contains("context-home"), "{path}");
     }
+    // The agents' space sends a visitor to sign in (see access.rs), it is no context.
     let (status, _) = page(&visitor, &app.url("ca", "/back-office")).await;
-    assert_eq!(status, StatusCode::OK);
-    // One-segment paths that are no context stay 404s, at a commune and at the platform.
-    for url in [app.url("ca", "/favicon.ico"), app.apex_url("/favicon.ico")] {
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    // One-segment paths that are no context stay 404s, at a commune and at the platform; the
+    // icon is served (access.rs).
+    for url in [
+        app.url("ca", "/robots-absent.txt"),
+        app.apex_url("/robots-absent.txt"),
+    ] {
         let (status, _) = page(&visitor, &url).await;
         assert_eq!(status, StatusCode::NOT_FOUND, "{url}");
     }

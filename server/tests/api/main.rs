@@ -1,6 +1,7 @@
 //! API tests: each spawns the real server on port 0 against a fresh PostgreSQL database, with
 //! a real SMTP server (aiosmtpd) receiving its mail. One binary, for one link step.
 
+mod access;
 mod accounts;
 mod backoffice;
 mod branding;
