@@ -1,6 +1,5 @@
 //! The shell, the App and the one route tree (French paths: they are what citizens see).
 
-use leptos::either::Either;
 use leptos::prelude::*;
 use leptos_meta::{MetaTags, Style, Stylesheet, Title, provide_meta_context};
 use leptos_router::components::{A, Route, Router, Routes};
@@ -61,7 +60,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
         _ => None,
     };
     #[cfg(not(feature = "ssr"))]
-    let look = None;
+    let look: Option<crate::context::Branding> = None;
     // The icon's address changes with the logo, so browsers do not keep a former one.
     let icon = match look.as_ref().and_then(|look| look.logo.as_deref()) {
         Some(logo) => format!("/favicon.ico?v={logo}"),
@@ -90,7 +89,11 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <MetaTags/>
             </head>
             <body>
-                <App/>
+                {match crate::access::access_denied() {
+                    // Not hydrated (no scripts above): the browser never renders it.
+                    Some(denied) => view! { <RefusedApp denied/> }.into_any(),
+                    None => view! { <App/> }.into_any(),
+                }}
                 <branding::pages::SiteFooter look/>
             </body>
         </html>
@@ -107,9 +110,6 @@ pub fn App() -> impl IntoView {
             <a class="skip-link" href="#contenu">"Aller au contenu"</a>
             <SiteHeader/>
             <main id="contenu" tabindex="-1">
-                {match crate::access::access_denied() {
-                Some(denied) => Either::Left(view! { <AccessRefused denied/> }),
-                None => Either::Right(view! {
                 <Routes fallback=NotFound>
                     <Route path=path!("") view=contexts::pages::PortalHome ssr=SsrMode::Async/>
                     <Route path=path!("/demarches") view=portal::catalogue::Catalogue ssr=SsrMode::Async/>
@@ -153,21 +153,28 @@ pub fn App() -> impl IntoView {
                     // Contexts (`/familles`): last, so that every static path above wins.
                     <Route path=path!("/:context") view=contexts::pages::ContextPage ssr=SsrMode::Async/>
                 </Routes>
-                }),
-                }}
             </main>
         </Router>
     }
 }
 
-/// What a signed-in user without the page's role gets instead of the page (a 403: see
-/// `access`).
+/// What a signed-in user without the page's role gets instead of the page (a 403, see
+/// `access`): the site's header and the refusal, the page itself never rendered.
 #[component]
-fn AccessRefused(denied: crate::access::AccessDenied) -> impl IntoView {
+fn RefusedApp(denied: crate::access::AccessDenied) -> impl IntoView {
+    provide_meta_context();
+    provide_site();
     view! {
-        <Title text=account::strings::ACCESS_DENIED_TITLE/>
-        <h1>{account::strings::ACCESS_DENIED_TITLE}</h1>
-        <crate::ui::Restricted message=denied.0.to_owned()/>
+        <Stylesheet id="leptos" href="/pkg/guichet.css"/>
+        <Router>
+            <a class="skip-link" href="#contenu">"Aller au contenu"</a>
+            <SiteHeader/>
+            <main id="contenu" tabindex="-1">
+                <Title text=account::strings::ACCESS_DENIED_TITLE/>
+                <h1>{account::strings::ACCESS_DENIED_TITLE}</h1>
+                <crate::ui::Restricted message=denied.0.to_owned()/>
+            </main>
+        </Router>
     }
 }
 

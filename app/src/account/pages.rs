@@ -84,7 +84,7 @@ pub fn Login() -> impl IntoView {
         <h1>{s::LOGIN_TITLE}</h1>
         <ErrorSummary error/>
         <ActionForm action attr:class="form" attr:novalidate=true>
-            {move || return_to().map(|path| view! { <input type="hidden" name="retour" value=path/> })}
+            <input type="hidden" name="retour" value=move || return_to().unwrap_or_default()/>
             <Field name="email" label=s::FIELD_EMAIL kind="email" error autocomplete="username"/>
             <Field name="password" label=s::FIELD_PASSWORD kind="password" error autocomplete="current-password"/>
             <button type="submit" class="button">{s::LOGIN_TITLE}</button>
