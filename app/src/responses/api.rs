@@ -37,15 +37,15 @@ pub async fn load_responses(reference: String) -> Result<ResponsesPanel, AppErro
 }
 
 /// One action on a response, as its forms post it: `create` (reference, template), `edit`
-/// (free_text), `start` (model or steps, channels), `approve`, `return` (target, comment),
-/// `sign`. Answers the response's id.
+/// (free_text), `start` (model or steps, channels, and the free text as the form holds it),
+/// `approve`, `return` (target, comment), `sign`. Answers the response's id.
 #[server(endpoint = "responses/act")]
 pub async fn act_on_response(
     action: String,
     #[server(default)] reference: String,
     #[server(default)] response: String,
     #[server(default)] template: String,
-    #[server(default)] free_text: String,
+    #[server(default)] free_text: Option<String>,
     #[server(default)] model: String,
     #[server(default)] step_kinds: Vec<String>,
     #[server(default)] step_assignees: Vec<String>,
@@ -62,7 +62,8 @@ pub async fn act_on_response(
             let id = match action.as_str() {
                 "create" => ssr::service::create(&tx, &agent, &reference, &template).await?,
                 "edit" => {
-                    ssr::service::edit(&tx, &agent, &response, &free_text).await?;
+                    let text = free_text.unwrap_or_default();
+                    ssr::service::edit(&tx, &agent, &response, &text).await?;
                     response
                 }
                 "start" => {
@@ -75,6 +76,7 @@ pub async fn act_on_response(
                         &tx,
                         &agent,
                         &response,
+                        free_text.as_deref(),
                         &model,
                         &step_kinds,
                         &step_assignees,

@@ -15,7 +15,10 @@ pub async fn security_headers(
         "x-content-type-options",
         HeaderValue::from_static("nosniff"),
     );
-    headers.insert("x-frame-options", HeaderValue::from_static("DENY"));
+    // A route whose response may be framed by our own pages (the letter preview) sets its own.
+    if !headers.contains_key("x-frame-options") {
+        headers.insert("x-frame-options", HeaderValue::from_static("DENY"));
+    }
     headers.insert("referrer-policy", HeaderValue::from_static("same-origin"));
     headers.insert(
         "permissions-policy",
