@@ -160,6 +160,11 @@ struct Found {
 /// The template's syntax errors (typst parses before it evaluates anything), in French,
 /// keeping only the independent ones.
 fn syntax_problems(source: &Source) -> Vec<TemplateProblem> {
+    independent(syntax_errors(source))
+}
+
+/// Every syntax error typst's parser reports, cascades included.
+fn syntax_errors(source: &Source) -> Vec<Found> {
     fn walk(node: &LinkedNode, source: &Source, found: &mut Vec<Found>) {
         let errors = node.diagnosis().errors;
         if !errors {
@@ -191,7 +196,7 @@ fn syntax_problems(source: &Source) -> Vec<TemplateProblem> {
     }
     let mut found = Vec::new();
     walk(&LinkedNode::new(source.root()), source, &mut found);
-    independent(found)
+    found
 }
 
 /// The problems worth showing: the first one, always; each later one only if it is on a line
@@ -473,6 +478,9 @@ mod tests {
         let template = "Madame, Monsieur,\n\n#align(right, [Le #date.aujourdhui]\n\n\
                         Votre dossier #dossier.reference est *complet*.\n\n\
                         #texte-libre()\n\n#signature()\n";
+        // typst's parser reads everything after the parenthesis as its arguments.
+        let cascade = syntax_errors(&template_source(template));
+        assert!(cascade.len() > 5, "{cascade:?}");
         let problems = render(template).unwrap_err();
         assert_eq!(problems.len(), 1, "{problems:?}");
         assert_eq!((problems[0].line, problems[0].column), (3, 7));

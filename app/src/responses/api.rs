@@ -20,6 +20,20 @@ mod ssr {
         let agent = Agent::current(&tx).await?;
         Ok((state, tx, agent))
     }
+
+    /// Saves a draft's text on its own, after a send that did not happen (the refusal is what
+    /// the author is told; a text that cannot be saved either is left as it was).
+    pub async fn keep_text(response: &str, text: &str) {
+        let kept = async {
+            let (_, tx, agent) = open().await?;
+            service::edit(&tx, &agent, response, text).await?;
+            tx.commit().await
+        }
+        .await;
+        if let Err(error) = kept {
+            tracing::debug!(%error, "responses: the text of a refused send was not kept");
+        }
+    }
 }
 
 /// The "Courriers" section of a dossier's page.
@@ -72,7 +86,7 @@ pub async fn act_on_response(
                         portal: !by_portal.is_empty(),
                         postal: !by_postal.is_empty(),
                     };
-                    ssr::service::start(
+                    let sent = ssr::service::start(
                         &tx,
                         &agent,
                         &response,
@@ -82,7 +96,15 @@ pub async fn act_on_response(
                         &step_assignees,
                         channels,
                     )
-                    .await?;
+                    .await;
+                    if let Err(refused) = sent {
+                        // Not sent: say why, and keep the text the author typed with it.
+                        drop(tx);
+                        if let Some(text) = free_text.as_deref() {
+                            ssr::keep_text(&response, text).await;
+                        }
+                        return Err(refused);
+                    }
                     response
                 }
                 "approve" | "return" | "sign" => {

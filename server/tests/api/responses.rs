@@ -903,9 +903,11 @@ async fn a_letter_sent_right_after_its_text_was_typed_goes_into_the_circuit_with
         ("by_portal", "on"),
     ];
 
-    // A send that cannot happen says why, in French, and changes nothing.
+    // A send that cannot happen says why, in French; the letter stays a draft, with the text
+    // its author typed kept.
     let mut refused = send.to_vec();
     refused.retain(|(key, _)| !key.starts_with("step_"));
+    refused[2] = ("free_text", "Premier jet.");
     let response = respond(&app, &redacteur, "ca", &refused).await;
     assert_eq!(response.status(), StatusCode::BAD_REQUEST);
     assert_eq!(
@@ -915,7 +917,7 @@ async fn a_letter_sent_right_after_its_text_was_typed_goes_into_the_circuit_with
     let draft = &panel(&app, &redacteur, "ca", &reference).await["responses"][0];
     assert_eq!(
         (draft["status"].as_str(), draft["free_text"].as_str()),
-        (Some("draft"), Some(""))
+        (Some("draft"), Some("Premier jet."))
     );
 
     // The text typed and the send at once (the page posts both with "Envoyer dans le
