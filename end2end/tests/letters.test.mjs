@@ -1,8 +1,10 @@
-// Letters in Chromium, on the demo tenant: a manager writes a template (a wrong field is
-// flagged live with its line and column), saves it and previews it as a PDF on a citizen's
-// dossier, writes the answer from it and sends it to the admin to sign; once signed, the
-// citizen downloads it from the portal and receives it by e-mail, PDF attached, and also
-// downloads the acknowledgement of their dossier.
+// Letters in Chromium, on the demo tenant: a manager writes a template (a wrong field and a
+// missing parenthesis are flagged live, in French, with their line and column; a letterhead of
+// its own must be written), saves it and previews it as a PDF on a citizen's dossier, shown in
+// the editor's own frame; writes the answer from it and sends it to the admin to sign (a send
+// that cannot happen says why, where the agent looks; a send takes the text as typed); once
+// signed, the citizen downloads it from the portal and receives it by e-mail, PDF attached,
+// and also downloads the acknowledgement of their dossier.
 
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -19,6 +21,16 @@ function pdfText(bytes) {
   const file = join(dir, 'lettre.pdf');
   writeFileSync(file, bytes);
   return execFileSync('pdftotext', [file, '-']).toString().split(/\s+/).join(' ');
+}
+
+async function until(what, check, timeoutMs = 15_000) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
 }
 
 /** Files the demo voirie démarche as the signed-in citizen; returns its reference. */
@@ -78,8 +90,17 @@ describe('Letters in Chromium', () => {
     // Saving it anyway is refused with the same place.
     await manager.getByRole('button', { name: 'Enregistrer le modèle' }).click();
     await manager.getByTestId('save-problems').getByText('Ligne 4, colonne 2', { exact: false }).waitFor();
+    // A missing parenthesis: one problem, in French, where it was opened.
+    await source.fill('Bonjour #citoyen.nom,\n\n#align(right, [Le #date.aujourdhui]\n\nVotre signalement *#dossier.reference*.\n\n#signature()');
+    await live.getByText('Ligne 3, colonne 7 : Cette parenthèse « ( » n\'est jamais fermée', { exact: false }).waitFor();
+    assert.equal(await live.locator('li').count(), 1, await live.innerText());
 
     await source.fill('Bonjour #citoyen.nom,\n\nVotre signalement #dossier.reference du #dossier.depot sera traité.\n\n#texte-libre()\n\n#signature()');
+    await live.locator('li').waitFor({ state: 'detached' });
+    // A letterhead of its own has to be written in the template.
+    await manager.getByLabel('En-tête des pages').selectOption('propre');
+    await live.getByText('écrivez-le dans le modèle avec #en-tete[…]', { exact: false }).waitFor();
+    await manager.getByLabel('En-tête des pages').selectOption('commune');
     await live.locator('li').waitFor({ state: 'detached' });
     await manager.getByRole('button', { name: 'Enregistrer le modèle' }).click();
     await manager.getByText('Modèle enregistré (version 1).').waitFor();
@@ -95,6 +116,11 @@ describe('Letters in Chromium', () => {
     ]);
     assert.equal(preview.status(), 200);
     assert.equal(preview.headers()['content-type'], 'application/pdf');
+    // … shown in the editor's frame, not blocked by the page's framing rules (a blocked frame
+    // ends on Chromium's error page).
+    const frame = manager.frame({ name: 'apercu-courrier' });
+    await until('the preview in its frame', () => frame.url().endsWith('/back-office/courriers/apercu'));
+    assert.ok(!frame.url().startsWith('chrome-error:'), frame.url());
     // Chromium hands a framed PDF to its viewer: read the same post's bytes with fetch.
     const bytes = await manager.evaluate(async () => {
       const form = document.querySelector('form[target="apercu-courrier"]');
@@ -115,9 +141,20 @@ describe('Letters in Chromium', () => {
     await manager.getByRole('button', { name: 'Créer le brouillon' }).click();
     const response = manager.getByTestId('response').first();
     await response.waitFor();
+    // A send with no step cannot happen: the page says why, in French, where the agent
+    // looks, and the text typed is kept.
+    await response.getByLabel('Texte libre du courrier').fill('Premier jet.');
+    await response.getByText('Envoyer dans le circuit de visa et signature').click();
+    await response.getByRole('button', { name: 'Envoyer dans le circuit', exact: true }).click();
+    const refusal = manager.getByTestId('responses-error').getByText('Le circuit doit compter au moins une étape.');
+    await refusal.waitFor();
+    assert.ok(await refusal.evaluate((el) => {
+      const box = el.getBoundingClientRect();
+      return box.top >= 0 && box.bottom <= window.innerHeight;
+    }), 'the refusal is in view');
+    assert.match(await response.getByLabel('Texte libre du courrier').inputValue(), /Premier jet\./);
+    // The text typed, then sent at once, without saving it apart: it goes with the letter.
     await response.getByLabel('Texte libre du courrier').fill('Une équipe interviendra lundi 30 novembre.');
-    await response.getByRole('button', { name: 'Enregistrer le texte' }).click();
-    await manager.getByText('Une équipe interviendra lundi 30 novembre.').first().waitFor();
     await response.getByText('Envoyer dans le circuit de visa et signature').click();
     const step = response.getByRole('group', { name: 'Étape 1' });
     await step.getByLabel('Nature').selectOption({ label: 'Signature' });

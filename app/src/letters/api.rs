@@ -4,8 +4,8 @@
 use leptos::prelude::*;
 
 use super::model::{
-    LetterTemplate, MergeOptions, MergeRequest, MergeView, TemplateDraft, TemplateProblem,
-    TemplateSummary,
+    LetterTemplate, LetterheadChoice, MergeOptions, MergeRequest, MergeView, TemplateDraft,
+    TemplateProblem, TemplateSummary,
 };
 use crate::error::AppError;
 
@@ -58,14 +58,17 @@ pub async fn save_letter_template(
     )
 }
 
-/// The problems of a template as it is being written.
+/// The problems of a template as it is being written, with the letterhead it chooses.
 #[server(endpoint = "letters/check")]
-pub async fn check_letter_template(source: String) -> Result<Vec<TemplateProblem>, AppError> {
+pub async fn check_letter_template(
+    source: String,
+    #[server(default)] letterhead: LetterheadChoice,
+) -> Result<Vec<TemplateProblem>, AppError> {
     crate::infra::reply(
         async {
             let (_, tx) = crate::account::api::tenant_tx().await?;
             crate::demarches::service::require_designer(&tx).await?;
-            let problems = super::service::problems(&tx, &source).await?;
+            let problems = super::service::problems(&tx, &source, letterhead).await?;
             tx.commit().await?;
             Ok(problems)
         }

@@ -137,6 +137,8 @@ struct PreviewForm {
     #[serde(default)]
     source: String,
     #[serde(default)]
+    letterhead: super::model::LetterheadChoice,
+    #[serde(default)]
     reference: String,
     #[serde(default)]
     free_text: String,
@@ -182,6 +184,7 @@ async fn preview(
             &state,
             &agent,
             &form.source,
+            form.letterhead,
             &form.reference,
             &form.free_text,
         )
@@ -190,11 +193,28 @@ async fn preview(
         Ok(outcome)
     }
     .await;
-    match result {
+    let mut response = match result {
         Ok(Ok(letter)) => pdf_response(letter.pdf, "apercu.pdf", true),
         Ok(Err(problems)) => problems_page(&problems),
         Err(error) => error_response(error),
-    }
+    };
+    framed_by_own_pages(&mut response);
+    response
+}
+
+/// The preview is shown in the editor's frame (the PDF, or the problems page): this response,
+/// and only it, may be framed by the application's own pages. The security headers'
+/// middleware keeps these and sets `DENY` on every other response.
+fn framed_by_own_pages(response: &mut Response) {
+    let headers = response.headers_mut();
+    headers.insert(
+        header::X_FRAME_OPTIONS,
+        HeaderValue::from_static("SAMEORIGIN"),
+    );
+    headers.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static("frame-ancestors 'self'"),
+    );
 }
 
 async fn owner_document(

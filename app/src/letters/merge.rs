@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use typst::syntax::{LinkedNode, Source, SyntaxKind, ast};
 
-use super::model::TemplateProblem;
+use super::model::{LetterheadChoice, TemplateProblem};
 use super::strings as s;
 
 /// Everything a letter can merge. Values are plain text: a citizen's answer can never become
@@ -28,6 +28,8 @@ pub struct MergeData {
     pub annee: i32,
     /// Answers by field code, as displayed.
     pub reponses: BTreeMap<String, String>,
+    /// The template's letterhead (not a merge field: a page setting of the prelude).
+    pub en_tete: LetterheadChoice,
 }
 
 #[derive(Clone, Debug, Default)]
@@ -228,6 +230,7 @@ impl MergeData {
             aujourdhui: "25 novembre 2026".to_owned(),
             annee: 2026,
             reponses: BTreeMap::new(),
+            en_tete: LetterheadChoice::Commune,
         }
     }
 }
@@ -293,10 +296,7 @@ fn walk(node: &LinkedNode, source: &Source, problems: &mut Vec<TemplateProblem>)
             .iter()
             .any(|(p, _)| p.split('.').next() == Some(root));
         if known_root && !s::FIELDS.iter().any(|(p, _)| *p == path) {
-            let (line, column) = source
-                .lines()
-                .byte_to_line_column(node.offset())
-                .map_or((0, 0), |(l, c)| (l + 1, c + 1));
+            let (line, column) = position(source, node.offset());
             problems.push(TemplateProblem {
                 line,
                 column,
@@ -307,6 +307,92 @@ fn walk(node: &LinkedNode, source: &Source, problems: &mut Vec<TemplateProblem>)
     for child in node.children() {
         walk(&child, source, problems);
     }
+}
+
+/// The answers a template reads by name: `reponses.<code>` and `reponses.at("<code>", …)`.
+/// A template is checked with a placeholder for each (answers depend on the dossier), so that
+/// an answer missing from the sample neither hides the problems after it nor is mistaken for
+/// another field of the same name (`collectivite.adresse`).
+pub fn answer_codes(source: &Source) -> Vec<String> {
+    let mut codes = Vec::new();
+    each_answer_read(&LinkedNode::new(source.root()), &mut |access, _| {
+        if let Some(code) = access {
+            codes.push(code);
+        }
+    });
+    codes.sort();
+    codes.dedup();
+    codes
+}
+
+/// Whether the template's byte `offset` lies inside a read of an answer (`reponses.x`,
+/// `reponses.at(…)`): a "missing key" error there is a missing answer, whatever the key's
+/// name.
+pub fn reads_answer_at(source: &Source, offset: usize) -> bool {
+    let mut found = false;
+    each_answer_read(&LinkedNode::new(source.root()), &mut |_, range| {
+        found |= range.contains(&offset);
+    });
+    found
+}
+
+/// Calls `visit(code, range)` for each read of `reponses`: the code when written literally,
+/// and the byte range of the read (the whole call for `reponses.at(…)`).
+fn each_answer_read(
+    node: &LinkedNode,
+    visit: &mut dyn FnMut(Option<String>, std::ops::Range<usize>),
+) {
+    if let Some(access) = node.cast::<ast::FieldAccess>()
+        && let ast::Expr::Ident(root) = access.target()
+        && root.as_str() == "reponses"
+    {
+        let field = access.field();
+        let call = node
+            .parent()
+            .filter(|parent| parent.kind() == SyntaxKind::FuncCall);
+        match call {
+            Some(call) if field.as_str() == "at" => {
+                let code = call
+                    .cast::<ast::FuncCall>()
+                    .and_then(|c| c.args().items().next())
+                    .and_then(|arg| match arg {
+                        ast::Arg::Pos(ast::Expr::Str(code)) => Some(code.get().to_string()),
+                        _ => None,
+                    });
+                visit(code, call.range());
+            }
+            _ => visit(Some(field.as_str().to_owned()), node.range()),
+        }
+    }
+    for child in node.children() {
+        each_answer_read(&child, visit);
+    }
+}
+
+/// Where the template calls `#en-tete[…]`, its own letterhead (1-based line and column).
+pub fn own_letterhead_calls(source: &Source) -> Vec<(usize, usize)> {
+    fn walk(node: &LinkedNode, source: &Source, out: &mut Vec<(usize, usize)>) {
+        if let Some(call) = node.cast::<ast::FuncCall>()
+            && let ast::Expr::Ident(callee) = call.callee()
+            && callee.as_str() == "en-tete"
+        {
+            out.push(position(source, node.offset()));
+        }
+        for child in node.children() {
+            walk(&child, source, out);
+        }
+    }
+    let mut out = Vec::new();
+    walk(&LinkedNode::new(source.root()), source, &mut out);
+    out
+}
+
+/// 1-based line and column (in characters) of a byte offset.
+pub fn position(source: &Source, offset: usize) -> (usize, usize) {
+    source
+        .lines()
+        .byte_to_line_column(offset)
+        .map_or((0, 0), |(l, c)| (l + 1, c + 1))
 }
 
 #[cfg(test)]
@@ -341,6 +427,27 @@ mod tests {
         assert_eq!((problems[0].line, problems[0].column), (3, 13));
         assert!(problems[0].message.contains("dossier.numero"));
         assert!(problems[0].message.contains("dossier.reference"));
+    }
+
+    #[test]
+    fn answers_read_by_name_are_found_whatever_other_fields_are_called() {
+        let text =
+            "#reponses.adresse, #reponses.at(\"motif\", default: \"\")\n#collectivite.adresse";
+        let source = source(text);
+        assert_eq!(
+            answer_codes(&source),
+            vec!["adresse".to_owned(), "motif".to_owned()]
+        );
+        // Inside `reponses.adresse` (its field), not inside `collectivite.adresse`.
+        assert!(reads_answer_at(&source, text.find("adresse").unwrap()));
+        assert!(!reads_answer_at(&source, text.rfind("adresse").unwrap()));
+        assert!(reads_answer_at(&source, text.find("motif").unwrap()));
+    }
+
+    #[test]
+    fn own_letterhead_calls_are_found_with_their_place() {
+        let source = source("Texte\n  #en-tete[*Département*]\n#en-tete");
+        assert_eq!(own_letterhead_calls(&source), vec![(2, 4)]);
     }
 
     #[test]

@@ -49,6 +49,42 @@ impl TemplateKind {
     }
 }
 
+/// What a template prints at the top of its pages. Serialized as its [`code`](Self::code),
+/// as stored and as forms post it.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum LetterheadChoice {
+    /// The commune's: logo, name, address, a rule in its colour.
+    #[default]
+    #[serde(rename = "commune")]
+    Commune,
+    /// Nothing (pre-printed letterhead paper, a document that needs none): the space is kept.
+    #[serde(rename = "aucun")]
+    Blank,
+    /// The template's own, written in it with `#en-tete[…]` (a partner's, the département's).
+    #[serde(rename = "propre")]
+    Own,
+}
+
+impl LetterheadChoice {
+    pub const ALL: [LetterheadChoice; 3] = [Self::Commune, Self::Blank, Self::Own];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::Commune => "commune",
+            Self::Blank => "aucun",
+            Self::Own => "propre",
+        }
+    }
+
+    pub fn parse(code: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|c| c.code() == code.trim())
+    }
+
+    pub fn label(self) -> &'static str {
+        s::letterhead_label(self)
+    }
+}
+
 /// A line of the templates list.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TemplateSummary {
@@ -68,6 +104,8 @@ pub struct LetterTemplate {
     pub name: String,
     pub kind: TemplateKind,
     pub source: String,
+    #[serde(default)]
+    pub letterhead: LetterheadChoice,
     /// Saves carry the version they started from: a save over a newer one is refused.
     pub version: i32,
 }
@@ -78,6 +116,8 @@ pub struct TemplateDraft {
     pub name: String,
     pub kind: TemplateKind,
     pub source: String,
+    #[serde(default)]
+    pub letterhead: LetterheadChoice,
 }
 
 /// A problem in a template, where the author wrote it (1-based line and column).

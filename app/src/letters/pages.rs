@@ -9,7 +9,9 @@ use leptos_router::hooks::{use_navigate, use_params_map};
 use super::api::{
     check_letter_template, list_letter_templates, load_letter_template, save_letter_template,
 };
-use super::model::{LetterTemplate, TemplateDraft, TemplateKind, TemplateProblem};
+use super::model::{
+    LetterTemplate, LetterheadChoice, TemplateDraft, TemplateKind, TemplateProblem,
+};
 use super::strings as s;
 use crate::error::AppError;
 use crate::store::pages::DesignersOnly;
@@ -64,6 +66,7 @@ fn blank() -> LetterTemplate {
         name: String::new(),
         kind: TemplateKind::Autre,
         source: s::NEW_SOURCE.to_owned(),
+        letterhead: LetterheadChoice::Commune,
         version: 0,
     }
 }
@@ -122,6 +125,7 @@ fn Editor(template: LetterTemplate, notice: RwSignal<Option<String>>) -> impl In
     let name = RwSignal::new(template.name.clone());
     let kind = RwSignal::new(template.kind);
     let source = RwSignal::new(template.source.clone());
+    let letterhead = RwSignal::new(template.letterhead);
     let live_problems = RwSignal::new(Vec::<TemplateProblem>::new());
     let save_problems = RwSignal::new(Vec::<String>::new());
     // The preview follows the text: once a dossier is chosen, each edit that checks clean
@@ -138,9 +142,9 @@ fn Editor(template: LetterTemplate, notice: RwSignal<Option<String>>) -> impl In
     };
     // Live check: the last keystroke's check wins; earlier answers arriving late are ignored.
     let edits = StoredValue::new(0u64);
-    let check = Action::new(move |(seq, text): &(u64, String)| {
-        let (seq, text) = (*seq, text.clone());
-        async move { (seq, check_letter_template(text).await) }
+    let check = Action::new(move |(seq, text, head): &(u64, String, LetterheadChoice)| {
+        let (seq, text, head) = (*seq, text.clone(), *head);
+        async move { (seq, check_letter_template(text, head).await) }
     });
     Effect::new(move |_| {
         if let Some((seq, result)) = check.value().get()
@@ -161,19 +165,28 @@ fn Editor(template: LetterTemplate, notice: RwSignal<Option<String>>) -> impl In
             }
         }
     });
-    let on_source = move |ev| {
-        let text = event_target_value(&ev);
-        source.set(text.clone());
+    // The template and its letterhead are checked together (`#en-tete` needs its choice).
+    let recheck = move || {
         edits.update_value(|n| *n += 1);
         let seq = edits.get_value();
         set_timeout(
             move || {
                 if seq == edits.get_value() {
-                    check.dispatch((seq, text));
+                    check.dispatch((seq, source.get_untracked(), letterhead.get_untracked()));
                 }
             },
             std::time::Duration::from_millis(400),
         );
+    };
+    let on_source = move |ev| {
+        source.set(event_target_value(&ev));
+        recheck();
+    };
+    let on_letterhead = move |ev| {
+        if let Some(choice) = LetterheadChoice::parse(&event_target_value(&ev)) {
+            letterhead.set(choice);
+            recheck();
+        }
     };
     let navigate = use_navigate();
     let save = Action::new(move |_: &()| {
@@ -181,6 +194,7 @@ fn Editor(template: LetterTemplate, notice: RwSignal<Option<String>>) -> impl In
             name: name.get_untracked(),
             kind: kind.get_untracked(),
             source: source.get_untracked(),
+            letterhead: letterhead.get_untracked(),
         };
         let (current, seen) = (id.get_untracked(), version.get_untracked());
         async move { save_letter_template(current, seen, draft).await }
@@ -228,6 +242,16 @@ fn Editor(template: LetterTemplate, notice: RwSignal<Option<String>>) -> impl In
                     }>
                         {TemplateKind::ALL.into_iter().map(|k| view! {
                             <option value=k.code() selected=move || kind.get() == k>{k.label()}</option>
+                        }).collect_view()}
+                    </select>
+                </div>
+                <div class="field">
+                    <label for="modele-en-tete">{s::LETTERHEAD_LABEL}</label>
+                    <p class="hint" id="modele-en-tete-aide">{s::LETTERHEAD_HINT}</p>
+                    <select id="modele-en-tete" name="letterhead" aria-describedby="modele-en-tete-aide"
+                        on:change=on_letterhead>
+                        {LetterheadChoice::ALL.into_iter().map(|c| view! {
+                            <option value=c.code() selected=move || letterhead.get() == c>{c.label()}</option>
                         }).collect_view()}
                     </select>
                 </div>

@@ -6,8 +6,8 @@ use uuid::Uuid;
 
 use super::merge::{Collectivite, DossierFields, MergeData, SignataireFields, french_long_date};
 use super::model::{
-    LetterExtras, LetterTemplate, NAME_MAX, RenderedLetter, SOURCE_MAX, TemplateDraft,
-    TemplateKind, TemplateProblem, TemplateSummary,
+    LetterExtras, LetterTemplate, LetterheadChoice, NAME_MAX, RenderedLetter, SOURCE_MAX,
+    TemplateDraft, TemplateKind, TemplateProblem, TemplateSummary,
 };
 use super::render::{LetterInput, check, render_letter};
 use super::strings as s;
@@ -32,17 +32,22 @@ struct TemplateRow {
     name: String,
     kind: String,
     source: String,
+    letterhead: String,
     version: i32,
     updated_at: OffsetDateTime,
     updated_by: Option<String>,
 }
 
 const TEMPLATE_SELECT: &str =
-    "SELECT t.id, t.name, t.kind, t.source, t.version, t.updated_at, u.display_name AS updated_by
+    "SELECT t.id, t.name, t.kind, t.source, t.letterhead, t.version, t.updated_at, u.display_name AS updated_by
      FROM letter_templates t LEFT JOIN users u ON u.id = t.updated_by";
 
 fn kind_of(row: &TemplateRow) -> TemplateKind {
     TemplateKind::parse(&row.kind).unwrap_or(TemplateKind::Autre)
+}
+
+fn letterhead_of(row: &TemplateRow) -> LetterheadChoice {
+    LetterheadChoice::parse(&row.letterhead).unwrap_or_default()
 }
 
 pub async fn list_templates(tx: &TenantTx) -> AppResult<Vec<TemplateSummary>> {
@@ -76,6 +81,7 @@ pub async fn template(tx: &TenantTx, id: &str) -> AppResult<LetterTemplate> {
     Ok(LetterTemplate {
         id: row.id.to_string(),
         kind: kind_of(&row),
+        letterhead: letterhead_of(&row),
         name: row.name,
         source: row.source,
         version: row.version,
@@ -83,16 +89,22 @@ pub async fn template(tx: &TenantTx, id: &str) -> AppResult<LetterTemplate> {
 }
 
 /// The sample data templates are checked against: the commune's own name and colour.
-fn sample(tx: &TenantTx) -> MergeData {
+fn sample(tx: &TenantTx, letterhead: LetterheadChoice) -> MergeData {
     let tenant = tx.tenant();
-    MergeData::sample(
+    let mut sample = MergeData::sample(
         tenant.branding.name_or(&tenant.name),
         &tenant.branding.primary_color,
-    )
+    );
+    sample.en_tete = letterhead;
+    sample
 }
 
-async fn checked(tx: &TenantTx, source: String) -> Vec<TemplateProblem> {
-    let sample = sample(tx);
+async fn checked(
+    tx: &TenantTx,
+    source: String,
+    letterhead: LetterheadChoice,
+) -> Vec<TemplateProblem> {
+    let sample = sample(tx, letterhead);
     tokio::task::spawn_blocking(move || check(&source, &sample))
         .await
         .unwrap_or_else(|_| {
@@ -134,11 +146,15 @@ fn validate(draft: &TemplateDraft) -> AppResult<()> {
 }
 
 /// The problems of a template being written (the editor asks as the author types).
-pub async fn problems(tx: &TenantTx, source: &str) -> AppResult<Vec<TemplateProblem>> {
+pub async fn problems(
+    tx: &TenantTx,
+    source: &str,
+    letterhead: LetterheadChoice,
+) -> AppResult<Vec<TemplateProblem>> {
     if source.chars().count() > SOURCE_MAX {
         return Err(AppError::invalid("source", s::SOURCE_TOO_LONG));
     }
-    Ok(checked(tx, source.to_owned()).await)
+    Ok(checked(tx, source.to_owned(), letterhead).await)
 }
 
 /// Creates (`id` = None) or updates a template; refuses one that does not render, and a save
@@ -151,7 +167,7 @@ pub async fn save_template(
     draft: &TemplateDraft,
 ) -> AppResult<LetterTemplate> {
     validate(draft)?;
-    let problems = checked(tx, draft.source.clone()).await;
+    let problems = checked(tx, draft.source.clone(), draft.letterhead).await;
     if !problems.is_empty() {
         return Err(rejected(&problems));
     }
@@ -160,13 +176,15 @@ pub async fn save_template(
         None => {
             let id = Uuid::new_v4();
             tx.execute(
-                "INSERT INTO letter_templates (id, name, kind, source, updated_by) VALUES ($1, $2, $3, $4, $5)",
+                "INSERT INTO letter_templates (id, name, kind, source, updated_by, letterhead)
+                 VALUES ($1, $2, $3, $4, $5, $6)",
                 vec![
                     id.into(),
                     draft.name.trim().into(),
                     draft.kind.code().into(),
                     draft.source.clone().into(),
                     author.into(),
+                    draft.letterhead.code().into(),
                 ],
             )
             .await?;
@@ -190,13 +208,14 @@ pub async fn save_template(
             }
             tx.execute(
                 "UPDATE letter_templates SET name = $2, kind = $3, source = $4, version = version + 1,
-                        updated_at = now(), updated_by = $5 WHERE id = $1",
+                        updated_at = now(), updated_by = $5, letterhead = $6 WHERE id = $1",
                 vec![
                     id.into(),
                     draft.name.trim().into(),
                     draft.kind.code().into(),
                     draft.source.clone().into(),
                     author.into(),
+                    draft.letterhead.code().into(),
                 ],
             )
             .await?;
@@ -221,12 +240,21 @@ struct DossierRow {
     service_name: Option<String>,
 }
 
-/// What does not change between the letters of one mail merge: the commune and its logo.
+/// What does not change between the letters of one mail merge: the commune and its logo,
+/// and which letterhead the template prints.
 #[derive(Clone)]
 pub struct Letterhead {
     pub collectivite: Collectivite,
     pub logo: Option<Vec<u8>>,
     pub origin: String,
+    pub choice: LetterheadChoice,
+}
+
+impl Letterhead {
+    /// The same commune, printing the letterhead a template chose.
+    pub fn with_choice(self, choice: LetterheadChoice) -> Self {
+        Self { choice, ..self }
+    }
 }
 
 pub async fn letterhead(tx: &TenantTx, state: &AppState) -> AppResult<Letterhead> {
@@ -254,6 +282,7 @@ pub async fn letterhead(tx: &TenantTx, state: &AppState) -> AppResult<Letterhead
         },
         logo,
         origin,
+        choice: LetterheadChoice::Commune,
     })
 }
 
@@ -382,13 +411,18 @@ fn build_merge_data(
         aujourdhui: french_long_date(today.date()),
         annee: today.year(),
         reponses: crate::dossiers::model::answer_values(&document.definition, &answers),
+        en_tete: head.choice,
     })
 }
 
-/// A saved template's source and name (mail merges read it once).
-pub async fn template_source(tx: &TenantTx, id: Uuid) -> AppResult<(String, String)> {
+/// A saved template's name, source and letterhead (mail merges read it once).
+pub async fn template_source(
+    tx: &TenantTx,
+    id: Uuid,
+) -> AppResult<(String, String, LetterheadChoice)> {
     let row = template_row(tx, id).await?;
-    Ok((row.name, row.source))
+    let letterhead = letterhead_of(&row);
+    Ok((row.name, row.source, letterhead))
 }
 
 /// Renders off the async runtime.
@@ -435,7 +469,9 @@ pub async fn render_for_dossier(
     extras: &LetterExtras,
 ) -> AppResult<RenderedLetter> {
     let row = template_row(tx, parse_id(template_id)?).await?;
-    let head = letterhead(tx, state).await?;
+    let head = letterhead(tx, state)
+        .await?
+        .with_choice(letterhead_of(&row));
     let data = merge_data(tx, &head, dossier_id, extras.author.as_deref(), extras).await?;
     let title = format!("{} — dossier {}", row.name, data.dossier.reference);
     let signature = extras
@@ -461,6 +497,7 @@ pub async fn preview(
     state: &AppState,
     agent: &crate::backoffice::service::Agent,
     source: &str,
+    letterhead_choice: LetterheadChoice,
     reference: &str,
     free_text: &str,
 ) -> AppResult<Result<RenderedLetter, Vec<TemplateProblem>>> {
@@ -471,7 +508,7 @@ pub async fn preview(
         return Err(AppError::invalid("source", s::SOURCE_TOO_LONG));
     }
     let dossier_id = crate::backoffice::service::readable_dossier(tx, agent, reference).await?;
-    let head = letterhead(tx, state).await?;
+    let head = letterhead(tx, state).await?.with_choice(letterhead_choice);
     let extras = LetterExtras {
         free_text: free_text.to_owned(),
         ..LetterExtras::default()

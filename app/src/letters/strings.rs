@@ -1,6 +1,6 @@
 //! The letters' French text, kept together for a later translation.
 
-use super::model::TemplateKind;
+use super::model::{LetterheadChoice, TemplateKind};
 
 pub fn kind_label(kind: TemplateKind) -> &'static str {
     match kind {
@@ -13,6 +13,24 @@ pub fn kind_label(kind: TemplateKind) -> &'static str {
         TemplateKind::Autre => "Autre courrier",
     }
 }
+
+pub fn letterhead_label(choice: LetterheadChoice) -> &'static str {
+    match choice {
+        LetterheadChoice::Commune => "En-tête de la collectivité (logo, nom, adresse)",
+        LetterheadChoice::Blank => {
+            "Sans en-tête (papier à en-tête pré-imprimé ou document sans en-tête)"
+        }
+        LetterheadChoice::Own => {
+            "En-tête propre au modèle, écrit avec #en-tete[…] (partenaire, département…)"
+        }
+    }
+}
+
+pub const LETTERHEAD_LABEL: &str = "En-tête des pages";
+pub const LETTERHEAD_HINT: &str = "Avec un en-tête propre au modèle, écrivez-le dans le texte du modèle, par exemple : #en-tete[*Département de Loire-Atlantique* \\ Direction des routes]. Il est imprimé en haut de chaque page à la place de celui de la collectivité.";
+pub const OWN_LETTERHEAD_MISSING: &str = "Vous avez choisi un en-tête propre au modèle : écrivez-le dans le modèle avec #en-tete[…], par exemple #en-tete[*Département de Loire-Atlantique*].";
+pub const OWN_LETTERHEAD_UNUSED: &str = "#en-tete[…] n'est imprimé qu'avec l'en-tête « propre au modèle » : choisissez-le dans « En-tête des pages », ou retirez #en-tete.";
+pub const OWN_LETTERHEAD_TWICE: &str = "Un modèle n'a qu'un en-tête : gardez un seul #en-tete[…].";
 
 /// The merge fields a template may use, with what they hold. `reponses.<code>` comes on top:
 /// any answer of the dossier by its field code.
@@ -67,6 +85,10 @@ pub const HELPERS: &[(&str, &str)] = &[
         "Le bloc de signature (nom, qualité, signature graphique)",
     ),
     (
+        "#en-tete[…]",
+        "L'en-tête propre au modèle (avec « En-tête propre au modèle »)",
+    ),
+    (
         "#reponses.at(\"code\", default: \"\")",
         "Une réponse du dossier par le code de son champ",
     ),
@@ -97,9 +119,49 @@ pub fn missing_answer(code: &str) -> String {
     )
 }
 
+/// typst's messages not translated: a French sentence that quotes typst's (the position is
+/// given beside it).
 pub fn typst_error(message: &str) -> String {
-    format!("Erreur dans le modèle : {message}")
+    format!("Le modèle contient une erreur à cet endroit (message de typst : « {message} »).")
 }
+
+pub fn missing_key(key: &str) -> String {
+    format!("Ce dictionnaire n'a pas de clé « {key} ».")
+}
+
+pub fn unexpected(what: &str) -> String {
+    format!("Élément inattendu ici : {what}.")
+}
+
+pub fn expected(what: &str) -> String {
+    format!("Il manque ici {what}.")
+}
+
+pub fn expected_found(what: &str, found: &str) -> String {
+    format!("Il manque ici {what} (trouvé : {found}).")
+}
+
+pub fn missing_argument(name: &str) -> String {
+    format!("Argument manquant : « {name} ».")
+}
+
+pub fn unexpected_argument(name: &str) -> String {
+    format!("Argument inattendu : « {name} ».")
+}
+
+pub const UNCLOSED_PAREN: &str = "Cette parenthèse « ( » n'est jamais fermée : ajoutez la parenthèse « ) » qui lui correspond (la suite du modèle n'a pas pu être lue).";
+pub const UNCLOSED_BRACKET: &str = "Ce crochet « [ » n'est jamais fermé : ajoutez le crochet « ] » qui lui correspond (la suite du modèle n'a pas pu être lue).";
+pub const UNCLOSED_BRACE: &str = "Cette accolade « { » n'est jamais fermée : ajoutez l'accolade « } » qui lui correspond (la suite du modèle n'a pas pu être lue).";
+pub const UNCLOSED_EQUATION: &str =
+    "Cette formule « $ » n'est jamais fermée : ajoutez le « $ » qui la termine.";
+pub const UNCLOSED_DELIMITER: &str =
+    "Ce qui est ouvert ici n'est jamais fermé (la suite du modèle n'a pas pu être lue).";
+pub const UNCLOSED_STRING: &str =
+    "Ce texte entre guillemets n'est jamais fermé : ajoutez le guillemet « \" » qui le termine.";
+pub const UNCLOSED_RAW: &str =
+    "Ce texte brut « ` » n'est jamais fermé : ajoutez le « ` » qui le termine.";
+pub const UNCLOSED_LABEL: &str = "Cette étiquette « < » n'est jamais fermée : ajoutez « > ».";
+pub const FILE_NOT_FOUND: &str = "Fichier introuvable : un modèle ne lit pas de fichiers (le logo de l'en-tête et la signature sont ajoutés par Guichet).";
 
 pub const NAME_REQUIRED: &str = "Donnez un nom au modèle.";
 pub const NAME_TOO_LONG: &str = "Le nom du modèle ne doit pas dépasser 120 caractères.";
@@ -127,7 +189,7 @@ pub const UPDATED_LABEL: &str = "Dernière modification";
 pub const EDITOR_TITLE: &str = "Modèle de courrier";
 pub const BACK_TO_LIST: &str = "← Tous les modèles de courrier";
 pub const SOURCE_LABEL: &str = "Texte du modèle (typst)";
-pub const SOURCE_HINT: &str = "Texte libre mis en forme avec typst : *gras*, _italique_, une ligne vide entre deux paragraphes. Insérez les champs de fusion listés à côté, par exemple #citoyen.nom. L'en-tête, le pied de page et le QR code du dossier sont ajoutés automatiquement.";
+pub const SOURCE_HINT: &str = "Texte libre mis en forme avec typst : *gras*, _italique_, une ligne vide entre deux paragraphes. Insérez les champs de fusion listés à côté, par exemple #citoyen.nom. L'en-tête choisi ci-dessus, le pied de page et le QR code du dossier sont ajoutés automatiquement.";
 pub const SAVE: &str = "Enregistrer le modèle";
 pub const SAVE_REFUSED: &str = "Le modèle n'a pas été enregistré :";
 pub const PREVIEW_LEGEND: &str = "Aperçu sur un dossier";

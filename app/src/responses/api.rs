@@ -20,6 +20,20 @@ mod ssr {
         let agent = Agent::current(&tx).await?;
         Ok((state, tx, agent))
     }
+
+    /// Saves a draft's text on its own, after a send that did not happen (the refusal is what
+    /// the author is told; a text that cannot be saved either is left as it was).
+    pub async fn keep_text(response: &str, text: &str) {
+        let kept = async {
+            let (_, tx, agent) = open().await?;
+            service::edit(&tx, &agent, response, text).await?;
+            tx.commit().await
+        }
+        .await;
+        if let Err(error) = kept {
+            tracing::debug!(%error, "responses: the text of a refused send was not kept");
+        }
+    }
 }
 
 /// The "Courriers" section of a dossier's page.
@@ -37,15 +51,15 @@ pub async fn load_responses(reference: String) -> Result<ResponsesPanel, AppErro
 }
 
 /// One action on a response, as its forms post it: `create` (reference, template), `edit`
-/// (free_text), `start` (model or steps, channels), `approve`, `return` (target, comment),
-/// `sign`. Answers the response's id.
+/// (free_text), `start` (model or steps, channels, and the free text as the form holds it),
+/// `approve`, `return` (target, comment), `sign`. Answers the response's id.
 #[server(endpoint = "responses/act")]
 pub async fn act_on_response(
     action: String,
     #[server(default)] reference: String,
     #[server(default)] response: String,
     #[server(default)] template: String,
-    #[server(default)] free_text: String,
+    #[server(default)] free_text: Option<String>,
     #[server(default)] model: String,
     #[server(default)] step_kinds: Vec<String>,
     #[server(default)] step_assignees: Vec<String>,
@@ -62,7 +76,8 @@ pub async fn act_on_response(
             let id = match action.as_str() {
                 "create" => ssr::service::create(&tx, &agent, &reference, &template).await?,
                 "edit" => {
-                    ssr::service::edit(&tx, &agent, &response, &free_text).await?;
+                    let text = free_text.unwrap_or_default();
+                    ssr::service::edit(&tx, &agent, &response, &text).await?;
                     response
                 }
                 "start" => {
@@ -71,16 +86,25 @@ pub async fn act_on_response(
                         portal: !by_portal.is_empty(),
                         postal: !by_postal.is_empty(),
                     };
-                    ssr::service::start(
+                    let sent = ssr::service::start(
                         &tx,
                         &agent,
                         &response,
+                        free_text.as_deref(),
                         &model,
                         &step_kinds,
                         &step_assignees,
                         channels,
                     )
-                    .await?;
+                    .await;
+                    if let Err(refused) = sent {
+                        // Not sent: say why, and keep the text the author typed with it.
+                        drop(tx);
+                        if let Some(text) = free_text.as_deref() {
+                            ssr::keep_text(&response, text).await;
+                        }
+                        return Err(refused);
+                    }
                     response
                 }
                 "approve" | "return" | "sign" => {

@@ -29,9 +29,10 @@ fn options(items: &[(String, String)]) -> impl IntoView + use<> {
 }
 
 /// Rows of (kind, agent or service) named `step_kinds[i]` / `step_assignees[i]`; rows left
-/// without an assignee are ignored.
+/// without an assignee are ignored. `prefix` makes their ids unique on the page (one circuit
+/// form per draft).
 #[component]
-fn StepRows(prefix: &'static str, assignees: Vec<(String, String)>) -> impl IntoView {
+fn StepRows(prefix: String, assignees: Vec<(String, String)>) -> impl IntoView {
     (0..STEP_ROWS)
         .map(|i| {
             let kind_id = format!("{prefix}-kind-{i}");
@@ -57,19 +58,33 @@ fn StepRows(prefix: &'static str, assignees: Vec<(String, String)>) -> impl Into
 }
 
 /// The "Courriers" section of a dossier's back-office page.
+///
+/// The page reads its data again after each action, so this section is drawn anew: a refusal
+/// is shown at its top, focused and scrolled into view, where the agent who just clicked sees
+/// it (the form they used is closed again by then).
 #[component]
 pub fn ResponsesSection(
     panel: ResponsesPanel,
     action: ServerAction<ActOnResponse>,
 ) -> impl IntoView {
     let error = action_error(action.value());
+    let alert = NodeRef::<leptos::html::Div>::new();
+    Effect::new(move |_| {
+        #[cfg(feature = "hydrate")]
+        if error.with(Option::is_some)
+            && let Some(alert) = alert.get()
+        {
+            let _ = alert.focus();
+            alert.scroll_into_view();
+        }
+    });
     let reference = panel.reference.clone();
     let can_create = panel.can_create && !panel.templates.is_empty();
     let panel = StoredValue::new(panel);
     view! {
         <section aria-labelledby="courriers" class="responses">
             <h2 id="courriers">{s::SECTION}</h2>
-            <ErrorSummary error/>
+            <div tabindex="-1" node_ref=alert data-testid="responses-error"><ErrorSummary error/></div>
             {if panel.read_value().responses.is_empty() {
                 view! { <p>{s::NO_RESPONSES}</p> }.into_any()
             } else {
@@ -117,8 +132,8 @@ fn ResponseCard(
         format!("portal-{id}"),
         format!("postal-{id}"),
     );
-    let (edit_id, start_id) = (id.clone(), id);
-    let prefix: &'static str = "circuit";
+    let prefix = format!("circuit-{id}");
+    let pending = action.pending();
     view! {
         <article class="response" data-testid="response" aria-labelledby=labelled_by>
             <h3 id=heading>{response.template_name.clone()} " – " <span class=format!("response-status response-{}", response.status.code())>{status}</span></h3>
@@ -147,31 +162,31 @@ fn ResponseCard(
                 </ol>
             })}
             {(!response.editable).then(|| view! { <p class="pre-line">{response.free_text.clone()}</p> })}
+            // One form for the draft: its text and its circuit. "Envoyer dans le circuit" posts
+            // the text as it stands with the circuit (saved together), so a send never depends
+            // on a separate save of the text having landed first.
             {response.editable.then(|| view! {
                 <ActionForm action attr:class="form">
-                    <input type="hidden" name="action" value="edit"/>
-                    <input type="hidden" name="response" value=edit_id/>
+                    <input type="hidden" name="response" value=id.clone()/>
                     <div class="field"><label for=text_id.clone()>{s::FREE_TEXT}</label>
                         <textarea id=text_id.clone() name="free_text" rows="8" maxlength="20000">{response.free_text.clone()}</textarea></div>
-                    <button class="button button-secondary">{s::SAVE_TEXT}</button>
-                </ActionForm>
-                <details>
-                    <summary>{s::START_CIRCUIT}</summary>
-                    <ActionForm action attr:class="form">
-                        <input type="hidden" name="action" value="start"/>
-                        <input type="hidden" name="response" value=start_id/>
+                    <button class="button button-secondary" name="action" value="edit"
+                        disabled=move || pending.get()>{s::SAVE_TEXT}</button>
+                    <details>
+                        <summary>{s::START_CIRCUIT}</summary>
                         <div class="field"><label for=model_id.clone()>{s::CIRCUIT_MODEL}</label>
                             <select id=model_id.clone() name="model"><option value="">{s::AD_HOC}</option>{options(&panel.read_value().models)}</select></div>
-                        <StepRows prefix assignees=panel.read_value().assignees.clone()/>
+                        <StepRows prefix=prefix.clone() assignees=panel.read_value().assignees.clone()/>
                         <fieldset>
                             <legend>{s::CHANNELS}</legend>
                             <div class="choice"><input type="checkbox" id=email_id.clone() name="by_email" value="on"/><label for=email_id>{s::BY_EMAIL}</label></div>
                             <div class="choice"><input type="checkbox" id=portal_id.clone() name="by_portal" value="on" checked=true/><label for=portal_id>{s::BY_PORTAL}</label></div>
                             <div class="choice"><input type="checkbox" id=postal_id.clone() name="by_postal" value="on"/><label for=postal_id>{s::BY_POSTAL}</label></div>
                         </fieldset>
-                        <button class="button">{s::SEND}</button>
-                    </ActionForm>
-                </details>
+                        <button class="button" name="action" value="start"
+                            disabled=move || pending.get()>{s::SEND}</button>
+                    </details>
+                </ActionForm>
             })}
         </article>
     }
@@ -333,7 +348,7 @@ fn CircuitsView(
             <ErrorSummary error=save_error/>
             <ActionForm action=save attr:class="form">
                 <div class="field"><label for="circuit-name">{s::CIRCUIT_NAME}</label><input id="circuit-name" name="name" required/></div>
-                <StepRows prefix="model" assignees=page.assignees/>
+                <StepRows prefix="model".to_owned() assignees=page.assignees/>
                 <button class="button">{s::CIRCUIT_SAVE}</button>
             </ActionForm>
         </section>

@@ -367,9 +367,22 @@ pub async fn edit(tx: &TenantTx, agent: &Agent, id: &str, free_text: &str) -> Ap
     let (row, _) = find(tx, agent, id, true).await?;
     require_draft(&row)?;
     require_modification(tx, agent, &row).await?;
+    write_text(tx, agent, &row, free_text).await
+}
+
+/// Stores a draft's free text (checked) if it changed, and records the edit.
+async fn write_text(
+    tx: &TenantTx,
+    agent: &Agent,
+    row: &ResponseRow,
+    free_text: &str,
+) -> AppResult<()> {
     let text = free_text.replace("\r\n", "\n");
     if text.chars().count() > MAX_TEXT {
         return Err(AppError::invalid("free_text", s::TEXT_TOO_LONG));
+    }
+    if text == row.free_text {
+        return Ok(());
     }
     tx.execute(
         "UPDATE dossier_responses SET free_text = $2, updated_at = now() WHERE id = $1",
@@ -380,12 +393,16 @@ pub async fn edit(tx: &TenantTx, agent: &Agent, id: &str, free_text: &str) -> Ap
 }
 
 /// Sends a draft into a circuit: a saved model's steps or the ones typed, with the channels
-/// it will be dispatched by once signed.
+/// it will be dispatched by once signed. `free_text`, when the form carries it, is the text as
+/// the author left it on the page: saved in the same transaction, so what goes into the
+/// circuit is what they read, and a send never races a separate save of the text.
 #[tracing::instrument(skip_all, fields(tenant = %tx.tenant().slug))]
+#[allow(clippy::too_many_arguments)]
 pub async fn start(
     tx: &TenantTx,
     agent: &Agent,
     id: &str,
+    free_text: Option<&str>,
     model: &str,
     kinds: &[String],
     assignees: &[String],
@@ -405,6 +422,9 @@ pub async fn start(
     }
     if channels.email && row.citizen_email.is_none() {
         return Err(AppError::invalid("by_email", s::NO_EMAIL));
+    }
+    if let Some(text) = free_text {
+        write_text(tx, agent, &row, text).await?;
     }
     tx.execute(
         "DELETE FROM response_steps WHERE response_id = $1",

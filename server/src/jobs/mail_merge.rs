@@ -237,8 +237,8 @@ pub async fn run_merge(state: &AppState, tenant: Arc<Tenant>, id: Uuid) -> Resul
         vec![id.into()],
     )
     .await?;
-    let (template_name, source) = template_source(&tx, claim.template_id).await?;
-    let head = letterhead(&tx, state).await?;
+    let (template_name, source, choice) = template_source(&tx, claim.template_id).await?;
+    let head = letterhead(&tx, state).await?.with_choice(choice);
     let files = TenantFiles::of(&tx, state.settings());
     tx.commit().await?;
 

@@ -62,6 +62,31 @@ async fn save(
     .await
 }
 
+/// Saves a new template with its letterhead choice (`commune`, `aucun`, `propre`).
+async fn save_with_letterhead(
+    app: &TestApp,
+    client: &reqwest::Client,
+    slug: &str,
+    name: &str,
+    source: &str,
+    letterhead: &str,
+) -> reqwest::Response {
+    app.post(
+        client,
+        slug,
+        "letters/save",
+        &[
+            ("id", ""),
+            ("version", "0"),
+            ("draft[name]", name),
+            ("draft[kind]", "reponse_favorable"),
+            ("draft[source]", source),
+            ("draft[letterhead]", letterhead),
+        ],
+    )
+    .await
+}
+
 async fn preview(
     app: &TestApp,
     client: &reqwest::Client,
@@ -69,10 +94,22 @@ async fn preview(
     source: &str,
     reference: &str,
 ) -> reqwest::Response {
+    preview_with_letterhead(app, client, slug, source, reference, "commune").await
+}
+
+async fn preview_with_letterhead(
+    app: &TestApp,
+    client: &reqwest::Client,
+    slug: &str,
+    source: &str,
+    reference: &str,
+    letterhead: &str,
+) -> reqwest::Response {
     client
         .post(app.url(slug, "/back-office/courriers/apercu"))
         .form(&[
             ("source", source),
+            ("letterhead", letterhead),
             ("reference", reference),
             (
                 "free_text",
@@ -370,6 +407,248 @@ async fn another_communes_templates_previews_and_documents_are_out_of_reach() {
         app.text("SELECT source FROM tenant_ca.letter_templates WHERE name = 'Secret de A'")
             .await,
         "Bonjour #citoyen.nom"
+    );
+}
+
+#[tokio::test]
+async fn an_answer_named_like_another_fields_key_is_saved_and_its_absence_explained_in_french() {
+    let app = spawn_app().await;
+    let c = commune(&app, "ca").await;
+    app.grant("ca", "admin@ca.test", Some("Voirie"), "consultation")
+        .await;
+    let citizen = signed_in_citizen(&app, "ca", "usager@example.org").await;
+    let reference = file(&app, &citizen, "ca", &c, "Camille Durand", "44000").await;
+    // `collectivite.adresse` exists; the voirie démarche has no answer `adresse`.
+    let source = "Bonjour #citoyen.nom,\n\nVotre adresse : #reponses.adresse.\n\n#signature()";
+
+    let checked: Value = app
+        .post(&c.admin, "ca", "letters/check", &[("source", source)])
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(checked, serde_json::json!([]));
+    let saved = save(&app, &c.admin, "ca", "", "0", "Adresse", source).await;
+    assert_eq!(
+        saved.status(),
+        StatusCode::OK,
+        "{}",
+        saved.text().await.unwrap()
+    );
+
+    let response = preview(&app, &c.admin, "ca", source, &reference).await;
+    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let page = response.text().await.unwrap();
+    assert!(
+        page.contains("Ligne 3, colonne 27 : Ce dossier n&#39;a pas de réponse « adresse »")
+            || page.contains("Ligne 3, colonne 27 : Ce dossier n'a pas de réponse « adresse »"),
+        "{page}"
+    );
+    assert!(!page.contains("dictionary"), "{page}");
+}
+
+#[tokio::test]
+async fn the_preview_alone_may_be_framed_by_the_applications_own_pages() {
+    let app = spawn_app().await;
+    let c = commune(&app, "ca").await;
+    app.grant("ca", "admin@ca.test", Some("Voirie"), "consultation")
+        .await;
+    let citizen = signed_in_citizen(&app, "ca", "usager@example.org").await;
+    let reference = file(&app, &citizen, "ca", &c, "Camille Durand", "44000").await;
+
+    // The PDF and the problems page both show in the editor's frame.
+    for source in ["Bonjour #citoyen.nom", "Bonjour #inconnue"] {
+        let response = preview(&app, &c.admin, "ca", source, &reference).await;
+        assert_eq!(
+            response.headers()["x-frame-options"],
+            "SAMEORIGIN",
+            "{source}"
+        );
+        assert_eq!(
+            response.headers()["content-security-policy"],
+            "frame-ancestors 'self'",
+            "{source}"
+        );
+    }
+    // Every other response is never framed: the editor's page, a server function, a document.
+    for response in [
+        c.admin
+            .get(app.url("ca", "/back-office/courriers"))
+            .send()
+            .await
+            .unwrap(),
+        app.post(&c.admin, "ca", "letters/templates", &[]).await,
+        citizen
+            .get(app.url(
+                "ca",
+                &format!("/mes-demandes/{reference}/documents/accuse-reception.pdf"),
+            ))
+            .send()
+            .await
+            .unwrap(),
+    ] {
+        assert_eq!(
+            response.headers()["x-frame-options"],
+            "DENY",
+            "{}",
+            response.url()
+        );
+    }
+}
+
+/// The first problem of a refused template.
+async fn rejection(response: reqwest::Response) -> String {
+    let body: Value = response.json().await.unwrap();
+    body["Rejected"]["problems"][0]["message"]
+        .as_str()
+        .unwrap_or_else(|| panic!("{body}"))
+        .to_owned()
+}
+
+/// A letter's text (pdftotext) with its header, body and footer.
+async fn previewed_text(
+    app: &TestApp,
+    c: &crate::backoffice::Commune,
+    source: &str,
+    reference: &str,
+    letterhead: &str,
+) -> String {
+    let response =
+        preview_with_letterhead(app, &c.admin, "ca", source, reference, letterhead).await;
+    assert_eq!(response.status(), StatusCode::OK, "{letterhead}");
+    pdf_text(&response.bytes().await.unwrap())
+}
+
+#[tokio::test]
+async fn a_template_prints_the_communes_letterhead_none_or_its_own() {
+    let app = spawn_app().await;
+    let c = commune(&app, "ca").await;
+    app.grant("ca", "admin@ca.test", Some("Voirie"), "consultation")
+        .await;
+    let citizen = signed_in_citizen(&app, "ca", "usager@example.org").await;
+    let reference = file(&app, &citizen, "ca", &c, "Camille Durand", "44000").await;
+    let plain = "Madame, Monsieur #citoyen.nom,\n\n#texte-libre()";
+    let own = "#en-tete[*Département de Loire-Atlantique* \\ Direction des routes]\n\
+               Madame, Monsieur #citoyen.nom,\n\n#texte-libre()";
+
+    // The commune's (the default): its name heads the letter, once.
+    let text = previewed_text(&app, &c, plain, &reference, "commune").await;
+    assert!(text.starts_with("Commune"), "{text}");
+    // None: nothing above the text, the footer stays.
+    let text = previewed_text(&app, &c, plain, &reference, "aucun").await;
+    assert!(!text.contains("Commune"), "{text}");
+    assert!(text.contains(&format!("Dossier {reference}")), "{text}");
+    // Its own, instead of the commune's.
+    let text = previewed_text(&app, &c, own, &reference, "propre").await;
+    assert!(
+        text.starts_with("Département de Loire-Atlantique Direction des routes"),
+        "{text}"
+    );
+    assert!(!text.contains("Commune"), "{text}");
+    assert!(text.contains("Madame, Monsieur Jeanne Martin,"), "{text}");
+
+    // The choice is saved with the template and checked: its own letterhead must be written…
+    let refused = save_with_letterhead(&app, &c.admin, "ca", "Sans", plain, "propre").await;
+    assert_eq!(refused.status(), StatusCode::BAD_REQUEST);
+    assert!(rejection(refused).await.contains("#en-tete["));
+    // … and only used when chosen.
+    let refused = save_with_letterhead(&app, &c.admin, "ca", "Deux", own, "commune").await;
+    assert_eq!(refused.status(), StatusCode::BAD_REQUEST);
+    assert!(rejection(refused).await.contains("propre au modèle"));
+    let saved: Value = save_with_letterhead(&app, &c.admin, "ca", "Département", own, "propre")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(saved["letterhead"], "propre");
+    let id = saved["id"].as_str().unwrap();
+    let loaded: Value = app
+        .post(&c.admin, "ca", "letters/template", &[("id", id)])
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(loaded["letterhead"], "propre");
+    assert_eq!(
+        app.text(&format!(
+            "SELECT letterhead FROM tenant_ca.letter_templates WHERE id = '{id}'"
+        ))
+        .await,
+        "propre"
+    );
+
+    // The citizen's documents follow their template's choice (here: the acknowledgement, on
+    // pre-printed paper).
+    app.sql(
+        "UPDATE tenant_ca.letter_templates SET letterhead = 'aucun',
+             source = replace(source, '#collectivite.nom', 'la mairie')
+         WHERE kind = 'accuse_reception'",
+    )
+    .await;
+    let ack = citizen
+        .get(app.url(
+            "ca",
+            &format!("/mes-demandes/{reference}/documents/accuse-reception.pdf"),
+        ))
+        .send()
+        .await
+        .unwrap();
+    let text = pdf_text(&ack.bytes().await.unwrap());
+    assert!(text.contains(&reference), "{text}");
+    assert!(!text.contains("Commune"), "{text}");
+}
+
+#[tokio::test]
+async fn one_missing_parenthesis_is_one_problem_in_french_where_it_was_opened() {
+    let app = spawn_app().await;
+    let c = commune(&app, "ca").await;
+    let source = "Madame, Monsieur,\n\n#align(right, [Le #date.aujourdhui]\n\n\
+                  Votre dossier #dossier.reference est *complet*.\n\n\
+                  #texte-libre()\n\n#signature()\n";
+    let checked: Value = app
+        .post(&c.admin, "ca", "letters/check", &[("source", source)])
+        .await
+        .json()
+        .await
+        .unwrap();
+    let problems = checked.as_array().unwrap();
+    assert_eq!(problems.len(), 1, "{checked}");
+    assert_eq!(
+        (problems[0]["line"].as_i64(), problems[0]["column"].as_i64()),
+        (Some(3), Some(7))
+    );
+    let message = problems[0]["message"].as_str().unwrap();
+    assert!(
+        message.starts_with("Cette parenthèse « ( » n'est jamais fermée"),
+        "{message}"
+    );
+
+    // Two independent mistakes on two lines are both shown, each in French.
+    let checked: Value = app
+        .post(
+            &c.admin,
+            "ca",
+            "letters/check",
+            &[("source", "#let = 1\nBonjour\n#let = 2\n")],
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    let lines: Vec<i64> = checked
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["line"].as_i64().unwrap())
+        .collect();
+    assert_eq!(lines, vec![1, 3], "{checked}");
+    assert!(
+        checked
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|p| p["message"].as_str().unwrap().starts_with("Il manque ici")),
+        "{checked}"
     );
 }
 

@@ -568,3 +568,56 @@ async fn another_communes_merges_are_out_of_reach() {
         StatusCode::OK
     );
 }
+
+#[tokio::test]
+async fn a_merge_prints_the_letterhead_its_template_chose() {
+    let app = spawn_app().await;
+    let c = commune(&app, "ca").await;
+    app.grant("ca", "admin@ca.test", Some("Voirie"), "consultation")
+        .await;
+    let citizen = signed_in_citizen(&app, "ca", "usager@example.org").await;
+    let filed = dossiers(&app, &citizen, &c, "ca", 2, "44000").await;
+    // The favourable answer, on the département's letterhead instead of the commune's.
+    app.sql(
+        "UPDATE tenant_ca.letter_templates SET letterhead = 'propre',
+             source = '#en-tete[Département de Loire-Atlantique]' || chr(10) ||
+                      replace(source, '#collectivite.nom', 'la mairie')
+         WHERE kind = 'reponse_favorable'",
+    )
+    .await;
+
+    let pasted = format!("{}\n{}", filed[0].0, filed[1].0);
+    let id = created(
+        &app,
+        &c.admin,
+        "ca",
+        &[
+            ("source", "references"),
+            ("references", &pasted),
+            ("output", "pdf"),
+        ],
+    )
+    .await;
+    let merge = finished(&app, &c.admin, "ca", &id).await;
+    assert_eq!(merge["status"], "done", "{merge}");
+    let text = pdf_text(
+        &download(&app, &c.admin, "ca", &id)
+            .await
+            .bytes()
+            .await
+            .unwrap(),
+    );
+    assert_eq!(
+        text.matches("Département de Loire-Atlantique").count(),
+        2,
+        "{text}"
+    );
+    // The commune is named only where the letter names it (its signature block), never as a
+    // letterhead.
+    assert_eq!(
+        text.matches("Commune").count(),
+        text.matches("Les services de Commune").count(),
+        "{text}"
+    );
+    assert!(text.contains("avis favorable"), "{text}");
+}

@@ -862,3 +862,112 @@ async fn an_anonymous_citizen_downloads_the_letter_signed_through_a_saved_circui
         StatusCode::NOT_FOUND
     );
 }
+
+#[tokio::test]
+async fn a_letter_sent_right_after_its_text_was_typed_goes_into_the_circuit_with_that_text() {
+    let app = spawn_app().await;
+    let c = commune(&app, "ca").await;
+    let redacteur = agent(&app, &c, "ca", "redacteur@ca.test").await;
+    let _chef = agent(&app, &c, "ca", "chef@ca.test").await;
+    app.grant("ca", "redacteur@ca.test", Some("Voirie"), "modification")
+        .await;
+    let citizen = signed_in_citizen(&app, "ca", "habitant@example.org").await;
+    let reference = file(&app, &citizen, "ca", &c, "Habitant", "44000").await;
+    let chef_id = user_id(&app, "ca", "chef@ca.test").await;
+    let template = panel(&app, &redacteur, "ca", &reference).await["templates"][0][0]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let id = ok_id(
+        respond(
+            &app,
+            &redacteur,
+            "ca",
+            &[
+                ("action", "create"),
+                ("reference", &reference),
+                ("template", &template),
+            ],
+        )
+        .await,
+    )
+    .await;
+    let signer = format!("u:{chef_id}");
+    let typed = "Une équipe interviendra lundi.";
+    let send = [
+        ("action", "start"),
+        ("response", id.as_str()),
+        ("free_text", typed),
+        ("step_kinds[0]", "signature"),
+        ("step_assignees[0]", signer.as_str()),
+        ("by_portal", "on"),
+    ];
+
+    // A send that cannot happen says why, in French; the letter stays a draft, with the text
+    // its author typed kept.
+    let mut refused = send.to_vec();
+    refused.retain(|(key, _)| !key.starts_with("step_"));
+    refused[2] = ("free_text", "Premier jet.");
+    let response = respond(&app, &redacteur, "ca", &refused).await;
+    assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+    assert_eq!(
+        error_message(response).await,
+        app::responses::strings::CIRCUIT_EMPTY
+    );
+    let draft = &panel(&app, &redacteur, "ca", &reference).await["responses"][0];
+    assert_eq!(
+        (draft["status"].as_str(), draft["free_text"].as_str()),
+        (Some("draft"), Some("Premier jet."))
+    );
+
+    // The text typed and the send at once (the page posts both with "Envoyer dans le
+    // circuit", the text never saved apart): the letter goes into the circuit with that text.
+    ok_id(respond(&app, &redacteur, "ca", &send).await).await;
+    let sent = &panel(&app, &redacteur, "ca", &reference).await["responses"][0];
+    assert_eq!(sent["status"], "in_circuit", "{sent}");
+    assert_eq!(sent["free_text"], typed, "{sent}");
+
+    // A save of the text still on its way while the send lands: it either lands first or is
+    // told why not; the letter is in the circuit with the text of the page either way.
+    let second = ok_id(
+        respond(
+            &app,
+            &redacteur,
+            "ca",
+            &[
+                ("action", "create"),
+                ("reference", &reference),
+                ("template", &template),
+            ],
+        )
+        .await,
+    )
+    .await;
+    let mut send = send.to_vec();
+    send[1] = ("response", second.as_str());
+    let save = [
+        ("action", "edit"),
+        ("response", second.as_str()),
+        ("free_text", typed),
+    ];
+    let (saved, sent) = tokio::join!(
+        respond(&app, &redacteur, "ca", &save),
+        respond(&app, &redacteur, "ca", &send)
+    );
+    assert_eq!(
+        sent.status(),
+        StatusCode::OK,
+        "{}",
+        sent.text().await.unwrap()
+    );
+    if saved.status() != StatusCode::OK {
+        assert_eq!(saved.status(), StatusCode::CONFLICT);
+        assert_eq!(
+            error_message(saved).await,
+            app::responses::strings::NOT_DRAFT
+        );
+    }
+    let sent = &panel(&app, &redacteur, "ca", &reference).await["responses"][1];
+    assert_eq!(sent["status"], "in_circuit", "{sent}");
+    assert_eq!(sent["free_text"], typed, "{sent}");
+}
