@@ -207,7 +207,7 @@ pub fn IdentityCard(ctx: Ctx) -> impl IntoView {
 /// (tenant-scoped like every call). The saved value stays a service id; one the chart no
 /// longer has is kept, shown as unknown, until another is chosen.
 #[component]
-fn ServiceSelect(ctx: Ctx) -> impl IntoView {
+fn ServiceSelect(ctx: Ctx) -> AnyView {
     let editor = ctx.doc;
     let services = LocalResource::new(crate::org::api::list_services);
     let current = Signal::derive(move || {
@@ -267,6 +267,8 @@ fn ServiceSelect(ctx: Ctx) -> impl IntoView {
             })}
         </div>
     }
+    // Erased: the designer's view type is deep enough already (the server's query depth).
+    .into_any()
 }
 
 /// The panel of the selected element, rebuilt only when the selection changes (or the
