@@ -2,11 +2,36 @@
 // (tenants/demarches/): on a phone with WASM, and in a browser without JavaScript at all.
 
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 
-import { accessibilityViolations, hydrated, launchChromium, login, newPage, startGuichet } from './harness.mjs';
+import { ROOT, accessibilityViolations, hydrated, launchChromium, login, newPage, startGuichet } from './harness.mjs';
 
 const PHONE = { viewport: { width: 360, height: 740 }, isMobile: true, hasTouch: true };
+/** axe-core on a page without JavaScript: evaluated by the driver, no script tag to run. */
+async function accessibilityViolationsWithoutJs(page) {
+  await page.evaluate(readFileSync(join(ROOT, 'end2end', 'node_modules', 'axe-core', 'axe.min.js'), 'utf8'));
+  const violations = await page.evaluate(async () => {
+    const result = await globalThis.axe.run(document, {
+      runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] },
+    });
+    return result.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.map((n) => n.target.join(' ')) }));
+  });
+  return violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+}
+
+/** What a refused field shows: its message beside it, linked, and the summary's entry. */
+async function refusal(page, controlId) {
+  const control = page.locator(`#${controlId}`);
+  const message = page.locator(`#${controlId}-erreur`);
+  return {
+    invalid: await control.getAttribute('aria-invalid'),
+    describedBy: (await control.getAttribute('aria-describedby'))?.split(' ').includes(`${controlId}-erreur`),
+    beside: (await message.isVisible()) ? (await message.textContent()).trim() : null,
+  };
+}
+
 const PDF = Buffer.from('%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n', 'latin1');
 
 describe('Démarches in Chromium', () => {
@@ -49,11 +74,16 @@ describe('Démarches in Chromium', () => {
     assert.equal(await association.isVisible(), false);
     await page.getByLabel('Oui').check();
     await association.waitFor({ state: 'visible' });
-    // Checked in the page with the server's own rules, before anything is sent.
+    // Checked in the page with the server's own rules, before anything is sent: the message
+    // beside the field and the summary's entry name it as the server would.
     const before = page.url();
     await page.getByRole('button', { name: 'Continuer' }).click();
-    await page.getByRole('alert').getByText('Ce champ est obligatoire.').waitFor();
+    const entry = page.getByRole('alert').getByRole('link', { name: "Nom de l'association : ce champ est obligatoire." });
+    await entry.waitFor();
+    assert.equal(await entry.getAttribute('href'), '#champ-nom_association');
+    assert.deepEqual(await refusal(page, 'champ-nom_association'), { invalid: 'true', describedBy: true, beside: 'Ce champ est obligatoire.' });
     assert.equal(page.url(), before);
+    assert.deepEqual(await accessibilityViolations(page), [], 'a step with problems shown in the page');
     await association.fill('Les Jardins du Tillay');
     await page.getByRole('button', { name: 'Continuer' }).click();
     await page.waitForURL(/etape=2$/);
@@ -130,9 +160,15 @@ describe('Démarches in Chromium', () => {
     await page.getByLabel('Commune').fill('Saint-Herblain');
     await page.getByRole('button', { name: 'Vérifier et envoyer' }).click();
     await page.waitForURL(/etape=1$/);
+    // Each problem names its field in the summary, links to it, and shows beside it.
     const alert = page.getByRole('alert');
-    await alert.getByText('Le code postal doit comporter 5 chiffres.').waitFor();
-    await alert.getByText('Ce champ est obligatoire.').waitFor();
+    const postcode = alert.getByRole('link', { name: 'Où ? — Code postal : le code postal doit comporter 5 chiffres.' });
+    const precision = alert.getByRole('link', { name: 'Précisez : ce champ est obligatoire.' });
+    assert.equal(await postcode.getAttribute('href'), '#champ-lieu-postcode');
+    assert.equal(await precision.getAttribute('href'), '#champ-precision');
+    assert.deepEqual(await refusal(page, 'champ-lieu-postcode'), { invalid: 'true', describedBy: true, beside: 'Le code postal doit comporter 5 chiffres.' });
+    assert.deepEqual(await refusal(page, 'champ-precision'), { invalid: 'true', describedBy: true, beside: 'Ce champ est obligatoire.' });
+    assert.deepEqual(await accessibilityViolationsWithoutJs(page), [], 'a step with problems, without JavaScript');
     // Nothing typed was lost.
     assert.equal(await page.getByLabel('Voie').inputValue(), 'avenue des Thébaudières');
 

@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 
-import { accessibilityViolations, hydrated, launchChromium, newPage, startGuichet } from './harness.mjs';
+import { accessibilityViolations, hydrated, launchChromium, login, newPage, startGuichet } from './harness.mjs';
 
 describe('démarche designer', () => {
   let guichet;
@@ -88,8 +88,46 @@ describe('démarche designer', () => {
     await files.getByText('conditionnel').waitFor();
     await page.getByLabel('Nombre maximal de fichiers').fill('2');
 
-    // The identity card is edited too.
+    // A repeatable group's sub-field gets the whole field panel: a choice sub-field its options.
+    await page.locator('.palette-item[data-kind="group"]').dragTo(steps.nth(0).getByTestId('dropzone'));
+    const group = page.locator('.designer-field[data-code="groupe_1"]');
+    await group.click();
+    await page.locator('#prop-label').fill('Véhicule');
+    await page.locator('#prop-sub-0-kind').selectOption('single_choice');
+    await page.getByRole('button', { name: 'Toutes les propriétés du sous-champ « Texte court »' }).click();
+    const subPanel = page.getByTestId('field-properties');
+    await subPanel.getByText('Sous-champ du groupe répétable « Véhicule ».').waitFor();
+    await subPanel.getByLabel('Libellé', { exact: true }).fill('Motorisation');
+    await subPanel.getByLabel('Aide', { exact: true }).fill('Celle de la carte grise.');
+    await subPanel.getByLabel('Libellé du choix').first().fill('Électrique');
+    await subPanel.getByLabel('Libellé du choix').nth(1).fill('Thermique');
+    await subPanel.getByRole('button', { name: 'Revenir au groupe' }).click();
+    assert.equal(await page.locator('#prop-sub-0-label').inputValue(), 'Motorisation');
+    // Undo takes back the option labels typed in a row, and nothing else.
+    await page.keyboard.press('Control+z');
+    await page.getByRole('button', { name: 'Toutes les propriétés du sous-champ « Motorisation »' }).click();
+    assert.equal(await page.getByLabel('Libellé du choix').first().inputValue(), 'Premier choix');
+    assert.equal(await page.getByLabel('Libellé du choix').nth(1).inputValue(), 'Second choix');
+    assert.equal(await page.getByLabel('Aide', { exact: true }).inputValue(), 'Celle de la carte grise.');
+    await page.keyboard.press('Control+Shift+z');
+    assert.equal(await page.getByLabel('Libellé du choix').nth(1).inputValue(), 'Thermique');
+
+    // The identity card is edited too; its default service is one of the commune's services.
     await page.getByLabel('Rubrique').fill('Stationnement');
+    const service = page.getByLabel('Service destinataire par défaut');
+    await service.locator('option', { hasText: 'Pôle Nord' }).waitFor({ state: 'attached' });
+    const serviceChoices = await service.locator('option').allTextContents();
+    assert.deepEqual(serviceChoices.toSorted(), [
+      'Accueil',
+      'Direction des services techniques',
+      'Direction des services techniques › Voirie',
+      'Direction des services techniques › Voirie › Pôle Nord',
+      'Direction des services techniques › Voirie › Pôle Sud',
+      'État civil',
+      '— Aucun —',
+    ].toSorted(), 'Saint-Herblain\'s services, none of Rezé\'s (« Espace public »)');
+    await service.selectOption({ label: 'Direction des services techniques › Voirie' });
+    assert.match(await service.inputValue(), /^[0-9a-f-]{36}$/, 'saved as the service id, as before');
 
     await page.getByTestId('save-status').getByText('Enregistré').waitFor({ timeout: 10_000 });
     assert.match(await page.getByTestId('problem-count').textContent(), /^0 problème/);
@@ -98,7 +136,7 @@ describe('démarche designer', () => {
     // Publication asks for confirmation and says what is published.
     await page.getByRole('button', { name: 'Publier', exact: true }).click();
     const dialog = page.getByRole('dialog');
-    await dialog.getByText('Première publication : 2 étape(s), 3 champ(s).').waitFor();
+    await dialog.getByText('Première publication : 2 étape(s), 4 champ(s).').waitFor();
     await dialog.getByRole('button', { name: 'Confirmer la publication' }).click();
     await page.getByText('Version 1 publiée.').first().waitFor();
 
@@ -121,6 +159,21 @@ describe('démarche designer', () => {
     // And the portal's catalogue page lists it.
     await visitor.goto(guichet.url('saint-herblain', '/demarches'));
     await visitor.getByText('Carte de stationnement résident').first().waitFor();
+
+    // A citizen's form shows the sub-field's options and help.
+    const citizen = await newPage(browser, problems);
+    await login(citizen, guichet, 'marie.dupont@example.test', 'Citoyenne-2026');
+    await citizen.goto(guichet.url('saint-herblain', '/demarches'));
+    await citizen.getByRole('link', { name: 'Carte de stationnement résident' }).click();
+    await citizen.getByRole('button', { name: 'Commencer la démarche' }).click();
+    await citizen.waitForURL(/\/brouillons\/[^/]+\?etape=1$/);
+    await hydrated(citizen);
+    await citizen.getByRole('button', { name: 'Ajouter' }).click();
+    const item = citizen.getByRole('group', { name: 'Véhicule n° 1' });
+    await item.getByRole('radio', { name: 'Électrique' }).waitFor();
+    await item.getByRole('radio', { name: 'Thermique' }).waitFor();
+    await item.getByText('Celle de la carte grise.').waitFor();
+    await citizen.context().close();
 
     // The list shows it published, with changes pending.
     await page.goto(guichet.url('saint-herblain', '/back-office/demarches'));

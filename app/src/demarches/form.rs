@@ -13,12 +13,13 @@ use std::sync::Arc;
 
 use leptos::prelude::*;
 
-use super::answers::{assess, path_within};
+use super::answers::assess;
 use super::form_data::{StepAction, control_id, items_name, keep_control_id, keep_name};
 use super::model::{
     Address, AnswerError, Answers, ChoiceDisplay, ChoiceOption, Definition, Field, FieldKind,
     FileRef, RawAnswer,
 };
+use super::problems::{Problem, message_id, messages_at, name_problems};
 use super::strings as s;
 
 /// Where a control's answer lives: a top-level field, or a field inside a group item.
@@ -78,7 +79,8 @@ impl Slot {
 struct FormState {
     answers: RwSignal<Answers>,
     hidden: Memo<BTreeSet<String>>,
-    errors: Signal<Vec<AnswerError>>,
+    /// The problems of `errors`, each placed on the element that shows it.
+    problems: Memo<Vec<Problem>>,
 }
 
 impl FormState {
@@ -91,14 +93,17 @@ impl FormState {
         }
     }
 
-    fn messages(&self, path: &str) -> Vec<String> {
-        self.errors.with(|errors| {
-            errors
-                .iter()
-                .filter(|e| path_within(&e.path, path))
-                .map(|e| e.message.clone())
-                .collect()
-        })
+    /// The message shown beside the element at `at` (see [`Problem::at`]), if any.
+    fn message(&self, at: &str) -> Option<String> {
+        self.problems.with(|problems| messages_at(problems, at))
+    }
+
+    fn invalid(&self, at: &str) -> &'static str {
+        if self.message(at).is_some() {
+            "true"
+        } else {
+            "false"
+        }
     }
 }
 
@@ -113,10 +118,12 @@ pub fn StepFields(
 ) -> impl IntoView {
     let for_memo = definition.clone();
     let hidden = Memo::new(move |_| answers.with(|a| assess(&for_memo, a).hidden));
+    let for_problems = definition.clone();
+    let problems = Memo::new(move |_| errors.with(|e| name_problems(&for_problems, e)));
     let state = FormState {
         answers,
         hidden,
-        errors,
+        problems,
     };
     let fields = definition
         .steps
@@ -240,42 +247,46 @@ fn label_text(field: &Field) -> String {
     }
 }
 
-/// The help text and the error messages of a control, with the ids `aria-describedby` needs.
+/// The message block beside the element at `at`: always on the page (hidden while empty), so
+/// the enhance bundle fills the same element the server does. The element it describes
+/// carries `data-error-id` with its id.
+fn message_block(at: &str, state: FormState) -> impl IntoView + use<> {
+    let (text_at, hidden_at) = (at.to_owned(), at.to_owned());
+    view! {
+        <p class="error-message" id=message_id(at) hidden=move || state.message(&hidden_at).is_none()>
+            {move || state.message(&text_at)}
+        </p>
+    }
+}
+
+/// `aria-describedby` of the element at `at`: its help (if any), then its message when shown.
+fn describing(
+    at: &str,
+    help: Option<String>,
+    state: FormState,
+) -> impl Fn() -> Option<String> + use<> {
+    let at = at.to_owned();
+    move || {
+        let mut ids: Vec<String> = help.iter().cloned().collect();
+        if state.message(&at).is_some() {
+            ids.push(message_id(&at));
+        }
+        (!ids.is_empty()).then(|| ids.join(" "))
+    }
+}
+
+/// The help text and the message block of a field, and its `aria-describedby`.
 fn help_and_errors(
     field: &Field,
     path: &str,
     state: FormState,
 ) -> (impl IntoView + use<>, impl Fn() -> Option<String> + use<>) {
-    let id = control_id(path);
-    let help_id = format!("{id}-aide");
-    let error_id = format!("{id}-erreur");
+    let help_id = format!("{}-aide", control_id(path));
     let has_help = !field.help.is_empty();
     let help =
         has_help.then(|| view! { <p class="hint" id=help_id.clone()>{field.help.clone()}</p> });
-    let error_path = path.to_owned();
-    let errors_view = {
-        let error_id = error_id.clone();
-        let error_path = error_path.clone();
-        move || {
-            let messages = state.messages(&error_path);
-            (!messages.is_empty()).then(|| {
-                view! {
-                    <p class="error-message" id=error_id.clone()>{messages.join(" ")}</p>
-                }
-            })
-        }
-    };
-    let described_by = move || {
-        let mut ids = Vec::new();
-        if has_help {
-            ids.push(help_id.clone());
-        }
-        if !state.messages(&error_path).is_empty() {
-            ids.push(error_id.clone());
-        }
-        (!ids.is_empty()).then(|| ids.join(" "))
-    };
-    (view! { {help} {errors_view} }, described_by)
+    let described = describing(path, has_help.then_some(help_id), state);
+    (view! { {help} {message_block(path, state)} }, described)
 }
 
 enum TextControl {
@@ -296,13 +307,8 @@ fn text_control(
     let value = state.text(slot);
     let (extras, described_by) = help_and_errors(field, &path, state);
     let invalid_path = path.clone();
-    let invalid = move || {
-        if state.messages(&invalid_path).is_empty() {
-            "false"
-        } else {
-            "true"
-        }
-    };
+    let invalid = move || state.invalid(&invalid_path);
+    let error_id = message_id(&path);
     let update = {
         let slot = slot.clone();
         move |text: String| {
@@ -318,25 +324,25 @@ fn text_control(
     };
     let control = match control {
         TextControl::Area(max) => view! {
-            <textarea id=id.clone() name=path.clone() rows="5" maxlength=max
+            <textarea id=id.clone() name=path.clone() rows="5" maxlength=max data-error-id=error_id.clone()
                 aria-required=field.required.then_some("true") aria-invalid=invalid aria-describedby=described_by
                 on:input=move |ev| update(event_target_value(&ev))>{value}</textarea>
         }
         .into_any(),
         TextControl::Input(kind, max) => view! {
-            <input id=id.clone() name=path.clone() type=kind value=value maxlength=max autocomplete=autocomplete
+            <input id=id.clone() name=path.clone() type=kind value=value maxlength=max autocomplete=autocomplete data-error-id=error_id.clone()
                 aria-required=field.required.then_some("true") aria-invalid=invalid aria-describedby=described_by
                 on:input=move |ev| update(event_target_value(&ev))/>
         }
         .into_any(),
         TextControl::Numeric(mode) => view! {
-            <input id=id.clone() name=path.clone() type="text" inputmode=mode value=value
+            <input id=id.clone() name=path.clone() type="text" inputmode=mode value=value data-error-id=error_id.clone()
                 aria-required=field.required.then_some("true") aria-invalid=invalid aria-describedby=described_by
                 on:input=move |ev| update(event_target_value(&ev))/>
         }
         .into_any(),
         TextControl::Date(min, max) => view! {
-            <input id=id.clone() name=path.clone() type="date" value=value min=min max=max
+            <input id=id.clone() name=path.clone() type="date" value=value min=min max=max data-error-id=error_id.clone()
                 aria-required=field.required.then_some("true") aria-invalid=invalid aria-describedby=described_by
                 on:input=move |ev| update(event_target_value(&ev))/>
         }
@@ -359,6 +365,7 @@ fn choice_fieldset(
     let path = slot.path();
     let id = control_id(&path);
     let (extras, described_by) = help_and_errors(field, &path, state);
+    let invalid_path = path.clone();
     let selected: Vec<String> = match state.answers.with_untracked(|a| slot.get(a)) {
         Some(RawAnswer::Choices(values)) => values,
         Some(RawAnswer::Text(value)) => vec![value],
@@ -406,7 +413,8 @@ fn choice_fieldset(
         })
         .collect_view();
     view! {
-        <fieldset class="choices" aria-describedby=described_by>
+        <fieldset class="choices" aria-describedby=described_by data-error-id=message_id(&path)
+            aria-invalid=move || state.invalid(&invalid_path)>
             <legend>{label_text(field)}</legend>
             {extras}
             {inputs}
@@ -424,6 +432,8 @@ fn select(
     let id = control_id(&path);
     let current = state.text(slot);
     let (extras, described_by) = help_and_errors(field, &path, state);
+    let invalid_path = path.clone();
+    let error_id = message_id(&path);
     let slot = slot.clone();
     let on_change = move |ev: leptos::ev::Event| {
         let value = event_target_value(&ev);
@@ -440,7 +450,8 @@ fn select(
     view! {
         <label for=id.clone()>{label_text(field)}</label>
         {extras}
-        <select id=id name=path aria-describedby=described_by aria-required=field.required.then_some("true") on:change=on_change>
+        <select id=id name=path aria-describedby=described_by aria-required=field.required.then_some("true")
+            aria-invalid=move || state.invalid(&invalid_path) data-error-id=error_id on:change=on_change>
             <option value="">{s::CHOOSE}</option>
             {choices}
         </select>
@@ -450,6 +461,7 @@ fn select(
 fn address(field: &Field, slot: &Slot, state: FormState) -> impl IntoView {
     let path = slot.path();
     let (extras, described_by) = help_and_errors(field, &path, state);
+    let invalid_path = path.clone();
     let current = match state.answers.with_untracked(|a| slot.get(a)) {
         Some(RawAnswer::Address(address)) => address,
         _ => Address::default(),
@@ -461,8 +473,10 @@ fn address(field: &Field, slot: &Slot, state: FormState) -> impl IntoView {
         let part_path = format!("{path}.{name}");
         let id = control_id(&part_path);
         let slot = slot.clone();
-        let error_path = part_path.clone();
-        let message = move || state.messages(&error_path).join(" ");
+        let invalid_path = part_path.clone();
+        let described = describing(&part_path, None, state);
+        let block = message_block(&part_path, state);
+        let error_id = message_id(&part_path);
         let on_input = move |ev: leptos::ev::Event| {
             let text = event_target_value(&ev);
             state.answers.update(|a| {
@@ -487,22 +501,19 @@ fn address(field: &Field, slot: &Slot, state: FormState) -> impl IntoView {
                 slot.set(a, (!blank).then_some(RawAnswer::Address(address)));
             });
         };
-        let message_for_view = message.clone();
         view! {
             <div class=format!("address-part address-{name}")>
                 <label for=id.clone()>{label}</label>
                 <input id=id.clone() name=part_path type="text" value=value autocomplete=autocomplete
-                    aria-invalid=move || if message().is_empty() { "false" } else { "true" }
-                    on:input=on_input/>
-                {move || {
-                    let text = message_for_view();
-                    (!text.is_empty()).then(|| view! { <p class="error-message">{text}</p> })
-                }}
+                    aria-invalid=move || state.invalid(&invalid_path) aria-describedby=described
+                    data-error-id=error_id on:input=on_input/>
+                {block}
             </div>
         }
     };
     view! {
-        <fieldset class="address" aria-describedby=described_by>
+        <fieldset class="address" aria-describedby=described_by data-error-id=message_id(&path)
+            aria-invalid=move || state.invalid(&invalid_path)>
             <legend>{label_text(field)}</legend>
             {extras}
             {part("number", s::ADDRESS_NUMBER, current.number.clone(), "off")}
@@ -524,6 +535,8 @@ fn files(
     let path = slot.path();
     let id = control_id(&path);
     let (extras, described_by) = help_and_errors(field, &path, state);
+    let invalid_path = path.clone();
+    let error_id = message_id(&path);
     let rules = s::file_rules(accepted, max_size, max_files);
     let accept = (!accepted.is_empty()).then(|| accepted.join(","));
     let keep_name = keep_name(&path);
@@ -575,7 +588,8 @@ fn files(
         <p class="hint">{rules}</p>
         <ul class="attached-files" aria-live="polite">{list}</ul>
         <input id=id name=path.clone() type="file" multiple={max_files > 1} accept=accept
-            data-field=path aria-describedby=described_by/>
+            data-field=path aria-describedby=described_by data-error-id=error_id
+            aria-invalid=move || state.invalid(&invalid_path)/>
         <p class="upload-progress" hidden=true></p>
     }
 }
@@ -590,6 +604,7 @@ fn group(
 ) -> impl IntoView {
     let path = slot.path();
     let (extras, described_by) = help_and_errors(field, &path, state);
+    let invalid_path = path.clone();
     let code = slot.code.clone();
     let count = {
         let slot = slot.clone();
@@ -624,7 +639,7 @@ fn group(
                     };
                     view! {
                         <fieldset class="group-item">
-                            <legend>{format!("{} n° {}", label, index + 1)}</legend>
+                            <legend>{s::item_legend(&label, index + 1)}</legend>
                             {item_fields}
                             <button type="submit" class="button button-secondary" name="_action" value=remove.encode()
                                 on:click=on_remove>{s::REMOVE_ITEM}</button>
@@ -644,7 +659,8 @@ fn group(
     };
     let count_name = items_name(&path);
     view! {
-        <fieldset class="group" aria-describedby=described_by>
+        <fieldset class="group" id=control_id(&path) tabindex="-1" aria-describedby=described_by
+            data-error-id=message_id(&path) aria-invalid=move || state.invalid(&invalid_path)>
             <legend>{label_text(field)}</legend>
             {extras}
             <p class="hint">{s::group_rules(min_items, max_items)}</p>

@@ -9,6 +9,8 @@
 //! - [`document`]: the versioned JSON export/import format.
 //! - [`form`] / [`form_data`]: the citizen's form (portal and designer preview) and how its
 //!   plain HTML post becomes answers.
+//! - [`problems`]: each answer problem named after its field (and item), placed beside it
+//!   and linked from the summary — one wording for the server's pages and the WASM checks.
 //! - [`api`] / `service` (ssr): drafts, publication of immutable versions, the portal's
 //!   catalogue, import and export, stored in the tenant's `demarches` tables.
 
@@ -20,6 +22,7 @@ pub mod document;
 pub mod form;
 pub mod form_data;
 pub mod model;
+pub mod problems;
 #[cfg(feature = "ssr")]
 pub mod service;
 pub mod strings;

@@ -192,6 +192,28 @@ pub const ADDRESS_STREET: &str = "Voie";
 pub const ADDRESS_POSTCODE: &str = "Code postal";
 pub const ADDRESS_COMMUNE: &str = "Commune";
 pub const ADD_ITEM: &str = "Ajouter";
+/// How one item of a repeatable group is called: its legend, and in problems' names.
+pub fn item_legend(group_label: &str, number: usize) -> String {
+    format!("{group_label} n° {number}")
+}
+
+/// A problem as the summary lists it, naming its field: "Nom : ce champ est obligatoire."
+pub fn named_problem(name: &str, message: &str) -> String {
+    let mut chars = message.chars();
+    let sentence = match (chars.next(), chars.next()) {
+        // "Ce champ…" reads "ce champ…" after the name; "SIRET…" keeps its capitals.
+        (Some(first), second)
+            if first.is_uppercase() && !second.is_some_and(char::is_uppercase) =>
+        {
+            first
+                .to_lowercase()
+                .chain(message.chars().skip(1))
+                .collect()
+        }
+        _ => message.to_owned(),
+    };
+    format!("{name} : {sentence}")
+}
 pub const REMOVE_ITEM: &str = "Retirer";
 
 pub fn file_rules(accepted: &[String], max_size: u64, max_files: u32) -> String {

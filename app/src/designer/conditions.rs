@@ -3,7 +3,7 @@
 //! [`crate::demarches::definition`]), plus editing a condition tree by path.
 
 use crate::demarches::condition::{CompareOp, Condition, Literal};
-use crate::demarches::model::{Decimal, Definition, FieldKind, IsoDate};
+use crate::demarches::model::{Decimal, Definition, Field, FieldKind, IsoDate};
 
 use super::strings as s;
 
@@ -36,6 +36,25 @@ pub fn earlier_fields(definition: &Definition, step: usize, index: usize) -> Vec
         }
     }
     out
+}
+
+/// Answerable sub-fields of `group` placed before sub-field `index`: what a condition on that
+/// sub-field may read besides the earlier fields of the form.
+pub fn earlier_sub_fields(group: Option<&Field>, index: usize) -> Vec<FieldRef> {
+    let fields = match group.map(|g| &g.kind) {
+        Some(FieldKind::Group { fields, .. }) => fields.as_slice(),
+        _ => &[],
+    };
+    fields
+        .iter()
+        .take(index)
+        .filter(|field| field.kind.has_answer())
+        .map(|field| FieldRef {
+            code: field.code.clone(),
+            label: field.label.clone(),
+            kind: field.kind.clone(),
+        })
+        .collect()
 }
 
 /// The operators of the condition editor.

@@ -13,7 +13,8 @@ use std::collections::{HashMap, HashSet};
 
 use leptos::prelude::*;
 
-use super::state::{Changed, Editor, Id};
+use super::state::{Changed, Editor, FieldAt, Id};
+use crate::demarches::answers::path_within;
 use crate::demarches::definition::validate_definition;
 use crate::demarches::model::DefinitionError;
 
@@ -215,6 +216,30 @@ impl Doc {
             Some(key) => self.problems.with_untracked(|p| p.of(&key)),
             None => Vec::new(),
         }
+    }
+
+    /// The problems of a field or of a sub-field (filed under their group's key), without
+    /// subscribing.
+    pub fn field_problems_at(&self, at: FieldAt) -> Vec<String> {
+        let Some(index) = at.sub else {
+            return self.field_problems(at.id);
+        };
+        let path = self.with_untracked(|e| {
+            let (_, position) = e.position(at.id)?;
+            let group = key_of(&e.field(at.id)?.code, || format!("fields[{position}]"));
+            let sub = key_of(&e.field_at(at)?.code, || format!("fields[{index}]"));
+            Some(format!("{group}.{sub}"))
+        });
+        let Some(path) = path else {
+            return Vec::new();
+        };
+        self.problems.with_untracked(|p| {
+            p.all
+                .iter()
+                .filter(|error| path_within(&error.path, &path))
+                .map(|error| error.message.clone())
+                .collect()
+        })
     }
 
     pub fn step_problems(&self, id: Id) -> Vec<String> {

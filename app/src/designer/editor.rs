@@ -92,7 +92,7 @@ impl Ctx {
     /// or at the end of the form: the keyboard alternative to dragging from the palette.
     fn add_from_palette(&self, kind: PaletteKind) {
         let place = self.doc.with(|e| match self.selected.get_untracked() {
-            Some(Target::Field(id)) => e
+            Some(Target::Field(id) | Target::SubField(id, _)) => e
                 .position(id)
                 .map(|(step, index)| (e.step_ids()[step], index + 1)),
             Some(Target::Step(id)) => Some((id, usize::MAX)),
@@ -764,7 +764,7 @@ fn ProblemList(ctx: Ctx) -> impl IntoView {
         if let Some(target) = target {
             ctx.selected.set(Some(target));
             let element = match target {
-                Target::Field(id) => format!("designer-field-{id}"),
+                Target::Field(id) | Target::SubField(id, _) => format!("designer-field-{id}"),
                 Target::Step(id) => format!("designer-step-{id}"),
                 Target::Demarche => "designer-identity".to_owned(),
             };
@@ -918,7 +918,9 @@ fn Preview(ctx: Ctx) -> impl IntoView {
     let timer = StoredValue::new(None::<TimeoutHandle>);
     let step = Memo::new(move |_| {
         ctx.doc.with(|e| match ctx.selected.get() {
-            Some(Target::Field(id)) => e.position(id).map_or(0, |(s, _)| s),
+            Some(Target::Field(id) | Target::SubField(id, _)) => {
+                e.position(id).map_or(0, |(s, _)| s)
+            }
             Some(Target::Step(id)) => e.step_index(id).unwrap_or(0),
             _ => 0,
         })

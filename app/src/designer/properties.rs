@@ -8,12 +8,12 @@
 use leptos::prelude::*;
 
 use super::conditions::{
-    FieldRef, Operator, earlier_fields, literal_input, new_rule, node_at, node_at_mut,
-    operators_for, parse_literal, remove_at, with_operator,
+    FieldRef, Operator, earlier_fields, earlier_sub_fields, literal_input, new_rule, node_at,
+    node_at_mut, operators_for, parse_literal, remove_at, with_operator,
 };
 use super::editor::{Ctx, ProblemsOf};
 use super::palette::PaletteKind;
-use super::state::{Id, Target};
+use super::state::{FieldAt, Id, Target};
 use super::strings as s;
 use crate::demarches::condition::{Condition, Literal};
 use crate::demarches::model::{
@@ -190,11 +190,7 @@ pub fn IdentityCard(ctx: Ctx) -> impl IntoView {
                         <option value="anonymous_allowed">{s::ID_AUDIENCE_ANONYMOUS}</option>
                     </select>
                 </div>
-                <Input id="id-service".into() label=s::ID_SERVICE
-                    value=read(|d| d.default_service.clone().unwrap_or_default())
-                    on_input=write("service", |d, v| {
-                        d.default_service = (!v.trim().is_empty()).then_some(v)
-                    })/>
+                <ServiceSelect ctx/>
                 <Input id="id-from".into() label=s::ID_FROM kind="date"
                     value=read(|d| show(d.publication.from)) on_input=date_write("from", false)/>
                 <Input id="id-to".into() label=s::ID_TO kind="date"
@@ -207,6 +203,74 @@ pub fn IdentityCard(ctx: Ctx) -> impl IntoView {
     }
 }
 
+/// The default service: one of the commune's org-chart services, loaded through the org API
+/// (tenant-scoped like every call). The saved value stays a service id; one the chart no
+/// longer has is kept, shown as unknown, until another is chosen.
+#[component]
+fn ServiceSelect(ctx: Ctx) -> AnyView {
+    let editor = ctx.doc;
+    let services = LocalResource::new(crate::org::api::list_services);
+    let current = Signal::derive(move || {
+        editor.with_demarche(|e| e.demarche().default_service.clone().unwrap_or_default())
+    });
+    let loaded = move || services.get().and_then(Result::ok);
+    let unknown = Signal::derive(move || {
+        let id = current.get();
+        !id.is_empty() && loaded().is_some_and(|list| !list.iter().any(|service| service.id == id))
+    });
+    let described = move || {
+        if unknown.get() {
+            "id-service-aide id-service-erreur"
+        } else {
+            "id-service-aide"
+        }
+    };
+    view! {
+        <div class="field" class:field-invalid=move || unknown.get()>
+            <label for="id-service">{s::ID_SERVICE}</label>
+            <p class="hint" id="id-service-aide">{s::ID_SERVICE_HINT}</p>
+            <select id="id-service" aria-describedby=described
+                aria-invalid=move || if unknown.get() { "true" } else { "false" }
+                on:change=move |ev| {
+                    let value = event_target_value(&ev);
+                    editor.update(|e| {
+                        e.update_demarche(None, |d| d.default_service = (!value.is_empty()).then_some(value));
+                    });
+                }>
+                <option value="" selected=move || current.get().is_empty()>{s::ID_SERVICE_NONE}</option>
+                {move || match services.get() {
+                    Some(Ok(list)) => list.into_iter().map(|service| {
+                        let id = service.id.clone();
+                        view! {
+                            <option value=service.id selected=move || current.get() == id>{service.path}</option>
+                        }
+                    }).collect_view().into_any(),
+                    // Until the chart is there, the saved value stays selected.
+                    None => {
+                        let id = current.get_untracked();
+                        (!id.is_empty()).then(|| view! {
+                            <option value=id selected=true>{s::ID_SERVICES_LOADING}</option>
+                        }).into_any()
+                    }
+                    Some(Err(_)) => ().into_any(),
+                }}
+                {move || unknown.get().then(|| {
+                    let id = current.get();
+                    view! { <option value=id.clone() selected=true>{s::unknown_service(&id)}</option> }
+                })}
+            </select>
+            {move || unknown.get().then(|| view! {
+                <p class="error-message" id="id-service-erreur">{s::ID_SERVICE_UNKNOWN}</p>
+            })}
+            {move || services.get().and_then(Result::err).map(|error| view! {
+                <p class="error-message" role="alert">{error.to_string()}</p>
+            })}
+        </div>
+    }
+    // Erased: the designer's view type is deep enough already (the server's query depth).
+    .into_any()
+}
+
 /// The panel of the selected element, rebuilt only when the selection changes (or the
 /// selected element disappears, e.g. by undo).
 #[component]
@@ -215,13 +279,21 @@ pub fn Properties(ctx: Ctx) -> impl IntoView {
         ctx.selected.get().filter(|target| {
             ctx.doc.with_structure(|e| match target {
                 Target::Field(id) => e.field(*id).is_some(),
+                Target::SubField(id, index) => {
+                    e.field_at(FieldAt::sub_field(*id, *index)).is_some()
+                }
                 Target::Step(id) => e.step(*id).is_some(),
                 Target::Demarche => false,
             })
         })
     });
     move || match selection.get() {
-        Some(Target::Field(id)) => view! { <FieldProperties ctx id/> }.into_any(),
+        Some(Target::Field(id)) => {
+            view! { <FieldProperties ctx at=FieldAt::field(id)/> }.into_any()
+        }
+        Some(Target::SubField(id, index)) => {
+            view! { <FieldProperties ctx at=FieldAt::sub_field(id, index)/> }.into_any()
+        }
         Some(Target::Step(id)) => view! { <StepProperties ctx id/> }.into_any(),
         _ => view! { <p class="hint">{s::NOTHING_SELECTED}</p> }.into_any(),
     }
@@ -247,24 +319,43 @@ fn StepProperties(ctx: Ctx, id: Id) -> impl IntoView {
 }
 
 #[component]
-fn FieldProperties(ctx: Ctx, id: Id) -> impl IntoView {
+fn FieldProperties(ctx: Ctx, at: FieldAt) -> impl IntoView {
     let editor = ctx.doc;
     let read = move |f: fn(&Field) -> String| {
-        Signal::derive(move || editor.with_field(id, |e| e.field(id).map(f).unwrap_or_default()))
+        Signal::derive(move || {
+            editor.with_field(at.id, |e| e.field_at(at).map(f).unwrap_or_default())
+        })
     };
     let set = move |property: &'static str, value: String, f: fn(&mut Field, String)| {
         editor.update(|e| {
-            e.update_field(id, Some(property), |field| f(field, value));
+            e.update_field_at(at, Some(property), |field| f(field, value));
         });
         true
     };
-    let kind = editor.with_untracked(|e| e.field(id).map(|f| PaletteKind::of(&f.kind)));
+    let kind = editor.with_untracked(|e| e.field_at(at).map(|f| PaletteKind::of(&f.kind)));
     let has_answer = Signal::derive(move || {
-        editor.with_field(id, |e| e.field(id).is_some_and(|f| f.kind.has_answer()))
+        editor.with_field(at.id, |e| {
+            e.field_at(at).is_some_and(|f| f.kind.has_answer())
+        })
     });
-    let problems = Signal::derive(move || ctx.doc.with_field(id, |_| ctx.doc.field_problems(id)));
+    let problems =
+        Signal::derive(move || ctx.doc.with_field(at.id, |_| ctx.doc.field_problems_at(at)));
+    // A sub-field's panel says which group it belongs to, and leads back to it.
+    let group = at.sub.map(|_| {
+        let group_label = Signal::derive(move || {
+            editor.with_field(at.id, |e| e.field(at.id).map(|f| f.label.clone()).unwrap_or_default())
+        });
+        view! {
+            <p class="designer-sub-of">
+                {move || s::sub_field_of(&group_label.get())} " "
+                <button type="button" class="link-button"
+                    on:click=move |_| ctx.selected.set(Some(Target::Field(at.id)))>{s::BACK_TO_GROUP}</button>
+            </p>
+        }
+    });
     view! {
         <div class="designer-panel" data-testid="field-properties">
+            {group}
             <p class="designer-kind">{kind.map(PaletteKind::label)}</p>
             <Input id="prop-label".into() label=s::PROP_LABEL value=read(|f| f.label.clone())
                 on_input=move |v| set("label", v, |f, v| f.label = v)/>
@@ -275,30 +366,35 @@ fn FieldProperties(ctx: Ctx, id: Id) -> impl IntoView {
                 on_input=move |v| { set("help", v, |f, v| f.help = v); }/>
             <Show when=move || has_answer.get()>
                 <Checkbox id="prop-required".into() label=s::PROP_REQUIRED
-                    checked=Signal::derive(move || editor.with_field(id, |e| e.field(id).is_some_and(|f| f.required)))
-                    on_change=move |checked| { editor.update(|e| { e.update_field(id, None, |f| f.required = checked); }); }/>
+                    checked=Signal::derive(move || editor.with_field(at.id, |e| e.field_at(at).is_some_and(|f| f.required)))
+                    on_change=move |checked| { editor.update(|e| { e.update_field_at(at, None, |f| f.required = checked); }); }/>
             </Show>
-            {kind.map(|kind| kind_settings(ctx, id, kind))}
-            <ConditionEditor ctx target=Target::Field(id)/>
+            {kind.map(|kind| kind_settings(ctx, at, kind))}
+            <ConditionEditor ctx target=at.target()/>
         </div>
     }
 }
 
 /// Settings that depend on the kind of field (fixed once the field is dropped).
-fn kind_settings(ctx: Ctx, id: Id, kind: PaletteKind) -> AnyView {
+fn kind_settings(ctx: Ctx, at: FieldAt, kind: PaletteKind) -> AnyView {
     let editor = ctx.doc;
     let read = move |f: fn(&FieldKind) -> String| {
         Signal::derive(move || {
-            editor.with_field(id, |e| e.field(id).map(|x| f(&x.kind)).unwrap_or_default())
+            editor.with_field(at.id, |e| {
+                e.field_at(at).map(|x| f(&x.kind)).unwrap_or_default()
+            })
         })
     };
     // Applies `f` to the field's kind; `property` merges consecutive typing into one undo step.
     let edit = move |property: &'static str, f: Box<dyn FnOnce(&mut FieldKind)>| {
         editor.update(|e| {
-            e.update_field(id, Some(property), |field| f(&mut field.kind));
+            e.update_field_at(at, Some(property), |field| f(&mut field.kind));
         });
     };
-    let prefill = prefill_choices(kind).map(|choices| prefill_select(ctx, id, choices));
+    // A sub-field is answered once per item: it cannot be prefilled from the profile.
+    let prefill = prefill_choices(kind)
+        .filter(|_| at.sub.is_none())
+        .map(|choices| prefill_select(ctx, at, choices));
     let specific = match kind {
         PaletteKind::ShortText | PaletteKind::LongText => view! {
             <Input id="prop-max-length".into() label=s::PROP_MAX_LENGTH kind="number"
@@ -355,11 +451,11 @@ fn kind_settings(ctx: Ctx, id: Id, kind: PaletteKind) -> AnyView {
         }
         .into_any(),
         PaletteKind::SingleChoice => view! {
-            <OptionsEditor ctx id/>
+            <OptionsEditor ctx at/>
             <div class="field">
                 <label for="prop-display">{s::PROP_DISPLAY}</label>
                 <select id="prop-display"
-                    prop:value=move || editor.with_field(id, |e| match e.field(id).map(|f| &f.kind) { Some(FieldKind::SingleChoice { display: ChoiceDisplay::List, .. }) => "list", _ => "radio" })
+                    prop:value=move || editor.with_field(at.id, |e| match e.field_at(at).map(|f| &f.kind) { Some(FieldKind::SingleChoice { display: ChoiceDisplay::List, .. }) => "list", _ => "radio" })
                     on:change=move |ev| {
                         let list = event_target_value(&ev) == "list";
                         edit("display", Box::new(move |k| if let FieldKind::SingleChoice { display, .. } = k {
@@ -373,7 +469,7 @@ fn kind_settings(ctx: Ctx, id: Id, kind: PaletteKind) -> AnyView {
         }
         .into_any(),
         PaletteKind::MultipleChoice => view! {
-            <OptionsEditor ctx id/>
+            <OptionsEditor ctx at/>
             <Input id="prop-min-selected".into() label=s::PROP_MIN_SELECTED kind="number"
                 value=read(|k| match k { FieldKind::MultipleChoice { min_selected, .. } => show(*min_selected), _ => String::new() })
                 on_input=move |v| match optional(&v, |r| r.parse::<u32>().ok()) {
@@ -429,7 +525,7 @@ fn kind_settings(ctx: Ctx, id: Id, kind: PaletteKind) -> AnyView {
                     Some(n) => { edit("max_items", Box::new(move |k| if let FieldKind::Group { max_items, .. } = k { *max_items = n })); true }
                     None => false,
                 }/>
-            <SubFieldsEditor ctx id/>
+            <SubFieldsEditor ctx at/>
         }
         .into_any(),
         PaletteKind::Email
@@ -493,11 +589,15 @@ fn prefill_token(attribute: ProfileAttribute) -> &'static str {
     }
 }
 
-fn prefill_select(ctx: Ctx, id: Id, choices: Vec<(ProfileAttribute, &'static str)>) -> AnyView {
+fn prefill_select(
+    ctx: Ctx,
+    at: FieldAt,
+    choices: Vec<(ProfileAttribute, &'static str)>,
+) -> AnyView {
     let editor = ctx.doc;
     let current = move || {
-        editor.with_field(id, |e| {
-            e.field(id)
+        editor.with_field(at.id, |e| {
+            e.field_at(at)
                 .and_then(|f| f.prefill)
                 .map_or("", prefill_token)
         })
@@ -510,7 +610,7 @@ fn prefill_select(ctx: Ctx, id: Id, choices: Vec<(ProfileAttribute, &'static str
                 on:change=move |ev| {
                     let token = event_target_value(&ev);
                     let value = tokens.iter().copied().find(|a| prefill_token(*a) == token);
-                    editor.update(|e| { e.update_field(id, None, |f| f.prefill = value); });
+                    editor.update(|e| { e.update_field_at(at, None, |f| f.prefill = value); });
                 }>
                 <option value="">{s::PREFILL_NONE}</option>
                 {choices.into_iter().map(|(attribute, label)| view! {
@@ -546,13 +646,16 @@ fn options_of(kind: &FieldKind) -> &[ChoiceOption] {
 /// The options of a choice field; rows are keyed by position, inputs bound to the option
 /// at that position.
 #[component]
-fn OptionsEditor(ctx: Ctx, id: Id) -> impl IntoView {
+fn OptionsEditor(ctx: Ctx, at: FieldAt) -> impl IntoView {
     let editor = ctx.doc;
-    let count =
-        move || editor.with_field(id, |e| e.field(id).map_or(0, |f| options_of(&f.kind).len()));
+    let count = move || {
+        editor.with_field(at.id, |e| {
+            e.field_at(at).map_or(0, |f| options_of(&f.kind).len())
+        })
+    };
     let edit = move |merge: Option<&'static str>, f: ListEdit<ChoiceOption>| {
         editor.update(|e| {
-            e.update_field(id, merge, |field| {
+            e.update_field_at(at, merge, |field| {
                 if let Some(options) = options_mut(&mut field.kind) {
                     f(options);
                 }
@@ -561,8 +664,8 @@ fn OptionsEditor(ctx: Ctx, id: Id) -> impl IntoView {
     };
     let read = move |index: usize, label: bool| {
         Signal::derive(move || {
-            editor.with_field(id, |e| {
-                e.field(id)
+            editor.with_field(at.id, |e| {
+                e.field_at(at)
                     .and_then(|f| options_of(&f.kind).get(index))
                     .map(|o| {
                         if label {
@@ -604,18 +707,19 @@ fn group_fields(kind: &FieldKind) -> &[Field] {
     }
 }
 
-/// The sub-fields of a group: code, label, type, required; positions as keys.
+/// The sub-fields of a group: code, label, type, required, and a link to each one's full
+/// panel (the field panel, at the sub-field's place); positions as keys.
 #[component]
-fn SubFieldsEditor(ctx: Ctx, id: Id) -> impl IntoView {
+fn SubFieldsEditor(ctx: Ctx, at: FieldAt) -> impl IntoView {
     let editor = ctx.doc;
     let count = move || {
-        editor.with_field(id, |e| {
-            e.field(id).map_or(0, |f| group_fields(&f.kind).len())
+        editor.with_field(at.id, |e| {
+            e.field_at(at).map_or(0, |f| group_fields(&f.kind).len())
         })
     };
     let edit = move |merge: Option<&'static str>, f: ListEdit<Field>| {
         editor.update(|e| {
-            e.update_field(id, merge, |field| {
+            e.update_field_at(at, merge, |field| {
                 if let FieldKind::Group { fields, .. } = &mut field.kind {
                     f(fields);
                 }
@@ -624,8 +728,8 @@ fn SubFieldsEditor(ctx: Ctx, id: Id) -> impl IntoView {
     };
     let read = move |index: usize, f: fn(&Field) -> String| {
         Signal::derive(move || {
-            editor.with_field(id, |e| {
-                e.field(id)
+            editor.with_field(at.id, |e| {
+                e.field_at(at)
                     .and_then(|x| group_fields(&x.kind).get(index))
                     .map(f)
                     .unwrap_or_default()
@@ -662,6 +766,10 @@ fn SubFieldsEditor(ctx: Ctx, id: Id) -> impl IntoView {
                         checked=Signal::derive(move || read(index, |f| f.required.to_string()).get() == "true")
                         on_change=move |checked| edit(None, Box::new(move |l| if let Some(f) = l.get_mut(index) { f.required = checked }))/>
                     <button type="button" class="link-button"
+                        aria-label=move || s::sub_field_properties_label(&read(index, |f| f.label.clone()).get())
+                        on:click=move |_| ctx.selected.set(Some(Target::SubField(at.id, index)))>{s::SUB_FIELD_PROPERTIES}</button>
+                    <button type="button" class="link-button"
+                        aria-label=move || format!("{} « {} »", s::DELETE, read(index, |f| f.label.clone()).get())
                         on:click=move |_| edit(None, Box::new(move |l| if index < l.len() { l.remove(index); }))>{s::DELETE}</button>
                 </div>
             </For>
@@ -713,6 +821,10 @@ impl CondCtx {
                 .ctx
                 .doc
                 .with_field(id, |e| e.field(id).and_then(|f| f.condition.clone())),
+            Target::SubField(id, index) => self.ctx.doc.with_field(id, |e| {
+                e.field_at(FieldAt::sub_field(id, index))
+                    .and_then(|f| f.condition.clone())
+            }),
             Target::Step(id) => self
                 .ctx
                 .doc
@@ -730,6 +842,11 @@ impl CondCtx {
         self.ctx.doc.update(|e| match target {
             Target::Field(id) => {
                 e.update_field(id, merge, |f| f.condition = change(f.condition.take()));
+            }
+            Target::SubField(id, index) => {
+                e.update_field_at(FieldAt::sub_field(id, index), merge, |f| {
+                    f.condition = change(f.condition.take())
+                });
             }
             Target::Step(id) => {
                 e.update_step(id, merge, |h| h.condition = change(h.condition.take()));
@@ -767,14 +884,20 @@ impl CondCtx {
 fn ConditionEditor(ctx: Ctx, target: Target) -> impl IntoView {
     let available = Memo::new(move |_| {
         ctx.doc.with(|e| {
-            let place = match target {
-                Target::Field(id) => e.position(id),
-                Target::Step(id) => e.step_index(id).map(|s| (s, 0)),
-                Target::Demarche => None,
+            let (place, sub) = match target {
+                Target::Field(id) => (e.position(id), None),
+                Target::SubField(id, index) => (e.position(id), Some((id, index))),
+                Target::Step(id) => (e.step_index(id).map(|s| (s, 0)), None),
+                Target::Demarche => (None, None),
             };
-            place
+            let mut available = place
                 .map(|(step, index)| earlier_fields(e.definition(), step, index))
-                .unwrap_or_default()
+                .unwrap_or_default();
+            // Inside a group, earlier sub-fields of the same item may be read too.
+            if let Some((group, index)) = sub {
+                available.extend(earlier_sub_fields(e.field(group), index));
+            }
+            available
         })
     });
     let cond = CondCtx {

@@ -71,6 +71,8 @@ enum Op {
 #[derive(Clone, Debug, PartialEq, Eq)]
 struct MergeKey {
     target: Option<Id>,
+    /// The sub-field of a group, when the edit is about one.
+    sub: Option<usize>,
     property: &'static str,
 }
 
@@ -92,6 +94,37 @@ pub enum Target {
     Demarche,
     Step(Id),
     Field(Id),
+    /// Sub-field `index` of the group field `Id`.
+    SubField(Id, usize),
+}
+
+/// A field the properties panel edits: a field of a step, or a sub-field of a group field
+/// (sub-fields have no id of their own; they are kept by position in their group).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct FieldAt {
+    /// The field of the step (the group, for a sub-field).
+    pub id: Id,
+    pub sub: Option<usize>,
+}
+
+impl FieldAt {
+    pub fn field(id: Id) -> Self {
+        Self { id, sub: None }
+    }
+
+    pub fn sub_field(group: Id, index: usize) -> Self {
+        Self {
+            id: group,
+            sub: Some(index),
+        }
+    }
+
+    pub fn target(self) -> Target {
+        match self.sub {
+            None => Target::Field(self.id),
+            Some(index) => Target::SubField(self.id, index),
+        }
+    }
 }
 
 #[derive(Clone, Debug)]
@@ -206,6 +239,16 @@ impl Editor {
     pub fn field(&self, field: Id) -> Option<&Field> {
         let (step, index) = self.position(field)?;
         self.definition.steps.get(step)?.fields.get(index)
+    }
+
+    /// The field at `at`: a step's field, or a sub-field of a group.
+    pub fn field_at(&self, at: FieldAt) -> Option<&Field> {
+        let field = self.field(at.id)?;
+        match (at.sub, &field.kind) {
+            (None, _) => Some(field),
+            (Some(index), FieldKind::Group { fields, .. }) => fields.get(index),
+            (Some(_), _) => None,
+        }
     }
 
     pub fn field_count(&self) -> usize {
@@ -406,12 +449,55 @@ impl Editor {
         }
         let merge = merge.map(|property| MergeKey {
             target: Some(field),
+            sub: None,
             property,
         });
         self.apply(
             Op::SetField {
                 step,
                 index,
+                field: Box::new(edited),
+            },
+            merge,
+        )
+    }
+
+    /// Changes the properties of the field at `at` (a sub-field is changed inside its group,
+    /// as one change of the group). Typing in one property of one sub-field is one undo step.
+    pub fn update_field_at(
+        &mut self,
+        at: FieldAt,
+        merge: Option<&'static str>,
+        change: impl FnOnce(&mut Field),
+    ) -> bool {
+        let Some(index) = at.sub else {
+            return self.update_field(at.id, merge, change);
+        };
+        let Some((step, position)) = self.position(at.id) else {
+            return false;
+        };
+        let Some(mut edited) = self.field(at.id).cloned() else {
+            return false;
+        };
+        match &mut edited.kind {
+            FieldKind::Group { fields, .. } => match fields.get_mut(index) {
+                Some(sub) => change(sub),
+                None => return false,
+            },
+            _ => return false,
+        }
+        if self.field(at.id) == Some(&edited) {
+            return false;
+        }
+        let merge = merge.map(|property| MergeKey {
+            target: Some(at.id),
+            sub: Some(index),
+            property,
+        });
+        self.apply(
+            Op::SetField {
+                step,
+                index: position,
                 field: Box::new(edited),
             },
             merge,
@@ -492,6 +578,7 @@ impl Editor {
         }
         let merge = merge.map(|property| MergeKey {
             target: Some(step),
+            sub: None,
             property,
         });
         self.apply(
@@ -518,6 +605,7 @@ impl Editor {
         }
         let merge = merge.map(|property| MergeKey {
             target: None,
+            sub: None,
             property,
         });
         self.apply(Op::SetDemarche(Box::new(edited)), merge)
@@ -957,6 +1045,93 @@ mod tests {
         assert_eq!(e.take_changes(), vec![Changed::Structure]);
         e.undo();
         assert_eq!(e.take_changes(), vec![Changed::Demarche]);
+    }
+
+    #[test]
+    fn a_sub_field_gets_every_property_of_a_field_and_undo_takes_them_back() {
+        let mut e = editor();
+        let enfants = e.field_by_code("enfants").unwrap();
+        let prenom = FieldAt::sub_field(enfants, 0);
+        assert_eq!(e.field_at(prenom).unwrap().code, "prenom");
+        let original = e.definition().clone();
+
+        assert!(e.update_field_at(prenom, None, |f| {
+            f.kind = PaletteKind::SingleChoice.default_kind();
+        }));
+        assert!(e.update_field_at(prenom, Some("option_label"), |f| {
+            if let FieldKind::SingleChoice { options, .. } = &mut f.kind {
+                options[0].label = "Maternelle".into();
+            }
+        }));
+        for help in ["É", "École fréquentée"] {
+            assert!(e.update_field_at(prenom, Some("help"), |f| f.help = help.into()));
+        }
+        assert_eq!(
+            e.take_changes().last(),
+            Some(&Changed::Field(enfants)),
+            "the group's row and panel wake"
+        );
+        let sub = e.field_at(prenom).unwrap();
+        assert_eq!(sub.help, "École fréquentée");
+        let FieldKind::SingleChoice { options, .. } = &sub.kind else {
+            panic!("{sub:?}")
+        };
+        assert_eq!(options[0].label, "Maternelle");
+        assert_eq!(validate_definition(e.demarche(), e.definition()), vec![]);
+
+        // Typing in the help was one step; the option, another; the kind, a third.
+        assert!(e.undo());
+        assert_eq!(e.field_at(prenom).unwrap().help, "");
+        assert!(e.undo() && e.undo());
+        assert_eq!(e.definition(), &original);
+        assert!(e.redo() && e.redo() && e.redo());
+        assert_eq!(e.field_at(prenom).unwrap().help, "École fréquentée");
+    }
+
+    #[test]
+    fn typing_in_the_same_property_of_two_sub_fields_makes_two_undo_steps() {
+        let mut e = editor();
+        let enfants = e.field_by_code("enfants").unwrap();
+        assert!(
+            e.update_field_at(FieldAt::sub_field(enfants, 0), None, |f| {
+                f.kind = PaletteKind::Date.default_kind();
+            })
+        );
+        let (first, second) = (
+            FieldAt::sub_field(enfants, 0),
+            FieldAt::sub_field(enfants, 1),
+        );
+        assert!(e.update_field_at(first, Some("min"), |f| {
+            if let FieldKind::Date { min, .. } = &mut f.kind {
+                *min = crate::demarches::model::IsoDate::parse("2010-01-01");
+            }
+        }));
+        assert!(e.update_field_at(second, Some("help"), |f| f.help = "a".into()));
+        assert!(e.update_field_at(first, Some("help"), |f| f.help = "b".into()));
+        assert!(e.update_field_at(second, Some("help"), |f| f.help = "c".into()));
+        assert!(e.undo());
+        assert_eq!(e.field_at(second).unwrap().help, "a");
+        assert_eq!(e.field_at(first).unwrap().help, "b");
+        assert!(e.undo());
+        assert_eq!(e.field_at(first).unwrap().help, "");
+        assert!(e.undo());
+        assert_eq!(e.field_at(second).unwrap().help, "");
+        assert!(matches!(
+            e.field_at(first).unwrap().kind,
+            FieldKind::Date { min: Some(_), .. }
+        ));
+        assert!(e.undo());
+        assert!(matches!(
+            e.field_at(first).unwrap().kind,
+            FieldKind::Date { min: None, .. }
+        ));
+        assert_eq!(e.field_at(FieldAt::sub_field(enfants, 9)), None);
+        assert!(
+            !e.update_field_at(FieldAt::sub_field(enfants, 9), None, |f| f.help =
+                "x".into())
+        );
+        let nom = e.field_by_code("nom").unwrap();
+        assert_eq!(e.field_at(FieldAt::sub_field(nom, 0)), None, "not a group");
     }
 
     #[test]

@@ -300,6 +300,14 @@ pub const PROP_MAX_ITEMS: &str = "Nombre maximal de blocs";
 pub const PROP_SUB_FIELDS: &str = "Sous-champs du groupe";
 pub const PROP_ADD_SUB_FIELD: &str = "Ajouter un sous-champ";
 pub const PROP_SUB_KIND: &str = "Type";
+pub const SUB_FIELD_PROPERTIES: &str = "Toutes ses propriétés";
+pub const BACK_TO_GROUP: &str = "Revenir au groupe";
+pub fn sub_field_properties_label(label: &str) -> String {
+    format!("Toutes les propriétés du sous-champ « {label} »")
+}
+pub fn sub_field_of(group: &str) -> String {
+    format!("Sous-champ du groupe répétable « {group} ».")
+}
 pub const PROP_NUMBER_BAD: &str = "Saisissez un nombre entier.";
 pub const ID_DESCRIPTION: &str = "Description";
 pub const ID_RUBRIQUE: &str = "Rubrique";
@@ -309,4 +317,13 @@ pub const ID_AUDIENCE_ANONYMOUS: &str = "Ouverte sans compte";
 pub const ID_FROM: &str = "Publiée à partir du";
 pub const ID_TO: &str = "Publiée jusqu'au";
 pub const ID_SERVICE: &str = "Service destinataire par défaut";
+pub const ID_SERVICE_HINT: &str =
+    "Le service de l'organigramme qui reçoit les dossiers, sauf règle contraire.";
+pub const ID_SERVICE_NONE: &str = "— Aucun —";
+pub const ID_SERVICES_LOADING: &str = "Chargement des services…";
+pub fn unknown_service(id: &str) -> String {
+    format!("Service inconnu ou supprimé de l'organigramme ({id})")
+}
+pub const ID_SERVICE_UNKNOWN: &str =
+    "Ce service n'existe plus dans l'organigramme : choisissez-en un autre.";
 pub const ID_TITLE: &str = "Titre de la démarche";

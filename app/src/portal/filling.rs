@@ -15,9 +15,10 @@ use leptos_meta::Title;
 use leptos_router::components::A;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
-use crate::demarches::answers::assess;
+use crate::demarches::answers::{assess, path_within};
 use crate::demarches::form::StepFields;
 use crate::demarches::model::{AnswerError, Definition};
+use crate::demarches::problems::{Problem, name_problems};
 use crate::dossiers::api::{DraftLoad, load_draft};
 use crate::dossiers::model::{DraftPage, StepData, step_problems};
 use crate::dossiers::strings as s;
@@ -64,23 +65,43 @@ pub fn StepPage() -> impl IntoView {
     }
 }
 
-/// The list of problems at the top of a step, each linking to its control.
-fn problem_summary(problems: Signal<Vec<AnswerError>>) -> impl IntoView {
+/// The list of problems at the top of a page, each naming its field and linking to its
+/// control (`link` makes the address from the problem). The enhance bundle draws the same
+/// list from the same [`name_problems`] when it checks a step in the page.
+fn problem_summary(
+    definition: Arc<Definition>,
+    problems: Signal<Vec<AnswerError>>,
+    link: impl Fn(&Problem) -> String + Send + Sync + 'static,
+) -> impl IntoView {
     move || {
-        let problems = problems.get();
+        let problems = problems.with(|errors| name_problems(&definition, errors));
         (!problems.is_empty()).then(|| {
             view! {
                 <div class="alert alert-error" role="alert" tabindex="-1" id="problemes">
                     <p>{s::problems_count(problems.len())}</p>
                     <ul>
                         {problems.into_iter().map(|p| view! {
-                            <li><a href=format!("#{}", crate::demarches::form_data::control_id(&p.path))>{p.message}</a></li>
+                            <li><a href=link(&p)>{p.summary()}</a></li>
                         }).collect_view()}
                     </ul>
                 </div>
             }
         })
     }
+}
+
+/// The number (from 1) of the step holding the field a problem is about.
+fn step_number_of(definition: &Definition, problem: &Problem) -> usize {
+    definition
+        .steps
+        .iter()
+        .position(|step| {
+            step.fields
+                .iter()
+                .any(|f| path_within(&problem.path, &f.code))
+        })
+        .unwrap_or(0)
+        + 1
 }
 
 #[component]
@@ -112,7 +133,7 @@ fn StepForm(page: DraftPage, step: usize) -> impl IntoView {
             <progress max=total.to_string() value=(step + 1).to_string()></progress>
         </p>
         {page.anonymous.then(|| view! { <p class="alert alert-info">{s::ANONYMOUS_DRAFT_NOTE}</p> })}
-        {problem_summary(problems.into())}
+        {problem_summary(definition.clone(), problems.into(), |p| format!("#{}", p.target))}
         <p class="hint">{s::REQUIRED_NOTE}</p>
         <form class="form demarche-form" method="post" enctype="multipart/form-data" novalidate=true
             action=format!("/brouillons/{key}")>
@@ -150,13 +171,19 @@ pub fn SummaryPage() -> impl IntoView {
                     Ok(DraftLoad::Summary(page, lines)) => {
                         let assessment = assess(&page.definition, &page.answers);
                         let problems = assessment.result.err().unwrap_or_default();
+                        let definition = Arc::new(page.definition.clone());
+                        let edit_key = page.key.clone();
+                        let for_links = definition.clone();
+                        let link = move |p: &Problem| {
+                            format!("/brouillons/{edit_key}?etape={}#{}", step_number_of(&for_links, p), p.target)
+                        };
                         let steps = page.definition.steps.clone();
                         let key = page.key.clone();
                         view! {
                             <p class="breadcrumb"><A href=format!("/demarches/{}", page.demarche_id)>{page.title.clone()}</A></p>
                             <h1>{s::SUMMARY_TITLE}</h1>
                             <p>{s::SUMMARY_INTRO}</p>
-                            {problem_summary(Signal::stored(problems.clone()))}
+                            {problem_summary(definition, Signal::stored(problems.clone()), link)}
                             {steps.into_iter().enumerate().filter(|(_, step)| !assessment.hidden.contains(&step.code)).map(|(index, step)| {
                                 let step_lines: Vec<_> = lines.iter().filter(|l| l.step == step.title).cloned().collect();
                                 let edit = format!("/brouillons/{key}?etape={}", index + 1);

@@ -15,8 +15,9 @@ use std::collections::BTreeMap;
 use std::rc::Rc;
 
 use app::demarches::answers::assess;
-use app::demarches::form_data::{Posted, apply_step, control_id, keep_control_id, keep_name};
+use app::demarches::form_data::{Posted, apply_step, keep_control_id, keep_name};
 use app::demarches::model::{AnswerError, Answers, Definition, FileRef, RawAnswer};
+use app::demarches::problems::{Problem, message_id, messages_at, name_problems};
 use app::dossiers::model::{LiveStatus, step_problems};
 use app::dossiers::strings as s;
 use serde::Deserialize;
@@ -187,8 +188,65 @@ fn element(document: &Document, tag: &str, class: &str, text: &str) -> Option<El
     Some(element)
 }
 
-/// The list of problems above the form (each linking to its control), and the controls marked.
-fn show_problems(page: &StepPage, problems: &[AnswerError]) {
+/// The problems as the server shows them after a post: each message beside its field, and the
+/// list above the form naming each field and linking to its control.
+fn show_problems(page: &StepPage, errors: &[AnswerError]) {
+    let problems = name_problems(&page.data.definition, errors);
+    show_beside_fields(page, &problems);
+    show_summary(page, &problems);
+}
+
+/// Fills the message block the server renders beside each field (hidden while empty) and
+/// marks the control it describes; messages of an earlier check are cleared.
+fn show_beside_fields(page: &StepPage, problems: &[Problem]) {
+    let texts: BTreeMap<String, String> = problems
+        .iter()
+        .filter_map(|p| Some((message_id(&p.at), messages_at(problems, &p.at)?)))
+        .collect();
+    let Ok(described) = page.form.query_selector_all("[data-error-id]") else {
+        return;
+    };
+    for index in 0..described.length() {
+        let Some(control) = described
+            .item(index)
+            .and_then(|n| n.dyn_into::<Element>().ok())
+        else {
+            continue;
+        };
+        let Some(id) = control.get_attribute("data-error-id") else {
+            continue;
+        };
+        let text = texts.get(&id);
+        let _ = control.set_attribute(
+            "aria-invalid",
+            if text.is_some() { "true" } else { "false" },
+        );
+        let mut ids: Vec<String> = control
+            .get_attribute("aria-describedby")
+            .unwrap_or_default()
+            .split_whitespace()
+            .filter(|other| *other != id)
+            .map(str::to_owned)
+            .collect();
+        if text.is_some() {
+            ids.push(id.clone());
+        }
+        let _ = if ids.is_empty() {
+            control.remove_attribute("aria-describedby")
+        } else {
+            control.set_attribute("aria-describedby", &ids.join(" "))
+        };
+        if let Some(block) = page.document.get_element_by_id(&id) {
+            block.set_text_content(text.map(String::as_str));
+            let _ = match text {
+                Some(_) => block.remove_attribute("hidden"),
+                None => block.set_attribute("hidden", ""),
+            };
+        }
+    }
+}
+
+fn show_summary(page: &StepPage, problems: &[Problem]) {
     let document = &page.document;
     if let Some(old) = document.get_element_by_id("problemes") {
         old.remove();
@@ -204,17 +262,13 @@ fn show_problems(page: &StepPage, problems: &[AnswerError]) {
     }
     if let Some(list) = element(document, "ul", "", "") {
         for problem in problems {
-            let id = control_id(&problem.path);
             if let (Some(item), Some(link)) = (
                 element(document, "li", "", ""),
-                element(document, "a", "", &problem.message),
+                element(document, "a", "", &problem.summary()),
             ) {
-                let _ = link.set_attribute("href", &format!("#{id}"));
+                let _ = link.set_attribute("href", &format!("#{}", problem.target));
                 let _ = item.append_child(&link);
                 let _ = list.append_child(&item);
-            }
-            if let Some(control) = document.get_element_by_id(&id) {
-                let _ = control.set_attribute("aria-invalid", "true");
             }
         }
         let _ = summary.append_child(&list);

@@ -459,3 +459,66 @@ async fn the_designer_opens_the_draft_next_to_the_last_published_version_of_its_
         StatusCode::NOT_FOUND
     );
 }
+
+/// What the designer's "Service destinataire par défaut" offers: the org API it loads, asked
+/// at `slug`, as (id, path) pairs.
+async fn service_choices(
+    app: &TestApp,
+    client: &reqwest::Client,
+    slug: &str,
+) -> Vec<(String, String)> {
+    let response = app.post(client, slug, "org/services", &[]).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    json(response)
+        .await
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| {
+            (
+                s["id"].as_str().unwrap().to_owned(),
+                s["path"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn the_default_service_is_chosen_among_the_communes_own_services_and_never_another_communes()
+{
+    let app = spawn_app().await;
+    app.create_tenant("ca", "Commune A").await;
+    app.create_tenant("cb", "Commune B").await;
+    let a = designer(&app, "ca").await;
+    let b = designer(&app, "cb").await;
+    for (client, slug, name) in [(&a, "ca", "Voirie"), (&b, "cb", "Espace public")] {
+        let created = app
+            .post(
+                client,
+                slug,
+                "org/create_service",
+                &[("name", name), ("kind", "service"), ("parent", "")],
+            )
+            .await;
+        assert_eq!(created.status(), StatusCode::OK);
+    }
+
+    let choices = service_choices(&app, &a, "ca").await;
+
+    let paths: Vec<&str> = choices.iter().map(|(_, path)| path.as_str()).collect();
+    assert!(paths.contains(&"Voirie"), "{paths:?}");
+    assert!(!paths.contains(&"Espace public"), "{paths:?}");
+    let ids_of_a = app
+        .text("SELECT string_agg(id::text, ',' ORDER BY id) FROM tenant_ca.services")
+        .await;
+    let mut offered: Vec<&str> = choices.iter().map(|(id, _)| id.as_str()).collect();
+    offered.sort_unstable();
+    assert_eq!(
+        offered.join(","),
+        ids_of_a,
+        "every service of A, and only those"
+    );
+    // A's designer signed in at B is not let in B's chart.
+    let crossed = app.post(&a, "cb", "org/services", &[]).await;
+    assert_ne!(crossed.status(), StatusCode::OK);
+}

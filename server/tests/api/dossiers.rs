@@ -848,3 +848,114 @@ async fn closed_and_unpublished_demarches_are_not_offered_and_say_why() {
         .await;
     assert_eq!(response.status(), StatusCode::NOT_FOUND);
 }
+
+/// The opening tag of the element whose id is `id` in `html`.
+fn tag_with_id<'a>(html: &'a str, id: &str) -> &'a str {
+    let at = html
+        .find(&format!(" id=\"{id}\""))
+        .unwrap_or_else(|| panic!("no element #{id}"));
+    let start = html[..at].rfind('<').unwrap();
+    let end = at + html[at..].find('>').unwrap();
+    &html[start..=end]
+}
+
+/// The text of the element whose id is `id` (up to its first child's end), without markup.
+fn text_of(html: &str, id: &str) -> String {
+    let tag = tag_with_id(html, id);
+    let start = html.find(tag).unwrap() + tag.len();
+    let rest = &html[start..];
+    let end = rest.find("</").unwrap();
+    let mut text = String::new();
+    let mut in_tag = false;
+    for c in rest[..end].chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' => in_tag = false,
+            c if !in_tag => text.push(c),
+            _ => {}
+        }
+    }
+    text.trim().to_owned()
+}
+
+#[tokio::test]
+async fn without_javascript_each_problem_is_named_beside_its_field_and_in_a_linked_summary() {
+    let app = spawn_app().await;
+    app.create_tenant("ca", "Saint-Herblain").await;
+    let document = json!({
+        "format": "guichet.demarche",
+        "format_version": 1,
+        "demarche": { "title": "Inscription", "rubrique": "Enfance", "audience": "identified_only", "state": "draft" },
+        "definition": { "steps": [ { "code": "foyer", "title": "Le foyer", "fields": [
+            { "code": "nom", "label": "Nom", "required": true, "kind": { "short_text": {} } },
+            { "code": "personnes", "label": "Personne", "kind": { "group": { "min_items": 1, "max_items": 5, "fields": [
+                { "code": "prenom", "label": "Prénom", "required": true, "kind": { "short_text": {} } },
+                { "code": "naissance", "label": "Date de naissance", "required": true, "kind": { "date": {} } }
+            ] } } }
+        ] } ] }
+    })
+    .to_string();
+    let id = publish(&app, "ca", &document).await;
+    let citizen = signed_in_citizen(&app, "ca", "jeanne@example.org").await;
+    let key = start(&app, &citizen, "ca", &id, false).await;
+
+    // Three people, the third without a birth date; no name.
+    let response = post_step(
+        &app,
+        &citizen,
+        "ca",
+        &key,
+        0,
+        &[
+            ("personnes.items", "3"),
+            ("personnes[0].prenom", "Léa"),
+            ("personnes[0].naissance", "2015-04-02"),
+            ("personnes[1].prenom", "Tom"),
+            ("personnes[1].naissance", "2017-09-12"),
+            ("personnes[2].prenom", "Zoé"),
+            ("_action", "next"),
+        ],
+        vec![],
+    )
+    .await;
+    assert_eq!(location(&response), format!("/brouillons/{key}?etape=1"));
+    let page = citizen
+        .get(app.url("ca", &format!("/brouillons/{key}?etape=1")))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+
+    // The summary names each field (and the item) and links to its control.
+    let summary = &page[page.find("id=\"problemes\"").expect("a summary")..];
+    let summary = &summary[..summary.find("</ul>").unwrap()];
+    assert!(
+        summary.contains("<a href=\"#champ-nom\">Nom : ce champ est obligatoire.</a>"),
+        "{summary}"
+    );
+    assert!(
+        summary.contains(
+            "<a href=\"#champ-personnes-2-naissance\">Personne n° 3 — Date de naissance : ce champ est obligatoire.</a>"
+        ),
+        "{summary}"
+    );
+    assert_eq!(summary.matches("<li>").count(), 2, "{summary}");
+    // Beside each field, its message, linked to the control; the group itself has none.
+    for id in ["champ-nom", "champ-personnes-2-naissance"] {
+        let control = tag_with_id(&page, id);
+        assert!(control.contains("aria-invalid=\"true\""), "{control}");
+        assert!(
+            control.contains(&format!("aria-describedby=\"{id}-erreur\"")),
+            "{control}"
+        );
+        assert_eq!(
+            text_of(&page, &format!("{id}-erreur")),
+            "Ce champ est obligatoire."
+        );
+    }
+    assert!(tag_with_id(&page, "champ-personnes-1-naissance").contains("aria-invalid=\"false\""));
+    assert!(tag_with_id(&page, "champ-personnes-erreur").contains("hidden"));
+    assert!(tag_with_id(&page, "champ-personnes-1-naissance-erreur").contains("hidden"));
+}
