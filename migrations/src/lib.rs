@@ -58,5 +58,6 @@ pub fn tenant_migrations() -> Vec<Box<dyn MigrationTrait>> {
         migration!("tenant/m0011_outbox"),
         migration!("tenant/m0012_responses"),
         migration!("tenant/m0013_mail_merge"),
+        migration!("tenant/m0014_piece_replacements"),
     ]
 }
