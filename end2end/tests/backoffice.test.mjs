@@ -131,19 +131,23 @@ describe('Back office in Chromium', () => {
   });
 
   test('a refused piece is mailed to the citizen, who replaces it from a phone; the agent finds it « À vérifier »', async () => {
-    // Karim reports a broken pavement in 44800 with a photo: Pôle Nord's dossier.
+    // Karim asks for a permit (Accueil's dossier, silence vaut acceptation) with a photo.
     const citizen = await newPage(browser, problems, PHONE);
     await login(citizen, guichet, 'karim.benali@example.test', 'Citoyen-2026!');
     await citizen.goto(guichet.url('saint-herblain', '/demarches'));
-    await citizen.getByRole('link', { name: 'Signaler un problème sur la voie publique' }).click();
+    await citizen.getByRole('link', { name: 'Permis de végétaliser' }).click();
     await citizen.getByRole('button', { name: /Commencer/ }).click();
     await citizen.waitForURL(/\/brouillons\/[^/]+\?etape=1$/);
     await hydrated(citizen);
-    await citizen.getByLabel('Nature du problème *').selectOption('chaussee');
+    await citizen.getByLabel('Non').check();
+    await citizen.getByRole('button', { name: 'Continuer' }).click();
+    await citizen.waitForURL(/etape=2$/);
+    await hydrated(citizen);
     await citizen.getByLabel('Voie').fill('rue de la Paix');
     await citizen.getByLabel('Code postal').fill('44800');
     await citizen.getByLabel('Commune').fill('Saint-Herblain');
-    await citizen.getByLabel('Photo').setInputFiles({ name: 'trottoir.png', mimeType: 'image/png', buffer: PNG });
+    await citizen.getByLabel('Jardinière').check();
+    await citizen.getByLabel('Photo du lieu *').setInputFiles({ name: 'trottoir.png', mimeType: 'image/png', buffer: PNG });
     await citizen.getByText('Fichier ajouté.').waitFor();
     await citizen.getByRole('button', { name: 'Vérifier et envoyer' }).click();
     await citizen.waitForURL(/\/recapitulatif$/);
@@ -153,12 +157,12 @@ describe('Back office in Chromium', () => {
 
     // The agent takes it in charge: the piece's selector shows its real state, in French.
     const agent = await newPage(browser, problems);
-    await login(agent, guichet, 'responsable@saint-herblain.test', 'Herblain-Resp-2026');
+    await login(agent, guichet, 'admin@saint-herblain.test', 'Herblain-Gestion-2026');
     await agent.goto(guichet.url('saint-herblain', `/back-office/dossiers/${reference}`));
     await hydrated(agent);
     assert.match(await agent.getByTestId('agent-submitted').textContent(), /\(en ligne\)$/);
     await agent.getByRole('button', { name: 'Prendre en charge' }).click();
-    await agent.getByTestId('agent-assignee').getByText('Sophie Bernard').waitFor();
+    await agent.getByTestId('agent-assignee').getByText('Claire Moreau').waitFor();
     const piece = agent.getByTestId('agent-piece').filter({ hasText: 'trottoir.png' });
     assert.equal(await piece.getByLabel('État').inputValue(), 'pending');
     assert.equal(await piece.getByLabel('État').locator('option:checked').textContent(), 'À vérifier');
@@ -173,7 +177,7 @@ describe('Back office in Chromium', () => {
     // The mail says what and why, and leads to the dossier page, where the citizen replaces it.
     const mail = await guichet.mailWhere('karim.benali@example.test', (m) => m.subject.includes('a été refusée'));
     assert.match(mail.subject, new RegExp(reference));
-    assert.match(mail.body, /« trottoir\.png » \(Photo\)/);
+    assert.match(mail.body, /« trottoir\.png » \(Photo du lieu\)/);
     assert.match(mail.body, /La photo est floue : reprenez-la de jour\./);
     await citizen.goto(linkIn(mail, `/mes-demandes/${reference}`));
     await citizen.getByText('La photo est floue : reprenez-la de jour.').waitFor();
@@ -184,7 +188,7 @@ describe('Back office in Chromium', () => {
     assert.equal(await citizen.getByText('La photo est floue').count(), 0);
 
     // The agent is told, and finds the new file « À vérifier », the old one named beside it.
-    const told = await guichet.mailWhere('responsable@saint-herblain.test', (m) => m.subject.includes(`Pièce remplacée sur le dossier ${reference}`));
+    const told = await guichet.mailWhere('admin@saint-herblain.test', (m) => m.subject.includes(`Pièce remplacée sur le dossier ${reference}`));
     assert.match(told.body, /trottoir-jour\.png/);
     await agent.reload();
     await hydrated(agent);
@@ -208,12 +212,14 @@ describe('Back office in Chromium', () => {
       assert.equal(overflow, null, `${path} is wider than 360 px: ${JSON.stringify(overflow)}`);
       assert.deepEqual(await accessibilityViolations(page), [], `${path} at 360 px`);
     };
+    // The dossiers of the journeys above: a manager's voirie dossiers, the admin's permit (its
+    // facts with a long e-mail address and the "silence vaut acceptation" line).
     const manager = await newPage(browser, problems, PHONE);
     await login(manager, guichet, 'responsable@saint-herblain.test', 'Herblain-Resp-2026');
     await check(manager, '/back-office');
     await check(manager, '/back-office/dossiers');
-    const dossier = await manager.locator('.dossiers-table tbody a').first().getAttribute('href');
-    for (const path of [dossier, '/back-office/parapheur', '/back-office/circuits', '/back-office/courriers',
+    const voirie = await manager.locator('.dossiers-table tbody a').first().getAttribute('href');
+    for (const path of [voirie, '/back-office/parapheur', '/back-office/circuits', '/back-office/courriers',
       '/back-office/publipostages', '/back-office/demarches', '/back-office/catalogue', '/back-office/absences']) {
       await check(manager, path);
     }
@@ -221,6 +227,10 @@ describe('Back office in Chromium', () => {
 
     const admin = await newPage(browser, problems, PHONE);
     await login(admin, guichet, 'admin@saint-herblain.test', 'Herblain-Gestion-2026');
+    await check(admin, '/back-office/dossiers');
+    const permit = await admin.locator('.dossiers-table tbody a').first().getAttribute('href');
+    await check(admin, permit);
+    await admin.getByText(/Silence vaut acceptation le/).waitFor();
     for (const path of ['/admin/agents', '/administration/organigramme', '/administration/apparence',
       '/administration/contextes', '/administration/courriels']) {
       await check(admin, path);
@@ -231,19 +241,16 @@ describe('Back office in Chromium', () => {
 
 /**
  * Runs in the page: null when the page is no wider than the screen, else the document's width
- * and the deepest elements that stick out (outside any scrolling region of their own).
+ * and the elements that stick out: the outermost ones, and absolutely placed ones (which escape
+ * a scrolling region that is not positioned).
  */
 function widerThanScreen() {
   const width = document.documentElement.clientWidth;
   if (document.documentElement.scrollWidth <= width) return null;
-  const scrolls = (el) => ['auto', 'scroll', 'hidden', 'clip'].includes(getComputedStyle(el).overflowX);
-  const inScroller = (el) => {
-    for (let p = el.parentElement; p && p !== document.body; p = p.parentElement) if (scrolls(p)) return true;
-    return false;
-  };
   const sticksOut = (el) => el.getBoundingClientRect().right > width + 0.5;
   const offenders = [...document.body.querySelectorAll('*')]
-    .filter((el) => sticksOut(el) && !inScroller(el) && ![...el.children].some(sticksOut))
+    .filter((el) => sticksOut(el)
+      && (!sticksOut(el.parentElement) || ['absolute', 'fixed'].includes(getComputedStyle(el).position)))
     .slice(0, 5)
     .map((el) => `${el.tagName.toLowerCase()}${el.id ? `#${el.id}` : ''}${el.className && typeof el.className === 'string' ? `.${el.className.trim().split(/\s+/).join('.')}` : ''} (right ${Math.round(el.getBoundingClientRect().right)} px): ${(el.textContent ?? '').trim().slice(0, 60)}`);
   return { scrollWidth: document.documentElement.scrollWidth, offenders };

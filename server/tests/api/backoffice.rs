@@ -1527,6 +1527,8 @@ async fn a_refused_piece_is_mailed_to_its_citizen_who_replaces_it_and_the_servic
     );
     assert!(mail.link(&page).ends_with(&page));
     // Saving the same refusal again does not mail twice (queued with the review, or not at all).
+    let queued = "SELECT count(*) FROM tenant_ca.mail_outbox WHERE recipient = 'paul@example.org'";
+    let before = app.text(queued).await;
     let again = review(
         &app,
         &admin,
@@ -1537,11 +1539,7 @@ async fn a_refused_piece_is_mailed_to_its_citizen_who_replaces_it_and_the_servic
     )
     .await;
     assert_eq!(again.status(), StatusCode::OK);
-    assert_eq!(
-        app.text("SELECT count(*) FROM tenant_ca.mail_outbox WHERE recipient = 'paul@example.org'")
-            .await,
-        "2"
-    );
+    assert_eq!(app.text(queued).await, before);
 
     // The citizen's page shows the reason and a plain form to replace the piece.
     let citizen_page = html(&app, &citizen, &page).await;
