@@ -560,6 +560,42 @@ mod tests {
     }
 
     #[test]
+    fn a_pieces_path_finds_its_file_field_inside_groups_too() {
+        let files = || FieldKind::Files {
+            accepted_types: vec!["application/pdf".into()],
+            max_size_bytes: 1000,
+            max_files: 1,
+        };
+        let definition = Definition {
+            steps: vec![Step {
+                code: "a".into(),
+                title: "A".into(),
+                condition: None,
+                fields: vec![
+                    field("plan", "Plan", files()),
+                    field(
+                        "enfants",
+                        "Enfants",
+                        FieldKind::Group {
+                            fields: vec![field("justificatif", "Justificatif", files())],
+                            min_items: 0,
+                            max_items: 5,
+                        },
+                    ),
+                ],
+            }],
+        };
+        let label = |path: &str| field_at(&definition, path).map(|f| f.label.clone());
+        assert_eq!(label("plan").as_deref(), Some("Plan"));
+        assert_eq!(
+            label("enfants[2].justificatif").as_deref(),
+            Some("Justificatif")
+        );
+        assert_eq!(label("enfants[2].inconnu"), None);
+        assert_eq!(label("plan.x"), None);
+    }
+
+    #[test]
     fn channels_are_stored_as_codes_and_shown_in_french() {
         for channel in Channel::ALL {
             assert_eq!(Channel::parse(channel.code()), Some(channel));
