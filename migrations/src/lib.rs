@@ -59,5 +59,6 @@ pub fn tenant_migrations() -> Vec<Box<dyn MigrationTrait>> {
         migration!("tenant/m0012_responses"),
         migration!("tenant/m0013_mail_merge"),
         migration!("tenant/m0014_letterhead_choice"),
+        migration!("tenant/m0015_piece_replacements"),
     ]
 }

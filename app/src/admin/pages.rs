@@ -77,7 +77,7 @@ fn AgentsPanel() -> impl IntoView {
 #[component]
 fn UsersTable(users: Vec<UserView>) -> impl IntoView {
     view! {
-        <div class="table-wrapper">
+        <div class="table-wrapper" role="region" aria-label="Comptes de la collectivité" tabindex="0">
             <table>
                 <caption class="sr-only">"Comptes de la collectivité"</caption>
                 <thead>

@@ -118,7 +118,8 @@ pub async fn act(
                 "lock" => ssr::service::lock(&tx, &me, r).await?,
                 "unlock" => ssr::service::unlock(&tx, &me, r).await?,
                 "piece" => {
-                    ssr::service::review_piece(&tx, &me, r, &piece, &review, &reason).await?
+                    ssr::service::review_piece(&tx, settings, &me, r, &piece, &review, &reason)
+                        .await?
                 }
                 "link" => ssr::service::link(&tx, &me, r, &other).await?,
                 _ => return Err(AppError::invalid("action", super::strings::ACTION_UNKNOWN)),

@@ -339,7 +339,9 @@ fn RegisterForCitizen(demarches: Vec<(String, String)>) -> impl IntoView {
 #[component]
 fn DossierTable(lines: Vec<DossierLine>) -> impl IntoView {
     view! {
+        <div class="table-wrapper" role="region" aria-label=s::DOSSIERS_TITLE tabindex="0">
         <table class="table dossiers-table">
+            <caption class="sr-only">{s::DOSSIERS_TITLE}</caption>
             <thead><tr>
                 <th scope="col">{s::COL_REFERENCE}</th><th scope="col">{s::COL_DEMARCHE}</th><th scope="col">{s::COL_CITIZEN}</th>
                 <th scope="col">{s::COL_STATUS}</th><th scope="col">{s::COL_SERVICE}</th><th scope="col">{s::COL_AGENT}</th>
@@ -360,6 +362,7 @@ fn DossierTable(lines: Vec<DossierLine>) -> impl IntoView {
                 }).collect_view()}
             </tbody>
         </table>
+        </div>
     }
 }
 
@@ -449,7 +452,7 @@ fn DossierView(
                 {d.read_value().complement_open.then(move || view! { " " <span class="hint">{s::WAITING_COMPLEMENT}</span> })}</dd>
             <dt>{s::COL_SERVICE}</dt><dd data-testid="agent-service">{d.read_value().service.clone()}</dd>
             <dt>{s::COL_AGENT}</dt><dd data-testid="agent-assignee">{d.read_value().assignee.clone().unwrap_or_else(|| s::NOBODY.to_owned())}</dd>
-            <dt>{s::COL_SUBMITTED}</dt><dd>{d.read_value().submitted_on.clone()} " (" {d.read_value().channel.clone()} ")"</dd>
+            <dt>{s::COL_SUBMITTED}</dt><dd data-testid="agent-submitted">{d.read_value().submitted_on.clone()} " (" {d.read_value().channel_label.clone()} ")"</dd>
             {d.read_value().context.clone().map(|name| view! { <dt>{crate::contexts::strings::DOSSIER_CONTEXT}</dt><dd data-testid="agent-context">{name}</dd> })}
             <dt>{s::COL_DUE}</dt><dd class=format!("sla sla-{}", d.read_value().sla.code())>{d.read_value().due_on.clone().unwrap_or_else(|| "—".into())} " " {d.read_value().sla.label()}</dd>
             {d.read_value().silence.clone().map(|line| view! { <dt>{s::SILENCE}</dt><dd>{line}</dd> })}
@@ -548,11 +551,18 @@ fn DossierView(
                 <ul class="pieces">
                     {d.read_value().pieces.clone().into_iter().map(|p| {
                         let reference = d.read_value().reference.clone();
+                        // The selector shows the piece's real state (and keeps it if saved as is).
+                        let states = ["pending", "valid", "refused"]
+                            .map(|state| (state.to_owned(), s::review_label(state).to_owned()))
+                            .to_vec();
                         view! {
-                            <li>
-                                <a href=format!("/pieces/{}", p.id) download="">{p.name.clone()}</a>
+                            <li data-testid="agent-piece">
+                                <a href=format!("/pieces/{}", p.id) download="" class="file-name">{p.name.clone()}</a>
                                 " – " <span class=format!("review review-{}", p.review)>{s::review_label(&p.review)}</span>
                                 {p.refusal_reason.clone().map(|r| view! { " : " {r} })}
+                                {p.replaces.clone().map(|(id, name)| view! {
+                                    " " <a href=format!("/pieces/{id}") download="" class="hint file-name">{s::replaces(&name)}</a>
+                                })}
                                 {can_modify.then(move || view! {
                                     <ActionForm action attr:class="form form-inline">
                                         <input type="hidden" name="reference" value=reference.clone()/>
@@ -560,12 +570,10 @@ fn DossierView(
                                         <input type="hidden" name="piece" value=p.id.clone()/>
                                         <label for=format!("review-{}", p.id)>{s::REVIEW}</label>
                                         <select id=format!("review-{}", p.id) name="review">
-                                            <option value="valid">{s::review_label("valid")}</option>
-                                            <option value="refused">{s::review_label("refused")}</option>
-                                            <option value="pending">{s::review_label("pending")}</option>
+                                            {options(states, p.review.clone())}
                                         </select>
                                         <label for=format!("reason-{}", p.id)>{s::REASON}</label>
-                                        <input id=format!("reason-{}", p.id) name="reason"/>
+                                        <input id=format!("reason-{}", p.id) name="reason" value=p.refusal_reason.clone().unwrap_or_default()/>
                                         <button class="button button-secondary">{s::SAVE}</button>
                                     </ActionForm>
                                 })}

@@ -225,6 +225,9 @@ pub struct PieceView {
     /// `pending`, `valid` or `refused`.
     pub review: String,
     pub refusal_reason: Option<String>,
+    /// The refused piece the citizen replaced with this one: (id, name).
+    #[serde(default)]
+    pub replaces: Option<(String, String)>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -250,7 +253,11 @@ pub struct AgentDossier {
     pub demarche: String,
     pub citizen: String,
     pub contact_email: Option<String>,
+    /// The channel's code (`portal`, `guichet`, `telephone`: `dossiers::model::Channel`).
     pub channel: String,
+    /// How agents read it: "en ligne", "au guichet", "par téléphone".
+    #[serde(default)]
+    pub channel_label: String,
     /// The name of the context (`crate::contexts`) it was submitted through, as it was then.
     #[serde(default)]
     pub context: Option<String>,

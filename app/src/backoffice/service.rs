@@ -711,10 +711,15 @@ pub async fn dossier(tx: &TenantTx, agent: &Agent, reference: &str) -> AppResult
         size: i64,
         review: String,
         refusal_reason: Option<String>,
+        old_id: Option<Uuid>,
+        old_name: Option<String>,
     }
+    // The current pieces; one that replaced a refused piece names it.
     let pieces: Vec<Piece> = tx
         .fetch_all(
-            "SELECT id, name, field_path, size, review, refusal_reason FROM attachments WHERE dossier_id = $1 ORDER BY field_path, name",
+            "SELECT a.id, a.name, a.field_path, a.size, a.review, a.refusal_reason, o.id AS old_id, o.name AS old_name
+             FROM attachments a LEFT JOIN attachments o ON o.replaced_by = a.id
+             WHERE a.dossier_id = $1 AND a.replaced_by IS NULL ORDER BY a.field_path, a.name",
             vec![row.id.into()],
         )
         .await?;
@@ -795,6 +800,7 @@ pub async fn dossier(tx: &TenantTx, agent: &Agent, reference: &str) -> AppResult
         citizen: row.citizen_name.clone(),
         contact_email: row.contact_email.clone(),
         channel: row.channel.clone(),
+        channel_label: crate::dossiers::model::Channel::label_of(&row.channel),
         context: row.context.clone(),
         status: row.status.clone(),
         status_name: status
@@ -833,6 +839,9 @@ pub async fn dossier(tx: &TenantTx, agent: &Agent, reference: &str) -> AppResult
                 size: p.size.max(0) as u64,
                 review: p.review,
                 refusal_reason: p.refusal_reason,
+                replaces: p
+                    .old_id
+                    .map(|id| (id.to_string(), p.old_name.unwrap_or_default())),
             })
             .collect(),
         transitions: workflow
@@ -917,6 +926,7 @@ fn history_text(
         "message" => s::HISTORY_MESSAGE.to_owned(),
         "citizen_message" => s::HISTORY_CITIZEN_MESSAGE.to_owned(),
         "piece" => s::HISTORY_PIECE.to_owned(),
+        "piece_replaced" => s::HISTORY_PIECE_REPLACED.to_owned(),
         "deadline" => s::HISTORY_DEADLINE.to_owned(),
         "linked" => s::HISTORY_LINKED.to_owned(),
         other if crate::responses::strings::history(other).is_some() => {
@@ -1321,9 +1331,12 @@ pub async fn edit_answer(
     Ok(row.revision + 1)
 }
 
-/// Marks a piece valid, pending, or refused with the reason the citizen will read.
+/// Marks a piece valid, pending, or refused with the reason the citizen will read. A refusal
+/// (or a new reason) mails the citizen, in the same transaction, what was refused, why, and
+/// the link to their dossier page, where they can send a replacement.
 pub async fn review_piece(
     tx: &TenantTx,
+    settings: &Settings,
     agent: &Agent,
     reference: &str,
     piece: &str,
@@ -1342,21 +1355,52 @@ pub async fn review_piece(
     let piece =
         Uuid::parse_str(piece.trim()).map_err(|_| AppError::invalid("piece", s::PIECE_UNKNOWN))?;
     #[derive(FromQueryResult)]
-    struct Name {
+    struct Before {
         name: String,
+        field_path: String,
+        review: String,
+        refusal_reason: Option<String>,
     }
-    let name: Option<Name> = tx
+    // A replaced piece is history: only current pieces are reviewed.
+    let before: Option<Before> = tx
         .fetch_optional(
-            "UPDATE attachments SET review = $3, refusal_reason = NULLIF($4, '') WHERE id = $1 AND dossier_id = $2 RETURNING name",
-            vec![
-                piece.into(),
-                row.id.into(),
-                review.into(),
-                (if review == "refused" { reason } else { "" }).into(),
-            ],
+            "SELECT name, field_path, review, refusal_reason FROM attachments
+             WHERE id = $1 AND dossier_id = $2 AND replaced_by IS NULL FOR UPDATE",
+            vec![piece.into(), row.id.into()],
         )
         .await?;
-    let name = name.ok_or_else(|| AppError::invalid("piece", s::PIECE_UNKNOWN))?;
+    let name = before.ok_or_else(|| AppError::invalid("piece", s::PIECE_UNKNOWN))?;
+    tx.execute(
+        "UPDATE attachments SET review = $2, refusal_reason = NULLIF($3, '') WHERE id = $1",
+        vec![
+            piece.into(),
+            review.into(),
+            (if review == "refused" { reason } else { "" }).into(),
+        ],
+    )
+    .await?;
+    let newly_refused = review == "refused"
+        && (name.review != "refused" || name.refusal_reason.as_deref() != Some(reason));
+    if newly_refused {
+        let document = version_document(tx, row.demarche_id, row.version).await?;
+        let field = piece_field_label(&document.definition, &name.field_path);
+        let link = citizen_link(settings, tx, &row.reference, row.tracking_key.as_deref());
+        mail_citizen(
+            tx,
+            row.id,
+            row.contact_email.as_deref(),
+            crate::dossiers::strings::piece_refused_subject(&row.reference),
+            crate::dossiers::strings::piece_refused_body(
+                &row.reference,
+                &document.demarche.title,
+                &name.name,
+                &field,
+                reason,
+                &link,
+            ),
+        )
+        .await?;
+    }
     record(
         tx,
         agent,
@@ -1366,6 +1410,13 @@ pub async fn review_piece(
         Some(s::piece_review(&name.name, review)),
     )
     .await
+}
+
+/// The label of the question a piece answers (`plan`, `enfants[0].justificatif`).
+fn piece_field_label(definition: &crate::demarches::model::Definition, path: &str) -> String {
+    crate::dossiers::model::field_at(definition, path)
+        .map(|field| field.label.clone())
+        .unwrap_or_else(|| path.to_owned())
 }
 
 /// Links two dossiers the agent can both see.

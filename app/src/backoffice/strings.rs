@@ -24,6 +24,7 @@ pub const HISTORY_NOTE: &str = "Note ajoutée";
 pub const HISTORY_MESSAGE: &str = "Message envoyé à l'usager";
 pub const HISTORY_CITIZEN_MESSAGE: &str = "Message reçu de l'usager";
 pub const HISTORY_PIECE: &str = "Pièce examinée";
+pub const HISTORY_PIECE_REPLACED: &str = "Pièce refusée remplacée par l'usager";
 pub const HISTORY_DEADLINE: &str = "Échéance modifiée";
 pub const HISTORY_LINKED: &str = "Dossier lié";
 pub const ASSIGN_NEEDS_GESTION: &str =
@@ -192,6 +193,10 @@ pub fn locked_notice(name: &str) -> String {
 
 pub fn on_behalf(name: &str) -> String {
     format!("(pour le compte de {name})")
+}
+
+pub fn replaces(name: &str) -> String {
+    format!("(remplace « {name} », refusée)")
 }
 
 pub fn review_label(review: &str) -> &'static str {

@@ -104,7 +104,7 @@ fn state_label(item: &DemarcheSummary) -> String {
 #[component]
 fn DemarchesTable(items: Vec<DemarcheSummary>) -> impl IntoView {
     view! {
-        <div class="table-wrapper">
+        <div class="table-wrapper" role="region" aria-label=s::LIST_TITLE tabindex="0">
             <table>
                 <caption class="sr-only">{s::LIST_TITLE}</caption>
                 <thead>

@@ -43,6 +43,11 @@ pub fn routes() -> Router<AppState> {
         .route("/suivi/{key}/complement", post(tracking_complement))
         .route("/mes-demandes/{reference}/messages", post(owner_message))
         .route("/suivi/{key}/messages", post(tracking_message))
+        .route(
+            "/mes-demandes/{reference}/pieces/{piece}",
+            post(owner_replace_piece),
+        )
+        .route("/suivi/{key}/pieces/{piece}", post(tracking_replace_piece))
         .layer(DefaultBodyLimit::max(MAX_UPLOAD_BYTES + 64 * 1024))
 }
 
@@ -359,6 +364,77 @@ async fn tracking_message(
         FollowerAct::Message(form.body),
     )
     .await
+}
+
+/// The citizen sends the file that replaces a refused piece (a plain multipart form of their
+/// dossier page, field `fichier`), then goes back to the page: with a notice, or with the
+/// reason the file was refused beside the piece's input.
+async fn replace_piece(
+    state: AppState,
+    site: Option<axum::Extension<Site>>,
+    headers: HeaderMap,
+    follower: Follower,
+    piece: String,
+    multipart: Multipart,
+) -> Response {
+    let result = async {
+        let (_, mut uploads) = read_multipart(multipart).await?;
+        let upload = uploads
+            .iter()
+            .position(|u| u.field == "fichier")
+            .map(|i| uploads.swap_remove(i));
+        let (tx, viewer) = open(&state, site, &headers).await?;
+        let access = match &follower {
+            Follower::Owner(reference) => {
+                DossierAccess::Owner(viewer.as_ref().ok_or(AppError::Unauthenticated)?, reference)
+            }
+            Follower::Tracking(key) => DossierAccess::Tracking(key),
+        };
+        let page = access.page_path();
+        let files = TenantFiles::of(&tx, state.settings());
+        match service::replace_piece(&tx, state.settings(), &access, &piece, upload).await? {
+            service::Replacement::Stored(written) => {
+                if let Err(error) = tx.commit().await {
+                    forget(&files, vec![written]).await;
+                    return Err(error);
+                }
+                Ok(format!("{page}?piece=remplacee#pieces"))
+            }
+            service::Replacement::Refused(refusal) => Ok(format!(
+                "{page}?piece={}&erreur={}#piece-{}",
+                piece.trim(),
+                refusal.code(),
+                piece.trim()
+            )),
+        }
+    }
+    .await;
+    match result {
+        Ok(url) => Redirect::to(&url).into_response(),
+        Err(error) => error_page(error),
+    }
+}
+
+async fn owner_replace_piece(
+    State(state): State<AppState>,
+    site: Option<axum::Extension<Site>>,
+    headers: HeaderMap,
+    Path((reference, piece)): Path<(String, String)>,
+    multipart: Multipart,
+) -> Response {
+    let follower = Follower::Owner(reference);
+    replace_piece(state, site, headers, follower, piece, multipart).await
+}
+
+async fn tracking_replace_piece(
+    State(state): State<AppState>,
+    site: Option<axum::Extension<Site>>,
+    headers: HeaderMap,
+    Path((key, piece)): Path<(String, String)>,
+    multipart: Multipart,
+) -> Response {
+    let follower = Follower::Tracking(key);
+    replace_piece(state, site, headers, follower, piece, multipart).await
 }
 
 async fn owner_events(

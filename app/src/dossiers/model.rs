@@ -128,8 +128,8 @@ pub struct DossierView {
     pub messages_url: String,
     /// Notes the agents made visible to the citizen: (date, text).
     pub notes: Vec<(String, String)>,
-    /// Refused pieces: (name, reason).
-    pub refused_pieces: Vec<(String, String)>,
+    /// Refused pieces, each with its reason and the form that replaces it.
+    pub refused_pieces: Vec<RefusedPiece>,
     /// Where its live status stream is (`/api/...`).
     pub events_url: String,
     /// Documents the citizen can download (label, address): the acknowledgement, and the
@@ -138,6 +138,134 @@ pub struct DossierView {
     /// Signed letters the commune made available on the portal.
     #[serde(default)]
     pub letters: Vec<crate::responses::model::CitizenLetter>,
+}
+
+/// A piece the agents refused, as its citizen sees it: the reason, and where to send the file
+/// that replaces it (with the same checks as the original upload).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RefusedPiece {
+    pub id: String,
+    pub name: String,
+    /// The question it answers.
+    pub field: String,
+    pub reason: String,
+    /// Where the replacement is posted: a multipart form with the file in `fichier`.
+    pub replace_url: String,
+    /// The field's accepted types (`image/*`, `application/pdf`); empty: any type.
+    pub accepted_types: Vec<String>,
+    pub max_size_bytes: u64,
+}
+
+impl RefusedPiece {
+    /// The file input's `accept` attribute.
+    pub fn accept(&self) -> String {
+        self.accepted_types.join(",")
+    }
+
+    /// What the file must be, under its input.
+    pub fn hint(&self) -> String {
+        s::replacement_hint(&self.accepted_types.join(", "), self.max_size_bytes)
+    }
+}
+
+/// Why a replacement file was refused before being stored; its code travels in the redirect
+/// back to the dossier page (`?piece=<id>&erreur=<code>`), which shows the message beside
+/// the piece's file input.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum UploadRefusal {
+    /// The form came without a file.
+    Missing,
+    Empty,
+    TooLarge,
+    WrongType,
+}
+
+impl UploadRefusal {
+    pub const ALL: [Self; 4] = [Self::Missing, Self::Empty, Self::TooLarge, Self::WrongType];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::Missing => "fichier",
+            Self::Empty => "vide",
+            Self::TooLarge => "taille",
+            Self::WrongType => "type",
+        }
+    }
+
+    pub fn parse(code: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|r| r.code() == code)
+    }
+
+    /// The French message beside the piece's file input.
+    pub fn message(self, piece: &RefusedPiece) -> String {
+        match self {
+            Self::Missing => s::REPLACEMENT_MISSING.to_owned(),
+            Self::Empty => s::EMPTY_FILE.to_owned(),
+            Self::TooLarge => s::replacement_too_large(piece.max_size_bytes),
+            Self::WrongType => s::replacement_wrong_type(&piece.accepted_types.join(", ")),
+        }
+    }
+}
+
+/// The field a value's path names (`plan`, `enfants[1].justificatif`): groups are walked
+/// into, item indexes ignored.
+pub fn field_at<'a>(definition: &'a Definition, path: &str) -> Option<&'a Field> {
+    let mut fields: Vec<&'a Field> = definition.steps.iter().flat_map(|s| &s.fields).collect();
+    let mut found = None;
+    for segment in path.split('.') {
+        let code = segment.split('[').next().unwrap_or_default();
+        let field = fields.iter().copied().find(|f| f.code == code)?;
+        fields = match &field.kind {
+            FieldKind::Group { fields, .. } => fields.iter().collect(),
+            _ => Vec::new(),
+        };
+        found = Some(field);
+    }
+    found
+}
+
+/// How a dossier reached the commune. The code is what `dossiers.channel` stores (and the
+/// counter registration form posts); the label is what agents read.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Channel {
+    /// Filed by the citizen on the portal.
+    Portal,
+    /// Registered by an agent at the counter.
+    Counter,
+    /// Registered by an agent on the phone.
+    Phone,
+}
+
+impl Channel {
+    pub const ALL: [Self; 3] = [Self::Portal, Self::Counter, Self::Phone];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::Portal => "portal",
+            Self::Counter => "guichet",
+            Self::Phone => "telephone",
+        }
+    }
+
+    pub fn parse(code: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|c| c.code() == code)
+    }
+
+    /// "Déposé le 07/12/2026 (en ligne)".
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Portal => s::CHANNEL_PORTAL,
+            Self::Counter => s::CHANNEL_COUNTER,
+            Self::Phone => s::CHANNEL_PHONE,
+        }
+    }
+
+    /// The label of a stored code; an unknown code (none today) is shown as it is.
+    pub fn label_of(code: &str) -> String {
+        Self::parse(code)
+            .map(|c| c.label().to_owned())
+            .unwrap_or_else(|| code.to_owned())
+    }
 }
 
 /// The status pushed on a dossier's event stream.
@@ -429,5 +557,75 @@ mod tests {
         assert_eq!(first_step_with_problem(&definition, &problems), 1);
         assert_eq!(step_problems(&definition, 1, &problems).len(), 1);
         assert!(step_problems(&definition, 0, &problems).is_empty());
+    }
+
+    #[test]
+    fn a_pieces_path_finds_its_file_field_inside_groups_too() {
+        let files = || FieldKind::Files {
+            accepted_types: vec!["application/pdf".into()],
+            max_size_bytes: 1000,
+            max_files: 1,
+        };
+        let definition = Definition {
+            steps: vec![Step {
+                code: "a".into(),
+                title: "A".into(),
+                condition: None,
+                fields: vec![
+                    field("plan", "Plan", files()),
+                    field(
+                        "enfants",
+                        "Enfants",
+                        FieldKind::Group {
+                            fields: vec![field("justificatif", "Justificatif", files())],
+                            min_items: 0,
+                            max_items: 5,
+                        },
+                    ),
+                ],
+            }],
+        };
+        let label = |path: &str| field_at(&definition, path).map(|f| f.label.clone());
+        assert_eq!(label("plan").as_deref(), Some("Plan"));
+        assert_eq!(
+            label("enfants[2].justificatif").as_deref(),
+            Some("Justificatif")
+        );
+        assert_eq!(label("enfants[2].inconnu"), None);
+        assert_eq!(label("plan.x"), None);
+    }
+
+    #[test]
+    fn channels_are_stored_as_codes_and_shown_in_french() {
+        for channel in Channel::ALL {
+            assert_eq!(Channel::parse(channel.code()), Some(channel));
+        }
+        assert_eq!(Channel::label_of("portal"), "en ligne");
+        assert_eq!(Channel::label_of("guichet"), "au guichet");
+        assert_eq!(Channel::label_of("telephone"), "par téléphone");
+        assert_eq!(Channel::parse("courrier"), None);
+    }
+
+    #[test]
+    fn a_refused_replacement_says_what_the_piece_must_be() {
+        let piece = RefusedPiece {
+            id: "p".into(),
+            name: "plan.pdf".into(),
+            field: "Plan".into(),
+            reason: "Illisible".into(),
+            replace_url: "/mes-demandes/2026-000001/pieces/p".into(),
+            accepted_types: vec!["image/*".into(), "application/pdf".into()],
+            max_size_bytes: 5 * 1024 * 1024,
+        };
+        for refusal in UploadRefusal::ALL {
+            assert_eq!(UploadRefusal::parse(refusal.code()), Some(refusal));
+        }
+        assert_eq!(piece.accept(), "image/*,application/pdf");
+        assert!(UploadRefusal::TooLarge.message(&piece).contains("5 Mo"));
+        assert!(
+            UploadRefusal::WrongType
+                .message(&piece)
+                .contains("image/*, application/pdf")
+        );
     }
 }

@@ -11,8 +11,9 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 use super::model::{
-    AnswerLine, Availability, CitizenMessage, DossierEvent, DossierSummary, DossierView, DraftPage,
-    DraftSummary, FilingStart, LiveStatus, answer_lines, first_step_with_problem, step_problems,
+    AnswerLine, Availability, Channel, CitizenMessage, DossierEvent, DossierSummary, DossierView,
+    DraftPage, DraftSummary, FilingStart, LiveStatus, RefusedPiece, UploadRefusal, answer_lines,
+    first_step_with_problem, step_problems,
 };
 use super::strings as s;
 use crate::account::model::{Role, UserView};
@@ -198,7 +199,10 @@ pub async fn start_on_behalf(
     if !agent.has_role(Role::Agent) {
         return Err(AppError::Forbidden(s::NOT_AN_AGENT.to_owned()));
     }
-    if !matches!(channel, "guichet" | "telephone") {
+    if !matches!(
+        Channel::parse(channel),
+        Some(Channel::Counter | Channel::Phone)
+    ) {
         return Err(AppError::invalid("channel", s::CHANNEL_UNKNOWN));
     }
     let email = match email.trim() {
@@ -376,27 +380,17 @@ async fn store_uploads(
             continue;
         };
         let name = clean_file_name(&upload.name);
-        if upload.bytes.is_empty() {
-            problems.push(refuse(&upload.field, s::EMPTY_FILE.to_owned()));
-            continue;
-        }
-        if upload.bytes.len() as u64 > *max_size_bytes {
-            problems.push(refuse(
-                &upload.field,
-                crate::demarches::strings::file_too_large(&name, *max_size_bytes),
-            ));
-            continue;
-        }
-        let content_type = crate::infra::storage::sniff(&upload.bytes);
-        if !accepted_types.is_empty()
-            && !accepted_types
-                .iter()
-                .any(|t| crate::demarches::answers::type_matches(t, &content_type))
-        {
-            problems.push(refuse(
-                &upload.field,
-                crate::demarches::strings::wrong_file_type(&name, &accepted_types.join(", ")),
-            ));
+        if let Err(refusal) = vet_file(&upload.bytes, accepted_types, *max_size_bytes) {
+            let message = match refusal {
+                UploadRefusal::Missing | UploadRefusal::Empty => s::EMPTY_FILE.to_owned(),
+                UploadRefusal::TooLarge => {
+                    crate::demarches::strings::file_too_large(&name, *max_size_bytes)
+                }
+                UploadRefusal::WrongType => {
+                    crate::demarches::strings::wrong_file_type(&name, &accepted_types.join(", "))
+                }
+            };
+            problems.push(refuse(&upload.field, message));
             continue;
         }
         let id = Uuid::new_v4();
@@ -423,6 +417,74 @@ async fn store_uploads(
         });
     }
     Ok((stored, problems, written))
+}
+
+/// The checks every uploaded file passes, in a draft or replacing a refused piece: not empty,
+/// within the field's size, and of an accepted type as sniffed from its bytes (never as the
+/// browser names it).
+fn vet_file(
+    bytes: &[u8],
+    accepted_types: &[String],
+    max_size_bytes: u64,
+) -> Result<(), UploadRefusal> {
+    if bytes.is_empty() {
+        return Err(UploadRefusal::Empty);
+    }
+    if bytes.len() as u64 > max_size_bytes {
+        return Err(UploadRefusal::TooLarge);
+    }
+    let content_type = crate::infra::storage::sniff(bytes);
+    if !accepted_types.is_empty()
+        && !accepted_types
+            .iter()
+            .any(|t| crate::demarches::answers::type_matches(t, &content_type))
+    {
+        return Err(UploadRefusal::WrongType);
+    }
+    Ok(())
+}
+
+/// The file field a piece's path (`plan`, `enfants[1].justificatif`) answers: its label,
+/// accepted types and size limit.
+fn file_field<'a>(definition: &'a Definition, path: &str) -> Option<(&'a str, &'a [String], u64)> {
+    let field = super::model::field_at(definition, path)?;
+    match &field.kind {
+        FieldKind::Files {
+            accepted_types,
+            max_size_bytes,
+            ..
+        } => Some((field.label.as_str(), accepted_types, *max_size_bytes)),
+        _ => None,
+    }
+}
+
+/// Replaces, in a dossier's answers (as JSON), the file `old` by `new`, wherever it is (groups
+/// included). Returns whether it was found.
+fn swap_file(answers: &mut serde_json::Value, old: &str, new: &FileRef) -> bool {
+    match answers {
+        serde_json::Value::Object(map) => {
+            if map.get("id").and_then(|id| id.as_str()) == Some(old) && map.contains_key("name") {
+                if let Ok(value) = serde_json::to_value(new) {
+                    *answers = value;
+                    return true;
+                }
+                return false;
+            }
+            let mut found = false;
+            for value in map.values_mut() {
+                found |= swap_file(value, old, new);
+            }
+            found
+        }
+        serde_json::Value::Array(items) => {
+            let mut found = false;
+            for value in items.iter_mut() {
+                found |= swap_file(value, old, new);
+            }
+            found
+        }
+        _ => false,
+    }
 }
 
 /// Keeps what a browser says a file is called, minus paths and control characters.
@@ -1202,6 +1264,7 @@ pub fn event_label(
         ("submitted", _) => s::EVENT_SUBMITTED.to_owned(),
         ("complement_requested", _) => s::EVENT_COMPLEMENT_REQUESTED.to_owned(),
         ("complement_answered", _) => s::EVENT_COMPLEMENT_ANSWERED.to_owned(),
+        ("piece_replaced", _) => s::EVENT_PIECE_REPLACED.to_owned(),
         (_, Some(status)) => s::event_status(&workflow.label(status)),
         (kind, None) => kind.to_owned(),
     }
@@ -1222,7 +1285,7 @@ pub async fn dossier_view(tx: &TenantTx, access: &DossierAccess<'_>) -> AppResul
     let events: Vec<Event> = tx
         .fetch_all(
             "SELECT at, kind, status FROM dossier_events WHERE dossier_id = $1
-               AND kind IN ('submitted', 'status', 'complement_requested', 'complement_answered')
+               AND kind IN ('submitted', 'status', 'complement_requested', 'complement_answered', 'piece_replaced')
              ORDER BY id",
             vec![row.id.into()],
         )
@@ -1259,12 +1322,15 @@ pub async fn dossier_view(tx: &TenantTx, access: &DossierAccess<'_>) -> AppResul
         .await?;
     #[derive(FromQueryResult)]
     struct Refused {
+        id: Uuid,
         name: String,
+        field_path: String,
         refusal_reason: Option<String>,
     }
     let refused: Vec<Refused> = tx
         .fetch_all(
-            "SELECT name, refusal_reason FROM attachments WHERE dossier_id = $1 AND review = 'refused' ORDER BY name",
+            "SELECT id, name, field_path, refusal_reason FROM attachments
+             WHERE dossier_id = $1 AND review = 'refused' AND replaced_by IS NULL ORDER BY field_path, name",
             vec![row.id.into()],
         )
         .await?;
@@ -1314,7 +1380,21 @@ pub async fn dossier_view(tx: &TenantTx, access: &DossierAccess<'_>) -> AppResul
             .collect(),
         refused_pieces: refused
             .into_iter()
-            .map(|r| (r.name, r.refusal_reason.unwrap_or_default()))
+            .map(|r| {
+                let (field, accepted_types, max_size_bytes) =
+                    file_field(&document.definition, &r.field_path)
+                        .map(|(label, types, max)| (label.to_owned(), types.to_vec(), max))
+                        .unwrap_or_else(|| (r.field_path.clone(), Vec::new(), 0));
+                RefusedPiece {
+                    replace_url: format!("{page}/pieces/{}", r.id),
+                    id: r.id.to_string(),
+                    name: r.name,
+                    field,
+                    reason: r.refusal_reason.unwrap_or_default(),
+                    accepted_types,
+                    max_size_bytes,
+                }
+            })
             .collect(),
     })
 }
@@ -1417,6 +1497,166 @@ pub async fn citizen_message(
         vec![row.id.into(), author.into()],
     )
     .await?;
+    let link = format!(
+        "{}/back-office/dossiers/{}",
+        settings.tenant_origin(tx.tenant()),
+        row.reference
+    );
+    for email in service_recipients(tx, row.id).await? {
+        enqueue(
+            tx,
+            OutgoingMail::new(
+                email,
+                s::message_subject(&row.reference),
+                s::message_body(&row.reference, &body, &link),
+            )
+            .for_dossier(row.id),
+        )
+        .await?;
+    }
+    announce(tx, row.id).await?;
+    Ok(access.page_path())
+}
+
+/// What became of a replacement file.
+pub enum Replacement {
+    /// Stored (this file id, to remove if the transaction does not commit).
+    Stored(Uuid),
+    /// Refused before anything was stored; the page says why beside the piece.
+    Refused(UploadRefusal),
+}
+
+/// The citizen replaces a piece the agents refused: the file passes the checks of the original
+/// upload (its field's types, sniffed, and size), is stored in the tenant's file store, and
+/// becomes the dossier's piece in its answers, "à vérifier" again; the refused one stays,
+/// marked as replaced. The history records it and the service is told as for a message: the
+/// assignee, or the service's agents who process it.
+#[tracing::instrument(skip_all, fields(tenant = %tx.tenant().slug))]
+pub async fn replace_piece(
+    tx: &TenantTx,
+    settings: &Settings,
+    access: &DossierAccess<'_>,
+    piece: &str,
+    upload: Option<Upload>,
+) -> AppResult<Replacement> {
+    let found = find_dossier(tx, access).await?;
+    // Answers change under the agents' edits: the dossier row is locked like theirs.
+    let row: Option<DossierRow> = tx
+        .fetch_optional(
+            &format!("SELECT {DOSSIER_COLUMNS} FROM dossiers WHERE id = $1 FOR UPDATE"),
+            vec![found.id.into()],
+        )
+        .await?;
+    let row = row.ok_or_else(|| AppError::NotFound(s::DOSSIER_UNKNOWN.to_owned()))?;
+    let unknown = || AppError::NotFound(s::PIECE_UNKNOWN.to_owned());
+    let piece = Uuid::parse_str(piece.trim()).map_err(|_| unknown())?;
+    #[derive(FromQueryResult)]
+    struct Piece {
+        field_path: String,
+        name: String,
+        review: String,
+        replaced: bool,
+    }
+    let old: Option<Piece> = tx
+        .fetch_optional(
+            "SELECT field_path, name, review, replaced_by IS NOT NULL AS replaced FROM attachments
+             WHERE id = $1 AND dossier_id = $2 FOR UPDATE",
+            vec![piece.into(), row.id.into()],
+        )
+        .await?;
+    let old = old.ok_or_else(unknown)?;
+    if old.review != "refused" || old.replaced {
+        return Err(AppError::conflict("piece", s::PIECE_NOT_REFUSED));
+    }
+    let document = version_document(tx, row.demarche_id, row.version).await?;
+    let Some((_, accepted_types, max_size_bytes)) =
+        file_field(&document.definition, &old.field_path)
+    else {
+        return Err(AppError::conflict("piece", s::FIELD_NOT_FILES));
+    };
+    let Some(upload) = upload else {
+        return Ok(Replacement::Refused(UploadRefusal::Missing));
+    };
+    if let Err(refusal) = vet_file(&upload.bytes, accepted_types, max_size_bytes) {
+        return Ok(Replacement::Refused(refusal));
+    }
+    let name = clean_file_name(&upload.name);
+    let id = Uuid::new_v4();
+    let receipt = TenantFiles::of(tx, settings).put(id, &upload.bytes).await?;
+    let new = FileRef {
+        id: id.to_string(),
+        name: name.clone(),
+        size: upload.bytes.len() as u64,
+        content_type: receipt.content_type.clone(),
+    };
+    tx.execute(
+        "INSERT INTO attachments (id, dossier_id, field_path, name, content_type, size, sha256)
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        vec![
+            id.into(),
+            row.id.into(),
+            old.field_path.clone().into(),
+            name.clone().into(),
+            receipt.content_type.into(),
+            (upload.bytes.len() as i64).into(),
+            receipt.sha256.into(),
+        ],
+    )
+    .await?;
+    tx.execute(
+        "UPDATE attachments SET replaced_by = $2 WHERE id = $1",
+        vec![piece.into(), id.into()],
+    )
+    .await?;
+    let mut answers: serde_json::Value = serde_json::from_str(&row.answers).map_err(internal)?;
+    if !swap_file(&mut answers, &piece.to_string(), &new) {
+        tracing::warn!(%piece, "a replaced piece was not in its dossier's answers");
+    }
+    tx.execute(
+        "UPDATE dossiers SET answers = $2::jsonb, revision = revision + 1, updated_at = now() WHERE id = $1",
+        vec![
+            row.id.into(),
+            serde_json::to_string(&answers).map_err(internal)?.into(),
+        ],
+    )
+    .await?;
+    let author = match access {
+        DossierAccess::Owner(user, _) => user_uuid(Some(user)),
+        DossierAccess::Tracking(_) => None,
+    };
+    tx.execute(
+        "INSERT INTO dossier_events (dossier_id, kind, by_user, detail) VALUES ($1, 'piece_replaced', $2, $3)",
+        vec![
+            row.id.into(),
+            author.into(),
+            s::piece_replaced_detail(&old.name, &name).into(),
+        ],
+    )
+    .await?;
+    let link = format!(
+        "{}/back-office/dossiers/{}",
+        settings.tenant_origin(tx.tenant()),
+        row.reference
+    );
+    for email in service_recipients(tx, row.id).await? {
+        enqueue(
+            tx,
+            OutgoingMail::new(
+                email,
+                s::piece_replaced_subject(&row.reference),
+                s::piece_replaced_body(&row.reference, &old.name, &name, &link),
+            )
+            .for_dossier(row.id),
+        )
+        .await?;
+    }
+    announce(tx, row.id).await?;
+    Ok(Replacement::Stored(id))
+}
+
+/// Who hears of what the citizen does on a dossier: its assignee, or, while nobody has it, the
+/// agents of its service who may process it.
+async fn service_recipients(tx: &TenantTx, dossier_id: Uuid) -> AppResult<Vec<String>> {
     #[derive(FromQueryResult)]
     struct Recipient {
         email: String,
@@ -1429,28 +1669,10 @@ pub async fn citizen_message(
                JOIN service_members m ON m.service_id = d.service_id AND m.access IN ('modification', 'gestion')
                JOIN users u ON u.id = m.user_id
              WHERE d.id = $1 AND d.assignee_id IS NULL",
-            vec![row.id.into()],
+            vec![dossier_id.into()],
         )
         .await?;
-    let link = format!(
-        "{}/back-office/dossiers/{}",
-        settings.tenant_origin(tx.tenant()),
-        row.reference
-    );
-    for recipient in recipients {
-        enqueue(
-            tx,
-            OutgoingMail::new(
-                recipient.email,
-                s::message_subject(&row.reference),
-                s::message_body(&row.reference, &body, &link),
-            )
-            .for_dossier(row.id),
-        )
-        .await?;
-    }
-    announce(tx, row.id).await?;
-    Ok(access.page_path())
+    Ok(recipients.into_iter().map(|r| r.email).collect())
 }
 
 /// Mails the citizen of a dossier, if there is an address to write to.

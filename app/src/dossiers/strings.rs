@@ -143,7 +143,70 @@ pub const MESSAGE_TOO_LONG: &str = "Votre message ne doit pas dépasser 5 000 ca
 pub const FROM_YOU: &str = "Vous";
 pub const FROM_AGENT: &str = "La mairie";
 pub const NOTES_TITLE: &str = "Informations de la mairie";
-pub const PIECE_REFUSED: &str = "Pièce refusée";
+pub const PIECE_REFUSED: &str = "Pièces refusées";
+pub const PIECE_UNKNOWN: &str = "Cette pièce n'existe pas dans ce dossier.";
+pub const PIECE_NOT_REFUSED: &str = "Seule une pièce refusée peut être remplacée : celle-ci ne l'est pas (ou a déjà été remplacée).";
+pub const REPLACEMENT_MISSING: &str = "Choisissez le fichier qui remplace cette pièce.";
+pub const REPLACEMENT_DONE: &str =
+    "Votre nouveau fichier a bien été envoyé : le service va le vérifier.";
+pub const REPLACE_BUTTON: &str = "Envoyer le nouveau fichier";
+pub const EVENT_PIECE_REPLACED: &str = "Pièce remplacée";
+
+pub fn replacement_label(name: &str) -> String {
+    format!("Nouveau fichier pour remplacer « {name} »")
+}
+
+pub fn replacement_hint(accepted: &str, max_bytes: u64) -> String {
+    let size = crate::demarches::strings::human_size(max_bytes);
+    if accepted.is_empty() {
+        format!("Taille maximale : {size}.")
+    } else {
+        format!("Types acceptés : {accepted}. Taille maximale : {size}.")
+    }
+}
+
+pub fn replacement_too_large(max_bytes: u64) -> String {
+    format!(
+        "Le fichier est trop volumineux : la taille maximale est de {}.",
+        crate::demarches::strings::human_size(max_bytes)
+    )
+}
+
+pub fn replacement_wrong_type(accepted: &str) -> String {
+    format!("Ce fichier n'est pas d'un type accepté pour cette pièce. Types acceptés : {accepted}.")
+}
+
+pub fn piece_refused_subject(reference: &str) -> String {
+    format!("Une pièce de votre dossier {reference} a été refusée")
+}
+
+pub fn piece_refused_body(
+    reference: &str,
+    title: &str,
+    name: &str,
+    field: &str,
+    reason: &str,
+    link: &str,
+) -> String {
+    format!(
+        "Bonjour,\n\nDans votre dossier {reference} (« {title} »), la pièce « {name} » ({field}) a été refusée pour le motif suivant :\n\n{reason}\n\n\
+         Vous pouvez envoyer un autre fichier pour la remplacer depuis la page de votre dossier :\n{link}\n"
+    )
+}
+
+pub fn piece_replaced_subject(reference: &str) -> String {
+    format!("Pièce remplacée sur le dossier {reference}")
+}
+
+pub fn piece_replaced_body(reference: &str, old: &str, new: &str, link: &str) -> String {
+    format!(
+        "Bonjour,\n\nL'usager a remplacé la pièce refusée « {old} » du dossier {reference} par « {new} ». Elle est à vérifier.\n\nVoir le dossier : {link}\n"
+    )
+}
+
+pub fn piece_replaced_detail(old: &str, new: &str) -> String {
+    format!("« {old} » remplacée par « {new} »")
+}
 pub const EVENT_COMPLEMENT_ANSWERED: &str = "Complément envoyé";
 pub const EVENT_COMPLEMENT_REQUESTED: &str = "Complément demandé";
 
@@ -167,6 +230,10 @@ pub fn complement_body(reference: &str, message: &str, link: &str) -> String {
     )
 }
 pub const CHANNEL_UNKNOWN: &str = "Choisissez le canal : au guichet ou par téléphone.";
+/// How a dossier was filed, as agents read it after "Déposé le …".
+pub const CHANNEL_PORTAL: &str = "en ligne";
+pub const CHANNEL_COUNTER: &str = "au guichet";
+pub const CHANNEL_PHONE: &str = "par téléphone";
 pub const ON_BEHALF_NOT_OFFERED: &str =
     "Cette démarche n'est pas ouverte : elle ne peut pas être enregistrée pour un usager.";
 

@@ -148,7 +148,7 @@ pub fn MailTable(
         return view! { <p>{empty}</p> }.into_any();
     }
     view! {
-        <div class="table-wrapper">
+        <div class="table-wrapper" role="region" aria-label=s::PAGE_TITLE tabindex="0">
             <table data-testid="mails">
                 <caption class="sr-only">{s::PAGE_TITLE}</caption>
                 <thead>

@@ -256,12 +256,13 @@ fn ServiceItem(
         view! { <p>{s::NO_MEMBERS}</p> }.into_any()
     } else {
         let caption = s::members_caption(&name);
+        let region = caption.clone();
         let rows = members
             .into_iter()
             .map(|member| view! { <MemberRow service_id=id.clone() service_name=name.clone() member changes/> })
             .collect_view();
         view! {
-            <div class="table-wrapper">
+            <div class="table-wrapper" role="region" aria-label=region tabindex="0">
                 <table>
                     <caption class="sr-only">{caption}</caption>
                     <thead>

@@ -109,7 +109,7 @@ fn TenantsTable(
     set_status: ServerAction<SetTenantStatus>,
 ) -> impl IntoView {
     view! {
-        <div class="table-wrapper">
+        <div class="table-wrapper" role="region" aria-label="Collectivités hébergées" tabindex="0">
             <table>
                 <caption class="sr-only">"Collectivités hébergées"</caption>
                 <thead>

@@ -7,7 +7,7 @@ use leptos_router::components::A;
 use leptos_router::hooks::use_params_map;
 
 use crate::dossiers::api::{dossier, my_dossiers, my_drafts};
-use crate::dossiers::model::{DossierView, LiveStatus};
+use crate::dossiers::model::{DossierView, LiveStatus, RefusedPiece, UploadRefusal};
 use crate::dossiers::strings as s;
 use crate::error::AppError;
 
@@ -61,6 +61,7 @@ pub fn MyDossiers() -> impl IntoView {
                 match dossiers.await {
                     Ok(list) if list.is_empty() => view! { <p>{s::MY_DOSSIERS_EMPTY}</p> }.into_any(),
                     Ok(list) => view! {
+                        <div class="table-wrapper" role="region" aria-label=s::MY_DOSSIERS_TITLE tabindex="0">
                         <table class="table">
                             <caption class="sr-only">{s::MY_DOSSIERS_TITLE}</caption>
                             <thead><tr><th scope="col">"Numéro"</th><th scope="col">"Démarche"</th><th scope="col">"Déposé le"</th><th scope="col">{s::STATUS}</th></tr></thead>
@@ -75,6 +76,7 @@ pub fn MyDossiers() -> impl IntoView {
                                 }).collect_view()}
                             </tbody>
                         </table>
+                        </div>
                     }.into_any(),
                     Err(error) => failure(error),
                 }
@@ -116,14 +118,55 @@ fn DossierPage(found: Resource<Result<DossierView, AppError>>) -> impl IntoView 
     }
 }
 
+/// A refused piece: what and why, and the plain multipart form that sends its replacement
+/// (it works without any script; the server checks the file as it checked the original).
+#[component]
+fn RefusedPieceItem(piece: RefusedPiece, problem: Option<UploadRefusal>) -> impl IntoView {
+    let input = format!("remplacer-{}", piece.id);
+    let hint = format!("{input}-aide");
+    let error = format!("{input}-erreur");
+    let message = problem.map(|p| p.message(&piece));
+    let invalid = message.is_some();
+    let described_by = if invalid {
+        format!("{hint} {error}")
+    } else {
+        hint.clone()
+    };
+    view! {
+        <li id=format!("piece-{}", piece.id) class="refused-piece">
+            <p><strong class="file-name">{piece.name.clone()}</strong> " (" {piece.field.clone()} ") : "
+                <span class="pre-line">{piece.reason.clone()}</span></p>
+            <form method="post" action=piece.replace_url.clone() enctype="multipart/form-data" class="form">
+                <div class=if invalid { "field field-invalid" } else { "field" }>
+                    <label for=input.clone()>{s::replacement_label(&piece.name)}</label>
+                    <p class="hint" id=hint.clone()>{piece.hint()}</p>
+                    {message.map(|m| view! { <p class="error-message" id=error.clone()>{m}</p> })}
+                    <input type="file" id=input.clone() name="fichier" accept=piece.accept() required
+                        aria-invalid=if invalid { "true" } else { "false" }
+                        aria-describedby=described_by/>
+                </div>
+                <button type="submit" class="button">{s::REPLACE_BUTTON}</button>
+            </form>
+        </li>
+    }
+}
+
 #[component]
 fn DossierDetail(dossier: DossierView) -> impl IntoView {
     let status = RwSignal::new(LiveStatus {
         status: dossier.status.clone(),
         label: dossier.status_label.clone(),
     });
-    let blank_message =
-        leptos_router::hooks::use_query_map().with_untracked(|q| q.get("message").is_some());
+    let query = leptos_router::hooks::use_query_map();
+    let blank_message = query.with_untracked(|q| q.get("message").is_some());
+    // After a replacement: `?piece=remplacee`, or `?piece=<id>&erreur=<code>` when refused.
+    let (piece_query, refusal) = query.with_untracked(|q| {
+        (
+            q.get("piece").unwrap_or_default(),
+            q.get("erreur").as_deref().and_then(UploadRefusal::parse),
+        )
+    });
+    let replaced = piece_query == "remplacee";
     let complement_url = dossier.complement_url.clone();
     let letters = dossier.letters.clone();
     let messages_url = dossier.messages_url.clone();
@@ -155,12 +198,14 @@ fn DossierDetail(dossier: DossierView) -> impl IntoView {
                 }).collect_view()}
             </ul>
         </section>
+        {replaced.then(|| view! { <p id="pieces" class="alert alert-success" role="status">{s::REPLACEMENT_DONE}</p> })}
         {(!dossier.refused_pieces.is_empty()).then(|| view! {
-            <section aria-labelledby="pieces-refusees">
+            <section aria-labelledby="pieces-refusees" class="refused-pieces">
                 <h2 id="pieces-refusees">{s::PIECE_REFUSED}</h2>
                 <ul>
-                    {dossier.refused_pieces.clone().into_iter().map(|(name, reason)| view! {
-                        <li><strong>{name}</strong> " : " {reason}</li>
+                    {dossier.refused_pieces.clone().into_iter().map(|piece| {
+                        let problem = refusal.filter(|_| piece_query == piece.id);
+                        view! { <RefusedPieceItem piece problem/> }
                     }).collect_view()}
                 </ul>
             </section>

@@ -519,7 +519,7 @@ fn OperatorTable(list: Vec<OperatorEntry>, act: ServerAction<OperatorAct>) -> im
         }
     };
     view! {
-        <div class="table-wrapper">
+        <div class="table-wrapper" role="region" aria-label=s::OPERATOR_TITLE tabindex="0">
             <table>
                 <caption class="sr-only">{s::OPERATOR_TITLE}</caption>
                 <thead>

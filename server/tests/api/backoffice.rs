@@ -7,10 +7,13 @@ use std::time::Duration;
 
 use futures::StreamExt;
 use reqwest::StatusCode;
+use reqwest::multipart::{Form, Part};
 use serde_json::{Value, json};
 
-use crate::dossiers::{location, post_step, publish_with, signed_in_citizen, start, transition};
-use crate::helpers::{TestApp, error_message, spawn_app};
+use crate::dossiers::{
+    PNG, location, post_step, publish_with, signed_in_citizen, start, transition,
+};
+use crate::helpers::{Mail, TestApp, error_message, spawn_app};
 
 /// One step: name, contact, postcode (routes the dossier) and the request's object.
 fn voirie_document() -> String {
@@ -1282,4 +1285,456 @@ async fn a_dossiers_mails_and_their_status_are_shown_to_its_agents_and_admins_re
             .status(),
         StatusCode::NOT_FOUND
     );
+}
+
+/// The text of a page without Leptos' hydration markers between adjacent texts.
+fn visible(html: &str) -> String {
+    let mut out = String::with_capacity(html.len());
+    let mut rest = html;
+    while let Some(start) = rest.find("<!--") {
+        out.push_str(&rest[..start]);
+        rest = rest[start..]
+            .find("-->")
+            .map_or("", |end| &rest[start + end + 3..]);
+    }
+    out.push_str(rest);
+    out.replace("<!>", "")
+}
+
+/// The HTML of `path` at `ca`, as `client`'s browser gets it.
+async fn html(app: &TestApp, client: &reqwest::Client, path: &str) -> String {
+    let response = client.get(app.url("ca", path)).send().await.unwrap();
+    assert_eq!(response.status(), StatusCode::OK, "{path}");
+    visible(&response.text().await.unwrap())
+}
+
+/// A permit dossier filed at `ca` with its plan (a PDF), by `citizen` (signed in) or
+/// anonymously (`None`): its reference, the page the citizen follows it on, and the plan's id.
+async fn permit_with_plan(
+    app: &TestApp,
+    admin: &reqwest::Client,
+    citizen: Option<&reqwest::Client>,
+) -> (String, String, String) {
+    let audience = if citizen.is_some() {
+        "identified_only"
+    } else {
+        "anonymous_allowed"
+    };
+    let demarche = publish_with(
+        app,
+        admin,
+        "ca",
+        None,
+        &crate::dossiers::permit_document(audience, None),
+    )
+    .await;
+    let visitor = app.client();
+    let client = citizen.unwrap_or(&visitor);
+    let key = start(app, client, "ca", &demarche, true).await;
+    post_step(
+        app,
+        client,
+        "ca",
+        &key,
+        0,
+        &[
+            ("nom", "Dupont"),
+            ("courriel", "anonyme@example.org"),
+            ("entreprise", "non"),
+        ],
+        vec![],
+    )
+    .await;
+    post_step(
+        app,
+        client,
+        "ca",
+        &key,
+        1,
+        &[],
+        vec![("plan", "plan.pdf", crate::dossiers::PDF)],
+    )
+    .await;
+    let filed = app
+        .post(client, "ca", "portal/submit", &[("key", &key)])
+        .await;
+    let page = location(&filed);
+    let reference = app
+        .text(&format!(
+            "SELECT d.reference FROM tenant_ca.dossiers d JOIN tenant_ca.dossier_drafts dr ON dr.dossier_id = d.id
+             WHERE dr.key = '{key}'"
+        ))
+        .await;
+    let piece = app
+        .text(&format!(
+            "SELECT a.id FROM tenant_ca.attachments a JOIN tenant_ca.dossiers d ON d.id = a.dossier_id
+             WHERE d.reference = '{reference}'"
+        ))
+        .await;
+    (reference, page, piece)
+}
+
+/// Waits (up to 20 s) for a mail to `address` whose subject contains `subject`.
+async fn mail_about(app: &TestApp, address: &str, subject: &str) -> Mail {
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    loop {
+        if let Some(mail) = app
+            .smtp
+            .to(address)
+            .into_iter()
+            .find(|m| m.subject.contains(subject))
+        {
+            return mail;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "no mail « {subject} » to {address}"
+        );
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+}
+
+/// Posts the dossier page's replacement form for `piece`, as a browser without script does.
+async fn replace(
+    app: &TestApp,
+    client: &reqwest::Client,
+    slug: &str,
+    page: &str,
+    piece: &str,
+    file: Option<(&str, Vec<u8>)>,
+) -> reqwest::Response {
+    let part = match file {
+        Some((name, bytes)) => Part::bytes(bytes).file_name(name.to_owned()),
+        // A file input left empty still sends its part, nameless and empty.
+        None => Part::bytes(Vec::new()).file_name(""),
+    };
+    client
+        .post(app.url(slug, &format!("{page}/pieces/{piece}")))
+        .multipart(Form::new().part("fichier", part))
+        .send()
+        .await
+        .unwrap()
+}
+
+async fn review(
+    app: &TestApp,
+    agent: &reqwest::Client,
+    reference: &str,
+    piece: &str,
+    state: &str,
+    reason: &str,
+) -> reqwest::Response {
+    act(
+        app,
+        agent,
+        "ca",
+        reference,
+        &[
+            ("action", "piece"),
+            ("piece", piece),
+            ("review", state),
+            ("reason", reason),
+        ],
+    )
+    .await
+}
+
+#[tokio::test]
+async fn the_piece_selector_shows_the_pieces_real_state_and_the_channel_reads_in_french() {
+    let app = spawn_app().await;
+    app.create_tenant("ca", "Commune").await;
+    let admin = app.admin("ca").await;
+    app.grant("ca", "admin@ca.test", None, "gestion").await;
+    let citizen = signed_in_citizen(&app, "ca", "paul@example.org").await;
+    let (reference, _, piece) = permit_with_plan(&app, &admin, Some(&citizen)).await;
+
+    let page = html(&app, &admin, &format!("/back-office/dossiers/{reference}")).await;
+
+    let select = page
+        .split(&format!("id=\"review-{piece}\""))
+        .nth(1)
+        .and_then(|rest| rest.split("</select>").next())
+        .expect("the piece's state selector");
+    let selected: Vec<&str> = select
+        .split("<option")
+        .filter(|option| option.contains("selected"))
+        .collect();
+    assert_eq!(selected.len(), 1, "one current state: {select}");
+    assert!(selected[0].contains("value=\"pending\""), "{select}");
+    let submitted = page
+        .split("data-testid=\"agent-submitted\"")
+        .nth(1)
+        .and_then(|rest| rest.split("</dd>").next())
+        .expect("the submission line");
+    assert!(submitted.contains("(en ligne)"), "{submitted}");
+    assert!(!page.contains("portal)"));
+    let json = dossier(&app, &admin, "ca", &reference)
+        .await
+        .json::<Value>()
+        .await
+        .unwrap();
+    assert_eq!(json["channel"], "portal", "the code stays machine-readable");
+    assert_eq!(json["channel_label"], "en ligne");
+
+    // Once refused, the selector shows "Refusée" and keeps the reason.
+    let refused = review(&app, &admin, &reference, &piece, "refused", "Plan flou").await;
+    assert_eq!(refused.status(), StatusCode::OK);
+    let page = html(&app, &admin, &format!("/back-office/dossiers/{reference}")).await;
+    let select = page
+        .split(&format!("id=\"review-{piece}\""))
+        .nth(1)
+        .and_then(|rest| rest.split("</select>").next())
+        .unwrap();
+    let selected: Vec<&str> = select
+        .split("<option")
+        .filter(|option| option.contains("selected"))
+        .collect();
+    assert_eq!(selected.len(), 1, "{select}");
+    assert!(selected[0].contains("value=\"refused\""), "{select}");
+}
+
+#[tokio::test]
+async fn a_refused_piece_is_mailed_to_its_citizen_who_replaces_it_and_the_service_is_told() {
+    let app = spawn_app().await;
+    app.create_tenant("ca", "Commune").await;
+    let admin = app.admin("ca").await;
+    app.grant("ca", "admin@ca.test", None, "gestion").await;
+    let citizen = signed_in_citizen(&app, "ca", "paul@example.org").await;
+    let (reference, page, piece) = permit_with_plan(&app, &admin, Some(&citizen)).await;
+    assert_eq!(page, format!("/mes-demandes/{reference}"));
+
+    // The agent refuses the plan: the citizen is mailed what, why, and where to replace it.
+    let refused = review(
+        &app,
+        &admin,
+        &reference,
+        &piece,
+        "refused",
+        "Plan illisible, merci d'en joindre un net.",
+    )
+    .await;
+    assert_eq!(refused.status(), StatusCode::OK);
+    let mail = mail_about(
+        &app,
+        "paul@example.org",
+        &format!("Une pièce de votre dossier {reference} a été refusée"),
+    )
+    .await;
+    assert!(mail.body.contains("« plan.pdf » (Plan)"), "{}", mail.body);
+    assert!(
+        mail.body
+            .contains("Plan illisible, merci d'en joindre un net.")
+    );
+    assert!(mail.link(&page).ends_with(&page));
+    // Saving the same refusal again does not mail twice (queued with the review, or not at all).
+    let queued = "SELECT count(*) FROM tenant_ca.mail_outbox WHERE recipient = 'paul@example.org'";
+    let before = app.text(queued).await;
+    let again = review(
+        &app,
+        &admin,
+        &reference,
+        &piece,
+        "refused",
+        "Plan illisible, merci d'en joindre un net.",
+    )
+    .await;
+    assert_eq!(again.status(), StatusCode::OK);
+    assert_eq!(app.text(queued).await, before);
+
+    // The citizen's page shows the reason and a plain form to replace the piece.
+    let citizen_page = html(&app, &citizen, &page).await;
+    assert!(citizen_page.contains("Plan illisible"));
+    assert!(citizen_page.contains(&format!("action=\"{page}/pieces/{piece}\"")));
+    assert!(citizen_page.contains("multipart/form-data"));
+
+    // A file that the plan's field would not have taken is refused the same way, beside it.
+    let wrong = replace(
+        &app,
+        &citizen,
+        "ca",
+        &page,
+        &piece,
+        Some(("plan.png", PNG.to_vec())),
+    )
+    .await;
+    assert_eq!(
+        location(&wrong),
+        format!("{page}?piece={piece}&erreur=type#piece-{piece}")
+    );
+    let shown = html(&app, &citizen, &format!("{page}?piece={piece}&erreur=type")).await;
+    assert!(shown.contains("type accepté pour cette pièce. Types acceptés : application/pdf."));
+    assert!(shown.contains("aria-invalid=\"true\""));
+    let mut large = crate::dossiers::PDF.to_vec();
+    large.resize(1001, b' ');
+    let too_large = replace(
+        &app,
+        &citizen,
+        "ca",
+        &page,
+        &piece,
+        Some(("plan.pdf", large)),
+    )
+    .await;
+    assert!(location(&too_large).contains("erreur=taille"));
+    let missing = replace(&app, &citizen, "ca", &page, &piece, None).await;
+    assert!(location(&missing).contains("erreur=fichier"));
+    assert_eq!(
+        app.count("tenant_ca.attachments").await,
+        1,
+        "nothing refused was stored"
+    );
+
+    // A proper PDF replaces it: "à vérifier" again, in the answers, the history, and the
+    // service (here its agent with the right) is told.
+    let replaced = replace(
+        &app,
+        &citizen,
+        "ca",
+        &page,
+        &piece,
+        Some(("plan-net.pdf", crate::dossiers::PDF.to_vec())),
+    )
+    .await;
+    assert_eq!(
+        location(&replaced),
+        format!("{page}?piece=remplacee#pieces")
+    );
+    let shown = html(&app, &citizen, &format!("{page}?piece=remplacee")).await;
+    assert!(shown.contains("Votre nouveau fichier a bien été envoyé"));
+    assert!(!shown.contains(&format!("{page}/pieces/{piece}")));
+    let agent_view = dossier(&app, &admin, "ca", &reference)
+        .await
+        .json::<Value>()
+        .await
+        .unwrap();
+    let pieces = agent_view["pieces"].as_array().unwrap();
+    assert_eq!(pieces.len(), 1, "the current piece only: {pieces:?}");
+    assert_eq!(pieces[0]["name"], "plan-net.pdf");
+    assert_eq!(pieces[0]["review"], "pending");
+    assert_eq!(pieces[0]["replaces"], json!([piece, "plan.pdf"]));
+    let new_piece = pieces[0]["id"].as_str().unwrap().to_owned();
+    let answer_files = agent_view["answers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["label"] == "Plan")
+        .unwrap()["files"]
+        .clone();
+    assert_eq!(answer_files, json!([[new_piece, "plan-net.pdf"]]));
+    let history = agent_view["history"].to_string();
+    assert!(
+        history.contains(
+            "Pièce refusée remplacée par l'usager — « plan.pdf » remplacée par « plan-net.pdf »"
+        ),
+        "{history}"
+    );
+    let told = mail_about(
+        &app,
+        "admin@ca.test",
+        &format!("Pièce remplacée sur le dossier {reference}"),
+    )
+    .await;
+    assert!(told.body.contains("plan-net.pdf"));
+    assert!(told.link("/back-office/dossiers/").ends_with(&reference));
+    // Both files stay readable: the new one by its citizen, the old one by the agent.
+    for (client, id) in [(&citizen, &new_piece), (&admin, &piece)] {
+        let file = client
+            .get(app.url("ca", &format!("/pieces/{id}")))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(file.status(), StatusCode::OK);
+        assert_eq!(file.bytes().await.unwrap().as_ref(), crate::dossiers::PDF);
+    }
+
+    // Neither the replaced piece nor a piece waiting for review can be replaced.
+    for id in [&piece, &new_piece] {
+        let refused = replace(
+            &app,
+            &citizen,
+            "ca",
+            &page,
+            id,
+            Some(("plan.pdf", crate::dossiers::PDF.to_vec())),
+        )
+        .await;
+        assert_eq!(refused.status(), StatusCode::CONFLICT);
+    }
+    // The replaced piece is history: the agents review the current one.
+    let stale = review(&app, &admin, &reference, &piece, "valid", "").await;
+    assert_eq!(stale.status(), StatusCode::BAD_REQUEST);
+}
+
+#[tokio::test]
+async fn only_the_dossiers_citizen_in_its_commune_replaces_a_refused_piece_tracked_dossiers_included()
+ {
+    let app = spawn_app().await;
+    app.create_tenant("ca", "Commune A").await;
+    app.create_tenant("cb", "Commune B").await;
+    let admin = app.admin("ca").await;
+    app.grant("ca", "admin@ca.test", None, "gestion").await;
+    let owner = signed_in_citizen(&app, "ca", "paul@example.org").await;
+    let (reference, page, piece) = permit_with_plan(&app, &admin, Some(&owner)).await;
+    let (tracked_ref, tracked_page, tracked_piece) = permit_with_plan(&app, &admin, None).await;
+    assert!(tracked_page.starts_with("/suivi/"));
+    for (r, p) in [(&reference, &piece), (&tracked_ref, &tracked_piece)] {
+        let refused = review(&app, &admin, r, p, "refused", "Illisible").await;
+        assert_eq!(refused.status(), StatusCode::OK);
+    }
+    let pdf = || Some(("plan.pdf", crate::dossiers::PDF.to_vec()));
+
+    // Another citizen, nobody, and another commune (even holding the tracking link) get nothing.
+    let stranger = signed_in_citizen(&app, "ca", "autre@example.org").await;
+    let denied = replace(&app, &stranger, "ca", &page, &piece, pdf()).await;
+    assert_eq!(denied.status(), StatusCode::NOT_FOUND);
+    let anonymous = replace(&app, &app.client(), "ca", &page, &piece, pdf()).await;
+    assert_eq!(anonymous.status(), StatusCode::UNAUTHORIZED);
+    let other_commune = signed_in_citizen(&app, "cb", "paul@example.org").await;
+    for (client, path, id) in [
+        (&other_commune, &page, &piece),
+        (&other_commune, &tracked_page, &tracked_piece),
+    ] {
+        let denied = replace(&app, client, "cb", path, id, pdf()).await;
+        assert_eq!(denied.status(), StatusCode::NOT_FOUND);
+    }
+    // A piece of another dossier through one's own dossier: unknown.
+    let crossed = replace(&app, &owner, "ca", &page, &tracked_piece, pdf()).await;
+    assert_eq!(crossed.status(), StatusCode::NOT_FOUND);
+    assert_eq!(app.count("tenant_ca.attachments").await, 2);
+    assert_eq!(app.count("tenant_cb.attachments").await, 0);
+
+    // The anonymous citizen was mailed the tracking link, and replaces the piece through it.
+    let mail = mail_about(
+        &app,
+        "anonyme@example.org",
+        &format!("Une pièce de votre dossier {tracked_ref} a été refusée"),
+    )
+    .await;
+    assert!(mail.link(&tracked_page).ends_with(&tracked_page));
+    let replaced = replace(
+        &app,
+        &app.client(),
+        "ca",
+        &tracked_page,
+        &tracked_piece,
+        pdf(),
+    )
+    .await;
+    assert_eq!(
+        location(&replaced),
+        format!("{tracked_page}?piece=remplacee#pieces")
+    );
+    let tracked = app
+        .post(
+            &app.client(),
+            "ca",
+            "portal/dossier",
+            &[("tracking", tracked_page.trim_start_matches("/suivi/"))],
+        )
+        .await
+        .json::<Value>()
+        .await
+        .unwrap();
+    assert_eq!(tracked["refused_pieces"], json!([]));
+    assert!(tracked["events"].to_string().contains("Pièce remplacée"));
 }

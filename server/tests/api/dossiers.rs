@@ -14,7 +14,7 @@ use crate::helpers::{TestApp, error_message, spawn_app};
 
 pub(crate) const PDF: &[u8] =
     b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n";
-const PNG: &[u8] = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x01\0\0\0\x01\x08\x02\0\0\0";
+pub(crate) const PNG: &[u8] = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x01\0\0\0\x01\x08\x02\0\0\0";
 
 /// Two steps: who (name, company yes/no, SIRET only for companies), then a PDF attachment.
 pub(crate) fn permit_document(audience: &str, extra_required: Option<&str>) -> String {
