@@ -40,6 +40,7 @@ pub fn router(state: AppState) -> Router {
         .merge(app::branding::http::routes())
         .merge(app::letters::http::routes())
         .merge(app::responses::http::routes())
+        .merge(app::platform::demo_mail::routes())
         .leptos_routes_with_context(&state, routes, || {}, {
             let options = state.leptos_options().clone();
             move || shell(options.clone())
