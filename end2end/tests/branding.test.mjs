@@ -91,6 +91,10 @@ describe('Branding in Chromium', () => {
     // The previous look is one click away.
     await admin.getByRole('button', { name: /Restaurer Version/ }).first().click();
     await admin.getByText(/Version \d+ restaurée/).waitFor();
+    // Versions are dated as the rest of the app dates things: French, on Paris's clock.
+    const history = await admin.locator('.branding-history').innerText();
+    assert.doesNotMatch(history, /UTC|\d{4}-\d{2}-\d{2}/);
+    assert.match(history, /enregistrée le \d{2}\/\d{2}\/\d{4} à \d{2}h\d{2}/);
     await citizen.goto(guichet.url('saint-herblain', '/'));
     assert.equal(await header.evaluate((el) => getComputedStyle(el).backgroundColor), 'rgb(0, 88, 156)');
   });

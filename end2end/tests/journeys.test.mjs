@@ -91,6 +91,8 @@ describe('Guichet in Chromium', () => {
     const agent = await newPage(browser, problems);
     await agent.goto(linkIn(mail, '/invitation'));
     await hydrated(agent);
+    // The name the admin typed, which the agent may correct.
+    assert.equal(await agent.getByLabel('Prénom et nom').inputValue(), 'Nadia Ferrand');
     await agent.getByLabel('Mot de passe').fill('Nadia-Agent-2026');
     await agent.getByRole('button', { name: 'Activer mon compte' }).click();
     await agent.waitForURL('**/back-office');
@@ -119,9 +121,27 @@ describe('Guichet in Chromium', () => {
     await page.getByRole('button', { name: 'Se connecter' }).click();
     await page.getByRole('heading', { name: 'Console de la plateforme' }).waitFor();
 
-    await page.getByLabel('Nom de la collectivité').fill('Commune de Bouguenais');
-    await page.getByLabel('Identifiant (sous-domaine)').fill('bouguenais');
+    // The identifier follows the name as it is typed, until the operator types one.
+    const name = page.getByLabel('Nom de la collectivité');
+    const slug = page.getByLabel('Identifiant (sous-domaine)');
+    await name.fill("L'Île-d'Yeu");
+    assert.equal(await slug.inputValue(), 'l-ile-d-yeu');
+    await name.fill('Saint-Martin des Champs');
+    assert.equal(await slug.inputValue(), 'saint-martin-des-champs');
+    await slug.fill('bouguenais');
+    await name.fill('Commune de Bouguenais');
+    assert.equal(await slug.inputValue(), 'bouguenais');
     await page.getByLabel('E-mail du premier administrateur').fill('dsi@bouguenais.test');
+
+    // The starter pack's checkboxes: small, each on the line of its label, left of it.
+    const pack = page.getByRole('group', { name: 'Pack de démarrage (facultatif)' });
+    const box = await pack.getByRole('checkbox').first().boundingBox();
+    const labelBox = await pack.locator('.checkbox label').first().boundingBox();
+    assert.ok(box.height <= 24 && box.width <= 24, `checkbox ${box.width}×${box.height}`);
+    const middle = box.y + box.height / 2;
+    assert.ok(middle > labelBox.y && middle < labelBox.y + labelBox.height, 'checkbox on its label’s line');
+    assert.ok(box.x + box.width <= labelBox.x, 'checkbox before its label');
+
     await page.getByRole('button', { name: 'Créer la collectivité' }).click();
     await page.getByText('Collectivité créée').waitFor();
     await page.getByRole('row', { name: /Commune de Bouguenais/ }).waitFor();
@@ -135,6 +155,20 @@ describe('Guichet in Chromium', () => {
     await portal.getByRole('heading', { name: 'Commune de Bouguenais' }).waitFor();
     const invitation = await guichet.mail('dsi@bouguenais.test');
     assert.ok(linkIn(invitation, '/invitation').startsWith(guichet.url('bouguenais', '/invitation')));
+
+    // The first admin gives their name, which the back office greets them by.
+    const admin = await newPage(browser, problems);
+    await admin.goto(linkIn(invitation, '/invitation'));
+    await hydrated(admin);
+    assert.equal(await admin.getByLabel('Prénom et nom').inputValue(), '');
+    await admin.getByLabel('Mot de passe').fill('Bouguenais-2026');
+    await admin.getByRole('button', { name: 'Activer mon compte' }).click();
+    await admin.getByText('Saisissez votre nom.').first().waitFor();
+    await admin.getByLabel('Prénom et nom').fill('Claire Fontaine');
+    await admin.getByRole('button', { name: 'Activer mon compte' }).click();
+    await admin.waitForURL('**/back-office');
+    assert.match(await admin.getByTestId('agent-welcome').textContent(), /Bonjour Claire Fontaine — Administrateur, Commune de Bouguenais/);
+    await admin.context().close();
 
     // Suspending it closes the portal.
     await page.getByRole('button', { name: /Suspendre Commune de Bouguenais/ }).click();

@@ -53,8 +53,9 @@ describe('Store in Chromium', () => {
 
     await admin.getByLabel('Service qui recevra les dossiers').selectOption({ label: 'Espace public' });
     await admin.getByRole('button', { name: 'Importer comme brouillon' }).click();
-    await admin.getByRole('link', { name: 'Ouvrir dans le concepteur' }).click();
-    await admin.waitForURL(/\/back-office\/demarches\/[0-9a-f-]+$/);
+    // The import lands in the new draft's designer, which says where it comes from.
+    await admin.waitForURL(/\/back-office\/demarches\/[0-9a-f-]+\?importe=1$/);
+    await admin.getByRole('status').filter({ hasText: 'Démarche importée du catalogue comme brouillon' }).waitFor();
     await hydrated(admin);
     await admin.getByRole('button', { name: 'Publier', exact: true }).click();
     await admin.getByRole('dialog').getByRole('button', { name: 'Confirmer la publication' }).click();

@@ -31,11 +31,10 @@ static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
 pub async fn state(config: &Config) -> anyhow::Result<AppState> {
     jobs::mail_merge::init_rayon_pool();
     let db = db::connect(&config.database_url, config.db_max_connections).await?;
-    Ok(AppState::new(
-        db,
-        config.settings.clone(),
-        config.leptos.clone(),
-    ))
+    Ok(
+        AppState::new(db, config.settings.clone(), config.leptos.clone())
+            .with_mail_in_files(config.smtp_url.is_none()),
+    )
 }
 
 /// Brings the platform schema and every tenant schema up to date. Errors if any tenant failed

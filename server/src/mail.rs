@@ -1,5 +1,6 @@
 //! Mail transports: SMTP when configured, otherwise `.eml` files under the data folder
-//! (`<data>/mail/<tenant slug>/`), one folder per tenant.
+//! (`<data>/mail/<tenant slug>/`), one folder per tenant — then each message's links are
+//! logged, and each commune's `/courriels-demo` page lists its mail (app `platform::demo_mail`).
 
 use std::path::PathBuf;
 
@@ -145,8 +146,22 @@ impl MailTransport {
                 AsyncFileTransport::<Tokio1Executor>::new(dir)
                     .send(message)
                     .await
-                    .map(drop)
-                    .map_err(|e| SendError::transient(e.to_string()))
+                    .map_err(|e| SendError::transient(e.to_string()))?;
+                // The file's links are quoted-printable: the log gives them whole, and the
+                // commune's `/courriels-demo` page lists the mail with working links.
+                let links: Vec<&str> = mail
+                    .text
+                    .split_whitespace()
+                    .filter(|w| w.starts_with("http://") || w.starts_with("https://"))
+                    .collect();
+                tracing::info!(
+                    tenant = %tenant.slug,
+                    to = mail.to,
+                    subject = mail.subject,
+                    links = %links.join(" "),
+                    "demo mail written (see /courriels-demo)"
+                );
+                Ok(())
             }
             Self::Smtp(smtp) => smtp.send(message).await.map(drop).map_err(|e| SendError {
                 permanent: e.is_permanent(),

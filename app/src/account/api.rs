@@ -169,12 +169,32 @@ pub async fn reset_password(jeton: String, password: String) -> Result<(), AppEr
     )
 }
 
+/// The name an invitation's form starts with (empty for a commune's first admin).
+#[server(endpoint = "invitation_name")]
+pub async fn invitation_name(jeton: String) -> Result<String, AppError> {
+    crate::infra::reply(
+        async {
+            let (_, tx) = ssr::tenant_tx().await?;
+            let name = super::service::invitation_name(&tx, &jeton).await?;
+            tx.commit().await?;
+            Ok(name)
+        }
+        .await,
+    )
+}
+
+/// `display_name` defaults to empty so that a form without it gets the field's own message.
 #[server(endpoint = "accept_invitation")]
-pub async fn accept_invitation(jeton: String, password: String) -> Result<UserView, AppError> {
+pub async fn accept_invitation(
+    jeton: String,
+    #[server(default)] display_name: String,
+    password: String,
+) -> Result<UserView, AppError> {
     crate::infra::reply(
         async {
             let (state, tx) = ssr::tenant_tx().await?;
-            let (session, user) = super::service::accept_invitation(&tx, &jeton, &password).await?;
+            let (session, user) =
+                super::service::accept_invitation(&tx, &jeton, &display_name, &password).await?;
             tx.commit().await?;
             ssr::start_session(&state, &session, &user);
             Ok(user)

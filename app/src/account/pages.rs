@@ -4,7 +4,8 @@ use leptos_router::components::A;
 use leptos_router::hooks::use_query_map;
 
 use super::api::{
-    AcceptInvitation, ForgotPassword, Login, Logout, ResetPassword, Signup, verify_email,
+    AcceptInvitation, ForgotPassword, Login, Logout, ResetPassword, Signup, invitation_name,
+    verify_email,
 };
 use super::model::{Role, UserView};
 use super::strings as s;
@@ -180,13 +181,23 @@ pub fn AcceptInvitation() -> impl IntoView {
     reload_site_on_success(action.value());
     let error = action_error(action.value());
     let token = token_from_query();
+    let invited_name = Resource::new(move || token.get(), invitation_name);
     view! {
         <Title text=s::INVITATION_TITLE/>
         <h1>{s::INVITATION_TITLE}</h1>
-        <p>"Choisissez le mot de passe de votre compte agent."</p>
+        <p>"Indiquez votre nom et choisissez le mot de passe de votre compte agent."</p>
         <ErrorSummary error/>
         <ActionForm action attr:class="form" attr:novalidate=true>
             <input type="hidden" name="jeton" value=move || token.get()/>
+            <Suspense>
+                {move || Suspend::new(async move {
+                    // An unknown link still gets the form: its refusal comes with the answer.
+                    let name = invited_name.await.unwrap_or_default();
+                    view! {
+                        <Field name="display_name" label=s::FIELD_NAME error hint=s::NAME_HINT autocomplete="name" value=name/>
+                    }
+                })}
+            </Suspense>
             <Field name="password" label=s::FIELD_PASSWORD kind="password" error hint=s::PASSWORD_HINT autocomplete="new-password"/>
             <button type="submit" class="button">"Activer mon compte"</button>
         </ActionForm>

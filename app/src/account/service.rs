@@ -359,14 +359,35 @@ pub async fn invite_agent(
     })
 }
 
-/// The invited agent chooses a password; they are signed in at once.
+/// The name to prefill the invitation's form with: the one the inviting admin typed, or
+/// nothing for a commune's first admin (the platform invites them without knowing it).
+#[tracing::instrument(skip_all, fields(tenant = %tx.tenant().slug))]
+pub async fn invitation_name(tx: &TenantTx, token: &str) -> AppResult<String> {
+    let user = token_owner(tx, token, TokenPurpose::Invitation).await?;
+    Ok(if user.display_name == s::UNNAMED_ADMIN {
+        String::new()
+    } else {
+        user.display_name
+    })
+}
+
+/// The invited agent gives their name and chooses a password; they are signed in at once.
+/// Any refusal (link, name, password) leaves the invitation as it was.
 #[tracing::instrument(skip_all, fields(tenant = %tx.tenant().slug))]
 pub async fn accept_invitation(
     tx: &TenantTx,
     token: &str,
+    display_name: &str,
     password: &str,
 ) -> AppResult<(SessionToken, UserView)> {
-    let user = token_owner(tx, token, TokenPurpose::Invitation).await?;
+    let mut user = token_owner(tx, token, TokenPurpose::Invitation).await?;
+    user.display_name = validate::display_name(display_name)?;
+    validate::password(password, &user.email)?;
+    tx.execute(
+        "UPDATE users SET display_name = $2 WHERE id = $1",
+        vec![user.id.into(), user.display_name.clone().into()],
+    )
+    .await?;
     set_password(tx, &user, password).await?;
     use_up_token(tx, token).await?;
     let session = create_session(tx, user.id).await?;

@@ -37,6 +37,8 @@ pub const ACCESS_DENIED_TITLE: &str = "Accès refusé";
 
 pub const VERIFY_SUBJECT: &str = "Confirmez votre adresse e-mail";
 pub const RESET_SUBJECT: &str = "Réinitialisation de votre mot de passe";
+/// The name a commune's first admin has until they accept their invitation and give theirs.
+pub const UNNAMED_ADMIN: &str = "Administrateur";
 pub const INVITATION_SUBJECT: &str = "Invitation à rejoindre l'espace agents";
 
 pub const SIGNUP_TITLE: &str = "Créer mon compte";
@@ -57,5 +59,7 @@ pub const FIELD_EMAIL: &str = "Adresse e-mail";
 pub const FIELD_PASSWORD: &str = "Mot de passe";
 pub const FIELD_NEW_PASSWORD: &str = "Nouveau mot de passe";
 pub const FIELD_NAME: &str = "Prénom et nom";
+pub const NAME_HINT: &str =
+    "Tel que vos collègues et les usagers le liront, par exemple « Camille Martin ».";
 pub const PASSWORD_HINT: &str =
     "Au moins 10 caractères, avec des lettres et au moins un chiffre ou un symbole.";

@@ -295,7 +295,7 @@ pub fn validate(document: &BrandingDocument) -> Vec<BrandingProblem> {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct BrandingVersion {
     pub version: u32,
-    /// `YYYY-MM-DD HH:MM` UTC.
+    /// `07/12/2026 à 08h01`, Paris time.
     pub saved_at: String,
     pub saved_by: Option<String>,
     pub restored_from: Option<u32>,

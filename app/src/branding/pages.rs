@@ -466,7 +466,7 @@ fn BrandingEditor(
                             <span class="swatch" style=format!("background: {}", safe_colour(&version.primary_color)) aria-hidden="true"></span>
                             <span class="swatch" style=format!("background: {}", safe_colour(&version.secondary_color)) aria-hidden="true"></span>
                             " "<strong>{s::VERSION.replace("{version}", &number.to_string())}</strong>
-                            " – "{version.saved_at.clone()}" UTC"
+                            " – "{s::SAVED_ON.replace("{date}", &version.saved_at)}
                             {version.saved_by.clone().map(|name| view! { " "{s::BY.replace("{name}", &name)} })}
                             {version.restored_from.map(|from| view! { " ("{s::RESTORED_FROM.replace("{from}", &from.to_string())}")" })}
                             {if number == current_version {

@@ -52,7 +52,7 @@ pub async fn state(tx: &TenantTx) -> AppResult<BrandingState> {
     #[derive(FromQueryResult)]
     struct Row {
         version: i32,
-        saved_at: String,
+        saved_at: time::OffsetDateTime,
         saved_by: Option<String>,
         restored_from: Option<i32>,
         primary_color: Option<String>,
@@ -61,7 +61,7 @@ pub async fn state(tx: &TenantTx) -> AppResult<BrandingState> {
     let (version, document) = current(tx).await?;
     let rows: Vec<Row> = tx
         .fetch_all(
-            "SELECT v.version, to_char(v.saved_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI') AS saved_at,
+            "SELECT v.version, v.saved_at,
                     u.display_name AS saved_by, v.restored_from,
                     v.document->'look'->>'primary_color' AS primary_color,
                     v.document->'look'->>'secondary_color' AS secondary_color
@@ -78,7 +78,7 @@ pub async fn state(tx: &TenantTx) -> AppResult<BrandingState> {
             .into_iter()
             .map(|row| BrandingVersion {
                 version: u32::try_from(row.version).unwrap_or(0),
-                saved_at: row.saved_at,
+                saved_at: crate::infra::dates::french_date_time(row.saved_at),
                 saved_by: row.saved_by,
                 restored_from: row.restored_from.and_then(|v| u32::try_from(v).ok()),
                 primary_color: row.primary_color.unwrap_or_default(),

@@ -57,6 +57,7 @@ pub const RESTORED: &str = "Version {from} restaurée (nouvelle version {version
 pub const RESTORED_FROM: &str = "restauration de la version {from}";
 pub const VERSION: &str = "Version {version}";
 pub const BY: &str = "par {name}";
+pub const SAVED_ON: &str = "enregistrée le {date}";
 pub const HAS_PROBLEMS: &str =
     "L'apparence n'a pas été enregistrée : corrigez les points signalés.";
 pub const TOO_LONG: &str = "Ce texte est trop long ({max} caractères au plus).";

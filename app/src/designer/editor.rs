@@ -316,6 +316,7 @@ pub fn DesignerPage() -> impl IntoView {
         <Title text=s::DESIGNER_TITLE/>
         <div class="designer">
             <p class="designer-back"><A href="/back-office/demarches">{s::BACK_TO_LIST}</A></p>
+            <crate::store::pages::ImportedNotice/>
             {move || match state.get() {
                 None => view! {
                     <h1>{s::DESIGNER_TITLE}</h1>

@@ -78,6 +78,7 @@ struct Inner {
     live: tokio::sync::broadcast::Sender<DossierChanged>,
     search: SearchIndexes,
     store: crate::store::search::StoreIndex,
+    mail_in_files: bool,
 }
 
 impl AppState {
@@ -93,7 +94,23 @@ impl AppState {
             live: tokio::sync::broadcast::channel(1024).0,
             search,
             store: Default::default(),
+            mail_in_files: false,
         }))
+    }
+
+    /// Marks mail as written to files (no SMTP server): the demo's mail page then answers at
+    /// each commune (`/courriels-demo`). Only while the state is not yet shared (at start).
+    pub fn with_mail_in_files(mut self, in_files: bool) -> Self {
+        match Arc::get_mut(&mut self.0) {
+            Some(inner) => inner.mail_in_files = in_files,
+            None => tracing::warn!("mail mode set on a shared state: ignored"),
+        }
+        self
+    }
+
+    /// True when mail goes to `.eml` files instead of an SMTP server.
+    pub fn mail_in_files(&self) -> bool {
+        self.0.mail_in_files
     }
 
     /// The connection pool, for infrastructure only (migrations, listeners, transaction

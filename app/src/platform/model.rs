@@ -22,6 +22,9 @@ const RESERVED_SLUGS: &[&str] = &[
     "status",
 ];
 
+/// The longest slug accepted (a DNS label may have 63 characters; schema names stay short).
+pub const MAX_SLUG_LEN: usize = 40;
+
 /// A tenant's identifier, used as its subdomain and (with `-` → `_`) its schema name.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Slug(String);
@@ -35,7 +38,7 @@ impl Slug {
                 "Saisissez l'identifiant de la collectivité (par exemple « saint-herblain »).",
             );
         }
-        if slug.len() < 2 || slug.len() > 40 {
+        if slug.len() < 2 || slug.len() > MAX_SLUG_LEN {
             return invalid("L'identifiant doit faire entre 2 et 40 caractères.");
         }
         let allowed = slug
@@ -62,6 +65,12 @@ impl Slug {
         Ok(Self(slug.to_owned()))
     }
 
+    /// The slug a commune's name suggests ("L'Île-d'Yeu" → `l-ile-d-yeu`), if that is a
+    /// valid one (not reserved, long enough).
+    pub fn suggest(name: &str) -> Option<Self> {
+        Self::parse(&slug_from_name(name)).ok()
+    }
+
     pub fn as_str(&self) -> &str {
         &self.0
     }
@@ -76,6 +85,45 @@ impl fmt::Display for Slug {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.0)
     }
+}
+
+/// A name written as a slug: French accents folded, ligatures spelled out, every other
+/// character a hyphen (at most one in a row, none at either end), no leading digit, cut at a
+/// word boundary to fit [`MAX_SLUG_LEN`]. Not validated: the console prefills its slug field
+/// with it as the operator types, before the name is complete.
+pub fn slug_from_name(name: &str) -> String {
+    let mut spelled = String::with_capacity(name.len());
+    for c in name.chars().flat_map(char::to_lowercase) {
+        match c {
+            'œ' => spelled.push_str("oe"),
+            'æ' => spelled.push_str("ae"),
+            'ß' => spelled.push_str("ss"),
+            'á' | 'ã' | 'å' => spelled.push('a'),
+            'í' | 'ì' => spelled.push('i'),
+            'ó' | 'ò' | 'õ' | 'ø' => spelled.push('o'),
+            'ú' => spelled.push('u'),
+            'ñ' => spelled.push('n'),
+            'ý' => spelled.push('y'),
+            other => spelled.push(other),
+        }
+    }
+    let mut slug = String::with_capacity(spelled.len());
+    for c in crate::text::fold(&spelled).chars() {
+        if c.is_ascii_lowercase() || (c.is_ascii_digit() && !slug.is_empty()) {
+            slug.push(c);
+        } else if !slug.is_empty() && !slug.ends_with('-') {
+            slug.push('-');
+        }
+    }
+    if slug.len() > MAX_SLUG_LEN {
+        let cut = &slug[..=MAX_SLUG_LEN];
+        // Whole words when a hyphen falls within the limit, else a hard cut.
+        slug = match cut.rfind('-') {
+            Some(at) if at > 1 => cut[..at].to_owned(),
+            _ => slug[..MAX_SLUG_LEN].to_owned(),
+        };
+    }
+    slug.trim_end_matches('-').to_owned()
 }
 
 /// A custom domain for a tenant's portal (e.g. `demarches.saint-herblain.fr`).
@@ -164,6 +212,41 @@ mod tests {
             &"a".repeat(41),
         ] {
             assert!(Slug::parse(bad).is_err(), "{bad:?} should be rejected");
+        }
+    }
+
+    #[test]
+    fn a_communes_name_suggests_its_slug() {
+        for (name, slug) in [
+            ("Saint-Martin des Champs", "saint-martin-des-champs"),
+            ("L'Île-d'Yeu", "l-ile-d-yeu"),
+            ("L’Haÿ-les-Roses", "l-hay-les-roses"),
+            ("Œuilly", "oeuilly"),
+            ("Cœur d'Æsir", "coeur-d-aesir"),
+            ("  Rezé -- Centre  ", "reze-centre"),
+            ("Châteauneuf-sur-Loire !", "chateauneuf-sur-loire"),
+            ("44 Nantes 2", "nantes-2"),
+            ("Ville de NANTES", "ville-de-nantes"),
+        ] {
+            assert_eq!(slug_from_name(name), slug, "{name}");
+            assert_eq!(Slug::suggest(name).unwrap().as_str(), slug, "{name}");
+        }
+    }
+
+    #[test]
+    fn a_long_name_is_cut_at_a_word_within_the_limit() {
+        let name = "Communauté de communes du Pays de Saint-Gilles-Croix-de-Vie";
+        let slug = slug_from_name(name);
+        assert_eq!(slug, "communaute-de-communes-du-pays-de-saint");
+        assert!(slug.len() <= MAX_SLUG_LEN);
+        let unbroken = "a".repeat(60);
+        assert_eq!(slug_from_name(&unbroken), "a".repeat(MAX_SLUG_LEN));
+    }
+
+    #[test]
+    fn names_without_a_valid_slug_suggest_none() {
+        for name in ["", "!!!", "é", "WWW", "123"] {
+            assert_eq!(Slug::suggest(name), None, "{name}");
         }
     }
 

@@ -78,7 +78,7 @@ fn TenantsPanel() -> impl IntoView {
             {move || created.get().map(|url| view! {
                 <Notice><p>"Collectivité créée : " <a href=url.clone()>{url.clone()}</a></p></Notice>
             })}
-            <ActionForm action=create attr:class="form" attr:novalidate=true>
+            <ActionForm action=create attr:class="form" attr:novalidate=true on:input=prefill_slug>
                 <Field name="name" label="Nom de la collectivité" error/>
                 <Field name="slug" label="Identifiant (sous-domaine)" error hint="Lettres minuscules, chiffres et tirets, par exemple « saint-herblain »."/>
                 <Field name="admin_email" label="E-mail du premier administrateur" kind="email" error/>
@@ -102,6 +102,47 @@ fn TenantsPanel() -> impl IntoView {
         <crate::store::pages::OperatorStorePanel/>
     }
 }
+
+/// As the operator types the commune's name, its slug field follows it (`Saint-Martin des
+/// Champs` → `saint-martin-des-champs`) until the operator types a slug of their own; emptied,
+/// it follows the name again. Without JavaScript, a refused slug's message proposes the same.
+fn prefill_slug(event: leptos::ev::Event) {
+    #[cfg(feature = "hydrate")]
+    {
+        use leptos::wasm_bindgen::JsCast;
+        use web_sys::HtmlInputElement;
+        let Some(input) = event
+            .target()
+            .and_then(|target| target.dyn_into::<HtmlInputElement>().ok())
+        else {
+            return;
+        };
+        let Some(slug) = document()
+            .get_element_by_id(SLUG_INPUT_ID)
+            .and_then(|element| element.dyn_into::<HtmlInputElement>().ok())
+        else {
+            return;
+        };
+        match input.name().as_str() {
+            "slug" if input.value().trim().is_empty() => {
+                _ = slug.remove_attribute(SLUG_TYPED);
+            }
+            "slug" => _ = slug.set_attribute(SLUG_TYPED, ""),
+            "name" if !slug.has_attribute(SLUG_TYPED) => {
+                slug.set_value(&super::model::slug_from_name(&input.value()));
+            }
+            _ => {}
+        }
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = event;
+}
+
+/// The id `Field` gives the slug's input, and the mark of a slug typed by the operator.
+#[cfg(feature = "hydrate")]
+const SLUG_INPUT_ID: &str = "champ-slug";
+#[cfg(feature = "hydrate")]
+const SLUG_TYPED: &str = "data-saisi";
 
 #[component]
 fn TenantsTable(

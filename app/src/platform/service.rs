@@ -51,7 +51,8 @@ async fn notify_tenants_changed(tx: &PlatformTx) -> AppResult<()> {
 #[tracing::instrument(skip_all, fields(slug = %input.slug))]
 pub async fn provision_tenant(state: &AppState, input: &NewTenant) -> AppResult<Provisioned> {
     let name = parse_tenant_name(&input.name)?;
-    let slug = Slug::parse(&input.slug)?;
+    let suggest = |error| with_slug_suggestion(error, &name, &input.slug);
+    let slug = Slug::parse(&input.slug).map_err(suggest)?;
     let admin_email = validate::email(s::ADMIN_EMAIL_FIELD, &input.admin_email)?;
     if input.hosts.len() > 10 {
         return Err(AppError::invalid("hosts", s::TOO_MANY_HOSTS));
@@ -71,7 +72,7 @@ pub async fn provision_tenant(state: &AppState, input: &NewTenant) -> AppResult<
         }
     }
     let schema = SchemaName::parse(&slug.schema_name())
-        .map_err(|_| AppError::invalid("slug", s::SLUG_TAKEN))?;
+        .map_err(|_| suggest(AppError::invalid("slug", s::SLUG_TAKEN)))?;
     let mut starter_pack = Vec::with_capacity(input.starter_pack.len());
     for raw in &input.starter_pack {
         let entry = Uuid::parse_str(raw.trim()).map_err(|_| {
@@ -97,7 +98,7 @@ pub async fn provision_tenant(state: &AppState, input: &NewTenant) -> AppResult<
         )
         .await?;
     if inserted == 0 {
-        return Err(AppError::conflict("slug", s::SLUG_TAKEN));
+        return Err(suggest(AppError::conflict("slug", s::SLUG_TAKEN)));
     }
     for host in &hosts {
         let inserted = tx
@@ -121,7 +122,7 @@ pub async fn provision_tenant(state: &AppState, input: &NewTenant) -> AppResult<
         )
         .await?;
     if leftover.is_some() {
-        return Err(AppError::conflict("slug", s::SLUG_TAKEN));
+        return Err(suggest(AppError::conflict("slug", s::SLUG_TAKEN)));
     }
     apply_in_transaction(tx.transaction(), &schema, &tenant_migrations())
         .await
@@ -146,7 +147,7 @@ pub async fn provision_tenant(state: &AppState, input: &NewTenant) -> AppResult<
         state.settings(),
         "L'équipe de la plateforme",
         &admin_email,
-        s::ADMIN_NAME,
+        crate::account::strings::UNNAMED_ADMIN,
         Role::Admin,
     )
     .await
@@ -178,6 +179,21 @@ pub async fn provision_tenant(state: &AppState, input: &NewTenant) -> AppResult<
     }
     let portal_url = state.settings().tenant_origin(&tenant);
     Ok(Provisioned { tenant, portal_url })
+}
+
+/// A refused slug's message completed with the slug the name suggests, when that is a
+/// different, valid one ("Saint-Martin des Champs" → `saint-martin-des-champs`).
+fn with_slug_suggestion(error: AppError, name: &str, typed: &str) -> AppError {
+    let suggestion = Slug::suggest(name).filter(|slug| slug.as_str() != typed.trim());
+    match (error, suggestion) {
+        (AppError::Invalid { field, message }, Some(slug)) if field == "slug" => {
+            AppError::invalid("slug", s::with_suggested_slug(&message, slug.as_str()))
+        }
+        (AppError::Conflict { field, message }, Some(slug)) if field == "slug" => {
+            AppError::conflict("slug", s::with_suggested_slug(&message, slug.as_str()))
+        }
+        (error, _) => error,
+    }
 }
 
 #[derive(FromQueryResult)]

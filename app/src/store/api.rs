@@ -98,7 +98,8 @@ pub async fn publish_to_store(
     )
 }
 
-/// Imports the entry's latest version as a new draft routed to `service`; returns its id.
+/// Imports the entry's latest version as a new draft routed to `service`; returns its id and
+/// sends the browser to its designer (a plain form post gets a 302 there).
 #[server(endpoint = "store/import")]
 pub async fn import_from_store(entry: String, service: String) -> Result<String, AppError> {
     crate::infra::reply(
@@ -108,7 +109,9 @@ pub async fn import_from_store(entry: String, service: String) -> Result<String,
             let imported = super::service::import_from_form(&tx, &entry, &service).await?;
             tx.commit().await?;
             refresh(&state, &entry).await;
-            Ok(imported.demarche_id.to_string())
+            let id = imported.demarche_id.to_string();
+            leptos_axum::redirect(&super::model::designer_after_import(&id));
+            Ok(id)
         }
         .await,
     )

@@ -452,3 +452,11 @@ mod tests {
         assert_eq!(StoreSort::parse("n'importe"), StoreSort::Pertinence);
     }
 }
+
+/// The query flag the designer reads to say its démarche was just imported.
+pub const IMPORTED_FLAG: &str = "importe";
+
+/// Where an import lands: the new draft's designer, with the import's notice.
+pub fn designer_after_import(demarche_id: &str) -> String {
+    format!("/back-office/demarches/{demarche_id}?{IMPORTED_FLAG}=1")
+}

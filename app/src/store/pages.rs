@@ -377,10 +377,6 @@ fn EntryView(view: StoreEntryView, import: ServerAction<ImportFromStore>) -> imp
             <h2 id="importer">{s::IMPORT_TITLE}</h2>
             <p>{s::IMPORT_INTRO}</p>
             <ErrorSummary error/>
-            {move || import.value().get().and_then(Result::ok).map(|id| view! {
-                <Notice><p>{s::imported(&id)} " "
-                    <A href=format!("/back-office/demarches/{id}")>{s::OPEN_COPY}</A></p></Notice>
-            })}
             <ActionForm action=import attr:class="form" attr:novalidate=true>
                 <input type="hidden" name="entry" value=entry_id/>
                 <Select name="service" label=s::IMPORT_SERVICE error>
@@ -566,6 +562,18 @@ fn OperatorTable(list: Vec<OperatorEntry>, act: ServerAction<OperatorAct>) -> im
     }
 }
 
+/// Above the designer of a démarche just imported (the import lands there).
+#[component]
+pub fn ImportedNotice() -> impl IntoView {
+    let query = use_query_map();
+    let shown = move || query.read().get(super::model::IMPORTED_FLAG).is_some();
+    view! {
+        <Show when=shown>
+            <Notice><p>{s::IMPORTED_NOTICE}</p></Notice>
+        </Show>
+    }
+}
+
 /// Checkboxes of the published entries, inside the onboarding form.
 #[component]
 pub fn StarterPackChoices() -> impl IntoView {
@@ -575,9 +583,9 @@ pub fn StarterPackChoices() -> impl IntoView {
             {move || Suspend::new(async move {
                 let list = choices.await.unwrap_or_default();
                 (!list.is_empty()).then(|| view! {
-                    <fieldset class="field">
+                    <fieldset class="checkbox-group" aria-describedby="starter-pack-aide">
                         <legend>{s::STARTER_PACK}</legend>
-                        <p class="hint">{s::STARTER_PACK_HINT}</p>
+                        <p class="hint" id="starter-pack-aide">{s::STARTER_PACK_HINT}</p>
                         {list.into_iter().enumerate().map(|(index, entry)| {
                             let id = format!("pack-{}", entry.id);
                             view! {

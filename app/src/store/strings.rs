@@ -118,11 +118,7 @@ pub const CHANGES_TITLE: &str = "Ce que la dernière version change";
 pub const LOCAL_CHANGES_TITLE: &str = "Attention : vos modifications depuis l'import";
 pub const LOCAL_CHANGES_WARNING: &str = "Elles ne seront pas reprises dans le nouveau brouillon ; votre copie actuelle reste inchangée.";
 pub const UP_TO_DATE: &str = "À jour.";
-pub const OPEN_COPY: &str = "Ouvrir dans le concepteur";
-
-pub fn imported(id: &str) -> String {
-    format!("Démarche importée comme brouillon ({id}).")
-}
+pub const IMPORTED_NOTICE: &str = "Démarche importée du catalogue comme brouillon : adaptez-la ici, puis publiez-la quand elle est prête.";
 
 // The operators' console.
 pub const OPERATOR_TITLE: &str = "Catalogue partagé";

@@ -450,7 +450,7 @@ async fn an_admin_invites_an_agent_who_then_logs_in_to_the_back_office() {
         .pop()
         .unwrap();
     assert!(
-        mail.body.contains("Administrateur vous invite"),
+        mail.body.contains("Claire Fontaine vous invite"),
         "{}",
         mail.body
     );
@@ -542,4 +542,167 @@ async fn an_admin_invites_an_agent_who_then_logs_in_to_the_back_office() {
         )
         .await;
     assert_eq!(taken.status(), StatusCode::CONFLICT);
+}
+
+#[tokio::test]
+async fn a_first_admin_gives_their_name_on_accepting_and_the_back_office_greets_them_by_it() {
+    let app = spawn_app().await;
+    app.create_tenant("ca", "Commune A").await;
+    let token = app.smtp.last_to("admin@ca.test").await.token("/invitation");
+    let client = app.client();
+    let user = "SELECT display_name || '|' || (password_hash IS NULL)::text
+                FROM tenant_ca.users WHERE email = 'admin@ca.test'";
+
+    // The platform does not know the admin's name: the form starts empty.
+    let prefilled: String = app
+        .post(&client, "ca", "invitation_name", &[("jeton", &token)])
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(prefilled, "");
+
+    let long = "Claire ".repeat(20);
+    let refused: [(&[(&str, &str)], &str, &str); 5] = [
+        (
+            &[("jeton", &token), ("password", "Clef-Secrete-2026")],
+            "display_name",
+            s::NAME_EMPTY,
+        ),
+        (
+            &[
+                ("jeton", &token),
+                ("display_name", "   "),
+                ("password", "Clef-Secrete-2026"),
+            ],
+            "display_name",
+            s::NAME_EMPTY,
+        ),
+        (
+            &[
+                ("jeton", &token),
+                ("display_name", &long),
+                ("password", "Clef-Secrete-2026"),
+            ],
+            "display_name",
+            s::NAME_TOO_LONG,
+        ),
+        (
+            &[
+                ("jeton", &token),
+                ("display_name", "Claire\u{7}Fontaine"),
+                ("password", "Clef-Secrete-2026"),
+            ],
+            "display_name",
+            s::NAME_INVALID,
+        ),
+        // A good name with a refused password is not kept either.
+        (
+            &[
+                ("jeton", &token),
+                ("display_name", "Claire Fontaine"),
+                ("password", "court1"),
+            ],
+            "password",
+            s::PASSWORD_TOO_SHORT,
+        ),
+    ];
+    for (form, field, message) in refused {
+        let response = app.post(&client, "ca", "accept_invitation", form).await;
+        assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+        assert_eq!(
+            error_field(response).await,
+            (field.to_owned(), message.to_owned())
+        );
+        assert_eq!(app.text(user).await, "Administrateur|true", "{form:?}");
+    }
+
+    let accepted = app
+        .post(
+            &client,
+            "ca",
+            "accept_invitation",
+            &[
+                ("jeton", &token),
+                ("display_name", "  Claire Fontaine "),
+                ("password", "Clef-Secrete-2026"),
+            ],
+        )
+        .await;
+    assert_eq!(accepted.status(), StatusCode::OK);
+    assert_eq!(app.text(user).await, "Claire Fontaine|false");
+    let page = client
+        .get(app.url("ca", "/back-office"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains("Bonjour Claire Fontaine — Administrateur, Commune A"),
+        "{page}"
+    );
+}
+
+#[tokio::test]
+async fn an_invited_agents_form_starts_with_the_name_the_admin_gave_and_keeps_their_own() {
+    let app = spawn_app().await;
+    app.create_tenant("ca", "Commune A").await;
+    let admin = app.admin("ca").await;
+    let invited = app
+        .post(
+            &admin,
+            "ca",
+            "admin/invite_agent",
+            &[
+                ("email", "yann@commune-a.fr"),
+                ("display_name", "Yann Le Goff"),
+                ("role", "agent"),
+            ],
+        )
+        .await;
+    assert_eq!(invited.status(), StatusCode::OK);
+    let token = app
+        .smtp
+        .last_to("yann@commune-a.fr")
+        .await
+        .token("/invitation");
+    let client = app.client();
+
+    let page = client
+        .get(app.url("ca", &format!("/invitation?jeton={token}")))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains(r#"value="Yann Le Goff""#), "{page}");
+
+    let accepted = app
+        .post(
+            &client,
+            "ca",
+            "accept_invitation",
+            &[
+                ("jeton", &token),
+                ("display_name", "Yann Le Goff-Kerjean"),
+                ("password", "Agent-Password-1"),
+            ],
+        )
+        .await;
+    assert_eq!(accepted.status(), StatusCode::OK);
+    let home = client
+        .get(app.url("ca", "/back-office"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        home.contains("Bonjour Yann Le Goff-Kerjean — Agent"),
+        "{home}"
+    );
 }

@@ -221,7 +221,16 @@ async fn every_version_is_kept_and_one_click_restores_it() {
         .collect();
     assert_eq!(versions, [v1 + 3, v1 + 2, v1 + 1, v1]);
     assert_eq!(history[0]["restored_from"].as_u64(), Some(v1 + 1));
-    assert_eq!(history[0]["saved_by"], "Administrateur");
+    assert_eq!(history[0]["saved_by"], crate::helpers::FIRST_ADMIN_NAME);
+    // Dated on Paris's clock, the way the rest of the app writes it (PostgreSQL's time zone
+    // database as the reference).
+    let paris = app
+        .text(
+            r#"SELECT to_char(saved_at AT TIME ZONE 'Europe/Paris', 'DD/MM/YYYY "à" HH24"h"MI')
+               FROM tenant_ca.branding_versions ORDER BY version DESC LIMIT 1"#,
+        )
+        .await;
+    assert_eq!(history[0]["saved_at"], paris.as_str());
 
     let unknown = app
         .post(&admin, "ca", "branding/restore", &[("version", "999")])

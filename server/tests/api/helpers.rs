@@ -21,6 +21,9 @@ use uuid::Uuid;
 
 pub const BASE_DOMAIN: &str = "localhost";
 
+/// The name `accept_invitation` gives a commune's first admin (invited without one).
+pub const FIRST_ADMIN_NAME: &str = "Claire Fontaine";
+
 /// Admin connection used to create one database per test.
 fn admin_url() -> String {
     std::env::var("GUICHET_TEST_DATABASE_URL")
@@ -228,12 +231,27 @@ pub async fn spawn_app_without_jobs() -> TestApp {
     spawn(Jobs::None).await
 }
 
+/// The server with mail written to `.eml` files (no `GUICHET_SMTP_URL`), as the demo runs;
+/// its `smtp` server receives nothing.
+pub async fn spawn_app_with_mail_in_files() -> TestApp {
+    spawn_with(Jobs::Run, MailTo::Files).await
+}
+
 enum Jobs {
     Run,
     None,
 }
 
+enum MailTo {
+    Smtp,
+    Files,
+}
+
 async fn spawn(jobs: Jobs) -> TestApp {
+    spawn_with(jobs, MailTo::Smtp).await
+}
+
+async fn spawn_with(jobs: Jobs, mail_to: MailTo) -> TestApp {
     init_tracing();
     let name = format!("guichet_test_{}", Uuid::new_v4().simple());
     let admin = Database::connect(admin_url())
@@ -264,7 +282,10 @@ async fn spawn(jobs: Jobs) -> TestApp {
             .site_addr(addr)
             .build(),
         data_dir,
-        smtp_url: Some(format!("smtp://127.0.0.1:{}", smtp.port)),
+        smtp_url: match mail_to {
+            MailTo::Smtp => Some(format!("smtp://127.0.0.1:{}", smtp.port)),
+            MailTo::Files => None,
+        },
         mail_from: "ne-pas-repondre@guichet.test".to_owned(),
         db_max_connections: 16,
     };
@@ -437,12 +458,29 @@ impl TestApp {
         let client = self.client();
         let mail = self.smtp.last_to(email).await;
         let token = mail.token("/invitation");
+        // The name the form is prefilled with, as a person would keep it; a commune's first
+        // admin, invited without one, types theirs.
+        let prefilled: String = self
+            .post(&client, slug, "invitation_name", &[("jeton", &token)])
+            .await
+            .json()
+            .await
+            .unwrap();
+        let name = if prefilled.is_empty() {
+            FIRST_ADMIN_NAME.to_owned()
+        } else {
+            prefilled
+        };
         let response = self
             .post(
                 &client,
                 slug,
                 "accept_invitation",
-                &[("jeton", &token), ("password", password)],
+                &[
+                    ("jeton", &token),
+                    ("display_name", &name),
+                    ("password", password),
+                ],
             )
             .await;
         assert_eq!(

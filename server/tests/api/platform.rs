@@ -3,7 +3,7 @@
 
 use reqwest::StatusCode;
 
-use crate::helpers::{error_field, spawn_app};
+use crate::helpers::{error_field, spawn_app, spawn_app_with_mail_in_files};
 
 async fn operator(app: &crate::helpers::TestApp) -> reqwest::Client {
     app::platform::service::upsert_operator(
@@ -132,6 +132,8 @@ async fn bad_onboarding_input_gets_a_precise_message_and_creates_nothing() {
     let app = spawn_app().await;
     let op = operator(&app).await;
     app.create_tenant("reze", "Mairie de Rezé").await;
+    let taken =
+        app::platform::strings::with_suggested_slug(app::platform::strings::SLUG_TAKEN, "reze-bis");
 
     let cases: [(Form, &str, &str); 7] = [
         (
@@ -152,7 +154,8 @@ async fn bad_onboarding_input_gets_a_precise_message_and_creates_nothing() {
                 ("hosts", ""),
             ],
             "slug",
-            "L'identifiant ne peut contenir que des lettres minuscules sans accent, des chiffres et des tirets.",
+            "L'identifiant ne peut contenir que des lettres minuscules sans accent, des chiffres et des tirets. \
+             Identifiant proposé d'après le nom : « vertou ».",
         ),
         (
             &[
@@ -162,7 +165,7 @@ async fn bad_onboarding_input_gets_a_precise_message_and_creates_nothing() {
                 ("hosts", ""),
             ],
             "slug",
-            "L'identifiant « www » est réservé par la plateforme.",
+            "L'identifiant « www » est réservé par la plateforme. Identifiant proposé d'après le nom : « vertou ».",
         ),
         (
             &[
@@ -192,7 +195,7 @@ async fn bad_onboarding_input_gets_a_precise_message_and_creates_nothing() {
                 ("hosts", ""),
             ],
             "slug",
-            app::platform::strings::SLUG_TAKEN,
+            taken.as_str(),
         ),
         (
             &[
@@ -257,6 +260,64 @@ async fn bad_onboarding_input_gets_a_precise_message_and_creates_nothing() {
 }
 
 #[tokio::test]
+async fn a_refused_slug_comes_with_the_one_the_communes_name_suggests() {
+    let app = spawn_app().await;
+    let op = operator(&app).await;
+    let form = |slug: &'static str| {
+        [
+            ("name", "Saint-Martin des Champs"),
+            ("slug", slug),
+            ("admin_email", "dgs@saint-martin.fr"),
+            ("hosts", ""),
+        ]
+    };
+
+    for (slug, refusal) in [
+        (
+            "Saint-Martin des Champs",
+            "L'identifiant ne peut contenir que des lettres minuscules sans accent, des chiffres et des tirets.",
+        ),
+        (
+            "",
+            "Saisissez l'identifiant de la collectivité (par exemple « saint-herblain »).",
+        ),
+        (
+            "saint-martin--champs",
+            "L'identifiant ne peut pas finir par un tiret ni en contenir deux de suite.",
+        ),
+    ] {
+        let response = create(&app, &op, &form(slug)).await;
+        assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+        assert_eq!(
+            error_field(response).await,
+            (
+                "slug".to_owned(),
+                format!(
+                    "{refusal} Identifiant proposé d'après le nom : « saint-martin-des-champs »."
+                )
+            ),
+            "{slug:?}"
+        );
+    }
+    assert_eq!(app.count("platform.tenants").await, 0);
+
+    // The suggestion is accepted as it is.
+    let created = create(&app, &op, &form("saint-martin-des-champs")).await;
+    assert_eq!(created.status(), StatusCode::OK);
+
+    // Taken: the message says so, and proposes nothing it would refuse again.
+    let again = create(&app, &op, &form("saint-martin-des-champs")).await;
+    assert_eq!(again.status(), StatusCode::CONFLICT);
+    assert_eq!(
+        error_field(again).await,
+        (
+            "slug".to_owned(),
+            app::platform::strings::SLUG_TAKEN.to_owned()
+        )
+    );
+}
+
+#[tokio::test]
 async fn only_a_signed_in_operator_on_the_apex_host_may_manage_tenants() {
     let app = spawn_app().await;
     app.create_tenant("ca", "Commune A").await;
@@ -291,4 +352,68 @@ async fn only_a_signed_in_operator_on_the_apex_host_may_manage_tenants() {
         .await
         .unwrap();
     assert_eq!(wrong.status(), StatusCode::BAD_REQUEST);
+}
+
+/// The demo mail page of `slug` (or of the apex host): status and HTML.
+async fn demo_mail_page(app: &crate::helpers::TestApp, slug: Option<&str>) -> (StatusCode, String) {
+    let path = app::platform::demo_mail::DEMO_MAIL_PATH;
+    let url = match slug {
+        Some(slug) => app.url(slug, path),
+        None => app.apex_url(path),
+    };
+    let response = app.client().get(url).send().await.unwrap();
+    (response.status(), response.text().await.unwrap())
+}
+
+#[tokio::test]
+async fn with_mail_in_files_each_commune_lists_its_own_demo_mail_with_working_links() {
+    let app = spawn_app_with_mail_in_files().await;
+    app.create_tenant("ca", "Commune A").await;
+    app.create_tenant("cb", "Commune B").await;
+
+    let (status, page) = demo_mail_page(&app, Some("ca")).await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    assert!(page.contains("admin@ca.test"), "{page}");
+    assert!(
+        page.contains("Commune A – Invitation à rejoindre l'espace agents"),
+        "{page}"
+    );
+    // Another commune's mail is never listed.
+    assert!(!page.contains("admin@cb.test"), "{page}");
+    let (_, other) = demo_mail_page(&app, Some("cb")).await;
+    assert!(other.contains("admin@cb.test") && !other.contains("admin@ca.test"));
+
+    // The link is whole (no quoted-printable `=3D`, no line split) and works.
+    let prefix = format!("href=\"{}", app.url("ca", "/invitation?jeton="));
+    let start = page.find(&prefix).unwrap_or_else(|| panic!("{page}")) + prefix.len();
+    let token = &page[start..start + page[start..].find('"').unwrap()];
+    assert!(!token.is_empty() && !token.contains('='), "{token}");
+    let client = app.client();
+    let accepted = app
+        .post(
+            &client,
+            "ca",
+            "accept_invitation",
+            &[
+                ("jeton", token),
+                ("display_name", "Claire Fontaine"),
+                ("password", "Clef-Secrete-2026"),
+            ],
+        )
+        .await;
+    assert_eq!(accepted.status(), StatusCode::OK);
+
+    // The apex host has no commune, hence no mail.
+    assert_eq!(demo_mail_page(&app, None).await.0, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn with_an_smtp_server_there_is_no_demo_mail_page() {
+    let app = spawn_app().await;
+    app.create_tenant("ca", "Commune A").await;
+    app.smtp.wait_for("admin@ca.test", 1).await;
+
+    let (status, page) = demo_mail_page(&app, Some("ca")).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert!(!page.contains("admin@ca.test"));
 }

@@ -947,3 +947,62 @@ async fn the_demo_commune_shares_its_two_demarches_once_and_another_finds_them()
         vec!["Signaler un problème sur la voie publique"]
     );
 }
+
+#[tokio::test]
+async fn an_import_lands_in_the_designer_of_the_new_draft_with_a_notice() {
+    let app = spawn_app().await;
+    app.create_tenant("ca", "Commune A").await;
+    let a = app.admin("ca").await;
+    let voirie = publish_with(&app, &a, "ca", None, &voirie_document()).await;
+    let (entry, _) = shared(&app, &a, "ca", &voirie, "voirie", "mairie").await;
+    let b = b_with_service(&app, "cb").await;
+
+    // A plain form post (no JavaScript) is sent on to the new draft's designer.
+    let response = b
+        .post(app.url("cb", "/api/store/import"))
+        .header("accept", "text/html")
+        .header(
+            "referer",
+            app.url("cb", &format!("/back-office/catalogue/{entry}")),
+        )
+        .form(&[("entry", entry.as_str()), ("service", RESTAURATION_B)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::FOUND);
+    let location = response.headers()["location"].to_str().unwrap().to_owned();
+    let id = location
+        .strip_prefix("/back-office/demarches/")
+        .and_then(|rest| rest.strip_suffix("?importe=1"))
+        .unwrap_or_else(|| panic!("not the designer: {location}"))
+        .to_owned();
+    assert_eq!(
+        app.count(&format!(
+            "tenant_cb.demarches WHERE id = '{id}' AND store_entry_id = '{entry}'"
+        ))
+        .await,
+        1
+    );
+
+    // The designer says where the draft comes from; opened later, it does not.
+    let page = |path: String| {
+        let b = b.clone();
+        let url = app.url("cb", &path);
+        async move { b.get(url).send().await.unwrap().text().await.unwrap() }
+    };
+    let designer = page(location.clone()).await;
+    assert!(
+        designer.contains(app::store::strings::IMPORTED_NOTICE),
+        "{designer}"
+    );
+    let later = page(format!("/back-office/demarches/{id}")).await;
+    assert!(!later.contains(app::store::strings::IMPORTED_NOTICE));
+
+    // The page's own client gets the draft's id and the same place to go.
+    let response = import(&app, &b, "cb", &entry, RESTAURATION_B).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let location = response.headers()["location"].to_str().unwrap().to_owned();
+    let second: String = response.json().await.unwrap();
+    assert_ne!(second, id);
+    assert_eq!(location, app::store::model::designer_after_import(&second));
+}
