@@ -123,7 +123,21 @@ mod tests {
         let policy = headers[CONTENT_SECURITY_POLICY].to_str().unwrap();
         assert!(policy.contains("script-src 'self' 'nonce-abc123' 'wasm-unsafe-eval'"));
         assert!(policy.contains("frame-ancestors 'none'"));
-        assert!(!policy.contains("'unsafe-inline'; img") && !policy.contains("'unsafe-eval'"));
+        let directive = |name: &str| {
+            policy
+                .split(';')
+                .map(str::trim)
+                .find(|d| d.split(' ').next() == Some(name))
+                .unwrap()
+                .to_owned()
+        };
+        for inline_code in ["script-src", "style-src"] {
+            let directive = directive(inline_code);
+            assert!(
+                !directive.contains("'unsafe-inline'") && !directive.contains("'unsafe-eval'"),
+                "{directive}"
+            );
+        }
     }
 
     #[test]
