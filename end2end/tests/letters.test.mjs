@@ -139,14 +139,18 @@ describe('Letters in Chromium', () => {
     await manager.getByText('Rédiger un courrier').click();
     await manager.getByLabel('Modèle de courrier').selectOption({ label: 'Intervention programmée' });
     await manager.getByRole('button', { name: 'Créer le brouillon' }).click();
-    const response = manager.getByTestId('response').first();
+    // Each action draws the section anew: act only on the section as drawn once it is done.
+    const response = manager.locator('section.responses[aria-busy="false"]').getByTestId('response').first();
     await response.waitFor();
     // A send with no step cannot happen: the page says why, in French, where the agent
     // looks, and the text typed is kept.
     await response.getByLabel('Texte libre du courrier').fill('Premier jet.');
     await response.getByText('Envoyer dans le circuit de visa et signature').click();
     await response.getByRole('button', { name: 'Envoyer dans le circuit', exact: true }).click();
-    const refusal = manager.getByTestId('responses-error').getByText('Le circuit doit compter au moins une étape.');
+    // The section is drawn again once the page has read it back; until then it is busy, its
+    // forms disabled (what an agent did in between would be lost).
+    const ready = manager.locator('section.responses[aria-busy="false"]');
+    const refusal = ready.getByTestId('responses-error').getByText('Le circuit doit compter au moins une étape.');
     await refusal.waitFor();
     assert.ok(await refusal.evaluate((el) => {
       const box = el.getBoundingClientRect();
