@@ -139,7 +139,7 @@ describe('Letters in Chromium', () => {
     await manager.getByText('Rédiger un courrier').click();
     await manager.getByLabel('Modèle de courrier').selectOption({ label: 'Intervention programmée' });
     await manager.getByRole('button', { name: 'Créer le brouillon' }).click();
-    // Each action draws the section anew: act only on the section as drawn once it is done.
+    // Act on the section once it is no longer busy with an action.
     const response = manager.locator('section.responses[aria-busy="false"]').getByTestId('response').first();
     await response.waitFor();
     // A send with no step cannot happen: the page says why, in French, where the agent
@@ -147,8 +147,8 @@ describe('Letters in Chromium', () => {
     await response.getByLabel('Texte libre du courrier').fill('Premier jet.');
     await response.getByText('Envoyer dans le circuit de visa et signature').click();
     await response.getByRole('button', { name: 'Envoyer dans le circuit', exact: true }).click();
-    // The section is drawn again once the page has read it back; until then it is busy, its
-    // forms disabled (what an agent did in between would be lost).
+    // Until the page has read the section back, it is busy, its forms disabled (no second
+    // action races the first).
     const ready = manager.locator('section.responses[aria-busy="false"]');
     const refusal = ready.getByTestId('responses-error').getByText('Le circuit doit compter au moins une étape.');
     await refusal.waitFor();
@@ -157,9 +157,11 @@ describe('Letters in Chromium', () => {
       return box.top >= 0 && box.bottom <= window.innerHeight;
     }), 'the refusal is in view');
     assert.match(await response.getByLabel('Texte libre du courrier').inputValue(), /Premier jet\./);
-    // The text typed, then sent at once, without saving it apart: it goes with the letter.
+    // The text typed, then sent at once, without saving it apart: it goes with the letter
+    // (the circuit's form is still open, as the agent left it).
     await response.getByLabel('Texte libre du courrier').fill('Une équipe interviendra lundi 30 novembre.');
-    await response.getByText('Envoyer dans le circuit de visa et signature').click();
+    const circuit = response.locator('details').filter({ hasText: 'Envoyer dans le circuit de visa et signature' });
+    if (!(await circuit.evaluate((d) => d.open))) await circuit.locator('summary').click();
     const step = response.getByRole('group', { name: 'Étape 1' });
     await step.getByLabel('Nature').selectOption({ label: 'Signature' });
     await step.getByLabel('Agent ou service').selectOption({ label: 'Claire Moreau' });

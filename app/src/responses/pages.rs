@@ -59,12 +59,11 @@ fn StepRows(prefix: String, assignees: Vec<(String, String)>) -> impl IntoView {
 
 /// The "Courriers" section of a dossier's back-office page.
 ///
-/// The page reads its data again after each action, and this section is then drawn anew from
-/// it: whatever an agent did in between (a circuit chosen, a click on "Envoyer") landed on a
-/// form about to be replaced and was lost without a word. So from the moment an action is sent
-/// until the section is drawn again, its forms are disabled and it says it is updating; a
-/// refusal is shown at its top, focused and scrolled into view, where the agent who just
-/// clicked sees it (the form they used is closed again by then).
+/// The page reads its data again after each action and draws this section from it. From the
+/// moment an action is sent until then, the section's forms are disabled and it says it is
+/// updating: a second action (a send while the text's save is on its way) never races the
+/// first. A refusal is shown at the section's top, focused and scrolled into view, where the
+/// agent who just clicked sees it.
 #[component]
 pub fn ResponsesSection(
     panel: ResponsesPanel,
