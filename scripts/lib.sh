@@ -53,13 +53,6 @@ ensure_wasm_opt() {
 # démarche pages instead of the Leptos runtime. Plain cargo + wasm-bindgen: cargo-leptos builds
 # one WASM per site. `build_enhancer release` optimises it (call ensure_wasm_opt first).
 build_enhancer() {
-  # LEAD NOTE (temporary, do not commit this hunk): five worktrees share one target dir, so
-  # $CARGO_TARGET_DIR/debug/guichet is overwritten by the other worktrees' builds (seen: hydration
-  # errors from another branch's binary). This worktree's binary, just built, is copied here:
-  if [ -x "$CARGO_TARGET_DIR/debug/guichet" ]; then
-    cp "$CARGO_TARGET_DIR/debug/guichet" "$ROOT/target/guichet-e2e"
-    printf '\033[1;31mLEAD NOTE: run the browser tests with GUICHET_BIN=%s (not $CARGO_TARGET_DIR/debug/guichet, which other worktrees overwrite); revert scripts/lib.sh before committing\033[0m\n' "$ROOT/target/guichet-e2e" >&2
-  fi
   local profile=dev dir=debug
   if [ "${1:-}" = release ]; then profile=wasm-release dir=wasm-release; fi
   say "Building the portal's enhancement bundle ($profile)"

@@ -139,23 +139,29 @@ describe('Letters in Chromium', () => {
     await manager.getByText('Rédiger un courrier').click();
     await manager.getByLabel('Modèle de courrier').selectOption({ label: 'Intervention programmée' });
     await manager.getByRole('button', { name: 'Créer le brouillon' }).click();
-    const response = manager.getByTestId('response').first();
+    // Act on the section once it is no longer busy with an action.
+    const response = manager.locator('section.responses[aria-busy="false"]').getByTestId('response').first();
     await response.waitFor();
     // A send with no step cannot happen: the page says why, in French, where the agent
     // looks, and the text typed is kept.
     await response.getByLabel('Texte libre du courrier').fill('Premier jet.');
     await response.getByText('Envoyer dans le circuit de visa et signature').click();
     await response.getByRole('button', { name: 'Envoyer dans le circuit', exact: true }).click();
-    const refusal = manager.getByTestId('responses-error').getByText('Le circuit doit compter au moins une étape.');
+    // Until the page has read the section back, it is busy, its forms disabled (no second
+    // action races the first).
+    const ready = manager.locator('section.responses[aria-busy="false"]');
+    const refusal = ready.getByTestId('responses-error').getByText('Le circuit doit compter au moins une étape.');
     await refusal.waitFor();
     assert.ok(await refusal.evaluate((el) => {
       const box = el.getBoundingClientRect();
       return box.top >= 0 && box.bottom <= window.innerHeight;
     }), 'the refusal is in view');
     assert.match(await response.getByLabel('Texte libre du courrier').inputValue(), /Premier jet\./);
-    // The text typed, then sent at once, without saving it apart: it goes with the letter.
+    // The text typed, then sent at once, without saving it apart: it goes with the letter
+    // (the circuit's form is still open, as the agent left it).
     await response.getByLabel('Texte libre du courrier').fill('Une équipe interviendra lundi 30 novembre.');
-    await response.getByText('Envoyer dans le circuit de visa et signature').click();
+    const circuit = response.locator('details').filter({ hasText: 'Envoyer dans le circuit de visa et signature' });
+    if (!(await circuit.evaluate((d) => d.open))) await circuit.locator('summary').click();
     const step = response.getByRole('group', { name: 'Étape 1' });
     await step.getByLabel('Nature').selectOption({ label: 'Signature' });
     await step.getByLabel('Agent ou service').selectOption({ label: 'Claire Moreau' });

@@ -140,8 +140,8 @@ async fn run(database_url: String, data_dir: PathBuf) -> String {
         .await
         .unwrap()
         .unwrap();
-    let (name, source) = template_source(&tx, ids.template).await.unwrap();
-    let head = letterhead(&tx, &state).await.unwrap();
+    let (name, source, choice) = template_source(&tx, ids.template).await.unwrap();
+    let head = letterhead(&tx, &state).await.unwrap().with_choice(choice);
     assert!(head.logo.is_some(), "the logo is part of the letterhead");
     let extras = app::letters::model::LetterExtras {
         free_text: "Votre autorisation prend effet le 1er mars.\n\nMerci de conserver ce courrier."

@@ -59,15 +59,19 @@ fn StepRows(prefix: String, assignees: Vec<(String, String)>) -> impl IntoView {
 
 /// The "Courriers" section of a dossier's back-office page.
 ///
-/// The page reads its data again after each action, so this section is drawn anew: a refusal
-/// is shown at its top, focused and scrolled into view, where the agent who just clicked sees
-/// it (the form they used is closed again by then).
+/// The page reads its data again after each action and draws this section from it. From the
+/// moment an action is sent until then, the section's forms are disabled and it says it is
+/// updating: a second action (a send while the text's save is on its way) never races the
+/// first. A refusal is shown at the section's top, focused and scrolled into view, where the
+/// agent who just clicked sees it.
 #[component]
 pub fn ResponsesSection(
     panel: ResponsesPanel,
     action: ServerAction<ActOnResponse>,
 ) -> impl IntoView {
     let error = action_error(action.value());
+    let drawn_at = action.version().get_untracked();
+    let busy = Signal::derive(move || action.pending().get() || action.version().get() != drawn_at);
     let alert = NodeRef::<leptos::html::Div>::new();
     Effect::new(move |_| {
         #[cfg(feature = "hydrate")]
@@ -82,9 +86,12 @@ pub fn ResponsesSection(
     let can_create = panel.can_create && !panel.templates.is_empty();
     let panel = StoredValue::new(panel);
     view! {
-        <section aria-labelledby="courriers" class="responses">
+        <section aria-labelledby="courriers" class="responses" aria-busy=move || busy.get().to_string()>
             <h2 id="courriers">{s::SECTION}</h2>
             <div tabindex="-1" node_ref=alert data-testid="responses-error"><ErrorSummary error/></div>
+            <p class="hint" role="status">{move || busy.get().then_some(s::UPDATING)}</p>
+            <fieldset class="responses-forms" disabled=move || busy.get()
+                style="border: 0; margin: 0; padding: 0; min-width: 0">
             {if panel.read_value().responses.is_empty() {
                 view! { <p>{s::NO_RESPONSES}</p> }.into_any()
             } else {
@@ -111,6 +118,7 @@ pub fn ResponsesSection(
             })}
             {(panel.read_value().can_create && panel.read_value().templates.is_empty())
                 .then(|| view! { <p class="hint">{s::NO_TEMPLATES}</p> })}
+            </fieldset>
         </section>
     }
 }
@@ -133,7 +141,6 @@ fn ResponseCard(
         format!("postal-{id}"),
     );
     let prefix = format!("circuit-{id}");
-    let pending = action.pending();
     view! {
         <article class="response" data-testid="response" aria-labelledby=labelled_by>
             <h3 id=heading>{response.template_name.clone()} " – " <span class=format!("response-status response-{}", response.status.code())>{status}</span></h3>
@@ -170,8 +177,7 @@ fn ResponseCard(
                     <input type="hidden" name="response" value=id.clone()/>
                     <div class="field"><label for=text_id.clone()>{s::FREE_TEXT}</label>
                         <textarea id=text_id.clone() name="free_text" rows="8" maxlength="20000">{response.free_text.clone()}</textarea></div>
-                    <button class="button button-secondary" name="action" value="edit"
-                        disabled=move || pending.get()>{s::SAVE_TEXT}</button>
+                    <button class="button button-secondary" name="action" value="edit">{s::SAVE_TEXT}</button>
                     <details>
                         <summary>{s::START_CIRCUIT}</summary>
                         <div class="field"><label for=model_id.clone()>{s::CIRCUIT_MODEL}</label>
@@ -183,8 +189,7 @@ fn ResponseCard(
                             <div class="choice"><input type="checkbox" id=portal_id.clone() name="by_portal" value="on" checked=true/><label for=portal_id>{s::BY_PORTAL}</label></div>
                             <div class="choice"><input type="checkbox" id=postal_id.clone() name="by_postal" value="on"/><label for=postal_id>{s::BY_POSTAL}</label></div>
                         </fieldset>
-                        <button class="button" name="action" value="start"
-                            disabled=move || pending.get()>{s::SEND}</button>
+                        <button class="button" name="action" value="start">{s::SEND}</button>
                     </details>
                 </ActionForm>
             })}

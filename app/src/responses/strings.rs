@@ -22,6 +22,7 @@ pub const BY_EMAIL: &str = "Courriel avec le PDF";
 pub const BY_PORTAL: &str = "Mis à disposition sur le portail";
 pub const BY_POSTAL: &str = "Courrier postal (PDF à imprimer)";
 pub const SEND: &str = "Envoyer dans le circuit";
+pub const UPDATING: &str = "Mise à jour des courriers…";
 pub const RETURNED_NOTICE: &str = "Renvoyé à l'auteur : ";
 pub const SHA256: &str = "Empreinte SHA-256";
 pub const SIGNED_ON: &str = "Signé le";
