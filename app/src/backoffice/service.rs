@@ -1369,7 +1369,7 @@ pub async fn review_piece(
             vec![piece.into(), row.id.into()],
         )
         .await?;
-    let name = before.ok_or_else(|| AppError::invalid("piece", s::PIECE_UNKNOWN))?;
+    let before = before.ok_or_else(|| AppError::invalid("piece", s::PIECE_UNKNOWN))?;
     tx.execute(
         "UPDATE attachments SET review = $2, refusal_reason = NULLIF($3, '') WHERE id = $1",
         vec![
@@ -1380,10 +1380,10 @@ pub async fn review_piece(
     )
     .await?;
     let newly_refused = review == "refused"
-        && (name.review != "refused" || name.refusal_reason.as_deref() != Some(reason));
+        && (before.review != "refused" || before.refusal_reason.as_deref() != Some(reason));
     if newly_refused {
         let document = version_document(tx, row.demarche_id, row.version).await?;
-        let field = piece_field_label(&document.definition, &name.field_path);
+        let field = piece_field_label(&document.definition, &before.field_path);
         let link = citizen_link(settings, tx, &row.reference, row.tracking_key.as_deref());
         mail_citizen(
             tx,
@@ -1393,7 +1393,7 @@ pub async fn review_piece(
             crate::dossiers::strings::piece_refused_body(
                 &row.reference,
                 &document.demarche.title,
-                &name.name,
+                &before.name,
                 &field,
                 reason,
                 &link,
@@ -1407,7 +1407,7 @@ pub async fn review_piece(
         &row,
         "piece",
         None,
-        Some(s::piece_review(&name.name, review)),
+        Some(s::piece_review(&before.name, review)),
     )
     .await
 }
