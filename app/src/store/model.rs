@@ -337,6 +337,14 @@ impl OperatorAction {
     }
 }
 
+/// The query flag the designer reads to say its démarche was just imported.
+pub const IMPORTED_FLAG: &str = "importe";
+
+/// Where an import lands: the new draft's designer, with the import's notice.
+pub fn designer_after_import(demarche_id: &str) -> String {
+    format!("/back-office/demarches/{demarche_id}?{IMPORTED_FLAG}=1")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -451,12 +459,4 @@ mod tests {
         assert_eq!(StoreSort::parse("populaire"), StoreSort::Populaire);
         assert_eq!(StoreSort::parse("n'importe"), StoreSort::Pertinence);
     }
-}
-
-/// The query flag the designer reads to say its démarche was just imported.
-pub const IMPORTED_FLAG: &str = "importe";
-
-/// Where an import lands: the new draft's designer, with the import's notice.
-pub fn designer_after_import(demarche_id: &str) -> String {
-    format!("/back-office/demarches/{demarche_id}?{IMPORTED_FLAG}=1")
 }

@@ -544,6 +544,9 @@ async fn an_admin_invites_an_agent_who_then_logs_in_to_the_back_office() {
     assert_eq!(taken.status(), StatusCode::CONFLICT);
 }
 
+/// A submitted form.
+type Form<'a> = &'a [(&'a str, &'a str)];
+
 #[tokio::test]
 async fn a_first_admin_gives_their_name_on_accepting_and_the_back_office_greets_them_by_it() {
     let app = spawn_app().await;
@@ -563,7 +566,7 @@ async fn a_first_admin_gives_their_name_on_accepting_and_the_back_office_greets_
     assert_eq!(prefilled, "");
 
     let long = "Claire ".repeat(20);
-    let refused: [(&[(&str, &str)], &str, &str); 5] = [
+    let refused: [(Form, &str, &str); 5] = [
         (
             &[("jeton", &token), ("password", "Clef-Secrete-2026")],
             "display_name",
