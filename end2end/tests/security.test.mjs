@@ -100,7 +100,7 @@ describe('Security in Chromium', () => {
     await hydrated(page);
     const preview = page.getByTestId('apercu');
     await preview.waitFor();
-    // The preview's colours are a style attribute (allowed by style-src-attr).
+    // The preview's colours are a style attribute.
     assert.match(await preview.getAttribute('style') ?? '', /--brand-primary/);
     assert.notEqual(await preview.evaluate((el) => getComputedStyle(el).getPropertyValue('--brand-primary').trim()), '');
 

@@ -2,10 +2,9 @@
 //! nonce per request.
 //!
 //! The nonce is made here, put in the request's extensions, and given to Leptos
-//! ([`provide_request_nonce`]), which writes it on every inline script and style it emits (the
-//! hydration scripts, the resolved resources, `<Style>`, the citizen pages' module script):
-//! an inline script without it — injected markup, a `<script>` added through the DOM — does
-//! not run.
+//! ([`provide_request_nonce`]), which writes it on every inline script it renders (the
+//! hydration scripts, the resolved resources, the citizen pages' module script): an inline
+//! script without it — injected markup, a `<script>` added through the DOM — does not run.
 //!
 //! A response may carry its own `X-Frame-Options` or `Content-Security-Policy` (a tenant's
 //! image, the letter preview that the editor frames): those are kept, the defaults below are
@@ -23,18 +22,19 @@ use leptos::nonce::Nonce;
 ///
 /// - `script-src`: our files, the nonced inline scripts, and `'wasm-unsafe-eval'` to compile
 ///   the WASM bundles (no `'unsafe-eval'`: nothing calls `eval`).
-/// - `style-src`: the stylesheet and the nonced `<style>` elements (the tenant's theme).
-///   `style-src-attr 'unsafe-inline'`: `style` *attributes* cannot carry a nonce, and a few
-///   carry data-driven colours (status badges, the branding editor's live preview and its
-///   version swatches, the plain error pages). An attribute can only style its own element:
-///   the CSS that could read the page (selectors on attributes, `@import`) needs a `<style>`
-///   element, still refused without the nonce.
+/// - `style-src 'self' 'unsafe-inline'`: inline styles cannot be held to the nonce. The hydrated
+///   app writes `<style>` elements after the page has loaded — the tenant's theme again when the
+///   site reloads after a sign-in or a saved look, a context's theme — and in the browser Leptos
+///   has no nonce (its `nonce` feature is server-side here); `style` attributes (status colours,
+///   the branding editor's live preview) cannot carry one at all. A style runs no code: the risk
+///   left is CSS reading the page through injected markup, which needs an HTML injection first
+///   (Leptos escapes all text). Scripts stay nonce-only.
 /// - `frame-src 'self'`: the letter editor posts its preview into its own frame.
 /// - `img-src data:`: images inlined by SVG logos and the stylesheet.
 pub fn page_policy(nonce: &str) -> String {
     format!(
         "default-src 'self'; script-src 'self' 'nonce-{nonce}' 'wasm-unsafe-eval'; \
-         style-src 'self' 'nonce-{nonce}'; style-src-attr 'unsafe-inline'; \
+         style-src 'self' 'unsafe-inline'; \
          img-src 'self' data:; font-src 'self'; connect-src 'self'; frame-src 'self'; \
          frame-ancestors 'none'; base-uri 'none'; form-action 'self'; object-src 'none'"
     )
@@ -131,13 +131,11 @@ mod tests {
                 .unwrap()
                 .to_owned()
         };
-        for inline_code in ["script-src", "style-src"] {
-            let directive = directive(inline_code);
-            assert!(
-                !directive.contains("'unsafe-inline'") && !directive.contains("'unsafe-eval'"),
-                "{directive}"
-            );
-        }
+        let scripts = directive("script-src");
+        assert!(
+            !scripts.contains("'unsafe-inline'") && !scripts.contains("'unsafe-eval'"),
+            "{scripts}"
+        );
     }
 
     #[test]
