@@ -296,6 +296,26 @@ mod tests {
     }
 
     #[test]
+    fn the_message_reads_on_after_the_name_but_acronyms_keep_their_capitals() {
+        assert_eq!(
+            s::named_problem("Numéro", s::INVALID_SIRET),
+            "Numéro : le numéro SIRET doit comporter 14 chiffres et être valide (vérifiez qu'il n'y a pas de faute de frappe)."
+        );
+        assert_eq!(
+            s::named_problem("Code", "SIRET inconnu."),
+            "Code : SIRET inconnu."
+        );
+        assert_eq!(
+            s::named_problem("Date", "Échéance passée."),
+            "Date : échéance passée."
+        );
+        assert_eq!(
+            s::named_problem("Choix", &s::unknown_choice("z")),
+            "Choix : « z » ne fait pas partie des choix proposés."
+        );
+    }
+
+    #[test]
     fn an_unknown_path_is_named_by_itself_rather_than_dropped() {
         let problems = name_problems(
             &Definition {

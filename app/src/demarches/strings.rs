@@ -200,19 +200,23 @@ pub fn item_legend(group_label: &str, number: usize) -> String {
 /// A problem as the summary lists it, naming its field: "Nom : ce champ est obligatoire."
 pub fn named_problem(name: &str, message: &str) -> String {
     let mut chars = message.chars();
-    let sentence = match (chars.next(), chars.next()) {
-        // "Ce champ…" reads "ce champ…" after the name; "SIRET…" keeps its capitals.
-        (Some(first), second)
-            if first.is_uppercase() && !second.is_some_and(char::is_uppercase) =>
-        {
-            first
-                .to_lowercase()
-                .chain(message.chars().skip(1))
-                .collect()
-        }
-        _ => message.to_owned(),
+    // "Ce champ…" reads "ce champ…" after the name; "SIRET…" keeps its capitals. French
+    // capitals by hand: the Unicode case tables would weigh on the enhance bundle.
+    let lower = match (chars.next(), chars.next()) {
+        (Some(_), Some(second)) if second.is_ascii_uppercase() => None,
+        (Some(first), _) if first.is_ascii_uppercase() => Some(first.to_ascii_lowercase()),
+        (Some('É'), _) => Some('é'),
+        (Some('À'), _) => Some('à'),
+        (Some('Ê'), _) => Some('ê'),
+        _ => None,
     };
-    format!("{name} : {sentence}")
+    match lower {
+        Some(first) => {
+            let rest: String = message.chars().skip(1).collect();
+            format!("{name} : {first}{rest}")
+        }
+        None => format!("{name} : {message}"),
+    }
 }
 pub const REMOVE_ITEM: &str = "Retirer";
 

@@ -26,7 +26,7 @@ use super::strings as s;
 use crate::demarches::api::{DesignerState, open_designer, publish_demarche, save_draft};
 use crate::demarches::document::DemarcheDocument;
 use crate::demarches::form::StepFields;
-use crate::demarches::model::{Answers, Definition};
+use crate::demarches::model::{Answers, Definition, FieldKind};
 use crate::error::AppError;
 
 /// What is being dragged. Kept in a signal as well as in the `DataTransfer`, because
@@ -755,7 +755,20 @@ fn ProblemList(ctx: Ctx) -> impl IntoView {
                 return Some(Target::Demarche);
             }
             if let Some(field) = e.field_by_code(&head) {
-                return Some(Target::Field(field));
+                // `groupe.prenom…`: the sub-field's own panel.
+                let sub =
+                    path.split('.')
+                        .nth(1)
+                        .and_then(|code| match e.field(field).map(|f| &f.kind) {
+                            Some(FieldKind::Group { fields, .. }) => {
+                                fields.iter().position(|f| f.code == code)
+                            }
+                            _ => None,
+                        });
+                return Some(match sub {
+                    Some(index) => Target::SubField(field, index),
+                    None => Target::Field(field),
+                });
             }
             e.step_ids()
                 .iter()
