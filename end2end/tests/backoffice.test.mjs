@@ -223,6 +223,14 @@ describe('Back office in Chromium', () => {
       '/back-office/publipostages', '/back-office/demarches', '/back-office/catalogue', '/back-office/absences']) {
       await check(manager, path);
     }
+    // The wide tools too: the designer, the instruction page, the letter editor, a store entry.
+    await manager.goto(guichet.url('saint-herblain', '/back-office/demarches'));
+    const designer = await manager.locator('main a[href^="/back-office/demarches/"]:not([href$="/instruction"])').first().getAttribute('href');
+    await manager.goto(guichet.url('saint-herblain', '/back-office/catalogue'));
+    const entry = await manager.locator('main a[href^="/back-office/catalogue/"]').first().getAttribute('href');
+    for (const path of [designer, `${designer}/instruction`, '/back-office/courriers/nouveau', entry]) {
+      await check(manager, path);
+    }
     await manager.context().close();
 
     const admin = await newPage(browser, problems, PHONE);

@@ -12,6 +12,11 @@ use crate::ui::{ErrorSummary, Field, Notice, Restricted, action_error, action_su
 #[component]
 pub fn Agents() -> impl IntoView {
     let site = use_site();
+    // The action and the list are created here, before the gate's suspense: created inside it,
+    // the list's place among the page's resources depended on which suspense the server resumed
+    // first, and the browser could hydrate it against another resource's data.
+    let invite = ServerAction::<InviteAgent>::new();
+    let users = Resource::new(move || invite.version().get(), |_| list_users());
     view! {
         <Title text=s::AGENTS_TITLE/>
         <h1>{s::AGENTS_TITLE}</h1>
@@ -26,7 +31,7 @@ pub fn Agents() -> impl IntoView {
                                 <li><A href="/administration/contextes">{crate::contexts::strings::ADMIN_LINK}</A></li>
                                 <li><A href="/administration/courriels">{crate::mail::strings::ADMIN_LINK}</A></li>
                             </ul>
-                            <AgentsPanel/>
+                            <AgentsPanel invite users/>
                         }
                         .into_any()
                     }
@@ -38,11 +43,12 @@ pub fn Agents() -> impl IntoView {
 }
 
 #[component]
-fn AgentsPanel() -> impl IntoView {
-    let invite = ServerAction::<InviteAgent>::new();
+fn AgentsPanel(
+    invite: ServerAction<InviteAgent>,
+    users: Resource<Result<Vec<UserView>, crate::error::AppError>>,
+) -> impl IntoView {
     let error = action_error(invite.value());
     let done = action_succeeded(invite.value());
-    let users = Resource::new(move || invite.version().get(), |_| list_users());
     view! {
         <section aria-labelledby="inviter">
             <h2 id="inviter">{s::INVITE_TITLE}</h2>

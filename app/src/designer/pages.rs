@@ -17,9 +17,25 @@ use crate::ui::{ErrorSummary, Field, Restricted, action_error};
 
 pub use super::editor::DesignerPage;
 
+type DemarchesResource = Resource<(
+    Result<Vec<DemarcheSummary>, AppError>,
+    Vec<crate::store::model::StoreSummary>,
+)>;
+
 #[component]
 pub fn DemarchesList() -> impl IntoView {
     let site = use_site();
+    // Created here, before the gate's suspense: created inside it, its place among the page's
+    // resources depended on which suspense the server resumed first, and the browser could
+    // hydrate the list against another resource's data (a hydration error seen in the journeys).
+    // One resource for the list and the store's pending updates of the commune's imports.
+    let list = Resource::new(
+        || (),
+        |_| async {
+            let updates = crate::store::api::store_updates().await.unwrap_or_default();
+            (list_demarches().await, updates)
+        },
+    );
     view! {
         <Title text=s::LIST_TITLE/>
         <h1>{s::LIST_TITLE}</h1>
@@ -27,7 +43,7 @@ pub fn DemarchesList() -> impl IntoView {
             {move || Suspend::new(async move {
                 match site.await {
                     Ok(SiteView::Tenant(tenant)) if tenant.user.as_ref().is_some_and(|u| u.has_role(Role::Manager)) => {
-                        view! { <ListPanel/> }.into_any()
+                        view! { <ListPanel list/> }.into_any()
                     }
                     _ => view! {
                         <Restricted message=crate::demarches::strings::NOT_A_DESIGNER.to_owned()/>
@@ -40,7 +56,7 @@ pub fn DemarchesList() -> impl IntoView {
 }
 
 #[component]
-fn ListPanel() -> impl IntoView {
+fn ListPanel(list: DemarchesResource) -> impl IntoView {
     let create = ServerAction::<CreateDemarche>::new();
     let error = action_error(create.value());
     let navigate = use_navigate();
@@ -49,15 +65,6 @@ fn ListPanel() -> impl IntoView {
             navigate(&format!("/back-office/demarches/{id}"), Default::default());
         }
     });
-    // One resource for the list and the store's pending updates of the commune's imports: a
-    // second resource on this page broke its hydration.
-    let list = Resource::new(
-        || (),
-        |_| async {
-            let updates = crate::store::api::store_updates().await.unwrap_or_default();
-            (list_demarches().await, updates)
-        },
-    );
     view! {
         <section aria-labelledby="nouvelle">
             <h2 id="nouvelle">{s::CREATE_TITLE}</h2>

@@ -1497,23 +1497,14 @@ pub async fn citizen_message(
         vec![row.id.into(), author.into()],
     )
     .await?;
-    let link = format!(
-        "{}/back-office/dossiers/{}",
-        settings.tenant_origin(tx.tenant()),
-        row.reference
-    );
-    for email in service_recipients(tx, row.id).await? {
-        enqueue(
-            tx,
-            OutgoingMail::new(
-                email,
-                s::message_subject(&row.reference),
-                s::message_body(&row.reference, &body, &link),
-            )
-            .for_dossier(row.id),
-        )
-        .await?;
-    }
+    tell_the_service(
+        tx,
+        settings,
+        &row,
+        s::message_subject(&row.reference),
+        |link| s::message_body(&row.reference, &body, link),
+    )
+    .await?;
     announce(tx, row.id).await?;
     Ok(access.page_path())
 }
@@ -1633,25 +1624,41 @@ pub async fn replace_piece(
         ],
     )
     .await?;
+    tell_the_service(
+        tx,
+        settings,
+        &row,
+        s::piece_replaced_subject(&row.reference),
+        |link| s::piece_replaced_body(&row.reference, &old.name, &name, link),
+    )
+    .await?;
+    announce(tx, row.id).await?;
+    Ok(Replacement::Stored(id))
+}
+
+/// Mails what the citizen did on a dossier to those who hear of it, with the link to its
+/// back-office page (given to `body`).
+async fn tell_the_service(
+    tx: &TenantTx,
+    settings: &Settings,
+    row: &DossierRow,
+    subject: String,
+    body: impl Fn(&str) -> String,
+) -> AppResult<()> {
     let link = format!(
         "{}/back-office/dossiers/{}",
         settings.tenant_origin(tx.tenant()),
         row.reference
     );
+    let text = body(&link);
     for email in service_recipients(tx, row.id).await? {
         enqueue(
             tx,
-            OutgoingMail::new(
-                email,
-                s::piece_replaced_subject(&row.reference),
-                s::piece_replaced_body(&row.reference, &old.name, &name, &link),
-            )
-            .for_dossier(row.id),
+            OutgoingMail::new(email, subject.clone(), text.clone()).for_dossier(row.id),
         )
         .await?;
     }
-    announce(tx, row.id).await?;
-    Ok(Replacement::Stored(id))
+    Ok(())
 }
 
 /// Who hears of what the citizen does on a dossier: its assignee, or, while nobody has it, the
