@@ -13,6 +13,7 @@ pub mod demarches;
 pub mod designer;
 pub mod dossiers;
 pub mod error;
+pub mod identity;
 #[cfg(feature = "ssr")]
 pub mod infra;
 pub mod letters;

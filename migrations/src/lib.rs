@@ -39,6 +39,7 @@ pub fn platform_migrations() -> Vec<Box<dyn MigrationTrait>> {
         migration!("platform/m0001_tenants"),
         migration!("platform/m0002_store"),
         migration!("platform/m0003_context_hosts"),
+        migration!("platform/m0004_identity_providers"),
     ]
 }
 
@@ -60,5 +61,6 @@ pub fn tenant_migrations() -> Vec<Box<dyn MigrationTrait>> {
         migration!("tenant/m0013_mail_merge"),
         migration!("tenant/m0014_letterhead_choice"),
         migration!("tenant/m0015_piece_replacements"),
+        migration!("tenant/m0016_identity"),
     ]
 }

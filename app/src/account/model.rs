@@ -54,6 +54,9 @@ pub struct UserView {
     pub verified: bool,
     /// Invited agents who have not chosen a password yet.
     pub pending_invitation: bool,
+    /// What an identity provider certified (FranceConnect), if the account is linked to one.
+    #[serde(default)]
+    pub certified: Option<crate::identity::model::CertifiedIdentity>,
 }
 
 impl UserView {

@@ -46,10 +46,10 @@ struct UserRow {
     kind: String,
     role: Option<String>,
     email_verified_at: Option<time::OffsetDateTime>,
+    certified_identity: Option<String>,
 }
 
-const USER_COLUMNS: &str =
-    "u.id, u.email, u.display_name, u.password_hash, u.kind, u.role, u.email_verified_at";
+const USER_COLUMNS: &str = "u.id, u.email, u.display_name, u.password_hash, u.kind, u.role, u.email_verified_at, u.certified_identity::text AS certified_identity";
 
 impl UserRow {
     fn view(&self) -> UserView {
@@ -65,6 +65,10 @@ impl UserRow {
             role: self.role.as_deref().and_then(|r| Role::parse(r).ok()),
             verified: self.email_verified_at.is_some(),
             pending_invitation: self.kind == "agent" && self.password_hash.is_none(),
+            certified: self
+                .certified_identity
+                .as_deref()
+                .and_then(|json| serde_json::from_str(json).ok()),
         }
     }
 }
@@ -356,6 +360,7 @@ pub async fn invite_agent(
         role: Some(role),
         verified: false,
         pending_invitation: true,
+        certified: None,
     })
 }
 

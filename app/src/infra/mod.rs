@@ -12,6 +12,7 @@ pub mod pdf;
 pub mod rate_limit;
 pub mod reply;
 pub mod search;
+pub mod secrets;
 pub mod state;
 pub mod storage;
 pub mod tenancy;

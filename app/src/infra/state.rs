@@ -79,6 +79,7 @@ struct Inner {
     search: SearchIndexes,
     store: crate::store::search::StoreIndex,
     mail_in_files: bool,
+    secrets: std::sync::OnceLock<Result<super::secrets::Secrets, String>>,
 }
 
 impl AppState {
@@ -95,6 +96,7 @@ impl AppState {
             search,
             store: Default::default(),
             mail_in_files: false,
+            secrets: std::sync::OnceLock::new(),
         }))
     }
 
@@ -145,6 +147,20 @@ impl AppState {
     /// The shared store's search index (platform-wide).
     pub fn store(&self) -> &crate::store::search::StoreIndex {
         &self.0.store
+    }
+
+    /// The key that seals secrets stored at rest (see `infra::secrets`), loaded at first use.
+    pub fn secrets(&self) -> Result<&super::secrets::Secrets, AppError> {
+        let files_dir = &self.0.settings.files_dir;
+        let data_dir = files_dir.parent().unwrap_or(std::path::Path::new("."));
+        self.0
+            .secrets
+            .get_or_init(|| super::secrets::Secrets::load(data_dir))
+            .as_ref()
+            .map_err(|error| {
+                tracing::error!(%error, "the secret key cannot be loaded");
+                AppError::Internal
+            })
     }
 
     pub fn leptos_options(&self) -> &LeptosOptions {
