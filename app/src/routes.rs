@@ -7,7 +7,7 @@ use leptos_router::{SsrMode, path};
 
 use crate::context::{SiteView, provide_site, use_site};
 use crate::{
-    account, admin, backoffice, branding, contexts, designer, letters, mail, org, platform, portal,
+    account, admin, backoffice, branding, contexts, identity, designer, letters, mail, org, platform, portal,
     responses, store, workflow,
 };
 
@@ -127,6 +127,10 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/reinitialiser") view=account::pages::ResetPassword ssr=SsrMode::Async/>
                     <Route path=path!("/invitation") view=account::pages::AcceptInvitation ssr=SsrMode::Async/>
                     <Route path=path!("/mon-compte") view=account::pages::MyAccount ssr=SsrMode::Async/>
+                    <Route path=path!("/connexion/echec") view=identity::pages::SignInFailure ssr=SsrMode::Async/>
+                    <Route path=path!("/connexion/associer") view=identity::pages::LinkAccount ssr=SsrMode::Async/>
+                    <Route path=path!("/deconnexion/fournisseur") view=identity::pages::ProviderLogout ssr=SsrMode::Async/>
+                    <Route path=path!("/administration/identite") view=identity::pages::IdentityAdminPage ssr=SsrMode::Async/>
                     <Route path=path!("/back-office") view=backoffice::pages::Home ssr=SsrMode::Async/>
                     <Route path=path!("/back-office/dossiers") view=backoffice::dossiers::DossiersPage ssr=SsrMode::Async/>
                     <Route path=path!("/back-office/dossiers/:reference") view=backoffice::dossiers::DossierPage ssr=SsrMode::Async/>

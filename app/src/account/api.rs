@@ -133,12 +133,22 @@ pub async fn logout() -> Result<(), AppError> {
     crate::infra::reply(
         async {
             let (state, tx) = ssr::tenant_tx().await?;
+            let mut federated = false;
             if let Some(token) = read_cookie(SESSION_COOKIE) {
-                super::service::logout(&tx, &token).await?;
+                // A session opened through a provider ends there too: it is only expired here,
+                // so that /deconnexion/fournisseur can still name it to the provider.
+                federated = crate::identity::service::end_federated_session(&tx, &token).await?;
+                if !federated {
+                    super::service::logout(&tx, &token).await?;
+                }
             }
             tx.commit().await?;
-            clear_cookie(SESSION_COOKIE, state.settings().secure_cookies());
-            leptos_axum::redirect("/");
+            if federated {
+                leptos_axum::redirect(crate::identity::model::PROVIDER_LOGOUT_PATH);
+            } else {
+                clear_cookie(SESSION_COOKIE, state.settings().secure_cookies());
+                leptos_axum::redirect("/");
+            }
             Ok(())
         }
         .await,

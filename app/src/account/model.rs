@@ -57,6 +57,9 @@ pub struct UserView {
     /// What an identity provider certified (FranceConnect), if the account is linked to one.
     #[serde(default)]
     pub certified: Option<crate::identity::model::CertifiedIdentity>,
+    /// Agents deactivated by an admin sign in no more (password or single sign-on).
+    #[serde(default)]
+    pub deactivated: bool,
 }
 
 impl UserView {

@@ -80,9 +80,17 @@ pub fn Login() -> impl IntoView {
     // The page that sent the visitor here (`access`): the server follows it only if local.
     let query = use_query_map();
     let return_to = move || query.read().get(crate::access::RETURN_PARAM);
+    let options = Resource::new(|| (), |_| crate::identity::api::sign_in_options());
     view! {
         <Title text=s::LOGIN_TITLE/>
         <h1>{s::LOGIN_TITLE}</h1>
+        <Suspense>
+            {move || Suspend::new(async move {
+                options.await.ok().map(|options| view! {
+                    <crate::identity::pages::FederatedSignIn options return_to=query.read_untracked().get(crate::access::RETURN_PARAM)/>
+                })
+            })}
+        </Suspense>
         <ErrorSummary error/>
         <ActionForm action attr:class="form" attr:novalidate=true>
             <input type="hidden" name="retour" value=move || return_to().unwrap_or_default()/>
@@ -234,5 +242,7 @@ pub fn MyAccount() -> impl IntoView {
                 }
             })}
         </Suspense>
+        // Outside the gate: its resource is created with the page (see ARCHITECTURE, hydration).
+        <crate::identity::pages::FederationLinks/>
     }
 }

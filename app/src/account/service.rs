@@ -47,9 +47,10 @@ struct UserRow {
     role: Option<String>,
     email_verified_at: Option<time::OffsetDateTime>,
     certified_identity: Option<String>,
+    deactivated_at: Option<time::OffsetDateTime>,
 }
 
-const USER_COLUMNS: &str = "u.id, u.email, u.display_name, u.password_hash, u.kind, u.role, u.email_verified_at, u.certified_identity::text AS certified_identity";
+const USER_COLUMNS: &str = "u.id, u.email, u.display_name, u.password_hash, u.kind, u.role, u.email_verified_at, u.certified_identity::text AS certified_identity, u.deactivated_at";
 
 impl UserRow {
     fn view(&self) -> UserView {
@@ -69,6 +70,7 @@ impl UserRow {
                 .certified_identity
                 .as_deref()
                 .and_then(|json| serde_json::from_str(json).ok()),
+            deactivated: self.deactivated_at.is_some(),
         }
     }
 }
@@ -122,6 +124,34 @@ async fn use_up_token(tx: &TenantTx, token: &str) -> AppResult<()> {
     Ok(())
 }
 
+/// A session opened through an identity provider: it keeps the ID token, so that logging out
+/// ends the provider's session too. Returns the signed-in user.
+pub async fn create_federated_session(
+    tx: &TenantTx,
+    user_id: Uuid,
+    issuer: &str,
+    id_token: &str,
+) -> AppResult<(SessionToken, UserView)> {
+    let session = create_session(tx, user_id).await?;
+    tx.execute(
+        "UPDATE sessions SET issuer = $2, id_token = $3 WHERE token_hash = $1",
+        vec![
+            hash_token(&session.0).into(),
+            issuer.into(),
+            Some(id_token.to_owned()).filter(|t| !t.is_empty()).into(),
+        ],
+    )
+    .await?;
+    let user: UserRow = tx
+        .fetch_optional(
+            &format!("SELECT {USER_COLUMNS} FROM users u WHERE u.id = $1"),
+            vec![user_id.into()],
+        )
+        .await?
+        .ok_or(AppError::Internal)?;
+    Ok((session, user.view()))
+}
+
 async fn create_session(tx: &TenantTx, user_id: Uuid) -> AppResult<SessionToken> {
     // Expired sessions are purged as their owner opens a new one: the table stays bounded
     // without a sweep over every tenant.
@@ -154,6 +184,11 @@ pub async fn signup(
     password: &str,
     display_name: &str,
 ) -> AppResult<()> {
+    if !crate::identity::service::local_accounts_allowed(tx).await? {
+        return Err(AppError::Forbidden(
+            crate::identity::strings::LOCAL_ACCOUNTS_CLOSED.to_owned(),
+        ));
+    }
     let email = validate::email("email", email)?;
     let display_name = validate::display_name(display_name)?;
     validate::password(password, &email)?;
@@ -232,6 +267,14 @@ pub async fn login(
     if user.email_verified_at.is_none() {
         return Err(AppError::Forbidden(s::EMAIL_NOT_VERIFIED.to_owned()));
     }
+    if user.deactivated_at.is_some() {
+        return Err(AppError::Forbidden(s::ACCOUNT_DEACTIVATED.to_owned()));
+    }
+    if user.kind == "citizen" && !crate::identity::service::local_accounts_allowed(tx).await? {
+        return Err(AppError::Forbidden(
+            crate::identity::strings::LOCAL_ACCOUNTS_CLOSED.to_owned(),
+        ));
+    }
     let session = create_session(tx, user.id).await?;
     Ok((session, user.view()))
 }
@@ -241,7 +284,7 @@ pub async fn current_user(tx: &TenantTx, session_token: &str) -> AppResult<Optio
         .fetch_optional(
             &format!(
                 "SELECT {USER_COLUMNS} FROM sessions s JOIN users u ON u.id = s.user_id
-                 WHERE s.token_hash = $1 AND s.expires_at > now()"
+                 WHERE s.token_hash = $1 AND s.expires_at > now() AND u.deactivated_at IS NULL"
             ),
             vec![hash_token(session_token).into()],
         )
@@ -361,6 +404,7 @@ pub async fn invite_agent(
         verified: false,
         pending_invitation: true,
         certified: None,
+        deactivated: false,
     })
 }
 
@@ -466,4 +510,34 @@ pub async fn require_role(tx: &TenantTx, role: Role) -> AppResult<UserView> {
         s::NOT_AN_AGENT
     };
     Err(AppError::Forbidden(message.to_owned()))
+}
+
+/// Deactivates (or reactivates) an agent of the commune: a deactivated agent's sessions end at
+/// once, and they sign in no more, with a password or through single sign-on.
+#[tracing::instrument(skip_all, fields(tenant = %tx.tenant().slug))]
+pub async fn set_agent_active(
+    tx: &TenantTx,
+    admin: &UserView,
+    user_id: &str,
+    active: bool,
+) -> AppResult<()> {
+    let id = Uuid::parse_str(user_id).map_err(|_| AppError::NotFound(s::USER_UNKNOWN.to_owned()))?;
+    if admin.uuid() == Some(id) {
+        return Err(AppError::invalid("user", s::CANNOT_DEACTIVATE_SELF));
+    }
+    let changed = tx
+        .execute(
+            "UPDATE users SET deactivated_at = CASE WHEN $2 THEN NULL ELSE COALESCE(deactivated_at, now()) END
+             WHERE id = $1 AND kind = 'agent'",
+            vec![id.into(), active.into()],
+        )
+        .await?;
+    if changed == 0 {
+        return Err(AppError::NotFound(s::USER_UNKNOWN.to_owned()));
+    }
+    if !active {
+        tx.execute("DELETE FROM sessions WHERE user_id = $1", vec![id.into()])
+            .await?;
+    }
+    Ok(())
 }

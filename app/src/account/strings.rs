@@ -63,3 +63,9 @@ pub const NAME_HINT: &str =
     "Tel que vos collègues et les usagers le liront, par exemple « Camille Martin ».";
 pub const PASSWORD_HINT: &str =
     "Au moins 10 caractères, avec des lettres et au moins un chiffre ou un symbole.";
+pub const ACCOUNT_DEACTIVATED: &str = "Ce compte a été désactivé par un administrateur de la collectivité.";
+pub const DEACTIVATE: &str = "Désactiver";
+pub const REACTIVATE: &str = "Réactiver";
+pub const DEACTIVATED: &str = "Désactivé";
+pub const CANNOT_DEACTIVATE_SELF: &str = "Vous ne pouvez pas désactiver votre propre compte.";
+pub const USER_UNKNOWN: &str = "Ce compte n'existe pas dans cette collectivité.";

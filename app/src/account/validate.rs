@@ -88,6 +88,27 @@ pub fn password(raw: &str, email: &str) -> Result<(), AppError> {
     Ok(())
 }
 
+/// `YYYY-MM-DD` with a real month and a day that month can have (29 February only in leap years).
+pub fn is_iso_date(value: &str) -> bool {
+    let bytes = value.as_bytes();
+    if bytes.len() != 10 || bytes[4] != b'-' || bytes[7] != b'-' {
+        return false;
+    }
+    let number = |range: std::ops::Range<usize>| value.get(range)?.parse::<u32>().ok();
+    let (Some(year), Some(month), Some(day)) = (number(0..4), number(5..7), number(8..10)) else {
+        return false;
+    };
+    let leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+    let days = match month {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        2 if leap => 29,
+        2 => 28,
+        _ => return false,
+    };
+    (1..=days).contains(&day)
+}
+
 pub fn display_name(raw: &str) -> Result<String, AppError> {
     let name = raw.trim();
     if name.is_empty() {
@@ -104,6 +125,17 @@ pub fn display_name(raw: &str) -> Result<String, AppError> {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn iso_dates_are_checked_against_the_calendar() {
+        assert!(super::is_iso_date("1980-02-29"));
+        assert!(!super::is_iso_date("1981-02-29"));
+        assert!(super::is_iso_date("2000-02-29"));
+        assert!(!super::is_iso_date("1900-02-29"));
+        assert!(!super::is_iso_date("1962-13-01"));
+        assert!(!super::is_iso_date("1962-8-24"));
+        assert!(!super::is_iso_date("24/08/1962"));
+    }
     use super::*;
 
     fn message(result: Result<impl std::fmt::Debug, AppError>) -> String {

@@ -45,3 +45,18 @@ pub async fn list_users() -> Result<Vec<UserView>, AppError> {
         .await,
     )
 }
+
+/// Deactivates or reactivates an agent (`actif`: "1" to reactivate).
+#[server(endpoint = "admin/agent_active")]
+pub async fn set_agent_active(user_id: String, actif: String) -> Result<(), AppError> {
+    use crate::account::model::Role;
+    crate::infra::reply(
+        async {
+            let (_, tx) = crate::account::api::tenant_tx().await?;
+            let admin = crate::account::service::require_role(&tx, Role::Admin).await?;
+            crate::account::service::set_agent_active(&tx, &admin, &user_id, actif == "1").await?;
+            tx.commit().await
+        }
+        .await,
+    )
+}

@@ -2,7 +2,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::A;
 
-use super::api::{InviteAgent, list_users};
+use super::api::{InviteAgent, SetAgentActive, list_users};
 use super::strings as s;
 use crate::account::model::{Role, UserKind, UserView};
 use crate::account::strings as account_strings;
@@ -16,7 +16,11 @@ pub fn Agents() -> impl IntoView {
     // the list's place among the page's resources depended on which suspense the server resumed
     // first, and the browser could hydrate it against another resource's data.
     let invite = ServerAction::<InviteAgent>::new();
-    let users = Resource::new(move || invite.version().get(), |_| list_users());
+    let toggle = ServerAction::<SetAgentActive>::new();
+    let users = Resource::new(
+        move || (invite.version().get(), toggle.version().get()),
+        |_| list_users(),
+    );
     view! {
         <Title text=s::AGENTS_TITLE/>
         <h1>{s::AGENTS_TITLE}</h1>
@@ -30,8 +34,9 @@ pub fn Agents() -> impl IntoView {
                                 <li><A href="/administration/apparence">{crate::branding::strings::PAGE_TITLE}</A></li>
                                 <li><A href="/administration/contextes">{crate::contexts::strings::ADMIN_LINK}</A></li>
                                 <li><A href="/administration/courriels">{crate::mail::strings::ADMIN_LINK}</A></li>
+                                <li><A href="/administration/identite">{crate::identity::strings::ADMIN_TITLE}</A></li>
                             </ul>
-                            <AgentsPanel invite users/>
+                            <AgentsPanel invite toggle users/>
                         }
                         .into_any()
                     }
@@ -45,6 +50,7 @@ pub fn Agents() -> impl IntoView {
 #[component]
 fn AgentsPanel(
     invite: ServerAction<InviteAgent>,
+    toggle: ServerAction<SetAgentActive>,
     users: Resource<Result<Vec<UserView>, crate::error::AppError>>,
 ) -> impl IntoView {
     let error = action_error(invite.value());
@@ -68,10 +74,11 @@ fn AgentsPanel(
         </section>
         <section aria-labelledby="comptes">
             <h2 id="comptes">"Comptes"</h2>
+            <ErrorSummary error=action_error(toggle.value())/>
             <Transition>
                 {move || Suspend::new(async move {
                     match users.await {
-                        Ok(users) => view! { <UsersTable users/> }.into_any(),
+                        Ok(users) => view! { <UsersTable users toggle/> }.into_any(),
                         Err(error) => view! { <p class="alert alert-error">{error.to_string()}</p> }.into_any(),
                     }
                 })}
@@ -81,13 +88,13 @@ fn AgentsPanel(
 }
 
 #[component]
-fn UsersTable(users: Vec<UserView>) -> impl IntoView {
+fn UsersTable(users: Vec<UserView>, toggle: ServerAction<SetAgentActive>) -> impl IntoView {
     view! {
         <div class="table-wrapper" role="region" aria-label="Comptes de la collectivité" tabindex="0">
             <table>
                 <caption class="sr-only">"Comptes de la collectivité"</caption>
                 <thead>
-                    <tr><th scope="col">"Nom"</th><th scope="col">"E-mail"</th><th scope="col">"Profil"</th><th scope="col">"État"</th></tr>
+                    <tr><th scope="col">"Nom"</th><th scope="col">"E-mail"</th><th scope="col">"Profil"</th><th scope="col">"État"</th><th scope="col"><span class="sr-only">"Actions"</span></th></tr>
                 </thead>
                 <tbody>
                     {users
@@ -97,7 +104,24 @@ fn UsersTable(users: Vec<UserView>) -> impl IntoView {
                                 (UserKind::Agent, Some(role)) => role.label(),
                                 _ => s::CITIZEN,
                             };
-                            let state = if user.pending_invitation {
+                            let action = (user.kind == UserKind::Agent).then(|| {
+                                let (label, value) = if user.deactivated {
+                                    (account_strings::REACTIVATE, "1")
+                                } else {
+                                    (account_strings::DEACTIVATE, "0")
+                                };
+                                let name = format!("{label} {}", user.display_name);
+                                view! {
+                                    <ActionForm action=toggle attr:class="inline-form">
+                                        <input type="hidden" name="user_id" value=user.id.clone()/>
+                                        <input type="hidden" name="actif" value=value/>
+                                        <button type="submit" class="link-button" aria-label=name>{label}</button>
+                                    </ActionForm>
+                                }
+                            });
+                            let state = if user.deactivated {
+                                account_strings::DEACTIVATED
+                            } else if user.pending_invitation {
                                 s::PENDING
                             } else if user.verified {
                                 "Actif"
@@ -110,6 +134,7 @@ fn UsersTable(users: Vec<UserView>) -> impl IntoView {
                                     <td>{user.email}</td>
                                     <td>{profile}</td>
                                     <td>{state}</td>
+                                    <td>{action}</td>
                                 </tr>
                             }
                         })

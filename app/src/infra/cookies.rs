@@ -41,3 +41,10 @@ pub fn set_cookie(name: &str, value: &str, max_age_secs: i64, secure: bool) {
 pub fn clear_cookie(name: &str, secure: bool) {
     set_cookie(name, "", 0, secure);
 }
+
+/// A `Set-Cookie` value for plain axum responses, with the same attributes as `set_cookie`;
+/// `path` narrows where the browser sends it.
+pub fn cookie_header(name: &str, value: &str, max_age_secs: i64, secure: bool, path: &str) -> String {
+    let secure = if secure { "; Secure" } else { "" };
+    format!("{name}={value}; Path={path}; HttpOnly; SameSite=Lax; Max-Age={max_age_secs}{secure}")
+}

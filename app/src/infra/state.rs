@@ -32,7 +32,7 @@ impl Settings {
         self.public_scheme == "https"
     }
 
-    fn origin_for_host(&self, host: &str) -> String {
+    pub fn origin_for_host(&self, host: &str) -> String {
         match self.public_port {
             Some(port) => format!("{}://{host}:{port}", self.public_scheme),
             None => format!("{}://{host}", self.public_scheme),

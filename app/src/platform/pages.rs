@@ -100,6 +100,7 @@ fn TenantsPanel() -> impl IntoView {
             </Transition>
         </section>
         <crate::store::pages::OperatorStorePanel/>
+        <crate::identity::pages::PlatformIdentity/>
     }
 }
 

@@ -55,6 +55,7 @@ pub fn router(state: AppState) -> Router {
         .merge(app::branding::http::routes())
         .merge(app::letters::http::routes())
         .merge(app::responses::http::routes())
+        .merge(app::identity::http::routes())
         .merge(app::platform::demo_mail::routes())
         .merge(pages)
         .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(

@@ -9,6 +9,7 @@ mod contexts;
 mod demarches;
 mod dossiers;
 mod helpers;
+mod identity;
 mod instruction;
 mod letters;
 mod mail_merge;

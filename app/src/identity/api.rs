@@ -1,0 +1,321 @@
+//! Server functions of identity federation: what the sign-in page offers, linking an existing
+//! account, the account's links, and the providers' administration (commune and platform).
+
+use leptos::prelude::*;
+
+use super::model::{ProviderSettings, ProviderView, SignInOptions};
+use crate::account::model::UserView;
+use crate::error::AppError;
+
+#[server(endpoint = "identity/sign_in_options")]
+pub async fn sign_in_options() -> Result<SignInOptions, AppError> {
+    crate::infra::reply(
+        async {
+            let (_, tx) = crate::account::api::tenant_tx().await?;
+            let options = super::service::sign_in_options(&tx).await?;
+            tx.commit().await?;
+            Ok(options)
+        }
+        .await,
+    )
+}
+
+/// The email of the account a pending link would join (to show on the page).
+#[server(endpoint = "identity/pending_link")]
+pub async fn pending_link(jeton: String) -> Result<String, AppError> {
+    crate::infra::reply(
+        async {
+            let (_, tx) = crate::account::api::tenant_tx().await?;
+            let email = super::service::pending_link_email(&tx, &jeton).await?;
+            tx.commit().await?;
+            Ok(email)
+        }
+        .await,
+    )
+}
+
+/// The citizen proves the local account's password; the accounts are linked and they are
+/// signed in.
+#[server(endpoint = "identity/confirm_link")]
+pub async fn confirm_link(jeton: String, password: String) -> Result<UserView, AppError> {
+    crate::infra::reply(
+        async {
+            let (state, tx) = crate::account::api::tenant_tx().await?;
+            let client = crate::account::api::client_address();
+            let outcome = super::service::confirm_link(
+                &tx,
+                state.login_limiter(),
+                &client,
+                &jeton,
+                &password,
+            )
+            .await?;
+            tx.commit().await?;
+            match outcome {
+                super::service::Outcome::SignedIn {
+                    session,
+                    user,
+                    return_to,
+                } => {
+                    crate::account::api::start_session_returning_to(
+                        &state,
+                        &session,
+                        &user,
+                        return_to.as_deref(),
+                    );
+                    Ok(user)
+                }
+                super::service::Outcome::NeedsLink { .. } => Err(AppError::Internal),
+            }
+        }
+        .await,
+    )
+}
+
+/// The identity providers the signed-in account is linked to (their issuers' labels).
+#[server(endpoint = "identity/my_links")]
+pub async fn my_links() -> Result<Vec<String>, AppError> {
+    crate::infra::reply(
+        async {
+            let (_, tx) = crate::account::api::tenant_tx().await?;
+            let user = crate::account::service::require_user(&tx).await?;
+            let links = super::service::links_of(&tx, user.uuid().ok_or(AppError::Unauthenticated)?)
+                .await?;
+            tx.commit().await?;
+            Ok(links)
+        }
+        .await,
+    )
+}
+
+#[server(endpoint = "identity/unlink")]
+pub async fn unlink_identity() -> Result<(), AppError> {
+    crate::infra::reply(
+        async {
+            let (_, tx) = crate::account::api::tenant_tx().await?;
+            let user = crate::account::service::require_user(&tx).await?;
+            super::service::unlink(&tx, &user).await?;
+            tx.commit().await
+        }
+        .await,
+    )
+}
+
+/// Both audiences' settings for the administration page (admins).
+#[server(endpoint = "identity/admin")]
+pub async fn identity_admin() -> Result<(ProviderView, ProviderView), AppError> {
+    use super::model::Audience;
+    use crate::account::model::Role;
+    crate::infra::reply(
+        async {
+            let (state, tx) = crate::account::api::tenant_tx().await?;
+            crate::account::service::require_role(&tx, Role::Admin).await?;
+            let origin = state.settings().tenant_origin(tx.tenant());
+            let citizens = super::service::view(&tx, &origin, Audience::Citizens).await?;
+            let agents = super::service::view(&tx, &origin, Audience::Agents).await?;
+            tx.commit().await?;
+            Ok((citizens, agents))
+        }
+        .await,
+    )
+}
+
+/// The form's fields as posted (checkboxes are present only when ticked).
+#[allow(clippy::too_many_arguments)]
+pub fn settings_from_form(
+    audience: String,
+    preset: String,
+    label: String,
+    issuer: String,
+    client_id: String,
+    client_secret: String,
+    scopes: String,
+    acr_values: String,
+    local_accounts_allowed: Option<String>,
+    role_claim: String,
+    role_mapping: String,
+    just_in_time: Option<String>,
+    enabled: Option<String>,
+) -> Result<ProviderSettings, AppError> {
+    use super::model::{Audience, Preset};
+    let audience = Audience::parse(&audience)
+        .ok_or_else(|| AppError::invalid("audience", super::strings::FAIL_NOT_CONFIGURED))?;
+    let preset = Preset::parse(&preset);
+    let mut settings = ProviderSettings {
+        audience,
+        preset,
+        label,
+        issuer,
+        client_id,
+        client_secret,
+        secret_set: false,
+        scopes,
+        acr_values,
+        local_accounts_allowed: local_accounts_allowed.is_some(),
+        role_claim,
+        role_mapping,
+        just_in_time: just_in_time.is_some(),
+        enabled: enabled.is_some(),
+    };
+    // A preset fills what was left empty.
+    if let Some((label, issuer, scopes, acr)) = preset.defaults() {
+        let fill = |field: &mut String, value: &str| {
+            if field.trim().is_empty() {
+                *field = value.to_owned();
+            }
+        };
+        fill(&mut settings.label, label);
+        fill(&mut settings.issuer, issuer);
+        fill(&mut settings.scopes, scopes);
+        fill(&mut settings.acr_values, acr);
+    }
+    if settings.audience == Audience::Agents && settings.role_claim.trim().is_empty() {
+        settings.role_claim = "groups".to_owned();
+    }
+    Ok(settings)
+}
+
+#[allow(clippy::too_many_arguments)]
+#[server(endpoint = "identity/save")]
+pub async fn save_identity_provider(
+    audience: String,
+    preset: String,
+    #[server(default)] label: String,
+    #[server(default)] issuer: String,
+    #[server(default)] client_id: String,
+    #[server(default)] client_secret: String,
+    #[server(default)] scopes: String,
+    #[server(default)] acr_values: String,
+    local_accounts_allowed: Option<String>,
+    #[server(default)] role_claim: String,
+    #[server(default)] role_mapping: String,
+    just_in_time: Option<String>,
+    enabled: Option<String>,
+) -> Result<(), AppError> {
+    use crate::account::model::Role;
+    crate::infra::reply(
+        async {
+            let settings = settings_from_form(
+                audience,
+                preset,
+                label,
+                issuer,
+                client_id,
+                client_secret,
+                scopes,
+                acr_values,
+                local_accounts_allowed,
+                role_claim,
+                role_mapping,
+                just_in_time,
+                enabled,
+            )?;
+            let (state, tx) = crate::account::api::tenant_tx().await?;
+            crate::account::service::require_role(&tx, Role::Admin).await?;
+            super::service::save(&tx, state.secrets()?, &settings).await?;
+            tx.commit().await
+        }
+        .await,
+    )
+}
+
+#[server(endpoint = "identity/remove")]
+pub async fn remove_identity_provider(audience: String) -> Result<(), AppError> {
+    use super::model::Audience;
+    use crate::account::model::Role;
+    crate::infra::reply(
+        async {
+            let audience = Audience::parse(&audience)
+                .ok_or_else(|| AppError::invalid("audience", super::strings::FAIL_NOT_CONFIGURED))?;
+            let (_, tx) = crate::account::api::tenant_tx().await?;
+            crate::account::service::require_role(&tx, Role::Admin).await?;
+            super::service::remove(&tx, audience).await?;
+            tx.commit().await
+        }
+        .await,
+    )
+}
+
+/// The platform's default providers (operators, on the apex host).
+#[server(endpoint = "identity/platform")]
+pub async fn platform_identity() -> Result<(Option<ProviderSettings>, Option<ProviderSettings>), AppError> {
+    use super::model::Audience;
+    crate::infra::reply(
+        async {
+            let state = crate::platform::api::operator_state().await?;
+            let tx = crate::infra::PlatformTx::begin(&state).await?;
+            let citizens = super::service::platform_settings(&tx, Audience::Citizens).await?;
+            let agents = super::service::platform_settings(&tx, Audience::Agents).await?;
+            tx.commit().await?;
+            Ok((citizens, agents))
+        }
+        .await,
+    )
+}
+
+#[allow(clippy::too_many_arguments)]
+#[server(endpoint = "identity/platform_save")]
+pub async fn save_platform_identity_provider(
+    audience: String,
+    preset: String,
+    #[server(default)] label: String,
+    #[server(default)] issuer: String,
+    #[server(default)] client_id: String,
+    #[server(default)] client_secret: String,
+    #[server(default)] scopes: String,
+    #[server(default)] acr_values: String,
+    local_accounts_allowed: Option<String>,
+    #[server(default)] role_claim: String,
+    #[server(default)] role_mapping: String,
+    just_in_time: Option<String>,
+    enabled: Option<String>,
+) -> Result<(), AppError> {
+    crate::infra::reply(
+        async {
+            let settings = settings_from_form(
+                audience,
+                preset,
+                label,
+                issuer,
+                client_id,
+                client_secret,
+                scopes,
+                acr_values,
+                local_accounts_allowed,
+                role_claim,
+                role_mapping,
+                just_in_time,
+                enabled,
+            )?;
+            let state = crate::platform::api::operator_state().await?;
+            let tx = crate::infra::PlatformTx::begin(&state).await?;
+            super::service::save_platform(&tx, state.secrets()?, &settings).await?;
+            tx.commit().await
+        }
+        .await,
+    )
+}
+
+/// The provider's end-session URL for the session just ended on this browser (once), or None
+/// when there is nothing more to end. Clears the session cookie.
+#[server(endpoint = "identity/provider_logout")]
+pub async fn provider_logout() -> Result<Option<String>, AppError> {
+    use crate::infra::cookies::{SESSION_COOKIE, clear_cookie, read_cookie};
+    crate::infra::reply(
+        async {
+            let (state, tx) = crate::account::api::tenant_tx().await?;
+            let Some(token) = read_cookie(SESSION_COOKIE) else {
+                return Ok(None);
+            };
+            let federation = super::service::take_ended_federation(&tx, &token).await?;
+            let origin = state.settings().tenant_origin(tx.tenant());
+            tx.commit().await?;
+            let Some((issuer, id_token)) = federation else {
+                return Ok(None);
+            };
+            clear_cookie(SESSION_COOKIE, state.settings().secure_cookies());
+            Ok(super::oidc::end_session_url(&issuer, &id_token, &format!("{origin}/")).await)
+        }
+        .await,
+    )
+}
