@@ -25,8 +25,21 @@
 import { createHash, generateKeyPairSync, randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
-import Provider, { errors } from 'oidc-provider';
 import { ACCOUNTS, PASSWORD } from './accounts.mjs';
+
+// stdout carries only the ready line. oidc-provider's development notices (in-memory adapter,
+// default TTLs, Node 20 "unsupported runtime" — it runs) go nowhere unless
+// OIDC_PROVIDER_VERBOSE is set; everything else goes to stderr.
+const quiet = !process.env.OIDC_PROVIDER_VERBOSE;
+const toStderr = (...args) => {
+  if (quiet && /^(\x1b\[[\d;]*m)?oidc-provider (NOTICE|WARNING):/.test(String(args[0]))) return;
+  console.error(...args);
+};
+console.info = toStderr;
+console.log = toStderr;
+console.warn = toStderr;
+// Imported after the console is set up: it warns as it loads.
+const { default: Provider, errors } = await import('oidc-provider');
 
 const ACR_VALUES = ['eidas1', 'eidas2', 'eidas3'];
 // Fixed, so a restarted provider gives every account the same subjects.
@@ -235,9 +248,9 @@ const provider = new Provider(issuer, {
   responseTypes: ['code'],
   // FranceConnect's scopes: the grouped ones and one per claim.
   claims: {
-    // Standalone claims the ID token carries (oidc-provider drops unlisted ones).
-    amr: null,
-    openid: ['sub'],
+    // acr and amr in every ID token, as FranceConnect (oidc-provider otherwise adds acr only
+    // when acr_values or the claims parameter ask for it, and drops amr).
+    openid: ['sub', 'acr', 'amr'],
     profile: profileClaims,
     email: ['email'],
     birth: birthClaims,
