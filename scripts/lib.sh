@@ -93,8 +93,11 @@ ensure_libreoffice() {
 
 ensure_node_packages() {
   command -v npm >/dev/null || die "Node.js and npm are needed for the browser tests: apt-get install nodejs npm"
-  if [ ! -d "$ROOT/end2end/node_modules/playwright-core" ] || [ "$ROOT/end2end/package-lock.json" -nt "$ROOT/end2end/node_modules/.package-lock.json" ]; then
-    say "Installing the browser-test packages (npm ci)"
+  # playwright-core and axe-core for the browser tests, oidc-provider for the OpenID provider the
+  # API and browser tests sign in at (end2end/oidc/provider.mjs).
+  if [ ! -d "$ROOT/end2end/node_modules/playwright-core" ] || [ ! -d "$ROOT/end2end/node_modules/oidc-provider" ] \
+    || [ "$ROOT/end2end/package-lock.json" -nt "$ROOT/end2end/node_modules/.package-lock.json" ]; then
+    say "Installing the test packages (npm ci)"
     (cd "$ROOT/end2end" && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund >/dev/null)
   fi
 }

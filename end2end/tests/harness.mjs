@@ -2,7 +2,7 @@
 // (aiosmtpd) catching its mail, and drives Debian's Chromium through playwright-core.
 
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -43,6 +43,40 @@ async function startSmtp() {
     child.once('exit', (code) => reject(new Error(`SMTP server exited (${code}); is aiosmtpd installed?`)));
   });
   return { port: Number(line.trim()), dir, stop: () => child.kill() };
+}
+
+/**
+ * The test OpenID provider (end2end/oidc/provider.mjs: npm oidc-provider configured like
+ * FranceConnect v2) on a free loopback port, with fresh keys. `clients` as in its config file:
+ * [{ client_id, client_secret, redirect_uris, post_logout_redirect_uris,
+ *    id_token_signed_response_alg?, userinfo_signed_response_alg? }].
+ * Accounts: end2end/oidc/accounts.mjs (password `motdepasse`).
+ */
+export async function startOidcProvider(clients) {
+  const dir = mkdtempSync(join(tmpdir(), 'guichet-e2e-oidc-'));
+  const config = join(dir, 'config.json');
+  writeFileSync(config, JSON.stringify({ port: 0, clients, keys: 'fresh' }));
+  const child = spawn(process.execPath, [join(ROOT, 'end2end', 'oidc', 'provider.mjs'), config], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const line = await new Promise((resolve, reject) => {
+    createInterface({ input: child.stdout }).once('line', resolve);
+    child.once('exit', (code) => reject(new Error(`OpenID provider exited (${code}); did \`npm ci\` run in end2end/?`)));
+  });
+  const { issuer, port } = JSON.parse(line);
+  return { issuer, port, stop: () => child.kill('SIGTERM') };
+}
+
+/**
+ * At the test provider's pages in the browser: signs in as `login` (unless its session is still
+ * open) and grants the consent (or refuses it with `{ consent: false }`).
+ */
+export async function signInAtProvider(page, login, { consent = true } = {}) {
+  await page.locator('#password, #confirm').first().waitFor();
+  if (await page.locator('#password').count()) {
+    await page.locator('#login').fill(login);
+    await page.locator('#password').fill('motdepasse');
+    await page.locator('#submit').click();
+  }
+  await page.locator(consent ? '#confirm' : '#abort').click();
 }
 
 function withDatabase(url, name) {

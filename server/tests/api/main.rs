@@ -14,6 +14,7 @@ mod instruction;
 mod letters;
 mod mail_merge;
 mod migrations;
+mod oidc_provider;
 mod org;
 mod outbox;
 mod outbox_crash;
