@@ -227,4 +227,4 @@ pub async fn me() -> Result<UserView, AppError> {
 }
 
 #[cfg(feature = "ssr")]
-pub use ssr::{client_address, tenant_tx};
+pub use ssr::{client_address, start_session_returning_to, tenant_tx};

@@ -80,7 +80,7 @@ pub fn Login() -> impl IntoView {
     // The page that sent the visitor here (`access`): the server follows it only if local.
     let query = use_query_map();
     let return_to = move || query.read().get(crate::access::RETURN_PARAM);
-    let options = Resource::new(|| (), |_| crate::identity::api::sign_in_options());
+    let options = Resource::new(|| (), |_| crate::identity::api::sign_in_choices());
     view! {
         <Title text=s::LOGIN_TITLE/>
         <h1>{s::LOGIN_TITLE}</h1>

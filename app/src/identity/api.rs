@@ -8,7 +8,7 @@ use crate::account::model::UserView;
 use crate::error::AppError;
 
 #[server(endpoint = "identity/sign_in_options")]
-pub async fn sign_in_options() -> Result<SignInOptions, AppError> {
+pub async fn sign_in_choices() -> Result<SignInOptions, AppError> {
     crate::infra::reply(
         async {
             let (_, tx) = crate::account::api::tenant_tx().await?;

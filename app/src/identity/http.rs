@@ -152,17 +152,7 @@ async fn start(
         ),
         Ok(Err(failure)) => failure_page(&state, audience, failure),
         Err(error) => error_response(error),
-    };
-    // Guichet's own time apart from the provider's (read by the bench).
-    let own = started.elapsed().saturating_sub(provider_time);
-    if let Ok(value) = HeaderValue::from_str(&format!(
-        "guichet;dur={:.3}, provider;dur={:.3}",
-        own.as_secs_f64() * 1000.0,
-        provider_time.as_secs_f64() * 1000.0
-    )) {
-        response.headers_mut().insert("server-timing", value);
     }
-    response
 }
 
 async fn callback_citizens(

@@ -213,8 +213,9 @@ pub async fn authorize(party: &RelyingParty) -> Result<Authorization, Failure> {
     let client = client(&metadata, party)?;
     let mut request = client.authorize_url(
         CoreAuthenticationFlow::AuthorizationCode,
-        CsrfToken::new_random,
-        Nonce::new_random,
+        // 256 bits each (43 characters): FranceConnect asks for at least 32.
+        || CsrfToken::new_random_len(32),
+        || Nonce::new_random_len(32),
     );
     for scope in party.scopes.iter().filter(|s| s.as_str() != "openid") {
         request = request.add_scope(Scope::new(scope.clone()));
