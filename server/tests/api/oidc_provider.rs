@@ -101,7 +101,10 @@ impl OidcProvider {
             std::fs::remove_file(self.dir.join("jwks.json")).unwrap();
         }
         let (child, ready) = spawn_provider(&self.dir).await;
-        assert_eq!(ready.port, self.port, "the provider came back on another port");
+        assert_eq!(
+            ready.port, self.port,
+            "the provider came back on another port"
+        );
         self.child = Some(child);
     }
 
@@ -905,7 +908,10 @@ mod tests {
         assert_eq!(provider.port, port);
         assert_eq!(first.len(), 2);
         assert_eq!(same, first);
-        assert!(renewed.iter().all(|kid| !first.contains(kid)), "{renewed:?}");
+        assert!(
+            renewed.iter().all(|kid| !first.contains(kid)),
+            "{renewed:?}"
+        );
     }
 
     #[tokio::test]
@@ -945,8 +951,11 @@ mod tests {
             )
             .append_pair("state", "etat-de-deconnexion");
         // While the session lasts, an authorization asks for no password.
-        let (_, before) =
-            first_page(&http, &citizen_request(&provider, "citoyens-reze", "reze").url).await;
+        let (_, before) = first_page(
+            &http,
+            &citizen_request(&provider, "citoyens-reze", "reze").url,
+        )
+        .await;
 
         let back = logout(&http, end_session.as_str()).await;
 
@@ -955,8 +964,11 @@ mod tests {
             back,
             "http://reze.localhost:4000/deconnexion?state=etat-de-deconnexion"
         );
-        let (_, after) =
-            first_page(&http, &citizen_request(&provider, "citoyens-reze", "reze").url).await;
+        let (_, after) = first_page(
+            &http,
+            &citizen_request(&provider, "citoyens-reze", "reze").url,
+        )
+        .await;
         assert!(after.contains(r#"id="password""#), "{}", text_of(&after));
     }
 
