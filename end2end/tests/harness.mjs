@@ -62,7 +62,16 @@ export async function startOidcProvider(clients) {
     child.once('exit', (code) => reject(new Error(`OpenID provider exited (${code}); did \`npm ci\` run in end2end/?`)));
   });
   const { issuer, port } = JSON.parse(line);
-  return { issuer, port, stop: () => child.kill('SIGTERM') };
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  return {
+    issuer,
+    port,
+    /** Stops it (SIGTERM) and resolves once it has exited. */
+    async stop() {
+      child.kill('SIGTERM');
+      await exited;
+    },
+  };
 }
 
 /**

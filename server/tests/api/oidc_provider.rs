@@ -101,7 +101,10 @@ impl OidcProvider {
             std::fs::remove_file(self.dir.join("jwks.json")).unwrap();
         }
         let (child, ready) = spawn_provider(&self.dir).await;
-        assert_eq!(ready.port, self.port, "the provider came back on another port");
+        assert_eq!(
+            ready.port, self.port,
+            "the provider came back on another port"
+        );
         self.child = Some(child);
     }
 
@@ -389,8 +392,8 @@ mod tests {
         scope: &str,
         extra: &[(&str, &str)],
     ) -> Request {
-        let state = format!("{}", Uuid::new_v4().simple());
-        let nonce = format!("{}", Uuid::new_v4().simple());
+        let state = Uuid::new_v4().simple().to_string();
+        let nonce = Uuid::new_v4().simple().to_string();
         let verifier = format!("{}{}", Uuid::new_v4().simple(), Uuid::new_v4().simple());
         let challenge = URL_SAFE_NO_PAD.encode(Sha256::digest(verifier.as_bytes()));
         let mut url = Url::parse(&provider.url("/auth")).unwrap();
@@ -486,6 +489,17 @@ mod tests {
         let claims = jwt_part(id_token, 1);
         assert_eq!(claims["nonce"], request.nonce.as_str());
         (claims, tokens["access_token"].as_str().unwrap().to_owned())
+    }
+
+    /// The page an authorization request redirects to (its URL and HTML).
+    async fn first_page(http: &reqwest::Client, authorize_url: &str) -> (Url, String) {
+        let response = http.get(authorize_url).send().await.unwrap();
+        let url = Url::parse(authorize_url)
+            .unwrap()
+            .join(&location(&response).unwrap())
+            .unwrap();
+        let page = http.get(url.clone()).send().await.unwrap();
+        (url, page.text().await.unwrap())
     }
 
     async fn kids(provider: &OidcProvider) -> Vec<String> {
@@ -787,13 +801,8 @@ mod tests {
         let provider = provider().await;
         let http = browser();
         let request = citizen_request(&provider, "citoyens-reze", "reze");
-        let login_page = http.get(&request.url).send().await.unwrap();
-        let login_page = location(&login_page).unwrap();
-        let page = http.get(&login_page).send().await.unwrap().text().await.unwrap();
-        let action = Url::parse(&login_page)
-            .unwrap()
-            .join(&form_action(&page, "/login"))
-            .unwrap();
+        let (login_page, page) = first_page(&http, &request.url).await;
+        let action = login_page.join(&form_action(&page, "/login")).unwrap();
 
         let again = http
             .post(action)
@@ -845,6 +854,33 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn the_token_endpoint_also_takes_client_secret_basic() {
+        let provider = provider().await;
+        let request = citizen_request(&provider, "citoyens-nantes", "nantes");
+        let callback = sign_in(&browser(), &request.url, "jean", Consent::Grant).await;
+
+        let response = reqwest::Client::new()
+            .post(provider.url("/token"))
+            .basic_auth("citoyens-nantes", Some(SECRET))
+            .form(&[
+                ("grant_type", "authorization_code"),
+                ("code", &code(&callback, &request)),
+                ("redirect_uri", &request.redirect_uri),
+                ("code_verifier", &request.verifier),
+            ])
+            .send()
+            .await
+            .unwrap();
+
+        assert_eq!(response.status(), StatusCode::OK);
+        let tokens: serde_json::Value = response.json().await.unwrap();
+        assert_eq!(
+            jwt_part(tokens["id_token"].as_str().unwrap(), 1)["aud"],
+            "citoyens-nantes"
+        );
+    }
+
+    #[tokio::test]
     async fn a_wrong_pkce_verifier_is_refused() {
         let provider = provider().await;
         let mut request = citizen_request(&provider, "citoyens-reze", "reze");
@@ -872,7 +908,10 @@ mod tests {
         assert_eq!(provider.port, port);
         assert_eq!(first.len(), 2);
         assert_eq!(same, first);
-        assert!(renewed.iter().all(|kid| !first.contains(kid)), "{renewed:?}");
+        assert!(
+            renewed.iter().all(|kid| !first.contains(kid)),
+            "{renewed:?}"
+        );
     }
 
     #[tokio::test]
@@ -912,19 +951,11 @@ mod tests {
             )
             .append_pair("state", "etat-de-deconnexion");
         // While the session lasts, an authorization asks for no password.
-        let before = http
-            .get(&citizen_request(&provider, "citoyens-reze", "reze").url)
-            .send()
-            .await
-            .unwrap();
-        let before = http
-            .get(location(&before).unwrap())
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let (_, before) = first_page(
+            &http,
+            &citizen_request(&provider, "citoyens-reze", "reze").url,
+        )
+        .await;
 
         let back = logout(&http, end_session.as_str()).await;
 
@@ -933,19 +964,11 @@ mod tests {
             back,
             "http://reze.localhost:4000/deconnexion?state=etat-de-deconnexion"
         );
-        let after = http
-            .get(&citizen_request(&provider, "citoyens-reze", "reze").url)
-            .send()
-            .await
-            .unwrap();
-        let after = http
-            .get(location(&after).unwrap())
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let (_, after) = first_page(
+            &http,
+            &citizen_request(&provider, "citoyens-reze", "reze").url,
+        )
+        .await;
         assert!(after.contains(r#"id="password""#), "{}", text_of(&after));
     }
 
