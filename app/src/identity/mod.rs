@@ -3,3 +3,5 @@
 //! provider, and the links (issuer, pairwise `sub`) → account.
 
 pub mod model;
+pub mod pages;
+pub mod strings;
