@@ -162,7 +162,8 @@ async fn a_certified_citizens_identity_fields_are_prefilled_locked_and_kept_thro
     assert_eq!(answer(&state, "courriel"), &json!({ "text": "m.curie@example.org" }));
 
     // Autosave (the enhanced page) cannot change them either.
-    let forged = json!({ "prenoms": { "text": "Pierre" }, "motif": { "text": "Mariage" } });
+    let forged = json!({ "prenoms": { "text": "Pierre" }, "motif": { "text": "Mariage" },
+                         "courriel": { "text": "m.curie@example.org" } });
     let saved = app
         .post(
             &citizen,
