@@ -85,6 +85,16 @@ fn tag<'a>(html: &'a str, id: &str) -> &'a str {
     &html[start..=end]
 }
 
+/// The draft's answers as stored (not as its page shows them).
+async fn stored_answers(app: &TestApp, key: &str) -> Value {
+    let json = app
+        .text(&format!(
+            "SELECT answers FROM tenant_ca.dossier_drafts WHERE key = '{key}'"
+        ))
+        .await;
+    serde_json::from_str(&json).unwrap()
+}
+
 fn answer<'a>(state: &'a Value, code: &str) -> &'a Value {
     &state["Open"]["answers"][code]
 }
@@ -152,14 +162,14 @@ async fn a_certified_citizens_identity_fields_are_prefilled_locked_and_kept_thro
     )
     .await;
     assert_eq!(location(&response), format!("/brouillons/{key}?etape=1"));
-    let state = draft(&app, &citizen, "ca", &key).await;
-    assert_eq!(answer(&state, "prenoms"), &json!({ "text": "Marie Salomea" }));
-    assert_eq!(answer(&state, "nom_naissance"), &json!({ "text": "Skłodowska" }));
-    assert_eq!(answer(&state, "civilite"), &json!({ "text": "madame" }));
-    assert_eq!(answer(&state, "naissance"), &json!({ "text": "1867-11-07" }));
-    assert_eq!(answer(&state, "pays"), &json!({ "text": "99122" }));
-    assert_eq!(answer(&state, "nom_usage"), &json!({ "text": "Curie" }));
-    assert_eq!(answer(&state, "courriel"), &json!({ "text": "m.curie@example.org" }));
+    let stored = stored_answers(&app, &key).await;
+    assert_eq!(stored["prenoms"], json!({ "text": "Marie Salomea" }));
+    assert_eq!(stored["nom_naissance"], json!({ "text": "Skłodowska" }));
+    assert_eq!(stored["civilite"], json!({ "text": "madame" }));
+    assert_eq!(stored["naissance"], json!({ "text": "1867-11-07" }));
+    assert_eq!(stored["pays"], json!({ "text": "99122" }));
+    assert_eq!(stored["nom_usage"], json!({ "text": "Curie" }));
+    assert_eq!(stored["courriel"], json!({ "text": "m.curie@example.org" }));
 
     // Autosave (the enhanced page) cannot change them either.
     let forged = json!({ "prenoms": { "text": "Pierre" }, "motif": { "text": "Mariage" },
@@ -173,20 +183,20 @@ async fn a_certified_citizens_identity_fields_are_prefilled_locked_and_kept_thro
         )
         .await;
     assert_eq!(saved.status(), StatusCode::OK);
-    let stored = app
-        .text(&format!(
-            "SELECT answers->'prenoms'->>'text' FROM tenant_ca.dossier_drafts WHERE key = '{key}'"
-        ))
-        .await;
-    assert_eq!(stored, "Marie Salomea");
+    let stored = stored_answers(&app, &key).await;
+    assert_eq!(stored["prenoms"], json!({ "text": "Marie Salomea" }));
 
-    // Whatever the draft holds at submission (written before the certification, say), the
-    // dossier gets the certified values.
+    // The page shows the certified value even over a draft saved before the certification.
     app.sql(&format!(
         "UPDATE tenant_ca.dossier_drafts SET answers = answers || '{{\"prenoms\": {{\"text\": \"Pierre\"}}}}'::jsonb
          WHERE key = '{key}'"
     ))
     .await;
+    let state = draft(&app, &citizen, "ca", &key).await;
+    assert_eq!(answer(&state, "prenoms"), &json!({ "text": "Marie Salomea" }));
+
+    // Whatever the draft still holds at submission, the dossier gets the certified values.
+    assert_eq!(stored_answers(&app, &key).await["prenoms"], json!({ "text": "Pierre" }));
     let filed = app
         .post(&citizen, "ca", "portal/submit", &[("key", &key)])
         .await;
