@@ -1317,8 +1317,16 @@ mod tests {
             vec!["civilite", "naissance", "nom_naissance", "pays", "prenoms"]
         );
         assert_eq!(locks.certifier("prenoms"), Some("FranceConnect"));
-        assert_eq!(locks.certifier("nom"), None, "the display name stays editable");
-        assert_eq!(locks.certifier("courriel"), None, "the email stays editable");
+        assert_eq!(
+            locks.certifier("nom"),
+            None,
+            "the display name stays editable"
+        );
+        assert_eq!(
+            locks.certifier("courriel"),
+            None,
+            "the email stays editable"
+        );
         assert!(validate_answers(&form, &initial).is_ok());
     }
 
@@ -1341,7 +1349,10 @@ mod tests {
         };
         let locked = locks(&form, &profile);
         assert!(!locked.values.contains_key("civilite"));
-        assert!(!locked.values.contains_key("naissance"), "not a certified date");
+        assert!(
+            !locked.values.contains_key("naissance"),
+            "not a certified date"
+        );
     }
 
     #[test]

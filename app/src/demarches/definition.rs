@@ -755,7 +755,11 @@ mod tests {
             prefilled("naissance_texte", short_text(), ProfileAttribute::BirthDate),
             prefilled("prenom_date", date(), ProfileAttribute::GivenName),
             prefilled("sexe_texte", short_text(), ProfileAttribute::Gender),
-            prefilled("pays_courriel", FieldKind::Email {}, ProfileAttribute::BirthCountry),
+            prefilled(
+                "pays_courriel",
+                FieldKind::Email {},
+                ProfileAttribute::BirthCountry,
+            ),
             prefilled(
                 "sexe_incomplet",
                 civilite(["madame", "autre"]),
@@ -791,7 +795,8 @@ mod tests {
 
     #[test]
     fn documents_written_before_the_identity_attributes_still_read_and_new_ones_round_trip() {
-        let old = r#"{"code":"nom","label":"Nom","prefill":"display_name","kind":{"short_text":{}}}"#;
+        let old =
+            r#"{"code":"nom","label":"Nom","prefill":"display_name","kind":{"short_text":{}}}"#;
         let field: Field = serde_json::from_str(old).unwrap();
         assert_eq!(field.prefill, Some(ProfileAttribute::DisplayName));
         let birth = prefilled(

@@ -216,23 +216,62 @@ fn FieldView(
             min_items,
             max_items,
         } => group(&field, &slot, state, fields.clone(), *min_items, *max_items).into_any(),
-        FieldKind::LongText { max_length, .. } => {
-            text_control(&field, &slot, state, TextControl::Area(*max_length), certified).into_any()
-        }
-        FieldKind::ShortText { max_length, .. } => text_control(&field, &slot, state, TextControl::Input("text", *max_length), certified).into_any(),
-        FieldKind::Email {} => {
-            text_control(&field, &slot, state, TextControl::Input("email", None), certified).into_any()
-        }
-        FieldKind::Phone {} => {
-            text_control(&field, &slot, state, TextControl::Input("tel", None), certified).into_any()
-        }
-        FieldKind::Integer { .. } | FieldKind::Siret {} => {
-            text_control(&field, &slot, state, TextControl::Numeric("numeric"), certified).into_any()
-        }
-        FieldKind::Decimal { .. } => {
-            text_control(&field, &slot, state, TextControl::Numeric("decimal"), certified).into_any()
-        }
-        FieldKind::Date { min, max } => text_control(&field, &slot, state, TextControl::Date(min.map(|d| d.to_string()), max.map(|d| d.to_string())), certified).into_any(),
+        FieldKind::LongText { max_length, .. } => text_control(
+            &field,
+            &slot,
+            state,
+            TextControl::Area(*max_length),
+            certified,
+        )
+        .into_any(),
+        FieldKind::ShortText { max_length, .. } => text_control(
+            &field,
+            &slot,
+            state,
+            TextControl::Input("text", *max_length),
+            certified,
+        )
+        .into_any(),
+        FieldKind::Email {} => text_control(
+            &field,
+            &slot,
+            state,
+            TextControl::Input("email", None),
+            certified,
+        )
+        .into_any(),
+        FieldKind::Phone {} => text_control(
+            &field,
+            &slot,
+            state,
+            TextControl::Input("tel", None),
+            certified,
+        )
+        .into_any(),
+        FieldKind::Integer { .. } | FieldKind::Siret {} => text_control(
+            &field,
+            &slot,
+            state,
+            TextControl::Numeric("numeric"),
+            certified,
+        )
+        .into_any(),
+        FieldKind::Decimal { .. } => text_control(
+            &field,
+            &slot,
+            state,
+            TextControl::Numeric("decimal"),
+            certified,
+        )
+        .into_any(),
+        FieldKind::Date { min, max } => text_control(
+            &field,
+            &slot,
+            state,
+            TextControl::Date(min.map(|d| d.to_string()), max.map(|d| d.to_string())),
+            certified,
+        )
+        .into_any(),
     };
     view! {
         <div class="form-field" data-path=path data-hidden=move || if is_hidden() { "true" } else { "false" }>
@@ -299,9 +338,15 @@ fn help_and_errors(
         }
     });
     let ids = [(has_help, help_id), (certified.is_some(), certified_id)];
-    let ids = ids.into_iter().filter(|(shown, _)| *shown).map(|(_, id)| id);
+    let ids = ids
+        .into_iter()
+        .filter(|(shown, _)| *shown)
+        .map(|(_, id)| id);
     let described = describing(path, ids.collect(), state);
-    (view! { {help} {mention} {message_block(path, state)} }, described)
+    (
+        view! { {help} {mention} {message_block(path, state)} },
+        described,
+    )
 }
 
 /// The browser's autofill token for a prefilled field (the citizen's own device may know it).

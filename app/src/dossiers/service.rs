@@ -21,8 +21,7 @@ use crate::demarches::answers::{assess, validate_answers};
 use crate::demarches::document::DemarcheDocument;
 use crate::demarches::form_data::{Posted, StepAction, apply_group_action, apply_step};
 use crate::demarches::model::{
-    AnswerError, AnswerValue, Answers, Audience, Definition, FieldKind, FileRef, Locks,
-    RawAnswer,
+    AnswerError, AnswerValue, Answers, Audience, Definition, FieldKind, FileRef, Locks, RawAnswer,
 };
 use crate::demarches::service::{Current, current_published, today_iso, version_document};
 use crate::error::{AppError, AppResult};

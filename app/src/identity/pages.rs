@@ -48,9 +48,10 @@ fn attributes(identity: &CertifiedIdentity) -> impl IntoView + use<> {
         Some("male") => Some(s::MONSIEUR.to_owned()),
         _ => None,
     };
-    let birth_date = identity.birthdate.as_deref().map(|raw| {
-        IsoDate::parse(raw).map_or_else(|| raw.to_owned(), IsoDate::to_french)
-    });
+    let birth_date = identity
+        .birthdate
+        .as_deref()
+        .map(|raw| IsoDate::parse(raw).map_or_else(|| raw.to_owned(), IsoDate::to_french));
     let country = identity.birthcountry.as_deref().map(|code| match code {
         FRANCE_INSEE => format!("{} ({code})", s::FRANCE),
         _ => code.to_owned(),
@@ -58,11 +59,27 @@ fn attributes(identity: &CertifiedIdentity) -> impl IntoView + use<> {
     let present = |value: Option<&String>| value.filter(|v| !v.trim().is_empty()).cloned();
     let lines = [
         ("civilite", s::CIVILITY, civility),
-        ("prenoms", s::GIVEN_NAME, present(Some(&identity.given_name))),
-        ("nom-naissance", s::BIRTH_NAME, present(Some(&identity.family_name))),
-        ("nom-usage", s::USAGE_NAME, present(identity.preferred_username.as_ref())),
+        (
+            "prenoms",
+            s::GIVEN_NAME,
+            present(Some(&identity.given_name)),
+        ),
+        (
+            "nom-naissance",
+            s::BIRTH_NAME,
+            present(Some(&identity.family_name)),
+        ),
+        (
+            "nom-usage",
+            s::USAGE_NAME,
+            present(identity.preferred_username.as_ref()),
+        ),
         ("naissance", s::BIRTH_DATE, birth_date),
-        ("lieu-naissance", s::BIRTH_PLACE, present(identity.birthplace.as_ref())),
+        (
+            "lieu-naissance",
+            s::BIRTH_PLACE,
+            present(identity.birthplace.as_ref()),
+        ),
         ("pays-naissance", s::BIRTH_COUNTRY, country),
         ("courriel", s::EMAIL, present(identity.email.as_ref())),
     ];

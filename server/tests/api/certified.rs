@@ -112,10 +112,19 @@ async fn a_certified_citizens_identity_fields_are_prefilled_locked_and_kept_thro
     // Prefilled from the certified identity; the citizen's own email too, but not locked.
     let key = start(&app, &citizen, "ca", &id, false).await;
     let state = draft(&app, &citizen, "ca", &key).await;
-    assert_eq!(answer(&state, "prenoms"), &json!({ "text": "Marie Salomea" }));
-    assert_eq!(answer(&state, "naissance"), &json!({ "text": "1867-11-07" }));
+    assert_eq!(
+        answer(&state, "prenoms"),
+        &json!({ "text": "Marie Salomea" })
+    );
+    assert_eq!(
+        answer(&state, "naissance"),
+        &json!({ "text": "1867-11-07" })
+    );
     assert_eq!(answer(&state, "civilite"), &json!({ "text": "madame" }));
-    assert_eq!(answer(&state, "courriel"), &json!({ "text": "marie@example.org" }));
+    assert_eq!(
+        answer(&state, "courriel"),
+        &json!({ "text": "marie@example.org" })
+    );
     let locked: Vec<&str> = state["Open"]["locks"]["values"]
         .as_object()
         .unwrap()
@@ -128,14 +137,30 @@ async fn a_certified_citizens_identity_fields_are_prefilled_locked_and_kept_thro
     );
 
     // The step page (plain HTML, as without JavaScript): read-only, with the mention.
-    let html = page(&citizen, app.url("ca", &format!("/brouillons/{key}?etape=1"))).await;
+    let html = page(
+        &citizen,
+        app.url("ca", &format!("/brouillons/{key}?etape=1")),
+    )
+    .await;
     let given = tag(&html, "champ-prenoms");
-    assert!(given.contains("readonly") && given.contains("value=\"Marie Salomea\""), "{given}");
-    assert!(given.contains("champ-prenoms-certifie"), "described by the mention: {given}");
+    assert!(
+        given.contains("readonly") && given.contains("value=\"Marie Salomea\""),
+        "{given}"
+    );
+    assert!(
+        given.contains("champ-prenoms-certifie"),
+        "described by the mention: {given}"
+    );
     assert!(tag(&html, "champ-naissance").contains("readonly"));
     assert!(html.contains("Certifié par FranceConnect : non modifiable"));
-    assert!(tag(&html, "champ-civilite-1").contains("disabled"), "monsieur cannot be chosen");
-    assert!(!tag(&html, "champ-civilite-0").contains("disabled"), "madame stays posted");
+    assert!(
+        tag(&html, "champ-civilite-1").contains("disabled"),
+        "monsieur cannot be chosen"
+    );
+    assert!(
+        !tag(&html, "champ-civilite-0").contains("disabled"),
+        "madame stays posted"
+    );
     for editable in ["champ-courriel", "champ-nom_usage", "champ-motif"] {
         assert!(!tag(&html, editable).contains("readonly"), "{editable}");
     }
@@ -193,10 +218,16 @@ async fn a_certified_citizens_identity_fields_are_prefilled_locked_and_kept_thro
     ))
     .await;
     let state = draft(&app, &citizen, "ca", &key).await;
-    assert_eq!(answer(&state, "prenoms"), &json!({ "text": "Marie Salomea" }));
+    assert_eq!(
+        answer(&state, "prenoms"),
+        &json!({ "text": "Marie Salomea" })
+    );
 
     // Whatever the draft still holds at submission, the dossier gets the certified values.
-    assert_eq!(stored_answers(&app, &key).await["prenoms"], json!({ "text": "Pierre" }));
+    assert_eq!(
+        stored_answers(&app, &key).await["prenoms"],
+        json!({ "text": "Pierre" })
+    );
     let filed = app
         .post(&citizen, "ca", "portal/submit", &[("key", &key)])
         .await;
@@ -237,7 +268,10 @@ async fn a_certified_citizens_identity_fields_are_prefilled_locked_and_kept_thro
         .nth(1)
         .and_then(|rest| rest.split("</section>").next())
         .unwrap();
-    assert!(!section.contains("Nom d'usage"), "not certified, not listed");
+    assert!(
+        !section.contains("Nom d'usage"),
+        "not certified, not listed"
+    );
     assert!(!section.contains("<input"), "nothing to edit");
 }
 
@@ -257,7 +291,10 @@ async fn a_certification_at_one_commune_is_worth_nothing_for_the_same_email_at_a
     let key = start(&app, &at_b, "cb", &id, false).await;
     let state = draft(&app, &at_b, "cb", &key).await;
     assert_eq!(answer(&state, "prenoms"), &Value::Null);
-    assert_eq!(answer(&state, "courriel"), &json!({ "text": "marie@example.org" }));
+    assert_eq!(
+        answer(&state, "courriel"),
+        &json!({ "text": "marie@example.org" })
+    );
     assert_eq!(state["Open"]["locks"]["values"], json!({}));
     let html = page(&at_b, app.url("cb", &format!("/brouillons/{key}?etape=1"))).await;
     assert!(!tag(&html, "champ-prenoms").contains("readonly"));
@@ -281,9 +318,16 @@ async fn a_certification_at_one_commune_is_worth_nothing_for_the_same_email_at_a
         vec![],
     )
     .await;
-    assert_eq!(location(&response), format!("/brouillons/{key}/recapitulatif"));
-    let filed = app.post(&at_b, "cb", "portal/submit", &[("key", &key)]).await;
-    let reference = location(&filed).trim_start_matches("/mes-demandes/").to_owned();
+    assert_eq!(
+        location(&response),
+        format!("/brouillons/{key}/recapitulatif")
+    );
+    let filed = app
+        .post(&at_b, "cb", "portal/submit", &[("key", &key)])
+        .await;
+    let reference = location(&filed)
+        .trim_start_matches("/mes-demandes/")
+        .to_owned();
     let prenoms = app
         .text(&format!(
             "SELECT answers->'prenoms'->>'text' FROM tenant_cb.dossiers WHERE reference = '{reference}'"
