@@ -706,12 +706,8 @@ mod tests {
 
     #[test]
     fn prefill_must_fit_the_field_and_stay_outside_groups() {
-        let with = |code: &str, kind: FieldKind, attribute| Field {
-            prefill: Some(attribute),
-            ..field(code, kind)
-        };
         let form = definition(vec![
-            with(
+            prefilled(
                 "tel",
                 FieldKind::Integer {
                     min: None,
@@ -719,12 +715,12 @@ mod tests {
                 },
                 ProfileAttribute::Phone,
             ),
-            with("adresse", short_text(), ProfileAttribute::Address),
-            with("nom", short_text(), ProfileAttribute::DisplayName),
+            prefilled("adresse", short_text(), ProfileAttribute::Address),
+            prefilled("nom", short_text(), ProfileAttribute::DisplayName),
             field(
                 "membres",
                 FieldKind::Group {
-                    fields: vec![with(
+                    fields: vec![prefilled(
                         "courriel",
                         FieldKind::Email {},
                         ProfileAttribute::Email,

@@ -61,18 +61,7 @@ async fn certify(app: &TestApp, slug: &str, email: &str, identity: &Value) {
 async fn page(client: &reqwest::Client, url: String) -> String {
     let response = client.get(&url).send().await.unwrap();
     assert_eq!(response.status(), StatusCode::OK, "{url}");
-    let html = response.text().await.unwrap();
-    // Without Leptos' markers between adjacent texts.
-    let mut out = String::with_capacity(html.len());
-    let mut rest = html.as_str();
-    while let Some(start) = rest.find("<!--") {
-        out.push_str(&rest[..start]);
-        rest = rest[start..]
-            .find("-->")
-            .map_or("", |end| &rest[start + end + 3..]);
-    }
-    out.push_str(rest);
-    out.replace("<!>", "")
+    crate::backoffice::visible(&response.text().await.unwrap())
 }
 
 /// The opening tag of the element with this id.
