@@ -1,5 +1,6 @@
 // Citizens filing démarches in Chromium, on the demo tenant's published démarches
-// (tenants/demarches/): on a phone with WASM, and in a browser without JavaScript at all.
+// (tenants/demarches/): on a phone with WASM, and in a browser without JavaScript at all; and a
+// citizen whose identity FranceConnect certified, on fields it locks.
 
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
@@ -32,6 +33,30 @@ async function refusal(page, controlId) {
     beside: (await message.isVisible()) ? (await message.textContent()).trim() : null,
   };
 }
+
+/** A démarche asking for the identity FranceConnect certifies (see the last test). */
+const CERTIFIED_DOCUMENT = {
+  format: 'guichet.demarche',
+  format_version: 1,
+  demarche: { title: "Copie d'acte de naissance", description: 'Pour vous.', rubrique: 'État civil', audience: 'identified_only', state: 'draft' },
+  definition: { steps: [
+    { code: 'identite', title: 'Votre identité', fields: [
+      { code: 'civilite', label: 'Civilité', required: true, prefill: 'gender',
+        kind: { single_choice: { options: [{ value: 'madame', label: 'Madame' }, { value: 'monsieur', label: 'Monsieur' }] } } },
+      { code: 'prenoms', label: 'Prénom(s)', required: true, prefill: 'given_name', kind: { short_text: {} } },
+      { code: 'nom_naissance', label: 'Nom de naissance', required: true, prefill: 'birth_name', kind: { short_text: {} } },
+      { code: 'naissance', label: 'Date de naissance', required: true, prefill: 'birth_date', kind: { date: {} } },
+      { code: 'motif', label: 'Motif', required: true, kind: { long_text: {} } },
+    ] },
+  ] },
+};
+
+/** What FranceConnect certified about Karim, as the OpenID Connect sign-in stores it. */
+const KARIM = {
+  given_name: 'Karim', family_name: 'Benali', preferred_username: null, birthdate: '1990-03-14',
+  birthplace: '44109', birthcountry: '99100', gender: 'male', email: 'karim.benali@example.test',
+  provider: 'FranceConnect', acr: 'eidas1', certified_at: '2026-12-07T09:30:00Z',
+};
 
 const PDF = Buffer.from('%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n', 'latin1');
 
@@ -184,6 +209,57 @@ describe('Démarches in Chromium', () => {
     await page.getByText('Reçu', { exact: true }).waitFor();
     const mail = await guichet.mail('passant@example.test');
     assert.ok(mail.body.includes(new URL(page.url()).pathname), 'the acknowledgement carries the tracking link');
+    await page.context().close();
+  });
+
+  test('a citizen whose identity is certified finds those fields read-only with their mention, axe-clean, and submits them', async () => {
+    // A manager publishes the démarche (through the designer's own server functions).
+    const admin = await newPage(browser, problems);
+    await login(admin, guichet, 'admin@saint-herblain.test', 'Herblain-Gestion-2026');
+    const id = await admin.evaluate(async (document) => {
+      const post = async (endpoint, fields) => {
+        const response = await fetch(`/api/${endpoint}`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/x-www-form-urlencoded' },
+          body: new URLSearchParams(fields),
+        });
+        if (!response.ok) throw new Error(`${endpoint}: ${response.status} ${await response.text()}`);
+        return response.json();
+      };
+      const id = await post('demarches/create', { title: 'Acte' });
+      await post('demarches/save', { id, document: JSON.stringify(document) });
+      await post('demarches/publish', { id });
+      return id;
+    }, CERTIFIED_DOCUMENT);
+    await admin.context().close();
+    guichet.sql(`UPDATE tenant_saint_herblain.users SET certified_identity = '${JSON.stringify(KARIM)}'::jsonb
+                 WHERE email = 'karim.benali@example.test'`);
+
+    const page = await newPage(browser, problems);
+    await login(page, guichet, 'karim.benali@example.test', 'Citoyen-2026!');
+    await page.goto(guichet.url('saint-herblain', `/demarches/${id}`));
+    await page.getByRole('button', { name: 'Commencer la démarche' }).click();
+    await page.waitForURL(/\/brouillons\/[^/]+\?etape=1$/);
+    await hydrated(page);
+
+    const given = page.getByLabel('Prénom(s) *');
+    assert.equal(await given.inputValue(), 'Karim');
+    assert.equal(await given.isEditable(), false);
+    assert.equal(await page.getByLabel('Date de naissance *').inputValue(), '1990-03-14');
+    assert.equal(await page.getByLabel('Monsieur').isChecked(), true);
+    assert.equal(await page.getByLabel('Madame').isDisabled(), true);
+    // Said in words, and announced with the field.
+    assert.match(await given.getAttribute('aria-describedby'), /champ-prenoms-certifie/);
+    assert.equal((await page.locator('#champ-prenoms-certifie').textContent()).trim(), '✓ Certifié par FranceConnect : non modifiable');
+    assert.deepEqual(await accessibilityViolations(page), []);
+
+    // Typing elsewhere autosaves; the step goes on with the certified values.
+    await page.getByLabel('Motif *').fill('Mariage');
+    await page.getByRole('button', { name: 'Vérifier et envoyer' }).click();
+    await page.waitForURL(/\/recapitulatif$/);
+    await page.getByText('Benali', { exact: true }).waitFor();
+    await page.getByRole('button', { name: 'Envoyer mon dossier' }).click();
+    await page.waitForURL(/\/mes-demandes\/[^/]+$/);
     await page.context().close();
   });
 });

@@ -140,6 +140,11 @@ export async function startGuichet() {
   });
   return {
     port,
+    /** Runs one SQL statement on this server's database (arranging what no page offers). */
+    sql(statement) {
+      const result = spawnSync('psql', [env.DATABASE_URL, '-qc', statement], { encoding: 'utf8' });
+      if (result.status !== 0) throw new Error(`psql failed: ${result.stderr}`);
+    },
     /** Runs the real `guichet` CLI against this server's database: {status, stdout, stderr}. */
     cli: (...args) => spawnSync(bin, args, { env, encoding: 'utf8' }),
     url: (slug, path = '/') => `http://${slug}.localhost:${port}${path}`,

@@ -10,6 +10,7 @@ use super::api::{
 use super::model::{Role, UserView};
 use super::strings as s;
 use crate::context::{SiteView, reload_site_on_success, use_site};
+use crate::identity::pages::CertifiedIdentitySection;
 use crate::ui::{ErrorSummary, Field, Notice, Restricted, action_error, action_succeeded};
 
 /// Links in the header: sign in / sign up, or the user's spaces and sign out.
@@ -230,6 +231,7 @@ pub fn MyAccount() -> impl IntoView {
                                 <dd>{user.role.map(|r| r.label()).unwrap_or("Usager")}</dd>
                             </dl>
                             <p>"Vous êtes connecté au portail de " <strong>{tenant.name.clone()}</strong> "."</p>
+                            {user.certified.clone().map(|identity| view! { <CertifiedIdentitySection identity/> })}
                         }
                         .into_any(),
                         None => view! {

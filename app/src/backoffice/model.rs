@@ -253,6 +253,9 @@ pub struct AgentDossier {
     pub demarche: String,
     pub citizen: String,
     pub contact_email: Option<String>,
+    /// The identity a provider certified for the dossier's owner (their account's, now).
+    #[serde(default)]
+    pub owner_identity: Option<crate::identity::model::CertifiedIdentity>,
     /// The channel's code (`portal`, `guichet`, `telephone`: `dossiers::model::Channel`).
     pub channel: String,
     /// How agents read it: "en ligne", "au guichet", "par téléphone".

@@ -669,6 +669,27 @@ async fn record(
     announce(tx, row.id).await
 }
 
+/// The identity a provider certified for the dossier's owner, if it has an owner and they are
+/// certified (read from their account in this tenant: certification is per commune).
+async fn owner_identity(
+    tx: &TenantTx,
+    dossier: Uuid,
+) -> AppResult<Option<crate::identity::model::CertifiedIdentity>> {
+    #[derive(FromQueryResult)]
+    struct Owner {
+        identity: String,
+    }
+    let owner: Option<Owner> = tx
+        .fetch_optional(
+            "SELECT u.certified_identity::text AS identity FROM dossiers d JOIN users u ON u.id = d.user_id
+             WHERE d.id = $1 AND u.certified_identity IS NOT NULL",
+            vec![dossier.into()],
+        )
+        .await?;
+    // An unreadable document is shown as no certification rather than failing the page.
+    Ok(owner.and_then(|o| serde_json::from_str(&o.identity).ok()))
+}
+
 /// Everything the agent's dossier page shows.
 pub async fn dossier(tx: &TenantTx, agent: &Agent, reference: &str) -> AppResult<AgentDossier> {
     let (row, access) = visible_dossier(tx, agent, reference, false).await?;
@@ -799,6 +820,7 @@ pub async fn dossier(tx: &TenantTx, agent: &Agent, reference: &str) -> AppResult
         demarche: document.demarche.title.clone(),
         citizen: row.citizen_name.clone(),
         contact_email: row.contact_email.clone(),
+        owner_identity: owner_identity(tx, row.id).await?,
         channel: row.channel.clone(),
         channel_label: crate::dossiers::model::Channel::label_of(&row.channel),
         context: row.context.clone(),

@@ -9,8 +9,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use super::condition::evaluate;
 use super::model::{
     Address, AnswerError, AnswerValue, Answers, CleanAnswers, Decimal, Definition, Field,
-    FieldKind, FileRef, IsoDate, LONG_TEXT_MAX, Profile, ProfileAttribute, RawAnswer,
-    SHORT_TEXT_MAX, TextPattern,
+    FieldKind, FileRef, IsoDate, LONG_TEXT_MAX, Locks, Profile, ProfileAttribute, RawAnswer,
+    SHORT_TEXT_MAX, TextPattern, gender_option,
 };
 use super::strings as s;
 
@@ -92,25 +92,67 @@ pub fn assess(definition: &Definition, answers: &Answers) -> Assessment {
     Assessment { result, hidden }
 }
 
-/// Initial answers for the fields prefilled from the profile (outside groups); the citizen can
-/// still change them.
+/// Initial answers for the fields prefilled from the profile (outside groups). The citizen can
+/// still change those not certified; the certified ones are also in [`locks`].
 pub fn prefill(definition: &Definition, profile: &Profile) -> Answers {
-    let mut answers = BTreeMap::new();
-    for field in definition.steps.iter().flat_map(|step| &step.fields) {
-        let value = match field.prefill {
-            Some(ProfileAttribute::DisplayName) => {
-                profile.display_name.clone().map(RawAnswer::Text)
-            }
-            Some(ProfileAttribute::Email) => profile.email.clone().map(RawAnswer::Text),
-            Some(ProfileAttribute::Phone) => profile.phone.clone().map(RawAnswer::Text),
-            Some(ProfileAttribute::Address) => profile.address.clone().map(RawAnswer::Address),
-            None => None,
-        };
-        if let Some(value) = value {
-            answers.insert(field.code.clone(), value);
-        }
+    let values = top_fields(definition)
+        .filter_map(|field| Some((field.code.clone(), profile_value(field, profile)?.0)));
+    Answers(values.collect())
+}
+
+/// The answers the profile's certified identity fixes (see [`Locks`]): none without one.
+pub fn locks(definition: &Definition, profile: &Profile) -> Locks {
+    let Some(identity) = &profile.certified else {
+        return Locks::default();
+    };
+    let values = top_fields(definition).filter_map(|field| match profile_value(field, profile)? {
+        (value, true) => Some((field.code.clone(), value)),
+        (_, false) => None,
+    });
+    Locks {
+        provider: identity.provider.clone(),
+        values: values.collect(),
     }
-    Answers(answers)
+}
+
+fn top_fields(definition: &Definition) -> impl Iterator<Item = &Field> {
+    definition.steps.iter().flat_map(|step| &step.fields)
+}
+
+/// The profile's value for `field`'s prefill attribute, and whether it is certified.
+fn profile_value(field: &Field, profile: &Profile) -> Option<(RawAnswer, bool)> {
+    let own = |value: &Option<String>| value.clone().map(|v| (RawAnswer::Text(v), false));
+    let identity = profile.certified.as_ref();
+    let certified = |value: Option<&String>| {
+        value
+            .filter(|v| !v.trim().is_empty())
+            .map(|v| (RawAnswer::Text(v.clone()), true))
+    };
+    match field.prefill? {
+        ProfileAttribute::DisplayName => own(&profile.display_name),
+        ProfileAttribute::Email => own(&profile.email),
+        ProfileAttribute::Phone => own(&profile.phone),
+        ProfileAttribute::Address => profile
+            .address
+            .clone()
+            .map(|a| (RawAnswer::Address(a), false)),
+        ProfileAttribute::GivenName => certified(identity.map(|i| &i.given_name)),
+        ProfileAttribute::BirthName => certified(identity.map(|i| &i.family_name)),
+        ProfileAttribute::UsageName => certified(identity?.preferred_username.as_ref()),
+        ProfileAttribute::BirthPlace => certified(identity?.birthplace.as_ref()),
+        ProfileAttribute::BirthCountry => certified(identity?.birthcountry.as_ref()),
+        ProfileAttribute::BirthDate => {
+            let date = IsoDate::parse(identity?.birthdate.as_deref()?)?;
+            Some((RawAnswer::Text(date.to_string()), true))
+        }
+        ProfileAttribute::Gender => match &field.kind {
+            FieldKind::SingleChoice { options, .. } => {
+                let option = gender_option(options, identity?.gender.as_deref()?)?;
+                Some((RawAnswer::Text(option.value.clone()), true))
+            }
+            _ => None,
+        },
+    }
 }
 
 /// One level of fields (the whole form, or one item of a group) being validated.
@@ -1215,6 +1257,7 @@ mod tests {
             display_name: Some("Marie Curie".into()),
             email: Some("marie@exemple.fr".into()),
             phone: None,
+            certified: None,
             address: Some(Address {
                 number: "1".into(),
                 street: "place de la Mairie".into(),
@@ -1243,6 +1286,118 @@ mod tests {
         assert_eq!(
             cleaned.0.get("nom"),
             Some(&AnswerValue::Text("M. Curie".into()))
+        );
+    }
+
+    #[test]
+    fn a_certified_identity_prefills_and_locks_its_attributes_but_not_the_citizens_own_values() {
+        let form = identity_definition();
+        let profile = Profile {
+            display_name: Some("Marie Curie".into()),
+            email: Some("marie@exemple.fr".into()),
+            certified: Some(certified_marie()),
+            ..Profile::default()
+        };
+        let initial = prefill(&form, &profile);
+        assert_eq!(initial.0.get("prenoms"), Some(&text("Marie Salomea")));
+        assert_eq!(initial.0.get("nom_naissance"), Some(&text("Skłodowska")));
+        assert_eq!(initial.0.get("naissance"), Some(&text("1867-11-07")));
+        assert_eq!(initial.0.get("pays"), Some(&text("99122")));
+        assert_eq!(initial.0.get("civilite"), Some(&text("madame")));
+        // Not certified (no usage name; born abroad: no commune): left for the citizen.
+        assert_eq!(initial.0.get("nom_usage"), None);
+        assert_eq!(initial.0.get("lieu"), None);
+        assert_eq!(initial.0.get("nom"), Some(&text("Marie Curie")));
+
+        let locks = locks(&form, &profile);
+        assert_eq!(locks.provider, "FranceConnect");
+        let locked: Vec<&str> = locks.values.keys().map(String::as_str).collect();
+        assert_eq!(
+            locked,
+            vec!["civilite", "naissance", "nom_naissance", "pays", "prenoms"]
+        );
+        assert_eq!(locks.certifier("prenoms"), Some("FranceConnect"));
+        assert_eq!(
+            locks.certifier("nom"),
+            None,
+            "the display name stays editable"
+        );
+        assert_eq!(
+            locks.certifier("courriel"),
+            None,
+            "the email stays editable"
+        );
+        assert!(validate_answers(&form, &initial).is_ok());
+    }
+
+    #[test]
+    fn without_a_certified_identity_nothing_is_locked_and_identity_fields_stay_empty() {
+        let form = identity_definition();
+        let profile = Profile {
+            display_name: Some("Marie Curie".into()),
+            ..Profile::default()
+        };
+        assert_eq!(locks(&form, &profile), Locks::default());
+        let initial = prefill(&form, &profile);
+        assert_eq!(initial.0.keys().collect::<Vec<_>>(), vec!["nom"]);
+        let mut odd = certified_marie();
+        odd.gender = Some("autre".into());
+        odd.birthdate = Some("07/11/1867".into());
+        let profile = Profile {
+            certified: Some(odd),
+            ..Profile::default()
+        };
+        let locked = locks(&form, &profile);
+        assert!(!locked.values.contains_key("civilite"));
+        assert!(
+            !locked.values.contains_key("naissance"),
+            "not a certified date"
+        );
+    }
+
+    #[test]
+    fn a_posted_value_for_a_locked_field_is_replaced_by_the_certified_one() {
+        let form = identity_definition();
+        let profile = Profile {
+            certified: Some(certified_marie()),
+            ..Profile::default()
+        };
+        let locks = locks(&form, &profile);
+        let posted = crate::demarches::form_data::Posted::new([
+            ("prenoms".to_owned(), "Pierre".to_owned()),
+            ("naissance".to_owned(), "2000-01-01".to_owned()),
+            ("civilite".to_owned(), "monsieur".to_owned()),
+            ("nom_usage".to_owned(), "Curie".to_owned()),
+        ]);
+        let mut answers = crate::demarches::form_data::apply_step(
+            &form,
+            0,
+            &prefill(&form, &profile),
+            &posted,
+            &BTreeMap::new(),
+        );
+        locks.enforce(&mut answers);
+        let clean = validate_answers(&form, &answers).unwrap();
+        assert_eq!(
+            clean.0.get("prenoms"),
+            Some(&AnswerValue::Text("Marie Salomea".into()))
+        );
+        assert_eq!(
+            clean.0.get("naissance"),
+            Some(&AnswerValue::Date(IsoDate::new(1867, 11, 7).unwrap()))
+        );
+        assert_eq!(
+            clean.0.get("civilite"),
+            Some(&AnswerValue::Text("madame".into()))
+        );
+        // A blank post does not empty it either; an unlocked field takes what was typed.
+        let mut blanked = answers.clone();
+        blanked.0.remove("prenoms");
+        locks.enforce(&mut blanked);
+        assert_eq!(blanked.0.get("prenoms"), Some(&text("Marie Salomea")));
+        assert_eq!(
+            clean.0.get("nom_usage"),
+            Some(&AnswerValue::Text("Curie".into()))
         );
     }
 

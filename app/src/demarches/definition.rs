@@ -11,7 +11,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use super::condition::{CompareOp, Condition, Literal};
 use super::model::{
     ChoiceOption, Definition, DefinitionError, Demarche, Field, FieldKind, LONG_TEXT_MAX,
-    ProfileAttribute, Step, TextPattern,
+    ProfileAttribute, Step, TextPattern, gender_option,
 };
 use super::strings as s;
 
@@ -194,6 +194,13 @@ impl<'a> Validator<'a> {
                 self.error(path, s::PREFILL_IN_GROUP);
             } else if !prefill_fits(attribute, &field.kind) {
                 self.error(path, s::PREFILL_INCOMPATIBLE);
+            } else if let (ProfileAttribute::Gender, FieldKind::SingleChoice { options, .. }) =
+                (attribute, &field.kind)
+                && ["female", "male"]
+                    .iter()
+                    .any(|gender| gender_option(options, gender).is_none())
+            {
+                self.error(path, s::PREFILL_GENDER_OPTIONS);
             }
         }
         if let Some(condition) = &field.condition {
@@ -386,6 +393,16 @@ fn prefill_fits(attribute: ProfileAttribute, kind: &FieldKind) -> bool {
                 FieldKind::Phone {} | FieldKind::ShortText { .. }
             )
             | (ProfileAttribute::Address, FieldKind::Address {})
+            | (
+                ProfileAttribute::GivenName
+                    | ProfileAttribute::BirthName
+                    | ProfileAttribute::UsageName
+                    | ProfileAttribute::BirthPlace
+                    | ProfileAttribute::BirthCountry,
+                FieldKind::ShortText { .. }
+            )
+            | (ProfileAttribute::BirthDate, FieldKind::Date { .. })
+            | (ProfileAttribute::Gender, FieldKind::SingleChoice { .. })
     )
 }
 
@@ -689,12 +706,8 @@ mod tests {
 
     #[test]
     fn prefill_must_fit_the_field_and_stay_outside_groups() {
-        let with = |code: &str, kind: FieldKind, attribute| Field {
-            prefill: Some(attribute),
-            ..field(code, kind)
-        };
         let form = definition(vec![
-            with(
+            prefilled(
                 "tel",
                 FieldKind::Integer {
                     min: None,
@@ -702,12 +715,12 @@ mod tests {
                 },
                 ProfileAttribute::Phone,
             ),
-            with("adresse", short_text(), ProfileAttribute::Address),
-            with("nom", short_text(), ProfileAttribute::DisplayName),
+            prefilled("adresse", short_text(), ProfileAttribute::Address),
+            prefilled("nom", short_text(), ProfileAttribute::DisplayName),
             field(
                 "membres",
                 FieldKind::Group {
-                    fields: vec![with(
+                    fields: vec![prefilled(
                         "courriel",
                         FieldKind::Email {},
                         ProfileAttribute::Email,
@@ -725,6 +738,74 @@ mod tests {
                 problem("membres.courriel", s::PREFILL_IN_GROUP),
             ]
         );
+    }
+
+    #[test]
+    fn identity_attributes_fit_only_their_kind_of_field() {
+        assert_eq!(problems(&identity_definition()), vec![]);
+        let date = || FieldKind::Date {
+            min: None,
+            max: None,
+        };
+        let form = definition(vec![
+            prefilled("naissance_texte", short_text(), ProfileAttribute::BirthDate),
+            prefilled("prenom_date", date(), ProfileAttribute::GivenName),
+            prefilled("sexe_texte", short_text(), ProfileAttribute::Gender),
+            prefilled(
+                "pays_courriel",
+                FieldKind::Email {},
+                ProfileAttribute::BirthCountry,
+            ),
+            prefilled(
+                "sexe_incomplet",
+                civilite(["madame", "autre"]),
+                ProfileAttribute::Gender,
+            ),
+            prefilled("sexe_court", civilite(["F", "M"]), ProfileAttribute::Gender),
+            prefilled(
+                "sexe_anglais",
+                civilite(["female", "male"]),
+                ProfileAttribute::Gender,
+            ),
+            field(
+                "membres",
+                FieldKind::Group {
+                    fields: vec![prefilled("nee_le", date(), ProfileAttribute::BirthDate)],
+                    min_items: 0,
+                    max_items: 3,
+                },
+            ),
+        ]);
+        assert_eq!(
+            problems(&form),
+            vec![
+                problem("naissance_texte", s::PREFILL_INCOMPATIBLE),
+                problem("prenom_date", s::PREFILL_INCOMPATIBLE),
+                problem("sexe_texte", s::PREFILL_INCOMPATIBLE),
+                problem("pays_courriel", s::PREFILL_INCOMPATIBLE),
+                problem("sexe_incomplet", s::PREFILL_GENDER_OPTIONS),
+                problem("membres.nee_le", s::PREFILL_IN_GROUP),
+            ]
+        );
+    }
+
+    #[test]
+    fn documents_written_before_the_identity_attributes_still_read_and_new_ones_round_trip() {
+        let old =
+            r#"{"code":"nom","label":"Nom","prefill":"display_name","kind":{"short_text":{}}}"#;
+        let field: Field = serde_json::from_str(old).unwrap();
+        assert_eq!(field.prefill, Some(ProfileAttribute::DisplayName));
+        let birth = prefilled(
+            "naissance",
+            FieldKind::Date {
+                min: None,
+                max: None,
+            },
+            ProfileAttribute::BirthDate,
+        );
+        let json = serde_json::to_string(&birth).unwrap();
+        assert!(json.contains(r#""prefill":"birth_date""#), "{json}");
+        assert_eq!(serde_json::from_str::<Field>(&json).unwrap(), birth);
     }
 
     #[test]

@@ -7,6 +7,11 @@
 //! appear and disappear from [`assess`] — the same traversal the server validates with.
 //! Hidden fields carry `data-hidden`; the stylesheet hides them only on hydrated pages, since
 //! without WASM nothing could reveal them again (the server drops their answers anyway).
+//!
+//! A field its [`Locks`] fix (a certified identity's value) is read-only — text inputs
+//! `readonly`, the other options of a choice `disabled` — and says who certified it; its control
+//! stays in the form and is posted like any other, and the server keeps the certified value
+//! whatever comes.
 
 use std::collections::BTreeSet;
 use std::sync::Arc;
@@ -17,7 +22,7 @@ use super::answers::assess;
 use super::form_data::{StepAction, control_id, items_name, keep_control_id, keep_name};
 use super::model::{
     Address, AnswerError, Answers, ChoiceDisplay, ChoiceOption, Definition, Field, FieldKind,
-    FileRef, RawAnswer,
+    FileRef, Locks, ProfileAttribute, RawAnswer,
 };
 use super::problems::{Problem, message_id, messages_at, name_problems};
 use super::strings as s;
@@ -108,13 +113,14 @@ impl FormState {
 }
 
 /// The fields of `definition.steps[step]`, bound to `answers`, with the messages of `errors`
-/// shown on the fields they concern.
+/// shown on the fields they concern; those `locks` fix are read-only.
 #[component]
 pub fn StepFields(
     definition: Arc<Definition>,
     step: usize,
     answers: RwSignal<Answers>,
     errors: Signal<Vec<AnswerError>>,
+    #[prop(optional)] locks: Locks,
 ) -> impl IntoView {
     let for_memo = definition.clone();
     let hidden = Memo::new(move |_| answers.with(|a| assess(&for_memo, a).hidden));
@@ -137,14 +143,22 @@ pub fn StepFields(
                 group: None,
                 code: field.code.clone(),
             };
-            view! { <FieldView field at=slot state/> }
+            let certified_by = locks.certifier(&field.code).map(str::to_owned);
+            view! { <FieldView field at=slot state certified_by/> }
         })
         .collect_view()
 }
 
+/// `certified_by`: the field holds a certified value, and this provider certified it.
 #[component]
-fn FieldView(field: Field, at: Slot, state: FormState) -> impl IntoView {
+fn FieldView(
+    field: Field,
+    at: Slot,
+    state: FormState,
+    #[prop(default = None)] certified_by: Option<String>,
+) -> impl IntoView {
     let slot = at;
+    let certified = certified_by.as_deref();
     let path = slot.path();
     let hidden_path = path.clone();
     let is_hidden = move || state.hidden.with(|h| h.contains(&hidden_path));
@@ -170,19 +184,19 @@ fn FieldView(field: Field, at: Slot, state: FormState) -> impl IntoView {
                     label: s::NO.into(),
                 },
             ];
-            choice_fieldset(&field, &slot, state, options, false).into_any()
+            choice_fieldset(&field, &slot, state, options, false, certified).into_any()
         }
         FieldKind::SingleChoice {
             options,
             display: ChoiceDisplay::Radio,
-        } => choice_fieldset(&field, &slot, state, options.clone(), false).into_any(),
+        } => choice_fieldset(&field, &slot, state, options.clone(), false, certified).into_any(),
         FieldKind::MultipleChoice { options, .. } => {
-            choice_fieldset(&field, &slot, state, options.clone(), true).into_any()
+            choice_fieldset(&field, &slot, state, options.clone(), true, certified).into_any()
         }
         FieldKind::SingleChoice {
             options,
             display: ChoiceDisplay::List,
-        } => select(&field, &slot, state, options.clone()).into_any(),
+        } => select(&field, &slot, state, options.clone(), certified).into_any(),
         FieldKind::Address {} => address(&field, &slot, state).into_any(),
         FieldKind::Files {
             accepted_types,
@@ -202,33 +216,60 @@ fn FieldView(field: Field, at: Slot, state: FormState) -> impl IntoView {
             min_items,
             max_items,
         } => group(&field, &slot, state, fields.clone(), *min_items, *max_items).into_any(),
-        FieldKind::LongText { max_length, .. } => {
-            text_control(&field, &slot, state, TextControl::Area(*max_length)).into_any()
-        }
+        FieldKind::LongText { max_length, .. } => text_control(
+            &field,
+            &slot,
+            state,
+            TextControl::Area(*max_length),
+            certified,
+        )
+        .into_any(),
         FieldKind::ShortText { max_length, .. } => text_control(
             &field,
             &slot,
             state,
             TextControl::Input("text", *max_length),
+            certified,
         )
         .into_any(),
-        FieldKind::Email {} => {
-            text_control(&field, &slot, state, TextControl::Input("email", None)).into_any()
-        }
-        FieldKind::Phone {} => {
-            text_control(&field, &slot, state, TextControl::Input("tel", None)).into_any()
-        }
-        FieldKind::Integer { .. } | FieldKind::Siret {} => {
-            text_control(&field, &slot, state, TextControl::Numeric("numeric")).into_any()
-        }
-        FieldKind::Decimal { .. } => {
-            text_control(&field, &slot, state, TextControl::Numeric("decimal")).into_any()
-        }
+        FieldKind::Email {} => text_control(
+            &field,
+            &slot,
+            state,
+            TextControl::Input("email", None),
+            certified,
+        )
+        .into_any(),
+        FieldKind::Phone {} => text_control(
+            &field,
+            &slot,
+            state,
+            TextControl::Input("tel", None),
+            certified,
+        )
+        .into_any(),
+        FieldKind::Integer { .. } | FieldKind::Siret {} => text_control(
+            &field,
+            &slot,
+            state,
+            TextControl::Numeric("numeric"),
+            certified,
+        )
+        .into_any(),
+        FieldKind::Decimal { .. } => text_control(
+            &field,
+            &slot,
+            state,
+            TextControl::Numeric("decimal"),
+            certified,
+        )
+        .into_any(),
         FieldKind::Date { min, max } => text_control(
             &field,
             &slot,
             state,
             TextControl::Date(min.map(|d| d.to_string()), max.map(|d| d.to_string())),
+            certified,
         )
         .into_any(),
     };
@@ -259,15 +300,16 @@ fn message_block(at: &str, state: FormState) -> impl IntoView + use<> {
     }
 }
 
-/// `aria-describedby` of the element at `at`: its help (if any), then its message when shown.
+/// `aria-describedby` of the element at `at`: its help (ids, if any), then its message when
+/// shown.
 fn describing(
     at: &str,
-    help: Option<String>,
+    help: Vec<String>,
     state: FormState,
 ) -> impl Fn() -> Option<String> + use<> {
     let at = at.to_owned();
     move || {
-        let mut ids: Vec<String> = help.iter().cloned().collect();
+        let mut ids = help.clone();
         if state.message(&at).is_some() {
             ids.push(message_id(&at));
         }
@@ -275,18 +317,52 @@ fn describing(
     }
 }
 
-/// The help text and the message block of a field, and its `aria-describedby`.
+/// The help text, the certification mention (`certified`: who certified the value) and the
+/// message block of a field, and its `aria-describedby`.
 fn help_and_errors(
     field: &Field,
     path: &str,
     state: FormState,
+    certified: Option<&str>,
 ) -> (impl IntoView + use<>, impl Fn() -> Option<String> + use<>) {
     let help_id = format!("{}-aide", control_id(path));
+    let certified_id = format!("{}-certifie", control_id(path));
     let has_help = !field.help.is_empty();
     let help =
         has_help.then(|| view! { <p class="hint" id=help_id.clone()>{field.help.clone()}</p> });
-    let described = describing(path, has_help.then_some(help_id), state);
-    (view! { {help} {message_block(path, state)} }, described)
+    let mention = certified.map(|by| {
+        view! {
+            <p class="certified-mention" id=certified_id.clone()>
+                <span aria-hidden="true">"✓ "</span>{s::certified_by(by)}
+            </p>
+        }
+    });
+    let ids = [(has_help, help_id), (certified.is_some(), certified_id)];
+    let ids = ids
+        .into_iter()
+        .filter(|(shown, _)| *shown)
+        .map(|(_, id)| id);
+    let described = describing(path, ids.collect(), state);
+    (
+        view! { {help} {mention} {message_block(path, state)} },
+        described,
+    )
+}
+
+/// The browser's autofill token for a prefilled field (the citizen's own device may know it).
+fn autocomplete_token(attribute: ProfileAttribute) -> Option<&'static str> {
+    Some(match attribute {
+        ProfileAttribute::Email => "email",
+        ProfileAttribute::Phone => "tel",
+        ProfileAttribute::DisplayName => "name",
+        ProfileAttribute::GivenName => "given-name",
+        ProfileAttribute::BirthName | ProfileAttribute::UsageName => "family-name",
+        ProfileAttribute::BirthDate => "bday",
+        ProfileAttribute::Address
+        | ProfileAttribute::BirthPlace
+        | ProfileAttribute::BirthCountry
+        | ProfileAttribute::Gender => return None,
+    })
 }
 
 enum TextControl {
@@ -301,11 +377,13 @@ fn text_control(
     slot: &Slot,
     state: FormState,
     control: TextControl,
+    certified: Option<&str>,
 ) -> impl IntoView {
     let path = slot.path();
     let id = control_id(&path);
     let value = state.text(slot);
-    let (extras, described_by) = help_and_errors(field, &path, state);
+    let (extras, described_by) = help_and_errors(field, &path, state, certified);
+    let readonly = certified.is_some();
     let invalid_path = path.clone();
     let invalid = move || state.invalid(&invalid_path);
     let error_id = message_id(&path);
@@ -316,33 +394,28 @@ fn text_control(
             state.answers.update(|a| slot.set(a, value));
         }
     };
-    let autocomplete = match &field.prefill {
-        Some(super::model::ProfileAttribute::Email) => Some("email"),
-        Some(super::model::ProfileAttribute::Phone) => Some("tel"),
-        Some(super::model::ProfileAttribute::DisplayName) => Some("name"),
-        _ => None,
-    };
+    let autocomplete = field.prefill.and_then(autocomplete_token);
     let control = match control {
         TextControl::Area(max) => view! {
-            <textarea id=id.clone() name=path.clone() rows="5" maxlength=max data-error-id=error_id.clone()
+            <textarea id=id.clone() name=path.clone() rows="5" maxlength=max readonly=readonly data-error-id=error_id.clone()
                 aria-required=field.required.then_some("true") aria-invalid=invalid aria-describedby=described_by
                 on:input=move |ev| update(event_target_value(&ev))>{value}</textarea>
         }
         .into_any(),
         TextControl::Input(kind, max) => view! {
-            <input id=id.clone() name=path.clone() type=kind value=value maxlength=max autocomplete=autocomplete data-error-id=error_id.clone()
+            <input id=id.clone() name=path.clone() type=kind value=value maxlength=max autocomplete=autocomplete readonly=readonly data-error-id=error_id.clone()
                 aria-required=field.required.then_some("true") aria-invalid=invalid aria-describedby=described_by
                 on:input=move |ev| update(event_target_value(&ev))/>
         }
         .into_any(),
         TextControl::Numeric(mode) => view! {
-            <input id=id.clone() name=path.clone() type="text" inputmode=mode value=value data-error-id=error_id.clone()
+            <input id=id.clone() name=path.clone() type="text" inputmode=mode value=value readonly=readonly data-error-id=error_id.clone()
                 aria-required=field.required.then_some("true") aria-invalid=invalid aria-describedby=described_by
                 on:input=move |ev| update(event_target_value(&ev))/>
         }
         .into_any(),
         TextControl::Date(min, max) => view! {
-            <input id=id.clone() name=path.clone() type="date" value=value min=min max=max data-error-id=error_id.clone()
+            <input id=id.clone() name=path.clone() type="date" value=value min=min max=max autocomplete=autocomplete readonly=readonly data-error-id=error_id.clone()
                 aria-required=field.required.then_some("true") aria-invalid=invalid aria-describedby=described_by
                 on:input=move |ev| update(event_target_value(&ev))/>
         }
@@ -361,10 +434,11 @@ fn choice_fieldset(
     state: FormState,
     options: Vec<ChoiceOption>,
     multiple: bool,
+    certified: Option<&str>,
 ) -> impl IntoView {
     let path = slot.path();
     let id = control_id(&path);
-    let (extras, described_by) = help_and_errors(field, &path, state);
+    let (extras, described_by) = help_and_errors(field, &path, state, certified);
     let invalid_path = path.clone();
     let selected: Vec<String> = match state.answers.with_untracked(|a| slot.get(a)) {
         Some(RawAnswer::Choices(values)) => values,
@@ -379,6 +453,8 @@ fn choice_fieldset(
         .map(|(index, option)| {
             let option_id = format!("{id}-{index}");
             let checked = selected.contains(&option.value);
+            // Locked: only the certified option can be (and stays) chosen.
+            let disabled = certified.is_some() && !checked;
             let slot = slot.clone();
             let value = option.value.clone();
             let on_change = move |ev: leptos::ev::Event| {
@@ -406,7 +482,7 @@ fn choice_fieldset(
             view! {
                 <div class="choice">
                     <input type=if multiple { "checkbox" } else { "radio" } id=option_id.clone() name=path.clone()
-                        value=option.value.clone() checked=checked on:change=on_change/>
+                        value=option.value.clone() checked=checked disabled=disabled on:change=on_change/>
                     <label for=option_id>{option.label}</label>
                 </div>
             }
@@ -427,11 +503,13 @@ fn select(
     slot: &Slot,
     state: FormState,
     options: Vec<ChoiceOption>,
+    certified: Option<&str>,
 ) -> impl IntoView {
     let path = slot.path();
     let id = control_id(&path);
     let current = state.text(slot);
-    let (extras, described_by) = help_and_errors(field, &path, state);
+    let (extras, described_by) = help_and_errors(field, &path, state, certified);
+    let locked = certified.is_some();
     let invalid_path = path.clone();
     let error_id = message_id(&path);
     let slot = slot.clone();
@@ -444,7 +522,8 @@ fn select(
         .into_iter()
         .map(|option| {
             let selected = option.value == current;
-            view! { <option value=option.value selected=selected>{option.label}</option> }
+            let disabled = locked && !selected;
+            view! { <option value=option.value selected=selected disabled=disabled>{option.label}</option> }
         })
         .collect_view();
     view! {
@@ -452,7 +531,7 @@ fn select(
         {extras}
         <select id=id name=path aria-describedby=described_by aria-required=field.required.then_some("true")
             aria-invalid=move || state.invalid(&invalid_path) data-error-id=error_id on:change=on_change>
-            <option value="">{s::CHOOSE}</option>
+            <option value="" disabled=locked>{s::CHOOSE}</option>
             {choices}
         </select>
     }
@@ -460,7 +539,7 @@ fn select(
 
 fn address(field: &Field, slot: &Slot, state: FormState) -> impl IntoView {
     let path = slot.path();
-    let (extras, described_by) = help_and_errors(field, &path, state);
+    let (extras, described_by) = help_and_errors(field, &path, state, None);
     let invalid_path = path.clone();
     let current = match state.answers.with_untracked(|a| slot.get(a)) {
         Some(RawAnswer::Address(address)) => address,
@@ -474,7 +553,7 @@ fn address(field: &Field, slot: &Slot, state: FormState) -> impl IntoView {
         let id = control_id(&part_path);
         let slot = slot.clone();
         let invalid_path = part_path.clone();
-        let described = describing(&part_path, None, state);
+        let described = describing(&part_path, Vec::new(), state);
         let block = message_block(&part_path, state);
         let error_id = message_id(&part_path);
         let on_input = move |ev: leptos::ev::Event| {
@@ -534,7 +613,7 @@ fn files(
 ) -> impl IntoView {
     let path = slot.path();
     let id = control_id(&path);
-    let (extras, described_by) = help_and_errors(field, &path, state);
+    let (extras, described_by) = help_and_errors(field, &path, state, None);
     let invalid_path = path.clone();
     let error_id = message_id(&path);
     let rules = s::file_rules(accepted, max_size, max_files);
@@ -603,7 +682,7 @@ fn group(
     max_items: u32,
 ) -> impl IntoView {
     let path = slot.path();
-    let (extras, described_by) = help_and_errors(field, &path, state);
+    let (extras, described_by) = help_and_errors(field, &path, state, None);
     let invalid_path = path.clone();
     let code = slot.code.clone();
     let count = {

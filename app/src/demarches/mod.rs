@@ -4,7 +4,8 @@
 //!
 //! - [`model`]: the serde types (démarche, definition, steps, fields, answers).
 //! - [`condition`]: conditions on steps and fields, and their evaluator.
-//! - [`answers`]: validating a citizen's answers; prefilling from their profile.
+//! - [`answers`]: validating a citizen's answers; prefilling from their profile, and the
+//!   answers a certified identity locks.
 //! - [`definition`]: the definition validator, which decides what may be published.
 //! - [`document`]: the versioned JSON export/import format.
 //! - [`form`] / [`form_data`]: the citizen's form (portal and designer preview) and how its

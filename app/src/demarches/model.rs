@@ -404,6 +404,8 @@ pub enum ChoiceDisplay {
     List,
 }
 
+/// What a field may be prefilled with. The identity attributes (from [`Self::GivenName`] on) are
+/// filled only from an identity certified by a provider (FranceConnect), and then locked.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ProfileAttribute {
@@ -411,6 +413,29 @@ pub enum ProfileAttribute {
     Email,
     Phone,
     Address,
+    /// Prénom(s).
+    GivenName,
+    /// Nom de naissance.
+    BirthName,
+    /// Nom d'usage.
+    UsageName,
+    BirthDate,
+    /// INSEE code of the birth commune.
+    BirthPlace,
+    /// INSEE code of the birth country.
+    BirthCountry,
+    /// Sexe, as a single choice offering a female and a male option (see [`gender_option`]).
+    Gender,
+}
+
+impl ProfileAttribute {
+    /// Filled only from an identity certified by a provider, which then locks the field.
+    pub fn is_identity(self) -> bool {
+        !matches!(
+            self,
+            Self::DisplayName | Self::Email | Self::Phone | Self::Address
+        )
+    }
 }
 
 /// What the citizen's account knows about them, used to prefill answers.
@@ -420,6 +445,49 @@ pub struct Profile {
     pub email: Option<String>,
     pub phone: Option<String>,
     pub address: Option<Address>,
+    /// The identity a provider certified: the only source of the identity attributes, whose
+    /// fields it locks. The other values above are the citizen's own, and stay editable.
+    #[serde(default)]
+    pub certified: Option<crate::identity::model::CertifiedIdentity>,
+}
+
+/// The option of a single choice that stands for `gender` (`female` or `male`, as
+/// FranceConnect says): the one whose value is a usual word for it (`f`, `femme`, `madame`…).
+pub fn gender_option<'a>(options: &'a [ChoiceOption], gender: &str) -> Option<&'a ChoiceOption> {
+    let words: &[&str] = match gender {
+        "female" => &["female", "f", "femme", "madame", "mme", "feminin"],
+        "male" => &["male", "m", "homme", "monsieur", "m.", "masculin"],
+        _ => return None,
+    };
+    options
+        .iter()
+        .find(|option| words.contains(&option.value.trim().to_ascii_lowercase().as_str()))
+}
+
+/// The answers an identity certified by a provider fixes on a draft: the step page shows them
+/// read-only with the provider's name, and the server puts them back whatever is posted.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Locks {
+    /// Who certified them ("FranceConnect").
+    pub provider: String,
+    /// The certified answer by field code (top-level fields only).
+    pub values: BTreeMap<String, RawAnswer>,
+}
+
+impl Locks {
+    /// The provider's name if the field `code` is locked.
+    pub fn certifier(&self, code: &str) -> Option<&str> {
+        self.values
+            .contains_key(code)
+            .then_some(self.provider.as_str())
+    }
+
+    /// Puts the certified values back into `answers`, whatever they held.
+    pub fn enforce(&self, answers: &mut Answers) {
+        for (code, value) in &self.values {
+            answers.0.insert(code.clone(), value.clone());
+        }
+    }
 }
 
 /// A postal address; `number` may be empty (lieu-dit).

@@ -170,6 +170,9 @@ fn field_with(kind: impl Strategy<Value = FieldKind>) -> impl Strategy<Value = F
             ProfileAttribute::Email,
             ProfileAttribute::Phone,
             ProfileAttribute::Address,
+            ProfileAttribute::GivenName,
+            ProfileAttribute::BirthDate,
+            ProfileAttribute::Gender,
         ])),
         kind,
     )
@@ -331,8 +334,13 @@ proptest! {
     ) {
         let _ = validate_definition(&demarche, &definition);
         let _ = validate_answers(&definition, &answers);
-        let profile = Profile { display_name: profile_name, ..Profile::default() };
-        let prefilled = prefill(&definition, &profile);
+        let profile = Profile {
+            display_name: profile_name,
+            certified: Some(crate::demarches::testing::certified_marie()),
+            ..Profile::default()
+        };
+        let mut prefilled = prefill(&definition, &profile);
+        crate::demarches::answers::locks(&definition, &profile).enforce(&mut prefilled);
         let _ = validate_answers(&definition, &prefilled);
     }
 

@@ -104,6 +104,7 @@ pub const PREFILL_IN_GROUP: &str =
     "Un champ d'un groupe répétable ne peut pas être prérempli depuis le profil.";
 pub const PREFILL_INCOMPATIBLE: &str =
     "Cette information du profil ne peut pas préremplir ce type de champ.";
+pub const PREFILL_GENDER_OPTIONS: &str = "Pour être prérempli par le sexe, ce choix doit proposer une option de valeur « femme » (ou « f », « madame ») et une de valeur « homme » (ou « m », « monsieur »).";
 pub const ORDERING_NOT_ALLOWED: &str = "Ce champ ne peut pas être comparé avec <, ≤, > ou ≥ : seuls les nombres et les dates peuvent l'être.";
 pub const CONDITION_TYPE_MISMATCH: &str =
     "La valeur de la condition n'est pas du même type que le champ comparé.";
@@ -187,6 +188,10 @@ pub const CLOSED_CANNOT_PUBLISH: &str =
 pub const YES: &str = "Oui";
 pub const NO: &str = "Non";
 pub const CHOOSE: &str = "— Choisir —";
+/// Beside a field holding a certified value, which the citizen cannot change.
+pub fn certified_by(provider: &str) -> String {
+    format!("Certifié par {provider} : non modifiable")
+}
 pub const ADDRESS_NUMBER: &str = "Numéro";
 pub const ADDRESS_STREET: &str = "Voie";
 pub const ADDRESS_POSTCODE: &str = "Code postal";

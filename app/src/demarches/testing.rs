@@ -191,3 +191,67 @@ pub fn full_definition() -> Definition {
         ],
     }
 }
+
+pub fn prefilled(code: &str, kind: FieldKind, attribute: ProfileAttribute) -> Field {
+    Field {
+        prefill: Some(attribute),
+        ..field(code, kind)
+    }
+}
+
+pub fn civilite(values: [&str; 2]) -> FieldKind {
+    FieldKind::SingleChoice {
+        options: values
+            .iter()
+            .map(|v| ChoiceOption {
+                value: (*v).to_owned(),
+                label: format!("Libellé {v}"),
+            })
+            .collect(),
+        display: ChoiceDisplay::Radio,
+    }
+}
+
+/// A form asking for every identity attribute, each in the kind of field it fits.
+pub fn identity_definition() -> Definition {
+    let text = short_text;
+    definition(vec![
+        prefilled("prenoms", text(), ProfileAttribute::GivenName),
+        prefilled("nom_naissance", text(), ProfileAttribute::BirthName),
+        prefilled("nom_usage", text(), ProfileAttribute::UsageName),
+        prefilled(
+            "naissance",
+            FieldKind::Date {
+                min: None,
+                max: None,
+            },
+            ProfileAttribute::BirthDate,
+        ),
+        prefilled("lieu", text(), ProfileAttribute::BirthPlace),
+        prefilled("pays", text(), ProfileAttribute::BirthCountry),
+        prefilled(
+            "civilite",
+            civilite(["madame", "monsieur"]),
+            ProfileAttribute::Gender,
+        ),
+        prefilled("nom", text(), ProfileAttribute::DisplayName),
+        prefilled("courriel", FieldKind::Email {}, ProfileAttribute::Email),
+    ])
+}
+
+/// What FranceConnect certifies about Marie Curie (no usage name).
+pub fn certified_marie() -> crate::identity::model::CertifiedIdentity {
+    crate::identity::model::CertifiedIdentity {
+        given_name: "Marie Salomea".into(),
+        family_name: "Skłodowska".into(),
+        preferred_username: None,
+        birthdate: Some("1867-11-07".into()),
+        birthplace: Some(String::new()),
+        birthcountry: Some("99122".into()),
+        gender: Some("female".into()),
+        email: Some("marie@exemple.fr".into()),
+        provider: "FranceConnect".into(),
+        acr: "eidas1".into(),
+        certified_at: "2026-12-07T10:00:00Z".into(),
+    }
+}

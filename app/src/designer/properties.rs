@@ -572,10 +572,17 @@ fn prefill_choices(kind: PaletteKind) -> Option<Vec<(ProfileAttribute, &'static 
             (ProfileAttribute::DisplayName, s::PREFILL_NAME),
             (ProfileAttribute::Email, s::PREFILL_EMAIL),
             (ProfileAttribute::Phone, s::PREFILL_PHONE),
+            (ProfileAttribute::GivenName, s::PREFILL_GIVEN_NAME),
+            (ProfileAttribute::BirthName, s::PREFILL_BIRTH_NAME),
+            (ProfileAttribute::UsageName, s::PREFILL_USAGE_NAME),
+            (ProfileAttribute::BirthPlace, s::PREFILL_BIRTH_PLACE),
+            (ProfileAttribute::BirthCountry, s::PREFILL_BIRTH_COUNTRY),
         ]),
         PaletteKind::Email => Some(vec![(ProfileAttribute::Email, s::PREFILL_EMAIL)]),
         PaletteKind::Phone => Some(vec![(ProfileAttribute::Phone, s::PREFILL_PHONE)]),
         PaletteKind::Address => Some(vec![(ProfileAttribute::Address, s::PREFILL_ADDRESS)]),
+        PaletteKind::Date => Some(vec![(ProfileAttribute::BirthDate, s::PREFILL_BIRTH_DATE)]),
+        PaletteKind::SingleChoice => Some(vec![(ProfileAttribute::Gender, s::PREFILL_GENDER)]),
         _ => None,
     }
 }
@@ -586,6 +593,13 @@ fn prefill_token(attribute: ProfileAttribute) -> &'static str {
         ProfileAttribute::Email => "email",
         ProfileAttribute::Phone => "phone",
         ProfileAttribute::Address => "address",
+        ProfileAttribute::GivenName => "given_name",
+        ProfileAttribute::BirthName => "birth_name",
+        ProfileAttribute::UsageName => "usage_name",
+        ProfileAttribute::BirthDate => "birth_date",
+        ProfileAttribute::BirthPlace => "birth_place",
+        ProfileAttribute::BirthCountry => "birth_country",
+        ProfileAttribute::Gender => "gender",
     }
 }
 
@@ -603,10 +617,11 @@ fn prefill_select(
         })
     };
     let tokens: Vec<ProfileAttribute> = choices.iter().map(|(a, _)| *a).collect();
+    let certified = tokens.iter().any(|a| a.is_identity());
     view! {
         <div class="field">
             <label for="prop-prefill">{s::PROP_PREFILL}</label>
-            <select id="prop-prefill" prop:value=current
+            <select id="prop-prefill" prop:value=current aria-describedby=certified.then_some("prop-prefill-aide")
                 on:change=move |ev| {
                     let token = event_target_value(&ev);
                     let value = tokens.iter().copied().find(|a| prefill_token(*a) == token);
@@ -617,6 +632,7 @@ fn prefill_select(
                     <option value=prefill_token(attribute)>{label}</option>
                 }).collect_view()}
             </select>
+            {certified.then(|| view! { <p class="hint" id="prop-prefill-aide">{s::PREFILL_CERTIFIED_HINT}</p> })}
         </div>
     }
     .into_any()

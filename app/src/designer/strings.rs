@@ -275,6 +275,15 @@ pub const PREFILL_NAME: &str = "Nom";
 pub const PREFILL_EMAIL: &str = "Adresse e-mail";
 pub const PREFILL_PHONE: &str = "Téléphone";
 pub const PREFILL_ADDRESS: &str = "Adresse";
+pub const PREFILL_GIVEN_NAME: &str = "Prénom(s) (identité certifiée)";
+pub const PREFILL_BIRTH_NAME: &str = "Nom de naissance (identité certifiée)";
+pub const PREFILL_USAGE_NAME: &str = "Nom d'usage (identité certifiée)";
+pub const PREFILL_BIRTH_DATE: &str = "Date de naissance (identité certifiée)";
+pub const PREFILL_BIRTH_PLACE: &str = "Lieu de naissance, code INSEE (identité certifiée)";
+pub const PREFILL_BIRTH_COUNTRY: &str = "Pays de naissance, code INSEE (identité certifiée)";
+pub const PREFILL_GENDER: &str = "Sexe / civilité (identité certifiée)";
+/// Under the prefill choice: what an identity attribute does to the citizen's field.
+pub const PREFILL_CERTIFIED_HINT: &str = "Les informations « identité certifiée » ne sont préremplies que pour un usager connecté avec FranceConnect ; elles sont alors verrouillées.";
 pub const PROP_MAX_LENGTH: &str = "Longueur maximale (caractères)";
 pub const PROP_PATTERN: &str = "Format imposé (expression régulière)";
 pub const PROP_PATTERN_MESSAGE: &str = "Message si le format n'est pas respecté";

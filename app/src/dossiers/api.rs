@@ -36,17 +36,6 @@ pub(crate) mod ssr {
         let viewer = viewer(&tx).await?;
         Ok((state, tx, viewer))
     }
-
-    pub fn profile(viewer: Option<&UserView>) -> crate::demarches::model::Profile {
-        crate::demarches::model::Profile {
-            display_name: viewer
-                .map(|u| u.display_name.clone())
-                .filter(|n| !n.is_empty()),
-            email: viewer.map(|u| u.email.clone()),
-            phone: None,
-            address: None,
-        }
-    }
 }
 
 /// `contexte`: the context the page is opened in (`?contexte=`; absent: the host's).
@@ -76,7 +65,7 @@ pub async fn start_draft(
 ) -> Result<(), AppError> {
     let result = async {
         let (_, tx, viewer) = ssr::open().await?;
-        let profile = ssr::profile(viewer.as_ref());
+        let profile = super::service::profile(viewer.as_ref());
         let key = super::service::start_draft(
             &tx,
             viewer.as_ref(),

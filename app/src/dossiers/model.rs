@@ -59,6 +59,9 @@ pub struct DraftPage {
     pub step: usize,
     /// Anonymous draft: the link is the only way back to it.
     pub anonymous: bool,
+    /// The answers its owner's certified identity fixes: read-only on the page.
+    #[serde(default)]
+    pub locks: crate::demarches::model::Locks,
 }
 
 /// The draft as the step page embeds it for the browser bundle (`guichet-enhance`), which

@@ -21,7 +21,7 @@ use crate::demarches::answers::{assess, validate_answers};
 use crate::demarches::document::DemarcheDocument;
 use crate::demarches::form_data::{Posted, StepAction, apply_group_action, apply_step};
 use crate::demarches::model::{
-    AnswerError, AnswerValue, Answers, Audience, Definition, FieldKind, FileRef, RawAnswer,
+    AnswerError, AnswerValue, Answers, Audience, Definition, FieldKind, FileRef, Locks, RawAnswer,
 };
 use crate::demarches::service::{Current, current_published, today_iso, version_document};
 use crate::error::{AppError, AppResult};
@@ -136,6 +136,33 @@ impl DraftSummaryRow {
             steps: self.steps.max(0) as usize,
         }
     }
+}
+
+/// What the viewer's account gives démarches to prefill: their name and address (their own,
+/// editable) and the identity a provider certified (locked: see [`locks_of`]).
+pub fn profile(viewer: Option<&UserView>) -> crate::demarches::model::Profile {
+    crate::demarches::model::Profile {
+        display_name: viewer
+            .map(|u| u.display_name.clone())
+            .filter(|n| !n.is_empty()),
+        email: viewer.map(|u| u.email.clone()),
+        phone: None,
+        address: None,
+        certified: viewer.and_then(|u| u.certified.clone()),
+    }
+}
+
+/// The answers the owner's certified identity fixes on their own portal draft, whatever is
+/// posted (step form, autosave) or was saved before they were certified. None on an anonymous
+/// draft or one an agent fills on someone's behalf.
+fn locks_of(draft: &DraftRow, viewer: Option<&UserView>, definition: &Definition) -> Locks {
+    let own = draft.channel == "portal"
+        && draft.user_id.is_some()
+        && draft.user_id == viewer.and_then(UserView::uuid);
+    if !own {
+        return Locks::default();
+    }
+    crate::demarches::answers::locks(definition, &profile(viewer))
 }
 
 /// The draft named by `key`, locked for update, if the viewer may see it: its owner, or anyone
@@ -324,15 +351,19 @@ pub async fn draft_page(
         return Ok(DraftState::Submitted(dossier_url(tx, dossier).await?));
     }
     let document = version_document(tx, row.demarche_id, row.version).await?;
+    let locks = locks_of(&row, viewer, &document.definition);
+    let mut answers = row.answers()?;
+    locks.enforce(&mut answers);
     Ok(DraftState::Open(DraftPage {
         key: row.key.clone(),
         demarche_id: row.demarche_id.to_string(),
         title: document.demarche.title,
-        answers: row.answers()?,
+        answers,
         problems: row.problems()?,
         step: row.step as usize,
         definition: document.definition,
         anonymous: row.user_id.is_none(),
+        locks,
     }))
 }
 
@@ -613,6 +644,7 @@ pub async fn save_step(
     let mut answers = apply_step(definition, step, &draft.answers()?, posted, &uploaded);
     reconcile_files(tx, draft.id, &mut answers).await?;
     apply_group_action(&mut answers, &action);
+    locks_of(&draft, viewer, definition).enforce(&mut answers);
     let next = match action {
         StepAction::Next if problems.is_empty() => {
             let assessment = assess(definition, &answers);
@@ -661,6 +693,11 @@ pub async fn autosave(
     let mut answers: Answers = serde_json::from_str(answers_json)
         .map_err(|_| AppError::invalid("answers", s::BAD_ANSWERS))?;
     reconcile_files(tx, draft.id, &mut answers).await?;
+    // Only a certified owner has locks: no need to read the version otherwise.
+    if viewer.is_some_and(|user| user.certified.is_some()) {
+        let document = version_document(tx, draft.demarche_id, draft.version).await?;
+        locks_of(&draft, viewer, &document.definition).enforce(&mut answers);
+    }
     tx.execute(
         "UPDATE dossier_drafts SET answers = $2::jsonb, updated_at = now() WHERE id = $1",
         vec![
@@ -802,6 +839,7 @@ pub async fn submit(
     };
     let mut answers = draft.answers()?;
     reconcile_files(tx, draft.id, &mut answers).await?;
+    locks_of(&draft, viewer, &document.definition).enforce(&mut answers);
     let clean = match validate_answers(&document.definition, &answers) {
         Ok(clean) => clean,
         Err(problems) => {

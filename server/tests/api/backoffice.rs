@@ -1288,7 +1288,7 @@ async fn a_dossiers_mails_and_their_status_are_shown_to_its_agents_and_admins_re
 }
 
 /// The text of a page without Leptos' hydration markers between adjacent texts.
-fn visible(html: &str) -> String {
+pub(crate) fn visible(html: &str) -> String {
     let mut out = String::with_capacity(html.len());
     let mut rest = html;
     while let Some(start) = rest.find("<!--") {
