@@ -222,6 +222,9 @@ pub fn MyAccount() -> impl IntoView {
                                 <dd>{user.role.map(|r| r.label()).unwrap_or("Usager")}</dd>
                             </dl>
                             <p>"Vous êtes connecté au portail de " <strong>{tenant.name.clone()}</strong> "."</p>
+                            {user.has_role(Role::Agent).then(|| view! {
+                                <p><A href=crate::second_factor::ENROL_PATH>{crate::second_factor::strings::SECURITY_LINK}</A></p>
+                            })}
                         }
                         .into_any(),
                         None => view! {

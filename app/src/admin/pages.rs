@@ -30,6 +30,7 @@ pub fn Agents() -> impl IntoView {
                                 <li><A href="/administration/apparence">{crate::branding::strings::PAGE_TITLE}</A></li>
                                 <li><A href="/administration/contextes">{crate::contexts::strings::ADMIN_LINK}</A></li>
                                 <li><A href="/administration/courriels">{crate::mail::strings::ADMIN_LINK}</A></li>
+                                <li><A href=crate::second_factor::SETTINGS_PATH>{crate::second_factor::strings::ADMIN_LINK}</A></li>
                             </ul>
                             <AgentsPanel invite users/>
                         }
