@@ -175,11 +175,13 @@ pub async fn decide_platform(
     let Some(token) = cookie_in(headers, OPERATOR_COOKIE) else {
         return Ok(Decision::Render);
     };
-    Ok(if service::operator_enrolment_missing(state, &token).await? {
-        Decision::Enrol(OPERATOR_ENROL_PATH.to_owned())
-    } else {
-        Decision::Render
-    })
+    Ok(
+        if service::operator_enrolment_missing(state, &token).await? {
+            Decision::Enrol(OPERATOR_ENROL_PATH.to_owned())
+        } else {
+            Decision::Render
+        },
+    )
 }
 
 #[cfg(test)]

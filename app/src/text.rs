@@ -40,6 +40,9 @@ mod tests {
 
     #[test]
     fn only_unreserved_characters_stay_unencoded() {
-        assert_eq!(super::percent_encode("a-Z_0.~ /é@"), "a-Z_0.~%20%2F%C3%A9%40");
+        assert_eq!(
+            super::percent_encode("a-Z_0.~ /é@"),
+            "a-Z_0.~%20%2F%C3%A9%40"
+        );
     }
 }

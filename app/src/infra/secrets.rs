@@ -42,12 +42,13 @@ impl Secrets {
         if let Ok(encoded) = std::env::var("GUICHET_SECRET_KEY")
             && !encoded.trim().is_empty()
         {
-            return Self::decode(encoded.trim())
-                .map_err(|e| format!("GUICHET_SECRET_KEY: {e}"));
+            return Self::decode(encoded.trim()).map_err(|e| format!("GUICHET_SECRET_KEY: {e}"));
         }
         let path = data_dir.join("secret.key");
         match std::fs::read_to_string(&path) {
-            Ok(encoded) => Self::decode(encoded.trim()).map_err(|e| format!("{}: {e}", path.display())),
+            Ok(encoded) => {
+                Self::decode(encoded.trim()).map_err(|e| format!("{}: {e}", path.display()))
+            }
             Err(error) if error.kind() == std::io::ErrorKind::NotFound => {
                 let mut key = [0u8; 32];
                 rand::rng().fill_bytes(&mut key);
@@ -150,11 +151,20 @@ mod tests {
     #[test]
     fn a_sealed_secret_opens_only_with_its_binding() {
         let secrets = Secrets::from_key(&[7; 32]);
-        let sealed = secrets.seal("tenant_a/identity.citizens", "s3cr3t").unwrap();
+        let sealed = secrets
+            .seal("tenant_a/identity.citizens", "s3cr3t")
+            .unwrap();
         assert!(!sealed.windows(6).any(|w| w == b"s3cr3t"));
-        assert_eq!(secrets.open("tenant_a/identity.citizens", &sealed).unwrap(), "s3cr3t");
+        assert_eq!(
+            secrets.open("tenant_a/identity.citizens", &sealed).unwrap(),
+            "s3cr3t"
+        );
         assert!(secrets.open("tenant_b/identity.citizens", &sealed).is_err());
-        assert!(Secrets::from_key(&[8; 32]).open("tenant_a/identity.citizens", &sealed).is_err());
+        assert!(
+            Secrets::from_key(&[8; 32])
+                .open("tenant_a/identity.citizens", &sealed)
+                .is_err()
+        );
     }
 
     #[test]

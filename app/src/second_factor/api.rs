@@ -138,7 +138,11 @@ pub async fn verify_code(
     crate::infra::reply(
         async {
             let (state, tx, realm) = ssr::site_tx().await?;
-            let code = if code.trim().is_empty() { secours } else { code };
+            let code = if code.trim().is_empty() {
+                secours
+            } else {
+                code
+            };
             let client = crate::account::api::client_address();
             let verdict = answer_challenge(
                 &tx,
@@ -174,7 +178,8 @@ pub async fn verify_code(
                     );
                 }
                 SiteTx::Platform(tx) => {
-                    let token = crate::platform::service::open_operator_session(&tx, account).await?;
+                    let token =
+                        crate::platform::service::open_operator_session(&tx, account).await?;
                     tx.commit().await?;
                     ssr::end_challenge(&state);
                     crate::platform::api::start_operator_session(&state, &token);

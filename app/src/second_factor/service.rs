@@ -439,13 +439,17 @@ fn qr_svg(uri: &str) -> String {
         tracing::error!("the key's URI does not fit a QR code");
         return String::new();
     };
+    // One rectangle per run of dark modules in a row.
     let mut path = String::new();
-    for (index, _) in code.pixels.iter().enumerate().filter(|(_, p)| **p == 0) {
-        path.push_str(&format!(
-            "M{} {}h1v1h-1z",
-            index % code.size,
-            index / code.size
-        ));
+    for (y, row) in code.pixels.chunks(code.size.max(1)).enumerate() {
+        let mut x = 0;
+        while x < row.len() {
+            let run = row[x..].iter().take_while(|p| **p == 0).count();
+            if run > 0 {
+                path.push_str(&format!("M{x} {y}h{run}v1h-{run}z"));
+            }
+            x += run.max(1);
+        }
     }
     let outer = code.size + 4;
     format!(
@@ -682,12 +686,12 @@ pub async fn challenge<Q: Queries + Sync>(
     realm: &Realm,
     token: &str,
 ) -> AppResult<Option<ChallengeView>> {
-    Ok(live_challenge(q, realm, token).await?.map(|row| {
-        ChallengeView {
+    Ok(live_challenge(q, realm, token)
+        .await?
+        .map(|row| ChallengeView {
             attempts_left: u32::try_from(MAX_CHALLENGE_FAILURES - row.failures).unwrap_or(0),
             refused: row.failures > 0,
-        }
-    }))
+        }))
 }
 
 /// What a code given to a sign-in led to. A refusal is returned, not raised, so that the
@@ -720,7 +724,10 @@ pub async fn answer_challenge<Q: Queries + Sync>(
     let code = code.trim();
     let table = realm.table("second_factor_challenges");
     let Some(challenge) = live_challenge(q, realm, token).await? else {
-        return Ok(Verdict::Refused(AppError::invalid("code", s::CHALLENGE_GONE)));
+        return Ok(Verdict::Refused(AppError::invalid(
+            "code",
+            s::CHALLENGE_GONE,
+        )));
     };
     if code.is_empty() {
         return Ok(Verdict::Refused(AppError::invalid("code", s::CODE_EMPTY)));
@@ -740,7 +747,10 @@ pub async fn answer_challenge<Q: Queries + Sync>(
             vec![hash_token(token).into()],
         )
         .await?;
-        return Ok(Verdict::Refused(AppError::invalid("code", s::CHALLENGE_GONE)));
+        return Ok(Verdict::Refused(AppError::invalid(
+            "code",
+            s::CHALLENGE_GONE,
+        )));
     };
     let outcome = if is_totp_code(code) {
         let key = key(secrets, realm, account, &row)?;
@@ -879,7 +889,10 @@ mod tests {
         );
         let account = Uuid::new_v4();
         let typed = code.replace('-', " ").to_uppercase();
-        assert_eq!(recovery_hash(account, &typed), recovery_hash(account, &code));
+        assert_eq!(
+            recovery_hash(account, &typed),
+            recovery_hash(account, &code)
+        );
         assert_ne!(
             recovery_hash(Uuid::new_v4(), &code),
             recovery_hash(account, &code)
@@ -890,7 +903,8 @@ mod tests {
     fn the_qr_code_is_an_svg_of_its_modules() {
         let svg = qr_svg("otpauth://totp/A:b?secret=ABC");
         assert!(svg.starts_with("<svg "), "{svg}");
-        assert!(svg.contains("h1v1h-1z"));
+        // The finder pattern's top row: a run of seven dark modules, after the quiet zone.
+        assert!(svg.contains("M2 2h7v1h-7z"), "{svg}");
         assert!(svg.contains(s::QR_LABEL));
     }
 }

@@ -11,10 +11,13 @@ pub const RECOVERY_HINT: &str = "L'un des 10 codes notés à l'activation, par e
 pub const CODE_SUBMIT: &str = "Valider";
 pub const CODE_RESTART: &str = "Recommencer la connexion";
 pub const CHALLENGE_GONE: &str = "Votre connexion a expiré ou n'a pas été commencée : saisissez à nouveau votre adresse e-mail et votre mot de passe.";
-pub const CODE_EMPTY: &str = "Saisissez le code à 6 chiffres de votre application d'authentification.";
+pub const CODE_EMPTY: &str =
+    "Saisissez le code à 6 chiffres de votre application d'authentification.";
 pub const CODE_WRONG: &str = "Ce code est incorrect. Vérifiez que l'heure de votre téléphone est exacte, ou saisissez l'un de vos codes de secours.";
-pub const CODE_REPLAYED: &str = "Ce code a déjà été utilisé. Attendez que votre application affiche le code suivant.";
-pub const TOO_MANY_CODES: &str = "Trop de codes erronés. Réessayez dans 15 minutes, ou saisissez à nouveau votre mot de passe.";
+pub const CODE_REPLAYED: &str =
+    "Ce code a déjà été utilisé. Attendez que votre application affiche le code suivant.";
+pub const TOO_MANY_CODES: &str =
+    "Trop de codes erronés. Réessayez dans 15 minutes, ou saisissez à nouveau votre mot de passe.";
 pub const CHALLENGE_SPENT: &str = "Trop de codes erronés pour cette connexion : saisissez à nouveau votre adresse e-mail et votre mot de passe.";
 
 pub fn attempts_left(left: u32) -> String {
@@ -31,16 +34,20 @@ pub const PLATFORM_ISSUER: &str = "Guichet (plateforme)";
 pub const SECURITY_TITLE: &str = "Double authentification";
 pub const SECURITY_LINK: &str = "Double authentification";
 pub const SECURITY_INTRO: &str = "Après votre mot de passe, un code à 6 chiffres donné par une application d'authentification de votre téléphone (par exemple FreeOTP, Aegis, Google Authenticator ou Microsoft Authenticator) vous sera demandé. Un mot de passe volé ne suffit plus alors pour entrer dans votre compte.";
-pub const AGENTS_ONLY: &str = "La double authentification est réservée aux agents de la collectivité.";
-pub const REQUIRED_NOTICE: &str = "La double authentification est obligatoire : activez-la pour accéder à votre espace.";
+pub const AGENTS_ONLY: &str =
+    "La double authentification est réservée aux agents de la collectivité.";
+pub const REQUIRED_NOTICE: &str =
+    "La double authentification est obligatoire : activez-la pour accéder à votre espace.";
 pub const STATE_OFF: &str = "La double authentification n'est pas activée sur votre compte.";
 pub const START: &str = "Activer la double authentification";
 pub const SCAN: &str = "1. Scannez ce QR code avec votre application d'authentification.";
 pub const MANUAL: &str = "Ou saisissez cette clé dans l'application (compte basé sur l'heure) :";
 pub const QR_LABEL: &str = "QR code de la clé de double authentification";
-pub const CONFIRM_STEP: &str = "2. Saisissez le code à 6 chiffres que l'application affiche, pour confirmer.";
+pub const CONFIRM_STEP: &str =
+    "2. Saisissez le code à 6 chiffres que l'application affiche, pour confirmer.";
 pub const CONFIRM: &str = "Confirmer l'activation";
-pub const NOT_STARTED: &str = "Commencez par « Activer la double authentification » pour obtenir une clé.";
+pub const NOT_STARTED: &str =
+    "Commencez par « Activer la double authentification » pour obtenir une clé.";
 pub const ALREADY_ON: &str = "La double authentification est déjà activée sur votre compte.";
 pub const CONFIRM_WRONG: &str = "Ce code ne correspond pas à la clé affichée. Vérifiez que l'heure de votre téléphone est exacte et saisissez le code affiché en ce moment.";
 
@@ -74,10 +81,13 @@ pub const NOT_ON: &str = "La double authentification n'est pas activée sur votr
 // The mandatory switch (`/administration/securite`, `/plateforme/securite`).
 pub const SETTINGS_TITLE: &str = "Sécurité des connexions";
 pub const ADMIN_LINK: &str = "Sécurité des connexions";
-pub const REQUIRED_AGENTS_LABEL: &str = "Rendre la double authentification obligatoire pour les agents";
+pub const REQUIRED_AGENTS_LABEL: &str =
+    "Rendre la double authentification obligatoire pour les agents";
 pub const REQUIRED_AGENTS_HINT: &str = "Un agent qui ne l'a pas activée y sera conduit à sa prochaine page de l'espace agents. Les connexions par un fournisseur d'identité (authentification unique) ne sont pas concernées.";
-pub const REQUIRED_OPERATORS_LABEL: &str = "Rendre la double authentification obligatoire pour les opérateurs";
-pub const REQUIRED_OPERATORS_HINT: &str = "Un opérateur qui ne l'a pas activée y sera conduit avant d'utiliser la console.";
+pub const REQUIRED_OPERATORS_LABEL: &str =
+    "Rendre la double authentification obligatoire pour les opérateurs";
+pub const REQUIRED_OPERATORS_HINT: &str =
+    "Un opérateur qui ne l'a pas activée y sera conduit avant d'utiliser la console.";
 pub const SAVE: &str = "Enregistrer";
 pub const SAVED: &str = "Réglage enregistré.";
 pub const ENROL_YOURSELF_FIRST: &str = "Activez d'abord la double authentification sur votre propre compte : sans elle, vous n'auriez plus accès à votre espace.";

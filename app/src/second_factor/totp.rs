@@ -94,7 +94,10 @@ pub fn base32_encode(bytes: &[u8]) -> String {
 pub fn base32_decode(text: &str) -> Option<Vec<u8>> {
     let mut out = Vec::with_capacity(text.len() * 5 / 8);
     let (mut buffer, mut bits) = (0u32, 0u32);
-    for c in text.bytes().filter(|c| !c.is_ascii_whitespace() && *c != b'=') {
+    for c in text
+        .bytes()
+        .filter(|c| !c.is_ascii_whitespace() && *c != b'=')
+    {
         let value = BASE32.iter().position(|a| *a == c.to_ascii_uppercase())?;
         buffer = (buffer << 5) | u32::try_from(value).ok()?;
         bits += 5;
@@ -176,7 +179,10 @@ mod tests {
         let now = 1_234_567_890;
         let step = step_at(now);
         let code = code_at_step(RFC_KEY, step).unwrap();
-        assert_eq!(accept(RFC_KEY, &code, now, Some(step)), Err(Refusal::Replayed));
+        assert_eq!(
+            accept(RFC_KEY, &code, now, Some(step)),
+            Err(Refusal::Replayed)
+        );
         assert_eq!(
             accept(RFC_KEY, &code, now, Some(step + 1)),
             Err(Refusal::Replayed)

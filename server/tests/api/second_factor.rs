@@ -23,10 +23,12 @@ struct Authenticator {
 }
 
 impl Authenticator {
-    /// The key shown on the security page (`<code data-testid="totp-secret">`, grouped).
+    /// The key shown on the security page (`<code class="totp-secret">`, grouped).
     fn from_page(page: &str) -> Self {
-        let start = page.find(r#"data-testid="totp-secret">"#).expect("no key on the page")
-            + r#"data-testid="totp-secret">"#.len();
+        let start = page
+            .find(r#"class="totp-secret">"#)
+            .unwrap_or_else(|| panic!("no key on the page: {page}"))
+            + r#"class="totp-secret">"#.len();
         let shown = &page[start..start + page[start..].find('<').unwrap()];
         let key = totp::base32_decode(shown).expect("the key is base32");
         assert_eq!(key.len(), totp::SECRET_BYTES, "{shown}");
@@ -168,7 +170,11 @@ async fn agent(app: &TestApp, admin: &reqwest::Client, slug: &str, email: &str) 
             admin,
             slug,
             "admin/invite_agent",
-            &[("email", email), ("display_name", "Paul Agent"), ("role", "agent")],
+            &[
+                ("email", email),
+                ("display_name", "Paul Agent"),
+                ("role", "agent"),
+            ],
         )
         .await;
     assert_eq!(invited.status(), StatusCode::OK);
@@ -293,7 +299,9 @@ async fn signing_in_asks_for_the_code_before_any_session_then_goes_where_the_sig
     assert_eq!(status, StatusCode::OK);
     // The same code, at another sign-in: replayed.
     let other = app.client();
-    let again = app.login(&other, "ca", "admin@ca.test", ADMIN_PASSWORD).await;
+    let again = app
+        .login(&other, "ca", "admin@ca.test", ADMIN_PASSWORD)
+        .await;
     assert_eq!(again.headers()[LOCATION], "/connexion/code");
     let replayed = verify(&app, &other, "ca", &[("code", &authenticator.last_code())]).await;
     assert_eq!(replayed.status(), StatusCode::BAD_REQUEST);
@@ -303,7 +311,13 @@ async fn signing_in_asks_for_the_code_before_any_session_then_goes_where_the_sig
         .client()
         .post(app.url("ca", "/api/second_factor/verify"))
         .header("accept", "text/html")
-        .header("cookie", format!("guichet_code={}", sets_cookie(&again, "guichet_code").unwrap()))
+        .header(
+            "cookie",
+            format!(
+                "guichet_code={}",
+                sets_cookie(&again, "guichet_code").unwrap()
+            ),
+        )
         .form(&[("code", authenticator.next_code())])
         .send()
         .await
@@ -323,13 +337,25 @@ async fn wrong_codes_are_counted_five_end_the_sign_in_and_the_account_is_throttl
         .await;
 
     for attempt in 1..=4 {
-        let refused = verify(&app, &browser, "ca", &[("code", &authenticator.wrong_code())]).await;
+        let refused = verify(
+            &app,
+            &browser,
+            "ca",
+            &[("code", &authenticator.wrong_code())],
+        )
+        .await;
         assert_eq!(refused.status(), StatusCode::BAD_REQUEST, "{attempt}");
         assert_eq!(error_message(refused).await, s::CODE_WRONG);
     }
     let (_, _, form) = page(&browser, &app.url("ca", "/connexion/code")).await;
     assert!(form.contains(&s::attempts_left(1)), "{form}");
-    let fifth = verify(&app, &browser, "ca", &[("code", &authenticator.wrong_code())]).await;
+    let fifth = verify(
+        &app,
+        &browser,
+        "ca",
+        &[("code", &authenticator.wrong_code())],
+    )
+    .await;
     assert_eq!(error_message(fifth).await, s::CHALLENGE_SPENT);
     let code = authenticator.next_code();
     let too_late = verify(&app, &browser, "ca", &[("code", &code)]).await;
@@ -340,7 +366,13 @@ async fn wrong_codes_are_counted_five_end_the_sign_in_and_the_account_is_throttl
     // A new sign-in with the password: the account has had five wrong codes in 15 minutes.
     app.login(&browser, "ca", "admin@ca.test", ADMIN_PASSWORD)
         .await;
-    let throttled = verify(&app, &browser, "ca", &[("code", &authenticator.next_code())]).await;
+    let throttled = verify(
+        &app,
+        &browser,
+        "ca",
+        &[("code", &authenticator.next_code())],
+    )
+    .await;
     assert_eq!(throttled.status(), StatusCode::TOO_MANY_REQUESTS);
     assert_eq!(error_message(throttled).await, s::TOO_MANY_CODES);
 }
@@ -353,13 +385,15 @@ async fn a_recovery_code_signs_in_once_typed_in_any_case_with_or_without_its_das
     let (_, codes) = enrol(&app, &admin, Some("ca")).await;
 
     let first = app.client();
-    app.login(&first, "ca", "admin@ca.test", ADMIN_PASSWORD).await;
+    app.login(&first, "ca", "admin@ca.test", ADMIN_PASSWORD)
+        .await;
     let passed = verify(&app, &first, "ca", &[("secours", &codes[0])]).await;
     assert_eq!(passed.status(), StatusCode::OK);
     assert_eq!(passed.headers()[LOCATION], "/back-office");
 
     let second = app.client();
-    app.login(&second, "ca", "admin@ca.test", ADMIN_PASSWORD).await;
+    app.login(&second, "ca", "admin@ca.test", ADMIN_PASSWORD)
+        .await;
     let used = verify(&app, &second, "ca", &[("secours", &codes[0])]).await;
     assert_eq!(used.status(), StatusCode::BAD_REQUEST);
     assert_eq!(error_message(used).await, s::CODE_WRONG);
@@ -415,7 +449,7 @@ async fn disabling_needs_a_current_code_or_the_password() {
 
 #[tokio::test]
 async fn when_the_commune_requires_it_an_agent_without_a_second_factor_enrols_before_the_back_office()
-{
+ {
     let app = spawn_app().await;
     app.create_tenant("ca", "Commune A").await;
     app.create_tenant("cb", "Commune B").await;
@@ -426,13 +460,23 @@ async fn when_the_commune_requires_it_an_agent_without_a_second_factor_enrols_be
 
     // The admin cannot require what they do not have themselves.
     let refused = app
-        .post(&admin, "ca", "second_factor/set_required", &[("required", "true")])
+        .post(
+            &admin,
+            "ca",
+            "second_factor/set_required",
+            &[("required", "true")],
+        )
         .await;
     assert_eq!(refused.status(), StatusCode::BAD_REQUEST);
     assert_eq!(error_message(refused).await, s::ENROL_YOURSELF_FIRST);
     enrol(&app, &admin, Some("ca")).await;
     let saved = app
-        .post(&admin, "ca", "second_factor/set_required", &[("required", "true")])
+        .post(
+            &admin,
+            "ca",
+            "second_factor/set_required",
+            &[("required", "true")],
+        )
         .await;
     assert_eq!(saved.status(), StatusCode::OK);
     let (status, _, settings) = page(&admin, &app.url("ca", "/administration/securite")).await;
@@ -443,9 +487,18 @@ async fn when_the_commune_requires_it_an_agent_without_a_second_factor_enrols_be
     // Paul, signed in before, is sent to enrol from any back-office page…
     let (status, location, _) = page(&paul, &app.url("ca", "/back-office/dossiers")).await;
     assert_eq!(status, StatusCode::SEE_OTHER);
-    assert_eq!(location, "/mon-compte/securite?retour=/back-office/dossiers");
+    assert_eq!(
+        location,
+        "/mon-compte/securite?retour=/back-office/dossiers"
+    );
     let (status, location, _) = page(&paul, &app.url("ca", "/back-office")).await;
-    assert_eq!((status, location.as_str()), (StatusCode::SEE_OTHER, "/mon-compte/securite?retour=/back-office"));
+    assert_eq!(
+        (status, location.as_str()),
+        (
+            StatusCode::SEE_OTHER,
+            "/mon-compte/securite?retour=/back-office"
+        )
+    );
     // …and the back office's server functions refuse him, in French.
     let counters = app.post(&paul, "ca", "backoffice/counters", &[]).await;
     assert_eq!(counters.status(), StatusCode::FORBIDDEN);
@@ -459,7 +512,9 @@ async fn when_the_commune_requires_it_an_agent_without_a_second_factor_enrols_be
     let (status, _, _) = page(&paul, &app.url("ca", "/back-office/dossiers")).await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(
-        app.post(&paul, "ca", "backoffice/counters", &[]).await.status(),
+        app.post(&paul, "ca", "backoffice/counters", &[])
+            .await
+            .status(),
         StatusCode::OK
     );
 
@@ -467,12 +522,19 @@ async fn when_the_commune_requires_it_an_agent_without_a_second_factor_enrols_be
     let (status, _, _) = page(&agent_b, &app.url("cb", "/back-office/dossiers")).await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(
-        app.post(&agent_b, "cb", "backoffice/counters", &[]).await.status(),
+        app.post(&agent_b, "cb", "backoffice/counters", &[])
+            .await
+            .status(),
         StatusCode::OK
     );
     // An agent cannot turn the switch, nor a citizen open the page.
     let switch = app
-        .post(&agent_b, "cb", "second_factor/set_required", &[("required", "true")])
+        .post(
+            &agent_b,
+            "cb",
+            "second_factor/set_required",
+            &[("required", "true")],
+        )
         .await;
     assert_eq!(switch.status(), StatusCode::FORBIDDEN);
     let citizen = app.client();
@@ -494,7 +556,9 @@ async fn a_communes_pending_sign_in_is_no_sign_in_at_another_commune() {
     app.admin("cb").await;
     let (mut authenticator, _) = enrol(&app, &admin, Some("ca")).await;
     let browser = app.client();
-    let login = app.login(&browser, "ca", "admin@ca.test", ADMIN_PASSWORD).await;
+    let login = app
+        .login(&browser, "ca", "admin@ca.test", ADMIN_PASSWORD)
+        .await;
     let challenge = sets_cookie(&login, "guichet_code").unwrap();
     let code = authenticator.next_code();
 
@@ -510,15 +574,16 @@ async fn a_communes_pending_sign_in_is_no_sign_in_at_another_commune() {
     assert_eq!(elsewhere.status(), StatusCode::BAD_REQUEST);
     assert!(sets_cookie(&elsewhere, "guichet_session").is_none());
     assert_eq!(error_message(elsewhere).await, s::CHALLENGE_GONE);
-    let (_, _, page_b) = page(
-        &app.client_for(&["cb"]),
-        &app.url("cb", "/connexion/code"),
-    )
-    .await;
+    let (_, _, page_b) = page(&app.client_for(&["cb"]), &app.url("cb", "/connexion/code")).await;
     assert!(page_b.contains(s::CHALLENGE_GONE));
     // At A, the same code still completes the sign-in.
     let passed = verify(&app, &browser, "ca", &[("code", &code)]).await;
-    assert_eq!(passed.status(), StatusCode::OK, "{}", passed.text().await.unwrap());
+    assert_eq!(
+        passed.status(),
+        StatusCode::OK,
+        "{}",
+        passed.text().await.unwrap()
+    );
 }
 
 async fn operator(app: &TestApp, email: &str) -> reqwest::Client {
@@ -560,7 +625,10 @@ async fn operators_enrol_sign_in_with_a_code_and_can_be_required_to_have_one() {
 
     // Bruno, without one, is sent to enrol and his console actions are refused.
     let (status, location, _) = page(&bruno, &app.apex_url("/plateforme")).await;
-    assert_eq!((status, location.as_str()), (StatusCode::SEE_OTHER, "/plateforme/securite"));
+    assert_eq!(
+        (status, location.as_str()),
+        (StatusCode::SEE_OTHER, "/plateforme/securite")
+    );
     let (status, _, security) = page(&bruno, &app.apex_url("/plateforme/securite")).await;
     assert_eq!(status, StatusCode::OK);
     assert!(security.contains(s::REQUIRED_NOTICE), "{security}");
@@ -576,7 +644,10 @@ async fn operators_enrol_sign_in_with_a_code_and_can_be_required_to_have_one() {
     let browser = app.client();
     let login = browser
         .post(app.apex_url("/api/platform/login"))
-        .form(&[("email", "anne@guichet.test"), ("password", OPERATOR_PASSWORD)])
+        .form(&[
+            ("email", "anne@guichet.test"),
+            ("password", OPERATOR_PASSWORD),
+        ])
         .send()
         .await
         .unwrap();
