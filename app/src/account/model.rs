@@ -63,7 +63,7 @@ pub struct UserView {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum LoginOutcome {
     /// Signed in (the browser is sent on to the return page or the user's space).
-    SignedIn(UserView),
+    SignedIn(Box<UserView>),
     /// The account has a second factor: the browser is sent to the code page
     /// (`second_factor::CODE_PATH`), no session yet.
     CodeRequired,

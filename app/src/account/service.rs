@@ -79,7 +79,7 @@ pub struct SessionToken(pub String);
 /// What a right password leads to.
 pub enum Login {
     /// A session is open.
-    SignedIn(SessionToken, UserView),
+    SignedIn(SessionToken, Box<UserView>),
     /// The account has a second factor: no session until its code is given (the caller opens
     /// the sign-in's challenge, `second_factor::service::open_challenge`).
     SecondFactor(Uuid),
@@ -249,7 +249,7 @@ pub async fn login(
         return Ok(Login::SecondFactor(user.id));
     }
     let session = create_session(tx, user.id).await?;
-    Ok(Login::SignedIn(session, user.view()))
+    Ok(Login::SignedIn(session, Box::new(user.view())))
 }
 
 pub async fn current_user(tx: &TenantTx, session_token: &str) -> AppResult<Option<UserView>> {

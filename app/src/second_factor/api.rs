@@ -80,6 +80,22 @@ mod ssr {
         })
     }
 
+    /// Makes `change` to the signed-in account's second factor.
+    pub async fn change(change: super::super::service::Change) -> AppResult<()> {
+        let signed = signed_in().await?;
+        let client = crate::account::api::client_address();
+        super::super::service::change(
+            &signed.tx,
+            signed.state.secrets()?,
+            &signed.realm,
+            &signed.account,
+            change,
+            &signed.attempts(&client),
+        )
+        .await?;
+        signed.tx.commit().await
+    }
+
     /// A tenant admin or an operator: who turns the mandatory switch.
     pub async fn switch_holder() -> AppResult<Signed> {
         let signed = signed_in().await?;
@@ -214,86 +230,25 @@ pub async fn second_factor_status() -> Result<SecondFactorView, AppError> {
 /// A new key to scan (replacing a pending one).
 #[server(endpoint = "second_factor/start")]
 pub async fn start_enrolment() -> Result<(), AppError> {
-    crate::infra::reply(
-        async {
-            let signed = ssr::signed_in().await?;
-            super::service::start(
-                &signed.tx,
-                signed.state.secrets()?,
-                &signed.realm,
-                signed.account.id,
-            )
-            .await?;
-            signed.tx.commit().await
-        }
-        .await,
-    )
+    crate::infra::reply(ssr::change(super::service::Change::Start).await)
 }
 
 /// Enables the pending key with one of its codes.
 #[server(endpoint = "second_factor/confirm")]
 pub async fn confirm_enrolment(#[server(default)] code: String) -> Result<(), AppError> {
-    crate::infra::reply(
-        async {
-            let signed = ssr::signed_in().await?;
-            let client = crate::account::api::client_address();
-            super::service::confirm(
-                &signed.tx,
-                signed.state.secrets()?,
-                &signed.realm,
-                signed.account.id,
-                &code,
-                &signed.attempts(&client),
-            )
-            .await?;
-            signed.tx.commit().await
-        }
-        .await,
-    )
+    crate::infra::reply(ssr::change(super::service::Change::Confirm(code)).await)
 }
 
 /// Ten new recovery codes (shown once by the status), on a current code.
 #[server(endpoint = "second_factor/regenerate")]
 pub async fn regenerate_codes(#[server(default)] code: String) -> Result<(), AppError> {
-    crate::infra::reply(
-        async {
-            let signed = ssr::signed_in().await?;
-            let client = crate::account::api::client_address();
-            super::service::regenerate_codes(
-                &signed.tx,
-                signed.state.secrets()?,
-                &signed.realm,
-                signed.account.id,
-                &code,
-                &signed.attempts(&client),
-            )
-            .await?;
-            signed.tx.commit().await
-        }
-        .await,
-    )
+    crate::infra::reply(ssr::change(super::service::Change::NewRecoveryCodes(code)).await)
 }
 
 /// Removes the second factor, on a current code or the password (`preuve`).
 #[server(endpoint = "second_factor/disable")]
 pub async fn disable_second_factor(#[server(default)] preuve: String) -> Result<(), AppError> {
-    crate::infra::reply(
-        async {
-            let signed = ssr::signed_in().await?;
-            let client = crate::account::api::client_address();
-            super::service::disable(
-                &signed.tx,
-                signed.state.secrets()?,
-                &signed.realm,
-                &signed.account,
-                &preuve,
-                &signed.attempts(&client),
-            )
-            .await?;
-            signed.tx.commit().await
-        }
-        .await,
-    )
+    crate::infra::reply(ssr::change(super::service::Change::Disable(preuve)).await)
 }
 
 /// The mandatory switch and who has a second factor (tenant admins; operators).

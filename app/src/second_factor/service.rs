@@ -458,9 +458,40 @@ fn qr_svg(uri: &str) -> String {
     )
 }
 
+/// What the account's own security page asks for.
+pub enum Change {
+    /// A new key to scan.
+    Start,
+    /// Enable the pending key: one of its codes.
+    Confirm(String),
+    /// New recovery codes: a current code.
+    NewRecoveryCodes(String),
+    /// Remove the factor: a current code or the password.
+    Disable(String),
+}
+
+/// Makes `change` to the account's second factor.
+pub async fn change<Q: Queries + Sync>(
+    q: &Q,
+    secrets: &Secrets,
+    realm: &Realm,
+    account: &Account,
+    change: Change,
+    attempts: &Attempts<'_>,
+) -> AppResult<()> {
+    match change {
+        Change::Start => start(q, secrets, realm, account.id).await,
+        Change::Confirm(code) => confirm(q, secrets, realm, account.id, &code, attempts).await,
+        Change::NewRecoveryCodes(code) => {
+            regenerate_codes(q, secrets, realm, account.id, &code, attempts).await
+        }
+        Change::Disable(proof) => disable(q, secrets, realm, account, &proof, attempts).await,
+    }
+}
+
 /// Makes a new key for the account and keeps it, sealed, until a code confirms it. A pending
 /// key is replaced; an enabled factor is left alone.
-pub async fn start<Q: Queries + Sync>(
+async fn start<Q: Queries + Sync>(
     q: &Q,
     secrets: &Secrets,
     realm: &Realm,
@@ -488,7 +519,7 @@ pub async fn start<Q: Queries + Sync>(
 }
 
 /// Enables the pending key when `code` is one of its codes, and makes the recovery codes.
-pub async fn confirm<Q: Queries + Sync>(
+async fn confirm<Q: Queries + Sync>(
     q: &Q,
     secrets: &Secrets,
     realm: &Realm,
@@ -541,7 +572,7 @@ async fn enabled_factor<Q: Queries + Sync>(
 }
 
 /// New recovery codes, the old ones revoked, on a current code of the application.
-pub async fn regenerate_codes<Q: Queries + Sync>(
+async fn regenerate_codes<Q: Queries + Sync>(
     q: &Q,
     secrets: &Secrets,
     realm: &Realm,
@@ -565,7 +596,7 @@ pub async fn regenerate_codes<Q: Queries + Sync>(
 }
 
 /// Removes the account's factor, on a current code of the application or its password.
-pub async fn disable<Q: Queries + Sync>(
+async fn disable<Q: Queries + Sync>(
     q: &Q,
     secrets: &Secrets,
     realm: &Realm,
