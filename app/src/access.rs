@@ -5,6 +5,9 @@
 //! - anonymous visitor → 303 to `/connexion?retour=<the page>`, back there after signing in;
 //! - signed in without the role (a citizen, an agent on a managers' page) → 403 and the French
 //!   message, the page itself not rendered;
+//! - signed in with the role, but the commune requires a second factor the agent has not
+//!   enrolled (and the session was opened with a password) → 303 to the enrolment page
+//!   (`second_factor::ENROL_PATH?retour=<the page>`); the same for operators on the console;
 //! - otherwise the page renders (its own server functions still check rights themselves).
 //!
 //! Plain routes (server functions under `/api`, downloads, exports) keep their own checks and
@@ -21,6 +24,8 @@ const PROTECTED: &[(&str, Role)] = &[
     ("/back-office/courriers", Role::Manager),
     ("/back-office/publipostages", Role::Manager),
     ("/back-office/circuits", Role::Manager),
+    // Where an agent enrols their second factor (reachable without one: see `decide`).
+    (crate::second_factor::ENROL_PATH, Role::Agent),
     ("/admin", Role::Admin),
     ("/administration", Role::Admin),
 ];
@@ -65,7 +70,12 @@ pub fn safe_return_path(path: &str) -> Option<&str> {
 /// Where an anonymous visitor of `path_and_query` is sent: the sign-in page, with the page as
 /// its percent-encoded return path.
 pub fn login_location(path_and_query: &str) -> String {
-    let mut location = format!("{LOGIN_PATH}?{RETURN_PARAM}=");
+    location_returning_to(LOGIN_PATH, path_and_query)
+}
+
+/// `page`, with `path_and_query` as its percent-encoded return path.
+pub fn location_returning_to(page: &str, path_and_query: &str) -> String {
+    let mut location = format!("{page}?{RETURN_PARAM}=");
     for byte in path_and_query.bytes() {
         if byte.is_ascii_alphanumeric() || b"/-._~".contains(&byte) {
             location.push(char::from(byte));
@@ -103,6 +113,9 @@ pub enum Decision {
     SignIn(String),
     /// Signed in without the role.
     Deny(AccessDenied),
+    /// Signed in, but a second factor is required and missing: redirect there (the enrolment
+    /// page, with the return path).
+    Enrol(String),
 }
 
 /// Decides a page request of `tenant` from its path and its session cookie, looked up in that
@@ -115,24 +128,60 @@ pub async fn decide(
     uri: &http::Uri,
 ) -> Result<Decision, crate::error::AppError> {
     use crate::infra::cookies::{SESSION_COOKIE, cookie_in};
+    use crate::second_factor::{ENROL_PATH, service};
     let Some(role) = required_role(uri.path()) else {
         return Ok(Decision::Render);
     };
-    let user = match cookie_in(headers, SESSION_COOKIE) {
-        None => None,
+    let (user, must_enrol) = match cookie_in(headers, SESSION_COOKIE) {
+        None => (None, false),
         Some(token) => {
             let tx = crate::infra::TenantTx::begin(state, tenant).await?;
             let user = crate::account::service::current_user(&tx, &token).await?;
+            let must_enrol = match &user {
+                Some(user) if user.has_role(role) && !under(uri.path(), ENROL_PATH) => {
+                    service::enrolment_missing(&tx, &service::Realm::tenant(&tx), &token).await?
+                }
+                _ => false,
+            };
             tx.commit().await?;
-            user
+            (user, must_enrol)
         }
     };
     let path_and_query = uri.path_and_query().map_or(uri.path(), |p| p.as_str());
     Ok(match user {
         None => Decision::SignIn(login_location(path_and_query)),
+        Some(_) if must_enrol => Decision::Enrol(location_returning_to(ENROL_PATH, path_and_query)),
         Some(user) if user.has_role(role) => Decision::Render,
         Some(_) => Decision::Deny(AccessDenied(refusal(role))),
     })
+}
+
+/// Decides a console page request (the platform's host): a signed-in operator without the
+/// second factor operators are required to have is sent to enrol; everything else renders
+/// (the console shows its sign-in form to anonymous visitors).
+#[cfg(feature = "ssr")]
+pub async fn decide_platform(
+    state: &crate::infra::AppState,
+    headers: &http::HeaderMap,
+    uri: &http::Uri,
+) -> Result<Decision, crate::error::AppError> {
+    use crate::infra::cookies::{OPERATOR_COOKIE, cookie_in};
+    use crate::second_factor::{OPERATOR_CODE_PATH, OPERATOR_ENROL_PATH, service};
+    let path = uri.path();
+    let console = under(path, "/plateforme");
+    if !console || under(path, OPERATOR_ENROL_PATH) || under(path, OPERATOR_CODE_PATH) {
+        return Ok(Decision::Render);
+    }
+    let Some(token) = cookie_in(headers, OPERATOR_COOKIE) else {
+        return Ok(Decision::Render);
+    };
+    Ok(
+        if service::operator_enrolment_missing(state, &token).await? {
+            Decision::Enrol(OPERATOR_ENROL_PATH.to_owned())
+        } else {
+            Decision::Render
+        },
+    )
 }
 
 #[cfg(test)]
@@ -159,6 +208,7 @@ mod tests {
             required_role("/administration/apparence"),
             Some(Role::Admin)
         );
+        assert_eq!(required_role("/mon-compte/securite"), Some(Role::Agent));
     }
 
     #[test]

@@ -23,6 +23,7 @@ pub mod platform;
 pub mod portal;
 pub mod responses;
 pub mod routes;
+pub mod second_factor;
 pub mod store;
 pub mod text;
 pub mod ui;

@@ -7,8 +7,8 @@ use leptos_router::{SsrMode, path};
 
 use crate::context::{SiteView, provide_site, use_site};
 use crate::{
-    account, admin, backoffice, branding, contexts, identity, designer, letters, mail, org, platform, portal,
-    responses, store, workflow,
+    account, admin, backoffice, branding, contexts, designer, identity, letters, mail, org, platform,
+    portal, responses, second_factor, store, workflow,
 };
 
 /// Pages citizens open first, often on a phone, that ship without the Leptos runtime: they are
@@ -122,6 +122,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/suivi/:key") view=portal::follow::TrackedDossier ssr=SsrMode::Async/>
                     <Route path=path!("/inscription") view=account::pages::Signup ssr=SsrMode::Async/>
                     <Route path=path!("/connexion") view=account::pages::Login ssr=SsrMode::Async/>
+                    <Route path=path!("/connexion/code") view=second_factor::pages::AgentCodePage ssr=SsrMode::Async/>
                     <Route path=path!("/verifier") view=account::pages::VerifyEmail ssr=SsrMode::Async/>
                     <Route path=path!("/mot-de-passe-oublie") view=account::pages::ForgotPassword ssr=SsrMode::Async/>
                     <Route path=path!("/reinitialiser") view=account::pages::ResetPassword ssr=SsrMode::Async/>
@@ -131,6 +132,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/connexion/associer") view=identity::pages::LinkAccount ssr=SsrMode::Async/>
                     <Route path=path!("/deconnexion/fournisseur") view=identity::pages::ProviderLogout ssr=SsrMode::Async/>
                     <Route path=path!("/administration/identite") view=identity::pages::IdentityAdminPage ssr=SsrMode::Async/>
+                    <Route path=path!("/mon-compte/securite") view=second_factor::pages::AgentSecurityPage ssr=SsrMode::Async/>
                     <Route path=path!("/back-office") view=backoffice::pages::Home ssr=SsrMode::Async/>
                     <Route path=path!("/back-office/dossiers") view=backoffice::dossiers::DossiersPage ssr=SsrMode::Async/>
                     <Route path=path!("/back-office/dossiers/:reference") view=backoffice::dossiers::DossierPage ssr=SsrMode::Async/>
@@ -149,10 +151,13 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/administration/organigramme") view=org::pages::OrgChartPage ssr=SsrMode::Async/>
                     <Route path=path!("/administration/apparence") view=branding::pages::BrandingPage ssr=SsrMode::Async/>
                     <Route path=path!("/administration/courriels") view=mail::pages::MailPage ssr=SsrMode::Async/>
+                    <Route path=path!("/administration/securite") view=second_factor::pages::AdminSecurityPage ssr=SsrMode::Async/>
                     <Route path=path!("/mentions-legales") view=branding::pages::MentionsPage ssr=SsrMode::Async/>
                     <Route path=path!("/cgu") view=branding::pages::CguPage ssr=SsrMode::Async/>
                     <Route path=path!("/accessibilite") view=branding::pages::AccessibilityPage ssr=SsrMode::Async/>
                     <Route path=path!("/plateforme") view=platform::pages::Console ssr=SsrMode::Async/>
+                    <Route path=path!("/plateforme/connexion/code") view=second_factor::pages::OperatorCodePage ssr=SsrMode::Async/>
+                    <Route path=path!("/plateforme/securite") view=second_factor::pages::OperatorSecurityPage ssr=SsrMode::Async/>
                     <Route path=path!("/administration/contextes") view=contexts::pages::ContextsPage ssr=SsrMode::Async/>
                     // Contexts (`/familles`): last, so that every static path above wins.
                     <Route path=path!("/:context") view=contexts::pages::ContextPage ssr=SsrMode::Async/>

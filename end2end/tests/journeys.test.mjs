@@ -205,6 +205,17 @@ describe('Guichet in Chromium', () => {
     await audit('reze /admin/agents');
     await page.goto(guichet.url('reze', '/mon-compte'));
     await audit('reze /mon-compte');
+    // The second factor: the security page, then its key as a QR code (left pending, so the
+    // admin's sign-in is unchanged), and the mandatory switch.
+    await page.goto(guichet.url('reze', '/mon-compte/securite'));
+    await audit('reze /mon-compte/securite');
+    await page.getByRole('button', { name: 'Activer la double authentification' }).click();
+    await page.getByRole('img', { name: /QR code/ }).waitFor();
+    await audit('reze /mon-compte/securite with its QR code');
+    await page.goto(guichet.url('reze', '/administration/securite'));
+    await audit('reze /administration/securite');
+    await page.goto(guichet.url('reze', '/connexion/code'));
+    await audit('reze /connexion/code without a sign-in waiting');
     await page.goto(guichet.apex('/plateforme'));
     await audit('platform console login');
     await page.context().close();

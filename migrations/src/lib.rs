@@ -40,6 +40,7 @@ pub fn platform_migrations() -> Vec<Box<dyn MigrationTrait>> {
         migration!("platform/m0002_store"),
         migration!("platform/m0003_context_hosts"),
         migration!("platform/m0004_identity_providers"),
+        migration!("platform/m0005_second_factor"),
     ]
 }
 
@@ -62,5 +63,6 @@ pub fn tenant_migrations() -> Vec<Box<dyn MigrationTrait>> {
         migration!("tenant/m0014_letterhead_choice"),
         migration!("tenant/m0015_piece_replacements"),
         migration!("tenant/m0016_identity"),
+        migration!("tenant/m0017_second_factor"),
     ]
 }

@@ -2,7 +2,7 @@
 
 use leptos::prelude::*;
 
-use super::model::UserView;
+use super::model::{LoginOutcome, UserView};
 use crate::error::AppError;
 
 #[cfg(feature = "ssr")]
@@ -106,22 +106,43 @@ pub async fn verify_email(jeton: String) -> Result<(), AppError> {
 }
 
 /// `retour`: where to go once signed in (the sign-in page's `?retour=`), if a local path.
+/// An account with a second factor gets no session here: a challenge cookie and a redirect
+/// to the code page (`second_factor::CODE_PATH`), which keeps `retour`.
 #[server(endpoint = "login")]
 pub async fn login(
     email: String,
     password: String,
     retour: Option<String>,
-) -> Result<UserView, AppError> {
+) -> Result<LoginOutcome, AppError> {
+    use super::service::Login;
     crate::infra::reply(
         async {
             let (state, tx) = ssr::tenant_tx().await?;
             let client = ssr::client_address();
-            let (session, user) =
-                super::service::login(&tx, state.login_limiter(), &client, &email, &password)
+            match super::service::login(&tx, state.login_limiter(), &client, &email, &password)
+                .await?
+            {
+                Login::SignedIn(session, user) => {
+                    tx.commit().await?;
+                    ssr::start_session_returning_to(&state, &session, &user, retour.as_deref());
+                    Ok(LoginOutcome::SignedIn(user))
+                }
+                Login::SecondFactor(account) => {
+                    let realm = crate::second_factor::service::Realm::tenant(&tx);
+                    let return_to = retour.as_deref().and_then(crate::access::safe_return_path);
+                    let challenge = crate::second_factor::service::open_challenge(
+                        &tx, &realm, account, return_to,
+                    )
                     .await?;
-            tx.commit().await?;
-            ssr::start_session_returning_to(&state, &session, &user, retour.as_deref());
-            Ok(user)
+                    tx.commit().await?;
+                    crate::second_factor::api::await_code(
+                        &state,
+                        &challenge,
+                        crate::second_factor::CODE_PATH,
+                    );
+                    Ok(LoginOutcome::CodeRequired)
+                }
+            }
         }
         .await,
     )

@@ -62,6 +62,16 @@ pub struct UserView {
     pub deactivated: bool,
 }
 
+/// What the sign-in form's password led to.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum LoginOutcome {
+    /// Signed in (the browser is sent on to the return page or the user's space).
+    SignedIn(Box<UserView>),
+    /// The account has a second factor: the browser is sent to the code page
+    /// (`second_factor::CODE_PATH`), no session yet.
+    CodeRequired,
+}
+
 impl UserView {
     pub fn has_role(&self, at_least: Role) -> bool {
         self.role.is_some_and(|role| role >= at_least)

@@ -78,6 +78,15 @@ impl UserRow {
 /// A new session: the cookie value to hand to the browser.
 pub struct SessionToken(pub String);
 
+/// What a right password leads to.
+pub enum Login {
+    /// A session is open.
+    SignedIn(SessionToken, Box<UserView>),
+    /// The account has a second factor: no session until its code is given (the caller opens
+    /// the sign-in's challenge, `second_factor::service::open_challenge`).
+    SecondFactor(Uuid),
+}
+
 async fn find_by_email(tx: &TenantTx, email: &str) -> AppResult<Option<UserRow>> {
     tx.fetch_optional(
         &format!("SELECT {USER_COLUMNS} FROM users u WHERE u.email = $1"),
@@ -152,7 +161,9 @@ pub async fn create_federated_session(
     Ok((session, user.view()))
 }
 
-async fn create_session(tx: &TenantTx, user_id: Uuid) -> AppResult<SessionToken> {
+/// Opens a session for the user (after their password, and their code if they have a second
+/// factor).
+pub async fn create_session(tx: &TenantTx, user_id: Uuid) -> AppResult<SessionToken> {
     // Expired sessions are purged as their owner opens a new one: the table stays bounded
     // without a sweep over every tenant.
     tx.execute(
@@ -235,7 +246,8 @@ pub async fn verify_email(tx: &TenantTx, token: &str) -> AppResult<()> {
     Ok(())
 }
 
-/// Checks credentials and opens a session. `client` is the caller's address, for throttling.
+/// Checks credentials and opens a session, unless the account has a second factor: then its
+/// code is asked for first. `client` is the caller's address, for throttling.
 #[tracing::instrument(skip_all, fields(tenant = %tx.tenant().slug))]
 pub async fn login(
     tx: &TenantTx,
@@ -243,7 +255,7 @@ pub async fn login(
     client: &str,
     email: &str,
     password: &str,
-) -> AppResult<(SessionToken, UserView)> {
+) -> AppResult<Login> {
     let email = validate::email("email", email)?;
     if password.is_empty() {
         return Err(AppError::invalid("password", s::LOGIN_PASSWORD_EMPTY));
@@ -275,8 +287,12 @@ pub async fn login(
             crate::identity::strings::LOCAL_ACCOUNTS_CLOSED.to_owned(),
         ));
     }
+    let realm = crate::second_factor::service::Realm::tenant(tx);
+    if crate::second_factor::service::enabled(tx, &realm, user.id).await? {
+        return Ok(Login::SecondFactor(user.id));
+    }
     let session = create_session(tx, user.id).await?;
-    Ok((session, user.view()))
+    Ok(Login::SignedIn(session, Box::new(user.view())))
 }
 
 pub async fn current_user(tx: &TenantTx, session_token: &str) -> AppResult<Option<UserView>> {
@@ -498,10 +514,21 @@ pub async fn require_user(tx: &TenantTx) -> AppResult<UserView> {
         .ok_or(AppError::Unauthenticated)
 }
 
-/// The signed-in agent with at least `role`.
+/// The signed-in agent with at least `role` (and a second factor, if the commune requires one
+/// and the session was opened with a password).
 pub async fn require_role(tx: &TenantTx, role: Role) -> AppResult<UserView> {
-    let user = require_user(tx).await?;
+    let token = crate::infra::cookies::read_cookie(crate::infra::cookies::SESSION_COOKIE)
+        .ok_or(AppError::Unauthenticated)?;
+    let user = current_user(tx, &token)
+        .await?
+        .ok_or(AppError::Unauthenticated)?;
     if user.has_role(role) {
+        let realm = crate::second_factor::service::Realm::tenant(tx);
+        if crate::second_factor::service::enrolment_missing(tx, &realm, &token).await? {
+            return Err(AppError::Forbidden(
+                crate::second_factor::strings::REQUIRED_FORBIDDEN.to_owned(),
+            ));
+        }
         return Ok(user);
     }
     let message = if role == Role::Admin && user.role.is_some() {

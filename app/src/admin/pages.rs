@@ -35,6 +35,7 @@ pub fn Agents() -> impl IntoView {
                                 <li><A href="/administration/contextes">{crate::contexts::strings::ADMIN_LINK}</A></li>
                                 <li><A href="/administration/courriels">{crate::mail::strings::ADMIN_LINK}</A></li>
                                 <li><A href="/administration/identite">{crate::identity::strings::ADMIN_TITLE}</A></li>
+                                <li><A href=crate::second_factor::SETTINGS_PATH>{crate::second_factor::strings::ADMIN_LINK}</A></li>
                             </ul>
                             <AgentsPanel invite toggle users/>
                         }

@@ -8,6 +8,9 @@ use leptos_axum::ResponseOptions;
 pub const SESSION_COOKIE: &str = "guichet_session";
 /// Platform operator session on the apex host.
 pub const OPERATOR_COOKIE: &str = "guichet_operator";
+/// A sign-in whose password was right, waiting for its second factor's code (agents at a
+/// tenant's host, operators at the platform's; host-only like the others).
+pub const CHALLENGE_COOKIE: &str = "guichet_code";
 
 pub fn read_cookie(name: &str) -> Option<String> {
     let parts = use_context::<Parts>()?;

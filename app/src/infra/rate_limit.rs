@@ -32,13 +32,24 @@ impl LoginLimiter {
     }
 
     pub fn check(&self, scope: &str, account: &str, client: &str) -> Result<(), AppError> {
+        self.check_or(scope, account, client, RATE_LIMITED_MESSAGE)
+    }
+
+    /// [`Self::check`], refusing with `message` (attempts that are not passwords: codes).
+    pub fn check_or(
+        &self,
+        scope: &str,
+        account: &str,
+        client: &str,
+        message: &str,
+    ) -> Result<(), AppError> {
         let now = Instant::now();
         let mut failures = self.failures.lock().map_err(|_| AppError::Internal)?;
         for (key, max) in Self::keys(scope, account, client) {
             if let Some(times) = failures.get_mut(&key) {
                 times.retain(|t| now.duration_since(*t) < WINDOW);
                 if times.len() >= max {
-                    return Err(AppError::RateLimited(RATE_LIMITED_MESSAGE.to_owned()));
+                    return Err(AppError::RateLimited(message.to_owned()));
                 }
             }
         }

@@ -26,34 +26,59 @@ mod ssr {
         }
     }
 
-    /// Platform host and a signed-in operator, or an error.
+    /// Platform host and a signed-in operator (with a second factor, if operators must have
+    /// one), or an error.
     pub async fn operator_state() -> Result<AppState, AppError> {
         let state = platform_state()?;
-        match signed_in_operator(&state).await? {
-            Some(_) => Ok(state),
-            None => Err(AppError::Forbidden(s::OPERATOR_REQUIRED.to_owned())),
+        let signed_in = match read_cookie(OPERATOR_COOKIE) {
+            Some(token) => service::current_operator(&state, &token)
+                .await?
+                .map(|_| token),
+            None => None,
+        };
+        let Some(token) = signed_in else {
+            return Err(AppError::Forbidden(s::OPERATOR_REQUIRED.to_owned()));
+        };
+        if crate::second_factor::service::operator_enrolment_missing(&state, &token).await? {
+            return Err(AppError::Forbidden(
+                crate::second_factor::strings::REQUIRED_FORBIDDEN_OPERATOR.to_owned(),
+            ));
         }
+        Ok(state)
+    }
+
+    /// Signs the operator in: the session cookie, and on to the console.
+    pub fn start_operator_session(state: &AppState, token: &str) {
+        crate::infra::cookies::set_cookie(
+            OPERATOR_COOKIE,
+            token,
+            12 * 3600,
+            state.settings().secure_cookies(),
+        );
+        leptos_axum::redirect("/plateforme");
     }
 }
 
 #[cfg(feature = "ssr")]
-pub use ssr::{operator_state, signed_in_operator};
+pub use ssr::{operator_state, signed_in_operator, start_operator_session};
 
+/// An operator with a second factor gets no session here: a challenge cookie and a redirect
+/// to the code page (`second_factor::OPERATOR_CODE_PATH`).
 #[server(endpoint = "platform/login")]
 pub async fn operator_login(email: String, password: String) -> Result<(), AppError> {
-    use crate::infra::cookies::{OPERATOR_COOKIE, set_cookie};
+    use super::service::OperatorLogin;
     crate::infra::reply(
         async {
             let state = ssr::platform_state()?;
             let client = crate::account::api::client_address();
-            let token = super::service::operator_login(&state, &client, &email, &password).await?;
-            set_cookie(
-                OPERATOR_COOKIE,
-                &token,
-                12 * 3600,
-                state.settings().secure_cookies(),
-            );
-            leptos_axum::redirect("/plateforme");
+            match super::service::operator_login(&state, &client, &email, &password).await? {
+                OperatorLogin::Session(token) => ssr::start_operator_session(&state, &token),
+                OperatorLogin::SecondFactor(challenge) => crate::second_factor::api::await_code(
+                    &state,
+                    &challenge,
+                    crate::second_factor::OPERATOR_CODE_PATH,
+                ),
+            }
             Ok(())
         }
         .await,

@@ -1,5 +1,6 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
+use leptos_router::components::A;
 
 use super::api::{CreateTenant, OperatorLogin, OperatorLogout, SetTenantStatus, list_tenants};
 use super::model::TenantSummary;
@@ -15,6 +16,7 @@ pub fn OperatorLinks(operator: Option<String>) -> impl IntoView {
         view! {
             <ul class="nav-links">
                 <li><span class="user-name">{name}</span></li>
+                <li><A href=crate::second_factor::OPERATOR_ENROL_PATH>{crate::second_factor::strings::SECURITY_LINK}</A></li>
                 <li>
                     <ActionForm action=logout attr:class="inline-form">
                         <button type="submit" class="link-button">"Se déconnecter"</button>

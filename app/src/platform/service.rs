@@ -314,12 +314,20 @@ pub struct Operator {
     pub display_name: String,
 }
 
+/// What an operator's right password leads to.
+pub enum OperatorLogin {
+    /// A session: the cookie's token.
+    Session(String),
+    /// The operator has a second factor: the token of the sign-in waiting for its code.
+    SecondFactor(String),
+}
+
 pub async fn operator_login(
     state: &AppState,
     client: &str,
     email: &str,
     password: &str,
-) -> AppResult<String> {
+) -> AppResult<OperatorLogin> {
     let email = validate::email("email", email)?;
     let limiter = state.login_limiter();
     limiter.check("platform", &email, client)?;
@@ -345,14 +353,28 @@ pub async fn operator_login(
         ));
     };
     limiter.record_success("platform", &email);
+    let realm = crate::second_factor::service::Realm::platform();
+    if crate::second_factor::service::enabled(&tx, &realm, row.id).await? {
+        let challenge =
+            crate::second_factor::service::open_challenge(&tx, &realm, row.id, None).await?;
+        tx.commit().await?;
+        return Ok(OperatorLogin::SecondFactor(challenge));
+    }
+    let token = open_operator_session(&tx, row.id).await?;
+    tx.commit().await?;
+    tracing::info!(operator = %row.display_name, "operator signed in");
+    Ok(OperatorLogin::Session(token))
+}
+
+/// Opens an operator's session (after their password, and their code if they have a second
+/// factor): the cookie's token.
+pub async fn open_operator_session(tx: &PlatformTx, operator: Uuid) -> AppResult<String> {
     let (token, hash) = new_token();
     tx.execute(
         "INSERT INTO platform.operator_sessions (token_hash, operator_id, expires_at) VALUES ($1, $2, now() + $3 * interval '1 second')",
-        vec![hash.into(), row.id.into(), OPERATOR_SESSION_TTL.whole_seconds().into()],
+        vec![hash.into(), operator.into(), OPERATOR_SESSION_TTL.whole_seconds().into()],
     )
     .await?;
-    tx.commit().await?;
-    tracing::info!(operator = %row.display_name, "operator signed in");
     Ok(token)
 }
 

@@ -32,6 +32,9 @@ pub fn Field(
     #[prop(optional)] hint: Option<&'static str>,
     #[prop(optional)] autocomplete: Option<&'static str>,
     #[prop(optional)] value: Option<String>,
+    /// The virtual keyboard phones show (`numeric` for codes).
+    #[prop(optional)]
+    inputmode: Option<&'static str>,
 ) -> impl IntoView {
     let id = format!("champ-{name}");
     let hint_id = format!("{id}-aide");
@@ -65,6 +68,7 @@ pub fn Field(
                 type=kind
                 value=value
                 autocomplete=autocomplete
+                inputmode=inputmode
                 aria-invalid=move || if message().is_some() { "true" } else { "false" }
                 aria-describedby=described_by
             />

@@ -1,10 +1,11 @@
 //! Page access, decided before Leptos renders (the table is `app::access`): an anonymous
 //! visitor of a protected page is sent to the sign-in page with the page as return path, a
-//! signed-in user without the page's role gets a 403 with the French message. Layered on the
-//! page routes only: server functions, downloads and exports keep their own checks and their
-//! JSON errors.
+//! signed-in user without the page's role gets a 403 with the French message, an agent (or an
+//! operator) without the second factor their commune (or the platform) requires is sent to
+//! enrol. Layered on the page routes only: server functions, downloads and exports keep their
+//! own checks and their JSON errors.
 
-use app::access::{Decision, decide};
+use app::access::{Decision, decide, decide_platform};
 use app::infra::{AppState, Site};
 use axum::extract::{Request, State};
 use axum::http::StatusCode;
@@ -18,13 +19,19 @@ pub async fn page_access(
     mut request: Request,
     next: Next,
 ) -> Response {
-    let Some(Site::Tenant(tenant)) = request.extensions().get::<Site>().cloned() else {
-        // The platform's host serves no tenant page (see host.rs).
-        return next.run(request).await;
+    let decision = match request.extensions().get::<Site>().cloned() {
+        Some(Site::Tenant(tenant)) => {
+            decide(&state, tenant, request.headers(), request.uri()).await
+        }
+        // The platform's host serves only the console (see host.rs).
+        Some(Site::Platform) => decide_platform(&state, request.headers(), request.uri()).await,
+        None => return next.run(request).await,
     };
-    match decide(&state, tenant, request.headers(), request.uri()).await {
+    match decision {
         Ok(Decision::Render) => next.run(request).await,
-        Ok(Decision::SignIn(location)) => Redirect::to(&location).into_response(),
+        Ok(Decision::SignIn(location) | Decision::Enrol(location)) => {
+            Redirect::to(&location).into_response()
+        }
         Ok(Decision::Deny(denied)) => {
             // The app renders the message alone for such a request (routes.rs).
             request.extensions_mut().insert(denied);

@@ -17,7 +17,7 @@ const PASSWORD: &str = "Tournesol-Cle-2026";
 const UNKNOWN: &str = "00000000-0000-4000-8000-000000000042";
 
 /// An agent of `slug` with `role`, invited by its admin, signed in.
-async fn member(
+pub async fn member(
     app: &TestApp,
     admin: &reqwest::Client,
     slug: &str,
@@ -43,7 +43,8 @@ async fn citizen(app: &TestApp, slug: &str) -> reqwest::Client {
     client
 }
 
-async fn get(client: &reqwest::Client, url: &str) -> (StatusCode, String, String) {
+/// A page: its status, `Location` and body.
+pub async fn get(client: &reqwest::Client, url: &str) -> (StatusCode, String, String) {
     let response = client.get(url).send().await.unwrap();
     let location = response
         .headers()

@@ -23,6 +23,7 @@ mod platform;
 mod portal;
 mod responses;
 mod search;
+mod second_factor;
 mod startup;
 mod store;
 mod tenancy;
