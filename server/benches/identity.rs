@@ -11,9 +11,9 @@
 //! Run it through `scripts/bench`. Directly:
 //! `GUICHET_BENCH_DATABASE_URL=postgres://… cargo bench -p guichet-server --bench identity`
 
-mod support;
 #[path = "../tests/api/oidc_provider.rs"]
 mod oidc_provider;
+mod support;
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -169,7 +169,8 @@ async fn run(database_url: String, data_dir: PathBuf) -> String {
                 let start_time = t0.elapsed();
                 let authorize = start.headers()["location"].to_str().unwrap().to_owned();
                 let t1 = Instant::now();
-                let callback = oidc_provider::sign_in(&browser, &authorize, login, Consent::Grant).await;
+                let callback =
+                    oidc_provider::sign_in(&browser, &authorize, login, Consent::Grant).await;
                 let at_provider = t1.elapsed();
                 let t2 = Instant::now();
                 let landed = browser.get(&callback).send().await.unwrap();
@@ -177,7 +178,10 @@ async fn run(database_url: String, data_dir: PathBuf) -> String {
                 assert_eq!(landed.status(), reqwest::StatusCode::SEE_OTHER);
                 let target = landed.headers()["location"].to_str().unwrap().to_owned();
                 // A claire that met no local account is signed in too; anything else is a failure.
-                assert!(!target.starts_with("/connexion/echec"), "sign-in failed: {target}");
+                assert!(
+                    !target.starts_with("/connexion/echec"),
+                    "sign-in failed: {target}"
+                );
                 let waited = server_timing(&landed, "provider");
                 samples.lock().await.push(Sample {
                     guichet: start_time + callback_time.saturating_sub(waited),

@@ -548,7 +548,8 @@ pub async fn set_agent_active(
     user_id: &str,
     active: bool,
 ) -> AppResult<()> {
-    let id = Uuid::parse_str(user_id).map_err(|_| AppError::NotFound(s::USER_UNKNOWN.to_owned()))?;
+    let id =
+        Uuid::parse_str(user_id).map_err(|_| AppError::NotFound(s::USER_UNKNOWN.to_owned()))?;
     if admin.uuid() == Some(id) {
         return Err(AppError::invalid("user", s::CANNOT_DEACTIVATE_SELF));
     }

@@ -63,7 +63,8 @@ pub const NAME_HINT: &str =
     "Tel que vos collègues et les usagers le liront, par exemple « Camille Martin ».";
 pub const PASSWORD_HINT: &str =
     "Au moins 10 caractères, avec des lettres et au moins un chiffre ou un symbole.";
-pub const ACCOUNT_DEACTIVATED: &str = "Ce compte a été désactivé par un administrateur de la collectivité.";
+pub const ACCOUNT_DEACTIVATED: &str =
+    "Ce compte a été désactivé par un administrateur de la collectivité.";
 pub const DEACTIVATE: &str = "Désactiver";
 pub const REACTIVATE: &str = "Réactiver";
 pub const DEACTIVATED: &str = "Désactivé";

@@ -1,6 +1,10 @@
 //! Server functions of identity federation: what the sign-in page offers, linking an existing
 //! account, the account's links, and the providers' administration (commune and platform).
 
+// A provider's form posts its fields as the server function's arguments (plain forms work
+// without JavaScript); the macro's generated client function cannot carry an allow of its own.
+#![allow(clippy::too_many_arguments)]
+
 use leptos::prelude::*;
 
 use super::model::{ProviderSettings, ProviderView, SignInOptions};
@@ -63,7 +67,7 @@ pub async fn confirm_link(jeton: String, password: String) -> Result<UserView, A
                         &user,
                         return_to.as_deref(),
                     );
-                    Ok(user)
+                    Ok(*user)
                 }
                 super::service::Outcome::NeedsLink { .. } => Err(AppError::Internal),
             }
@@ -79,8 +83,9 @@ pub async fn my_links() -> Result<Vec<String>, AppError> {
         async {
             let (_, tx) = crate::account::api::tenant_tx().await?;
             let user = crate::account::service::require_user(&tx).await?;
-            let links = super::service::links_of(&tx, user.uuid().ok_or(AppError::Unauthenticated)?)
-                .await?;
+            let links =
+                super::service::links_of(&tx, user.uuid().ok_or(AppError::Unauthenticated)?)
+                    .await?;
             tx.commit().await?;
             Ok(links)
         }
@@ -121,7 +126,6 @@ pub async fn identity_admin() -> Result<(ProviderView, ProviderView), AppError> 
 }
 
 /// The form's fields as posted (checkboxes are present only when ticked).
-#[allow(clippy::too_many_arguments)]
 pub fn settings_from_form(
     audience: String,
     preset: String,
@@ -175,7 +179,6 @@ pub fn settings_from_form(
     Ok(settings)
 }
 
-#[allow(clippy::too_many_arguments)]
 #[server(endpoint = "identity/save")]
 pub async fn save_identity_provider(
     audience: String,
@@ -225,8 +228,9 @@ pub async fn remove_identity_provider(audience: String) -> Result<(), AppError> 
     use crate::account::model::Role;
     crate::infra::reply(
         async {
-            let audience = Audience::parse(&audience)
-                .ok_or_else(|| AppError::invalid("audience", super::strings::FAIL_NOT_CONFIGURED))?;
+            let audience = Audience::parse(&audience).ok_or_else(|| {
+                AppError::invalid("audience", super::strings::FAIL_NOT_CONFIGURED)
+            })?;
             let (_, tx) = crate::account::api::tenant_tx().await?;
             crate::account::service::require_role(&tx, Role::Admin).await?;
             super::service::remove(&tx, audience).await?;
@@ -238,7 +242,8 @@ pub async fn remove_identity_provider(audience: String) -> Result<(), AppError> 
 
 /// The platform's default providers (operators, on the apex host).
 #[server(endpoint = "identity/platform")]
-pub async fn platform_identity() -> Result<(Option<ProviderSettings>, Option<ProviderSettings>), AppError> {
+pub async fn platform_identity()
+-> Result<(Option<ProviderSettings>, Option<ProviderSettings>), AppError> {
     use super::model::Audience;
     crate::infra::reply(
         async {
@@ -253,7 +258,6 @@ pub async fn platform_identity() -> Result<(Option<ProviderSettings>, Option<Pro
     )
 }
 
-#[allow(clippy::too_many_arguments)]
 #[server(endpoint = "identity/platform_save")]
 pub async fn save_platform_identity_provider(
     audience: String,

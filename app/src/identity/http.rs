@@ -40,7 +40,9 @@ pub fn routes() -> Router<AppState> {
 fn tenant_of(site: Option<axum::Extension<Site>>) -> Result<Arc<Tenant>, AppError> {
     match site {
         Some(axum::Extension(Site::Tenant(tenant))) => Ok(tenant),
-        _ => Err(AppError::NotFound(super::strings::FAIL_NOT_CONFIGURED.to_owned())),
+        _ => Err(AppError::NotFound(
+            super::strings::FAIL_NOT_CONFIGURED.to_owned(),
+        )),
     }
 }
 
@@ -71,8 +73,16 @@ fn see_other(location: &str, cookies: &[String]) -> Response {
 }
 
 fn failure_page(state: &AppState, audience: Audience, failure: Failure) -> Response {
-    tracing::info!(audience = audience.as_str(), failure = failure.code(), "federated sign-in failed");
-    let agents = if audience == Audience::Agents { "&public=agents" } else { "" };
+    tracing::info!(
+        audience = audience.as_str(),
+        failure = failure.code(),
+        "federated sign-in failed"
+    );
+    let agents = if audience == Audience::Agents {
+        "&public=agents"
+    } else {
+        ""
+    };
     see_other(
         &format!("/connexion/echec?motif={}{agents}", failure.code()),
         &[clear_flow_cookie(state)],
@@ -80,7 +90,13 @@ fn failure_page(state: &AppState, audience: Audience, failure: Failure) -> Respo
 }
 
 fn clear_flow_cookie(state: &AppState) -> String {
-    cookie_header(FLOW_COOKIE, "", 0, state.settings().secure_cookies(), FLOW_COOKIE_PATH)
+    cookie_header(
+        FLOW_COOKIE,
+        "",
+        0,
+        state.settings().secure_cookies(),
+        FLOW_COOKIE_PATH,
+    )
 }
 
 async fn start_citizens(
@@ -264,7 +280,13 @@ async fn callback(
             see_other(
                 target,
                 &[
-                    cookie_header(SESSION_COOKIE, &session.0, SESSION_TTL.whole_seconds(), secure, "/"),
+                    cookie_header(
+                        SESSION_COOKIE,
+                        &session.0,
+                        SESSION_TTL.whole_seconds(),
+                        secure,
+                        "/",
+                    ),
                     clear_flow_cookie(&state),
                 ],
             )

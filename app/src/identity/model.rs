@@ -316,8 +316,16 @@ mod tests {
             parse_role_mapping("a = admin\n\n# note\nb=agent").unwrap(),
             vec![("a".into(), "admin".into()), ("b".into(), "agent".into())]
         );
-        assert!(parse_role_mapping("a = admin\nb chef").unwrap_err().starts_with("ligne 2"));
-        assert!(parse_role_mapping("a = chef").unwrap_err().contains("agent, manager ou admin"));
+        assert!(
+            parse_role_mapping("a = admin\nb chef")
+                .unwrap_err()
+                .starts_with("ligne 2")
+        );
+        assert!(
+            parse_role_mapping("a = chef")
+                .unwrap_err()
+                .contains("agent, manager ou admin")
+        );
     }
 
     #[test]

@@ -331,18 +331,16 @@ pub async fn complete(
                     Err(format!("acr {acr:?} does not meet {requested:?}"))
                 }
             });
-        id_token
-            .claims(&verifier, &nonce)
-            .map(|claims| {
-                (
-                    claims.subject().as_str().to_owned(),
-                    claims
-                        .auth_context_ref()
-                        .map(|a| a.as_str().to_owned())
-                        .unwrap_or_default(),
-                    serde_json::to_value(claims).ok(),
-                )
-            })
+        id_token.claims(&verifier, &nonce).map(|claims| {
+            (
+                claims.subject().as_str().to_owned(),
+                claims
+                    .auth_context_ref()
+                    .map(|a| a.as_str().to_owned())
+                    .unwrap_or_default(),
+                serde_json::to_value(claims).ok(),
+            )
+        })
     };
     let (subject, acr, id_claims) = match verify(&client) {
         Err(ClaimsVerificationError::SignatureVerification(
@@ -418,7 +416,10 @@ async fn userinfo(
         .get("content-type")
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.trim_start().starts_with("application/jwt"));
-    let body = response.text().await.map_err(|_| Failure::ProviderUnreachable)?;
+    let body = response
+        .text()
+        .await
+        .map_err(|_| Failure::ProviderUnreachable)?;
     let claims = if jwt {
         match verify_jwt(party, body.trim(), false).await {
             Err(Failure::UnknownKey) => verify_jwt(party, body.trim(), true).await?,
@@ -474,10 +475,10 @@ async fn verify_jwt(
         return Err(Failure::UnknownKey);
     }
     let message = &jwt[..header_and_payload_len(jwt)];
-    if !keys
-        .iter()
-        .any(|key| key.verify_signature(&alg, message.as_bytes(), &signature).is_ok())
-    {
+    if !keys.iter().any(|key| {
+        key.verify_signature(&alg, message.as_bytes(), &signature)
+            .is_ok()
+    }) {
         return Err(invalid("signature"));
     }
     let claims: Map<String, Value> = URL_SAFE_NO_PAD

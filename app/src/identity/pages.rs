@@ -8,15 +8,15 @@ use leptos_router::components::A;
 use leptos_router::hooks::use_query_map;
 
 use super::api::{
-    provider_logout, ConfirmLink, RemoveIdentityProvider, SaveIdentityProvider, SavePlatformIdentityProvider,
-    UnlinkIdentity, identity_admin, my_links, pending_link, platform_identity,
+    ConfirmLink, RemoveIdentityProvider, SaveIdentityProvider, SavePlatformIdentityProvider,
+    UnlinkIdentity, identity_admin, my_links, pending_link, platform_identity, provider_logout,
 };
+use super::model::CertifiedIdentity;
 use super::model::{Audience, Failure, Preset, ProviderSettings, ProviderView, SignInOptions};
 use super::strings as s;
-use super::model::CertifiedIdentity;
-use crate::demarches::model::IsoDate;
 use crate::account::model::Role;
 use crate::context::{SiteView, reload_site_on_success, use_site};
+use crate::demarches::model::IsoDate;
 use crate::ui::{ErrorSummary, Notice, Restricted, action_error, action_succeeded};
 
 /// The identity providers' buttons on the sign-in page. Links, not client-side routes
@@ -262,16 +262,23 @@ fn ProviderSection(
 #[component]
 fn ProviderFields(audience: Audience, settings: Option<ProviderSettings>) -> impl IntoView {
     let prefix = audience.as_str();
-    let preset = settings.as_ref().map(|s| s.preset).unwrap_or(match audience {
-        Audience::Citizens => Preset::FranceConnect,
-        Audience::Agents => Preset::Custom,
-    });
-    let value = |get: fn(&ProviderSettings) -> String| settings.as_ref().map(get).unwrap_or_default();
+    let preset = settings
+        .as_ref()
+        .map(|s| s.preset)
+        .unwrap_or(match audience {
+            Audience::Citizens => Preset::FranceConnect,
+            Audience::Agents => Preset::Custom,
+        });
+    let value =
+        |get: fn(&ProviderSettings) -> String| settings.as_ref().map(get).unwrap_or_default();
     let secret_set = settings.as_ref().is_some_and(|s| s.secret_set);
     let checked = |get: fn(&ProviderSettings) -> bool, default: bool| {
         settings.as_ref().map(get).unwrap_or(default)
     };
-    let text = move |name: &'static str, label: &'static str, value: String, hint: Option<&'static str>| {
+    let text = move |name: &'static str,
+                     label: &'static str,
+                     value: String,
+                     hint: Option<&'static str>| {
         let id = format!("{prefix}-{name}");
         let hint_id = format!("{id}-aide");
         view! {
@@ -409,8 +416,6 @@ pub fn ProviderLogout() -> impl IntoView {
         </Suspense>
     }
 }
-
-
 
 /// FranceConnect's INSEE code of France, as `birthcountry`.
 const FRANCE_INSEE: &str = "99100";

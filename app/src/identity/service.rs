@@ -52,7 +52,8 @@ const PROVIDER_COLUMNS: &str = "audience, preset, label, issuer, client_id, clie
 
 impl ProviderRow {
     fn settings(&self) -> ProviderSettings {
-        let mapping: Map<String, Value> = serde_json::from_str(&self.role_mapping).unwrap_or_default();
+        let mapping: Map<String, Value> =
+            serde_json::from_str(&self.role_mapping).unwrap_or_default();
         ProviderSettings {
             audience: Audience::parse(&self.audience).unwrap_or(Audience::Citizens),
             preset: Preset::parse(&self.preset),
@@ -100,7 +101,12 @@ impl Provider {
             client_id: self.settings.client_id.clone(),
             client_secret: self.secret.clone(),
             redirect_uri,
-            scopes: self.settings.scopes.split_whitespace().map(str::to_owned).collect(),
+            scopes: self
+                .settings
+                .scopes
+                .split_whitespace()
+                .map(str::to_owned)
+                .collect(),
             acr_values: self
                 .settings
                 .acr_values
@@ -134,7 +140,10 @@ pub async fn provider(
     let Some(row) = provider_row(tx, audience).await?.filter(|r| r.enabled) else {
         return Ok(None);
     };
-    let secret = secrets.open(&row.binding(tx.tenant().schema.as_str()), &row.client_secret)?;
+    let secret = secrets.open(
+        &row.binding(tx.tenant().schema.as_str()),
+        &row.client_secret,
+    )?;
     Ok(Some(Provider {
         settings: row.settings(),
         secret,
@@ -143,8 +152,12 @@ pub async fn provider(
 
 /// What the sign-in page offers.
 pub async fn sign_in_options(tx: &TenantTx) -> AppResult<SignInOptions> {
-    let citizens = provider_row(tx, Audience::Citizens).await?.filter(|r| r.enabled);
-    let agents = provider_row(tx, Audience::Agents).await?.filter(|r| r.enabled);
+    let citizens = provider_row(tx, Audience::Citizens)
+        .await?
+        .filter(|r| r.enabled);
+    let agents = provider_row(tx, Audience::Agents)
+        .await?
+        .filter(|r| r.enabled);
     Ok(SignInOptions {
         local_accounts_allowed: citizens.as_ref().is_none_or(|c| c.local_accounts_allowed),
         citizens_is_franceconnect: citizens
@@ -185,17 +198,17 @@ fn check_settings(settings: &ProviderSettings, secret_required: bool) -> AppResu
     }
     let scopes: Vec<&str> = settings.scopes.split_whitespace().collect();
     if !scopes.contains(&"openid")
-        || scopes
-            .iter()
-            .any(|s| !s.chars().all(|c| c.is_ascii_alphanumeric() || "_-.:/".contains(c)))
+        || scopes.iter().any(|s| {
+            !s.chars()
+                .all(|c| c.is_ascii_alphanumeric() || "_-.:/".contains(c))
+        })
     {
         return Err(AppError::invalid("scopes", s::SCOPES_INVALID));
     }
-    if settings
-        .acr_values
-        .split_whitespace()
-        .any(|s| !s.chars().all(|c| c.is_ascii_alphanumeric() || "_-.:".contains(c)))
-    {
+    if settings.acr_values.split_whitespace().any(|s| {
+        !s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || "_-.:".contains(c))
+    }) {
         return Err(AppError::invalid("acr_values", s::ACR_INVALID));
     }
     if settings.audience == Audience::Agents {
@@ -300,10 +313,20 @@ pub async fn save_platform(
     secrets: &Secrets,
     settings: &ProviderSettings,
 ) -> AppResult<()> {
-    save_in(tx, "platform.identity_providers", "platform", secrets, settings).await
+    save_in(
+        tx,
+        "platform.identity_providers",
+        "platform",
+        secrets,
+        settings,
+    )
+    .await
 }
 
-pub async fn platform_settings(tx: &PlatformTx, audience: Audience) -> AppResult<Option<ProviderSettings>> {
+pub async fn platform_settings(
+    tx: &PlatformTx,
+    audience: Audience,
+) -> AppResult<Option<ProviderSettings>> {
     let row: Option<ProviderRow> = tx
         .fetch_optional(
             &format!(
@@ -361,8 +384,11 @@ pub async fn record_flow(
     authorization: &oidc::Authorization,
     return_to: Option<&str>,
 ) -> AppResult<()> {
-    tx.execute("DELETE FROM identity_flows WHERE expires_at < now()", vec![])
-        .await?;
+    tx.execute(
+        "DELETE FROM identity_flows WHERE expires_at < now()",
+        vec![],
+    )
+    .await?;
     tx.execute(
         "INSERT INTO identity_flows (state_hash, audience, issuer, nonce, pkce_verifier, return_to, expires_at)
          VALUES ($1, $2, $3, $4, $5, $6, now() + $7 * interval '1 second')",
@@ -420,7 +446,7 @@ pub async fn take_flow(
 pub enum Outcome {
     SignedIn {
         session: SessionToken,
-        user: UserView,
+        user: Box<UserView>,
         return_to: Option<String>,
     },
     /// The email is an existing account's: the citizen must prove its password (`token` names
@@ -447,7 +473,8 @@ pub fn certified_identity(
     let family_name = text_claim(claims, "family_name")
         .or_else(|| text_claim(claims, "usual_name"))
         .ok_or(Failure::IncompleteIdentity)?;
-    let birthdate = text_claim(claims, "birthdate").filter(|d| crate::account::validate::is_iso_date(d));
+    let birthdate =
+        text_claim(claims, "birthdate").filter(|d| crate::account::validate::is_iso_date(d));
     Ok(CertifiedIdentity {
         given_name,
         family_name,
@@ -512,7 +539,11 @@ async fn link(tx: &TenantTx, issuer: &str, subject: &str, user_id: Uuid) -> AppR
     Ok(())
 }
 
-async fn set_certified(tx: &TenantTx, user_id: Uuid, identity: &CertifiedIdentity) -> AppResult<()> {
+async fn set_certified(
+    tx: &TenantTx,
+    user_id: Uuid,
+    identity: &CertifiedIdentity,
+) -> AppResult<()> {
     let json = serde_json::to_string(identity).map_err(|_| AppError::Internal)?;
     tx.execute(
         "UPDATE users SET certified_identity = $2::jsonb WHERE id = $1",
@@ -532,7 +563,7 @@ async fn open_session(
     let (session, user) = create_federated_session(tx, user_id, issuer, id_token).await?;
     Ok(Outcome::SignedIn {
         session,
-        user,
+        user: Box::new(user),
         return_to,
     })
 }
@@ -544,10 +575,11 @@ pub async fn apply_citizen(
     flow: &Flow,
     signed_in: &SignedIn,
 ) -> AppResult<Result<Outcome, Failure>> {
-    let identity = match certified_identity(&signed_in.claims, &provider.settings.label, &signed_in.acr) {
-        Ok(identity) => identity,
-        Err(failure) => return Ok(Err(failure)),
-    };
+    let identity =
+        match certified_identity(&signed_in.claims, &provider.settings.label, &signed_in.acr) {
+            Ok(identity) => identity,
+            Err(failure) => return Ok(Err(failure)),
+        };
     if let Some(user) = linked_user(tx, &flow.issuer, &signed_in.subject).await? {
         if user.deactivated {
             return Ok(Err(Failure::AgentRefused));
@@ -556,9 +588,15 @@ pub async fn apply_citizen(
         if user.kind == "citizen" {
             set_certified(tx, user.id, &identity).await?;
         }
-        return open_session(tx, user.id, &flow.issuer, &signed_in.id_token, flow.return_to.clone())
-            .await
-            .map(Ok);
+        return open_session(
+            tx,
+            user.id,
+            &flow.issuer,
+            &signed_in.id_token,
+            flow.return_to.clone(),
+        )
+        .await
+        .map(Ok);
     }
     let Some(email) = identity.email.clone() else {
         return Ok(Err(Failure::IncompleteIdentity));
@@ -572,8 +610,11 @@ pub async fn apply_citizen(
             return Ok(Err(Failure::AccountConflict));
         }
         let (token, hash) = new_token();
-        tx.execute("DELETE FROM identity_pending_links WHERE expires_at < now()", vec![])
-            .await?;
+        tx.execute(
+            "DELETE FROM identity_pending_links WHERE expires_at < now()",
+            vec![],
+        )
+        .await?;
         tx.execute(
             "INSERT INTO identity_pending_links (token_hash, user_id, issuer, subject, identity, id_token, return_to, expires_at)
              VALUES ($1, $2, $3, $4, $5::jsonb, $6, $7, now() + $8 * interval '1 second')",
@@ -608,18 +649,28 @@ pub async fn apply_citizen(
         // The same person's first sign-in, finished a moment earlier in another tab: the
         // insert waited for it, and its link is visible now.
         return match linked_user(tx, &flow.issuer, &signed_in.subject).await? {
-            Some(user) => {
-                open_session(tx, user.id, &flow.issuer, &signed_in.id_token, flow.return_to.clone())
-                    .await
-                    .map(Ok)
-            }
+            Some(user) => open_session(
+                tx,
+                user.id,
+                &flow.issuer,
+                &signed_in.id_token,
+                flow.return_to.clone(),
+            )
+            .await
+            .map(Ok),
             None => Ok(Err(Failure::AccountConflict)),
         };
     }
     link(tx, &flow.issuer, &signed_in.subject, id).await?;
-    open_session(tx, id, &flow.issuer, &signed_in.id_token, flow.return_to.clone())
-        .await
-        .map(Ok)
+    open_session(
+        tx,
+        id,
+        &flow.issuer,
+        &signed_in.id_token,
+        flow.return_to.clone(),
+    )
+    .await
+    .map(Ok)
 }
 
 /// The role the agents' provider's claim maps to (the highest when several values match).
@@ -702,9 +753,15 @@ pub async fn apply_agent(
         }
     };
     link(tx, &flow.issuer, &signed_in.subject, id).await?;
-    open_session(tx, id, &flow.issuer, &signed_in.id_token, flow.return_to.clone())
-        .await
-        .map(Ok)
+    open_session(
+        tx,
+        id,
+        &flow.issuer,
+        &signed_in.id_token,
+        flow.return_to.clone(),
+    )
+    .await
+    .map(Ok)
 }
 
 #[derive(FromQueryResult)]
@@ -811,7 +868,10 @@ pub async fn unlink(tx: &TenantTx, user: &UserView) -> AppResult<()> {
         return Err(AppError::invalid("password", s::UNLINK_NEEDS_PASSWORD));
     }
     let removed = tx
-        .execute("DELETE FROM identity_links WHERE user_id = $1", vec![id.into()])
+        .execute(
+            "DELETE FROM identity_links WHERE user_id = $1",
+            vec![id.into()],
+        )
         .await?;
     if removed == 0 {
         return Err(AppError::invalid("lien", s::NOT_LINKED));
@@ -881,19 +941,31 @@ mod tests {
         )
         .unwrap();
         assert_eq!(identity.full_name(), "Angela Claire Louise DUBOIS");
-        assert_eq!(identity.preferred_username, None, "an empty usage name is none");
+        assert_eq!(
+            identity.preferred_username, None,
+            "an empty usage name is none"
+        );
         assert_eq!(identity.birthdate.as_deref(), Some("1962-08-24"));
-        assert_eq!(identity.email.as_deref(), Some("wossewodda-3728@yopmail.com"));
+        assert_eq!(
+            identity.email.as_deref(),
+            Some("wossewodda-3728@yopmail.com")
+        );
         assert_eq!(identity.acr, "eidas1");
         assert_eq!(identity.certified_at.len(), 20);
     }
 
     #[test]
     fn an_identity_without_names_is_incomplete_and_a_bad_birthdate_is_dropped() {
-        let missing = certified_identity(&claims(json!({"sub": "x", "given_name": "Jean"})), "FC", "eidas1");
+        let missing = certified_identity(
+            &claims(json!({"sub": "x", "given_name": "Jean"})),
+            "FC",
+            "eidas1",
+        );
         assert_eq!(missing, Err(Failure::IncompleteIdentity));
         let odd = certified_identity(
-            &claims(json!({"given_name": "Jean", "family_name": "MARTIN", "birthdate": "1981-02-29"})),
+            &claims(
+                json!({"given_name": "Jean", "family_name": "MARTIN", "birthdate": "1981-02-29"}),
+            ),
             "FC",
             "eidas1",
         )

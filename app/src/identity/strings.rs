@@ -2,17 +2,20 @@
 
 pub const FAIL_TITLE: &str = "La connexion n'a pas abouti";
 pub const FAIL_DENIED: &str = "Vous avez annulé la connexion ou refusé de transmettre vos informations. Aucun compte n'a été créé ni modifié.";
-pub const FAIL_PROVIDER_ERROR: &str = "Le fournisseur d'identité a signalé une erreur et n'a pas transmis votre identité.";
+pub const FAIL_PROVIDER_ERROR: &str =
+    "Le fournisseur d'identité a signalé une erreur et n'a pas transmis votre identité.";
 pub const FAIL_WRONG_STATE: &str = "Cette tentative de connexion a expiré ou a été ouverte dans un autre navigateur. Recommencez depuis la page de connexion.";
 pub const FAIL_CODE_REJECTED: &str = "Le fournisseur d'identité a refusé l'autorisation transmise : elle a expiré ou a déjà servi. Recommencez la connexion.";
 pub const FAIL_INVALID_TOKEN: &str = "L'identité transmise n'a pas pu être vérifiée (signature, émetteur, destinataire, validité ou niveau de garantie). Par sécurité, elle a été refusée.";
-pub const FAIL_UNREACHABLE: &str = "Le fournisseur d'identité ne répond pas. Réessayez dans quelques minutes.";
+pub const FAIL_UNREACHABLE: &str =
+    "Le fournisseur d'identité ne répond pas. Réessayez dans quelques minutes.";
 pub const FAIL_DISCOVERY: &str = "La configuration du fournisseur d'identité est inaccessible. Réessayez plus tard ; si cela persiste, prévenez la mairie.";
 pub const FAIL_NOT_CONFIGURED: &str = "Cette connexion n'est pas proposée par ce portail.";
 pub const FAIL_AGENT_REFUSED: &str = "Votre compte n'a pas accès à l'espace agents de cette collectivité (compte inconnu, désactivé ou sans rôle). Adressez-vous à un administrateur.";
 pub const FAIL_INCOMPLETE: &str = "Le fournisseur d'identité n'a pas transmis les informations nécessaires (nom, prénom ou adresse électronique).";
 pub const FAIL_ACCOUNT_CONFLICT: &str = "Un compte existe déjà sur ce portail avec l'adresse électronique transmise, sans mot de passe permettant de l'associer. Connectez-vous comme lors de sa création, ou choisissez un mot de passe avec « Mot de passe oublié », puis recommencez.";
-pub const FAIL_LOCAL_SIGN_IN: &str = "Se connecter avec une adresse électronique et un mot de passe";
+pub const FAIL_LOCAL_SIGN_IN: &str =
+    "Se connecter avec une adresse électronique et un mot de passe";
 pub const FAIL_RETRY: &str = "Réessayer";
 
 pub const SIGN_IN_WITH: &str = "S'identifier avec";
@@ -53,12 +56,15 @@ pub const ADMIN_LABEL: &str = "Nom affiché sur le bouton";
 pub const ADMIN_ISSUER: &str = "Émetteur (issuer, URL de découverte)";
 pub const ADMIN_CLIENT_ID: &str = "Identifiant client (client_id)";
 pub const ADMIN_CLIENT_SECRET: &str = "Secret client (client_secret)";
-pub const ADMIN_SECRET_KEPT: &str = "Un secret est enregistré ; il n'est jamais réaffiché. Laissez vide pour le conserver.";
+pub const ADMIN_SECRET_KEPT: &str =
+    "Un secret est enregistré ; il n'est jamais réaffiché. Laissez vide pour le conserver.";
 pub const ADMIN_SCOPES: &str = "Scopes demandés";
 pub const ADMIN_ACR: &str = "Niveaux de garantie demandés (acr_values)";
-pub const ADMIN_LOCAL: &str = "Les usagers peuvent aussi créer un compte avec adresse électronique et mot de passe";
+pub const ADMIN_LOCAL: &str =
+    "Les usagers peuvent aussi créer un compte avec adresse électronique et mot de passe";
 pub const ADMIN_ROLE_CLAIM: &str = "Attribut portant les groupes ou rôles (claim)";
-pub const ADMIN_ROLE_MAPPING: &str = "Correspondance « valeur = rôle » (une par ligne ; rôles : agent, manager, admin)";
+pub const ADMIN_ROLE_MAPPING: &str =
+    "Correspondance « valeur = rôle » (une par ligne ; rôles : agent, manager, admin)";
 pub const ADMIN_JIT: &str = "Créer automatiquement les agents inconnus avec le rôle correspondant (sinon, ils sont refusés)";
 pub const ADMIN_ENABLED: &str = "Activé";
 pub const ADMIN_SAVE: &str = "Enregistrer";
@@ -66,12 +72,16 @@ pub const ADMIN_SAVED: &str = "Configuration enregistrée.";
 pub const ADMIN_REMOVE: &str = "Supprimer la configuration propre";
 pub const ADMIN_REMOVED: &str = "Configuration supprimée.";
 
-pub const ISSUER_INVALID: &str = "L'émetteur doit être une URL https:// (ou http:// sur la machine locale), sans paramètres.";
-pub const CLIENT_ID_EMPTY: &str = "Indiquez l'identifiant client fourni par le fournisseur d'identité.";
+pub const ISSUER_INVALID: &str =
+    "L'émetteur doit être une URL https:// (ou http:// sur la machine locale), sans paramètres.";
+pub const CLIENT_ID_EMPTY: &str =
+    "Indiquez l'identifiant client fourni par le fournisseur d'identité.";
 pub const SECRET_EMPTY: &str = "Indiquez le secret client fourni par le fournisseur d'identité.";
 pub const LABEL_EMPTY: &str = "Indiquez le nom affiché sur le bouton de connexion.";
-pub const SCOPES_INVALID: &str = "Les scopes doivent contenir « openid » et n'être séparés que par des espaces.";
-pub const ACR_INVALID: &str = "Niveaux de garantie : des valeurs séparées par des espaces (par exemple « eidas1 »).";
+pub const SCOPES_INVALID: &str =
+    "Les scopes doivent contenir « openid » et n'être séparés que par des espaces.";
+pub const ACR_INVALID: &str =
+    "Niveaux de garantie : des valeurs séparées par des espaces (par exemple « eidas1 »).";
 pub const ROLE_CLAIM_EMPTY: &str = "Indiquez l'attribut qui porte les groupes ou rôles des agents.";
 
 pub const LOGOUT_TITLE: &str = "Déconnexion";

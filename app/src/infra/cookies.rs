@@ -47,7 +47,13 @@ pub fn clear_cookie(name: &str, secure: bool) {
 
 /// A `Set-Cookie` value for plain axum responses, with the same attributes as `set_cookie`;
 /// `path` narrows where the browser sends it.
-pub fn cookie_header(name: &str, value: &str, max_age_secs: i64, secure: bool, path: &str) -> String {
+pub fn cookie_header(
+    name: &str,
+    value: &str,
+    max_age_secs: i64,
+    secure: bool,
+    path: &str,
+) -> String {
     let secure = if secure { "; Secure" } else { "" };
     format!("{name}={value}; Path={path}; HttpOnly; SameSite=Lax; Max-Age={max_age_secs}{secure}")
 }

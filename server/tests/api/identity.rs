@@ -1,3 +1,5 @@
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 //! Identity federation, end to end against a real OpenID provider (npm `oidc-provider`,
 //! configured like FranceConnect v2: pairwise subjects, signed userinfo, acr_values eidas1–3,
 //! RP-initiated logout) started beside the real server.
@@ -10,7 +12,13 @@ use crate::oidc_provider::{Consent, OidcProvider, TestClient};
 
 const SECRET: &str = "secret-citoyens-tres-long-0123456789";
 
-fn client_for(app: &TestApp, slug: &str, id: &str, alg: &'static str, userinfo_jwt: bool) -> TestClient {
+fn client_for(
+    app: &TestApp,
+    slug: &str,
+    id: &str,
+    alg: &'static str,
+    userinfo_jwt: bool,
+) -> TestClient {
     TestClient {
         client_id: id.to_owned(),
         client_secret: SECRET.to_owned(),
@@ -25,11 +33,33 @@ fn client_for(app: &TestApp, slug: &str, id: &str, alg: &'static str, userinfo_j
 }
 
 /// The commune's admin configures its citizens' provider (the FranceConnect preset).
-async fn configure(app: &TestApp, admin: &reqwest::Client, slug: &str, audience: &str, issuer: &str, client_id: &str, extra: &[(&str, &str)]) {
+async fn configure(
+    app: &TestApp,
+    admin: &reqwest::Client,
+    slug: &str,
+    audience: &str,
+    issuer: &str,
+    client_id: &str,
+    extra: &[(&str, &str)],
+) {
     let mut form = vec![
         ("audience", audience),
-        ("preset", if audience == "citizens" { "franceconnect" } else { "custom" }),
-        ("label", if audience == "citizens" { "FranceConnect" } else { "Syndicat SSO" }),
+        (
+            "preset",
+            if audience == "citizens" {
+                "franceconnect"
+            } else {
+                "custom"
+            },
+        ),
+        (
+            "label",
+            if audience == "citizens" {
+                "FranceConnect"
+            } else {
+                "Syndicat SSO"
+            },
+        ),
         ("issuer", issuer),
         ("client_id", client_id),
         ("client_secret", SECRET),
@@ -37,7 +67,12 @@ async fn configure(app: &TestApp, admin: &reqwest::Client, slug: &str, audience:
     ];
     form.extend_from_slice(extra);
     let response = app.post(admin, slug, "identity/save", &form).await;
-    assert_eq!(response.status(), StatusCode::OK, "{}", response.text().await.unwrap());
+    assert_eq!(
+        response.status(),
+        StatusCode::OK,
+        "{}",
+        response.text().await.unwrap()
+    );
 }
 
 fn location(response: &reqwest::Response) -> String {
@@ -91,7 +126,12 @@ async fn start(app: &TestApp, browser: &reqwest::Client, slug: &str, path: &str)
 
 /// The whole round trip: commune → provider (sign in, consent) → callback. Returns the
 /// callback's response.
-async fn sign_in(app: &TestApp, browser: &reqwest::Client, slug: &str, login: &str) -> reqwest::Response {
+async fn sign_in(
+    app: &TestApp,
+    browser: &reqwest::Client,
+    slug: &str,
+    login: &str,
+) -> reqwest::Response {
     let authorize = start(app, browser, slug, "/connexion/franceconnect").await;
     let callback = crate::oidc_provider::sign_in(browser, &authorize, login, Consent::Grant).await;
     browser.get(callback).send().await.unwrap()
@@ -118,33 +158,72 @@ async fn failure_of(response: reqwest::Response) -> String {
 async fn a_citizen_signs_in_with_franceconnect_and_gets_a_certified_identity() {
     let app = spawn_app().await;
     app.create_tenant("ca", "Commune A").await;
-    let provider = OidcProvider::start(vec![client_for(&app, "ca", "guichet-ca", "ES256", true)]).await;
+    let provider =
+        OidcProvider::start(vec![client_for(&app, "ca", "guichet-ca", "ES256", true)]).await;
     let admin = app.admin("ca").await;
-    configure(&app, &admin, "ca", "citizens", &provider.issuer, "guichet-ca", &[("acr_values", "eidas1"), ("local_accounts_allowed", "on")]).await;
+    configure(
+        &app,
+        &admin,
+        "ca",
+        "citizens",
+        &provider.issuer,
+        "guichet-ca",
+        &[("acr_values", "eidas1"), ("local_accounts_allowed", "on")],
+    )
+    .await;
 
     // The sign-in page offers the button.
-    let page = app.client().get(app.url("ca", "/connexion")).send().await.unwrap().text().await.unwrap();
-    assert!(page.contains("S'identifier avec") && page.contains("/connexion/franceconnect"), "{page}");
+    let page = app
+        .client()
+        .get(app.url("ca", "/connexion"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains("S'identifier avec") && page.contains("/connexion/franceconnect"),
+        "{page}"
+    );
 
     let browser = app.client();
-    let authorize = start(&app, &browser, "ca", "/connexion/franceconnect?retour=/mes-demandes").await;
+    let authorize = start(
+        &app,
+        &browser,
+        "ca",
+        "/connexion/franceconnect?retour=/mes-demandes",
+    )
+    .await;
     assert!(authorize.starts_with(&provider.issuer), "{authorize}");
     for (name, at_least) in [("state", 32), ("nonce", 32), ("code_challenge", 43)] {
-        let value = query_param(&authorize, name).unwrap_or_else(|| panic!("no {name} in {authorize}"));
+        let value =
+            query_param(&authorize, name).unwrap_or_else(|| panic!("no {name} in {authorize}"));
         assert!(value.len() >= at_least, "{name} = {value}");
     }
-    assert_eq!(query_param(&authorize, "code_challenge_method").as_deref(), Some("S256"));
-    assert_eq!(query_param(&authorize, "acr_values").as_deref(), Some("eidas1"));
+    assert_eq!(
+        query_param(&authorize, "code_challenge_method").as_deref(),
+        Some("S256")
+    );
+    assert_eq!(
+        query_param(&authorize, "acr_values").as_deref(),
+        Some("eidas1")
+    );
     assert_eq!(
         query_param(&authorize, "redirect_uri").as_deref(),
         Some(app.url("ca", "/connexion/franceconnect/retour").as_str())
     );
 
     let before = users(&app, "ca").await;
-    let callback = crate::oidc_provider::sign_in(&browser, &authorize, "jean", Consent::Grant).await;
+    let callback =
+        crate::oidc_provider::sign_in(&browser, &authorize, "jean", Consent::Grant).await;
     let landed = browser.get(callback).send().await.unwrap();
     assert_eq!(landed.status(), StatusCode::SEE_OTHER);
-    assert_eq!(location(&landed), "/mes-demandes", "back to the page the sign-in was for");
+    assert_eq!(
+        location(&landed),
+        "/mes-demandes",
+        "back to the page the sign-in was for"
+    );
     assert_eq!(users(&app, "ca").await, before + 1);
 
     let user = me(&app, &browser, "ca").await;
@@ -192,40 +271,94 @@ async fn every_failure_ends_on_a_french_page_and_creates_no_account() {
     ])
     .await;
     let admin_a = app.admin("ca").await;
-    configure(&app, &admin_a, "ca", "citizens", &provider.issuer, "guichet-ca", &[]).await;
+    configure(
+        &app,
+        &admin_a,
+        "ca",
+        "citizens",
+        &provider.issuer,
+        "guichet-ca",
+        &[],
+    )
+    .await;
     let admin_b = app.admin("cb").await;
-    configure(&app, &admin_b, "cb", "citizens", &provider.issuer, "guichet-cb", &[]).await;
+    configure(
+        &app,
+        &admin_b,
+        "cb",
+        "citizens",
+        &provider.issuer,
+        "guichet-cb",
+        &[],
+    )
+    .await;
     let admin_c = app.admin("cc").await;
-    configure(&app, &admin_c, "cc", "citizens", "http://127.0.0.1:9", "guichet-cc", &[]).await;
+    configure(
+        &app,
+        &admin_c,
+        "cc",
+        "citizens",
+        "http://127.0.0.1:9",
+        "guichet-cc",
+        &[],
+    )
+    .await;
     let before = users(&app, "ca").await;
 
     // Denied consent.
     let browser = app.client();
     let authorize = start(&app, &browser, "ca", "/connexion/franceconnect").await;
-    let callback = crate::oidc_provider::sign_in(&browser, &authorize, "angela", Consent::Deny).await;
-    assert_eq!(query_param(&callback, "error").as_deref(), Some("access_denied"));
-    assert_eq!(failure_of(browser.get(&callback).send().await.unwrap()).await, "refus");
+    let callback =
+        crate::oidc_provider::sign_in(&browser, &authorize, "angela", Consent::Deny).await;
+    assert_eq!(
+        query_param(&callback, "error").as_deref(),
+        Some("access_denied")
+    );
+    assert_eq!(
+        failure_of(browser.get(&callback).send().await.unwrap()).await,
+        "refus"
+    );
 
     // A state this browser did not start (forged, or another browser's).
     let other = app.client();
     let authorize = start(&app, &other, "ca", "/connexion/franceconnect").await;
-    let callback = crate::oidc_provider::sign_in(&other, &authorize, "angela", Consent::Grant).await;
-    assert_eq!(failure_of(app.client().get(&callback).send().await.unwrap()).await, "session-expiree");
+    let callback =
+        crate::oidc_provider::sign_in(&other, &authorize, "angela", Consent::Grant).await;
+    assert_eq!(
+        failure_of(app.client().get(&callback).send().await.unwrap()).await,
+        "session-expiree"
+    );
     // …and the flow is used up: the right browser cannot replay it either.
-    assert_eq!(failure_of(other.get(&callback).send().await.unwrap()).await, "session-expiree");
+    assert_eq!(
+        failure_of(other.get(&callback).send().await.unwrap()).await,
+        "session-expiree"
+    );
 
     // A code already used (or expired): the provider refuses it.
     let browser = app.client();
     let authorize = start(&app, &browser, "ca", "/connexion/franceconnect").await;
     let used = crate::oidc_provider::sign_in(&browser, &authorize, "angela", Consent::Grant).await;
-    assert_eq!(browser.get(&used).send().await.unwrap().status(), StatusCode::SEE_OTHER);
+    assert_eq!(
+        browser.get(&used).send().await.unwrap().status(),
+        StatusCode::SEE_OTHER
+    );
     let fresh = start(&app, &browser, "ca", "/connexion/franceconnect").await;
     let state = query_param(&fresh, "state").unwrap();
     let code = query_param(&used, "code").unwrap();
-    let replay = app.url("ca", &format!("/connexion/franceconnect/retour?code={code}&state={state}"));
-    assert_eq!(failure_of(browser.get(&replay).send().await.unwrap()).await, "code-expire");
+    let replay = app.url(
+        "ca",
+        &format!("/connexion/franceconnect/retour?code={code}&state={state}"),
+    );
+    assert_eq!(
+        failure_of(browser.get(&replay).send().await.unwrap()).await,
+        "code-expire"
+    );
     let after_angela = users(&app, "ca").await;
-    assert_eq!(after_angela, before + 1, "only the one completed sign-in made an account");
+    assert_eq!(
+        after_angela,
+        before + 1,
+        "only the one completed sign-in made an account"
+    );
 
     // A token that does not verify (HS256 at commune B).
     let browser = app.client();
@@ -236,13 +369,18 @@ async fn every_failure_ends_on_a_french_page_and_creates_no_account() {
 
     // Discovery unreachable.
     let browser = app.client();
-    let response = browser.get(app.url("cc", "/connexion/franceconnect")).send().await.unwrap();
+    let response = browser
+        .get(app.url("cc", "/connexion/franceconnect"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(failure_of(response).await, "configuration-injoignable");
 
     // The provider goes down between the sign-in and the callback.
     let browser = app.client();
     let authorize = start(&app, &browser, "ca", "/connexion/franceconnect").await;
-    let callback = crate::oidc_provider::sign_in(&browser, &authorize, "jean", Consent::Grant).await;
+    let callback =
+        crate::oidc_provider::sign_in(&browser, &authorize, "jean", Consent::Grant).await;
     provider.stop().await;
     assert_eq!(
         failure_of(browser.get(&callback).send().await.unwrap()).await,
@@ -251,12 +389,31 @@ async fn every_failure_ends_on_a_french_page_and_creates_no_account() {
     assert_eq!(users(&app, "ca").await, after_angela);
 
     // Each page says it in French and offers the local sign-in; no page is a 500.
-    for motif in ["refus", "session-expiree", "code-expire", "jeton-invalide", "configuration-injoignable", "fournisseur-injoignable"] {
-        let page = app.client().get(app.url("ca", &format!("/connexion/echec?motif={motif}"))).send().await.unwrap();
+    for motif in [
+        "refus",
+        "session-expiree",
+        "code-expire",
+        "jeton-invalide",
+        "configuration-injoignable",
+        "fournisseur-injoignable",
+    ] {
+        let page = app
+            .client()
+            .get(app.url("ca", &format!("/connexion/echec?motif={motif}")))
+            .send()
+            .await
+            .unwrap();
         assert_eq!(page.status(), StatusCode::OK);
         let html = page.text().await.unwrap();
-        assert!(html.contains("La connexion n&#x27;a pas abouti") || html.contains("La connexion n'a pas abouti"), "{html}");
-        assert!(html.contains("href=\"/connexion\""), "{motif}: no local sign-in offered");
+        assert!(
+            html.contains("La connexion n&#x27;a pas abouti")
+                || html.contains("La connexion n'a pas abouti"),
+            "{html}"
+        );
+        assert!(
+            html.contains("href=\"/connexion\""),
+            "{motif}: no local sign-in offered"
+        );
     }
 }
 
@@ -264,11 +421,27 @@ async fn every_failure_ends_on_a_french_page_and_creates_no_account() {
 async fn an_existing_account_is_linked_only_after_its_password_and_can_be_unlinked() {
     let app = spawn_app().await;
     app.create_tenant("ca", "Commune A").await;
-    let provider = OidcProvider::start(vec![client_for(&app, "ca", "guichet-ca", "RS256", true)]).await;
+    let provider =
+        OidcProvider::start(vec![client_for(&app, "ca", "guichet-ca", "RS256", true)]).await;
     let admin = app.admin("ca").await;
-    configure(&app, &admin, "ca", "citizens", &provider.issuer, "guichet-ca", &[("local_accounts_allowed", "on")]).await;
+    configure(
+        &app,
+        &admin,
+        "ca",
+        "citizens",
+        &provider.issuer,
+        "guichet-ca",
+        &[("local_accounts_allowed", "on")],
+    )
+    .await;
     let local = app.client();
-    app.citizen(&local, "ca", "claire.local@example.org", "Mot-de-passe-2026").await;
+    app.citizen(
+        &local,
+        "ca",
+        "claire.local@example.org",
+        "Mot-de-passe-2026",
+    )
+    .await;
     let local_id = me(&app, &local, "ca").await["id"].clone();
     let before = users(&app, "ca").await;
 
@@ -276,16 +449,43 @@ async fn an_existing_account_is_linked_only_after_its_password_and_can_be_unlink
     let landed = sign_in(&app, &browser, "ca", "claire").await;
     assert_eq!(landed.status(), StatusCode::SEE_OTHER);
     let target = location(&landed);
-    assert!(target.starts_with("/connexion/associer?jeton="), "never linked on the email alone: {target}");
+    assert!(
+        target.starts_with("/connexion/associer?jeton="),
+        "never linked on the email alone: {target}"
+    );
     let token = query_param(&target, "jeton").unwrap();
-    assert_eq!(app.post(&browser, "ca", "me", &[]).await.status(), StatusCode::UNAUTHORIZED);
-    let page = browser.get(app.url("ca", &target)).send().await.unwrap().text().await.unwrap();
+    assert_eq!(
+        app.post(&browser, "ca", "me", &[]).await.status(),
+        StatusCode::UNAUTHORIZED
+    );
+    let page = browser
+        .get(app.url("ca", &target))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     assert!(page.contains("claire.local@example.org"));
 
-    let wrong = app.post(&browser, "ca", "identity/confirm_link", &[("jeton", &token), ("password", "pas-le-bon-1")]).await;
+    let wrong = app
+        .post(
+            &browser,
+            "ca",
+            "identity/confirm_link",
+            &[("jeton", &token), ("password", "pas-le-bon-1")],
+        )
+        .await;
     assert_eq!(wrong.status(), StatusCode::BAD_REQUEST);
     assert_eq!(error_message(wrong).await, "Mot de passe incorrect.");
-    let right = app.post(&browser, "ca", "identity/confirm_link", &[("jeton", &token), ("password", "Mot-de-passe-2026")]).await;
+    let right = app
+        .post(
+            &browser,
+            "ca",
+            "identity/confirm_link",
+            &[("jeton", &token), ("password", "Mot-de-passe-2026")],
+        )
+        .await;
     assert_eq!(right.status(), StatusCode::OK);
     let linked = me(&app, &browser, "ca").await;
     assert_eq!(linked["id"], local_id, "the same account, now certified");
@@ -294,14 +494,32 @@ async fn an_existing_account_is_linked_only_after_its_password_and_can_be_unlink
 
     // Either way reaches the same account.
     let again = app.client();
-    assert_eq!(sign_in(&app, &again, "ca", "claire").await.status(), StatusCode::SEE_OTHER);
+    assert_eq!(
+        sign_in(&app, &again, "ca", "claire").await.status(),
+        StatusCode::SEE_OTHER
+    );
     assert_eq!(me(&app, &again, "ca").await["id"], local_id);
     let by_password = app.client();
-    assert_eq!(app.login(&by_password, "ca", "claire.local@example.org", "Mot-de-passe-2026").await.status(), StatusCode::OK);
+    assert_eq!(
+        app.login(
+            &by_password,
+            "ca",
+            "claire.local@example.org",
+            "Mot-de-passe-2026"
+        )
+        .await
+        .status(),
+        StatusCode::OK
+    );
     assert_eq!(me(&app, &by_password, "ca").await["id"], local_id);
 
     // Unlinking removes the link and the certified identity.
-    assert_eq!(app.post(&by_password, "ca", "identity/unlink", &[]).await.status(), StatusCode::OK);
+    assert_eq!(
+        app.post(&by_password, "ca", "identity/unlink", &[])
+            .await
+            .status(),
+        StatusCode::OK
+    );
     assert!(me(&app, &by_password, "ca").await["certified"].is_null());
     assert_eq!(app.count("tenant_ca.identity_links").await, 0);
     // The next provider sign-in asks for the password again.
@@ -320,9 +538,19 @@ async fn an_existing_account_is_linked_only_after_its_password_and_can_be_unlink
 async fn logging_out_ends_the_providers_session_too() {
     let app = spawn_app().await;
     app.create_tenant("ca", "Commune A").await;
-    let provider = OidcProvider::start(vec![client_for(&app, "ca", "guichet-ca", "ES256", true)]).await;
+    let provider =
+        OidcProvider::start(vec![client_for(&app, "ca", "guichet-ca", "ES256", true)]).await;
     let admin = app.admin("ca").await;
-    configure(&app, &admin, "ca", "citizens", &provider.issuer, "guichet-ca", &[]).await;
+    configure(
+        &app,
+        &admin,
+        "ca",
+        "citizens",
+        &provider.issuer,
+        "guichet-ca",
+        &[],
+    )
+    .await;
     let browser = app.client();
     sign_in(&app, &browser, "ca", "angela").await;
 
@@ -337,16 +565,42 @@ async fn logging_out_ends_the_providers_session_too() {
         .to_owned();
     assert_eq!(next, "/deconnexion/fournisseur");
     // Signed out here at once.
-    assert_eq!(app.post(&browser, "ca", "me", &[]).await.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        app.post(&browser, "ca", "me", &[]).await.status(),
+        StatusCode::UNAUTHORIZED
+    );
     // The page sends the browser on to the provider (meta refresh without JavaScript).
-    let page = browser.get(app.url("ca", &next)).send().await.unwrap().text().await.unwrap();
-    let refresh = page.split("url=").nth(1).expect("a meta refresh").split('"').next().unwrap();
+    let page = browser
+        .get(app.url("ca", &next))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let refresh = page
+        .split("url=")
+        .nth(1)
+        .expect("a meta refresh")
+        .split('"')
+        .next()
+        .unwrap();
     let end_session = refresh.replace("&amp;", "&");
     assert!(end_session.starts_with(&provider.issuer), "{end_session}");
     assert!(query_param(&end_session, "id_token_hint").is_some());
-    assert_eq!(query_param(&end_session, "post_logout_redirect_uri").as_deref(), Some(app.url("ca", "/").as_str()));
+    assert_eq!(
+        query_param(&end_session, "post_logout_redirect_uri").as_deref(),
+        Some(app.url("ca", "/").as_str())
+    );
     // Once: the page shown again has nothing more to end.
-    let again = browser.get(app.url("ca", &next)).send().await.unwrap().text().await.unwrap();
+    let again = browser
+        .get(app.url("ca", &next))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     assert!(!again.contains("id_token_hint") && again.contains("Vous êtes déconnecté"));
     let back = crate::oidc_provider::logout(&browser, &end_session).await;
     assert!(back.starts_with(&app.url("ca", "/")), "{back}");
@@ -357,39 +611,96 @@ async fn a_communes_provider_is_never_used_at_another_communes_host() {
     let app = spawn_app().await;
     app.create_tenant("ca", "Commune A").await;
     app.create_tenant("cb", "Commune B").await;
-    let provider = OidcProvider::start(vec![client_for(&app, "ca", "guichet-ca", "RS256", false)]).await;
+    let provider =
+        OidcProvider::start(vec![client_for(&app, "ca", "guichet-ca", "RS256", false)]).await;
     let admin = app.admin("ca").await;
-    configure(&app, &admin, "ca", "citizens", &provider.issuer, "guichet-ca", &[]).await;
+    configure(
+        &app,
+        &admin,
+        "ca",
+        "citizens",
+        &provider.issuer,
+        "guichet-ca",
+        &[],
+    )
+    .await;
 
     // B has no provider: nothing is offered, the start fails cleanly.
-    let page = app.client().get(app.url("cb", "/connexion")).send().await.unwrap().text().await.unwrap();
+    let page = app
+        .client()
+        .get(app.url("cb", "/connexion"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     assert!(!page.contains("/connexion/franceconnect"));
-    assert_eq!(failure_of(app.client().get(app.url("cb", "/connexion/franceconnect")).send().await.unwrap()).await, "non-configure");
+    assert_eq!(
+        failure_of(
+            app.client()
+                .get(app.url("cb", "/connexion/franceconnect"))
+                .send()
+                .await
+                .unwrap()
+        )
+        .await,
+        "non-configure"
+    );
     // B's admin does not see A's settings.
     let admin_b = app.admin("cb").await;
-    let views: Value = app.post(&admin_b, "cb", "identity/admin", &[]).await.json().await.unwrap();
+    let views: Value = app
+        .post(&admin_b, "cb", "identity/admin", &[])
+        .await
+        .json()
+        .await
+        .unwrap();
     assert!(views[0]["own"].is_null(), "{views}");
 
     // A's callback, replayed at B's host, finds no flow there.
     let browser = app.client();
     let authorize = start(&app, &browser, "ca", "/connexion/franceconnect").await;
-    let callback = crate::oidc_provider::sign_in(&browser, &authorize, "angela", Consent::Grant).await;
+    let callback =
+        crate::oidc_provider::sign_in(&browser, &authorize, "angela", Consent::Grant).await;
     let at_b = callback.replace(&crate::helpers::host("ca"), &crate::helpers::host("cb"));
-    assert_eq!(failure_of(browser.get(&at_b).send().await.unwrap()).await, "session-expiree");
+    assert_eq!(
+        failure_of(browser.get(&at_b).send().await.unwrap()).await,
+        "session-expiree"
+    );
     assert_eq!(app.count("tenant_cb.users").await, 1, "only B's admin");
 
     // The secret is sealed and never shown.
-    let views: Value = app.post(&admin, "ca", "identity/admin", &[]).await.json().await.unwrap();
+    let views: Value = app
+        .post(&admin, "ca", "identity/admin", &[])
+        .await
+        .json()
+        .await
+        .unwrap();
     assert!(!views.to_string().contains(SECRET));
     assert_eq!(views[0]["own"]["secret_set"], true);
-    let page = admin.get(app.url("ca", "/administration/identite")).send().await.unwrap().text().await.unwrap();
+    let page = admin
+        .get(app.url("ca", "/administration/identite"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     assert!(page.contains("guichet-ca") && !page.contains(SECRET));
-    let stored = app.text("SELECT encode(client_secret, 'escape') FROM tenant_ca.identity_providers").await;
+    let stored = app
+        .text("SELECT encode(client_secret, 'escape') FROM tenant_ca.identity_providers")
+        .await;
     assert!(!stored.contains(SECRET));
     // Moved into B's schema, the sealed secret does not open: B's sign-in fails, B's host never
     // reaches A's client.
-    app.sql("INSERT INTO tenant_cb.identity_providers SELECT * FROM tenant_ca.identity_providers").await;
-    let response = app.client().get(app.url("cb", "/connexion/franceconnect")).send().await.unwrap();
+    app.sql("INSERT INTO tenant_cb.identity_providers SELECT * FROM tenant_ca.identity_providers")
+        .await;
+    let response = app
+        .client()
+        .get(app.url("cb", "/connexion/franceconnect"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(response.status(), StatusCode::INTERNAL_SERVER_ERROR);
 }
 
@@ -399,41 +710,118 @@ async fn the_admin_form_explains_what_it_refuses_and_local_accounts_can_be_close
     app.create_tenant("ca", "Commune A").await;
     let admin = app.admin("ca").await;
     let bad = app
-        .post(&admin, "ca", "identity/save", &[("audience", "citizens"), ("preset", "custom"), ("label", "X"), ("issuer", "ftp://idp"), ("client_id", "c"), ("client_secret", "s"), ("scopes", "openid"), ("enabled", "on")])
+        .post(
+            &admin,
+            "ca",
+            "identity/save",
+            &[
+                ("audience", "citizens"),
+                ("preset", "custom"),
+                ("label", "X"),
+                ("issuer", "ftp://idp"),
+                ("client_id", "c"),
+                ("client_secret", "s"),
+                ("scopes", "openid"),
+                ("enabled", "on"),
+            ],
+        )
         .await;
     assert_eq!(bad.status(), StatusCode::BAD_REQUEST);
     assert!(error_message(bad).await.contains("https://"));
     let no_secret = app
-        .post(&admin, "ca", "identity/save", &[("audience", "citizens"), ("preset", "franceconnect"), ("client_id", "c"), ("enabled", "on")])
+        .post(
+            &admin,
+            "ca",
+            "identity/save",
+            &[
+                ("audience", "citizens"),
+                ("preset", "franceconnect"),
+                ("client_id", "c"),
+                ("enabled", "on"),
+            ],
+        )
         .await;
     assert_eq!(no_secret.status(), StatusCode::BAD_REQUEST);
-    assert_eq!(app.count("tenant_ca.identity_providers").await, 0, "nothing half-written");
+    assert_eq!(
+        app.count("tenant_ca.identity_providers").await,
+        0,
+        "nothing half-written"
+    );
     let bad_mapping = app
-        .post(&admin, "ca", "identity/save", &[("audience", "agents"), ("preset", "custom"), ("label", "SSO"), ("issuer", "https://sso.example.org"), ("client_id", "c"), ("client_secret", "s"), ("scopes", "openid"), ("role_claim", "groups"), ("role_mapping", "admins = chef"), ("enabled", "on")])
+        .post(
+            &admin,
+            "ca",
+            "identity/save",
+            &[
+                ("audience", "agents"),
+                ("preset", "custom"),
+                ("label", "SSO"),
+                ("issuer", "https://sso.example.org"),
+                ("client_id", "c"),
+                ("client_secret", "s"),
+                ("scopes", "openid"),
+                ("role_claim", "groups"),
+                ("role_mapping", "admins = chef"),
+                ("enabled", "on"),
+            ],
+        )
         .await;
     assert_eq!(bad_mapping.status(), StatusCode::BAD_REQUEST);
     assert!(error_message(bad_mapping).await.contains("ligne 1"));
 
     // The FranceConnect preset fills the endpoints and scopes; local accounts closed.
     let saved = app
-        .post(&admin, "ca", "identity/save", &[("audience", "citizens"), ("preset", "franceconnect"), ("client_id", "abc"), ("client_secret", "s3cret-value"), ("enabled", "on")])
+        .post(
+            &admin,
+            "ca",
+            "identity/save",
+            &[
+                ("audience", "citizens"),
+                ("preset", "franceconnect"),
+                ("client_id", "abc"),
+                ("client_secret", "s3cret-value"),
+                ("enabled", "on"),
+            ],
+        )
         .await;
     assert_eq!(saved.status(), StatusCode::OK);
-    let views: Value = app.post(&admin, "ca", "identity/admin", &[]).await.json().await.unwrap();
-    assert_eq!(views[0]["own"]["issuer"], "https://oidc.franceconnect.gouv.fr/api/v2");
-    assert!(views[0]["own"]["scopes"].as_str().unwrap().contains("birthplace"));
+    let views: Value = app
+        .post(&admin, "ca", "identity/admin", &[])
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        views[0]["own"]["issuer"],
+        "https://oidc.franceconnect.gouv.fr/api/v2"
+    );
+    assert!(
+        views[0]["own"]["scopes"]
+            .as_str()
+            .unwrap()
+            .contains("birthplace")
+    );
     assert_eq!(views[0]["own"]["acr_values"], "eidas1");
     assert_eq!(views[0]["own"]["local_accounts_allowed"], false);
-    let signup = app.signup(&app.client(), "ca", "new@example.org", "Mot-de-passe-2026").await;
+    let signup = app
+        .signup(&app.client(), "ca", "new@example.org", "Mot-de-passe-2026")
+        .await;
     assert_eq!(signup.status(), StatusCode::FORBIDDEN);
-    assert!(error_message(signup).await.contains("n'ouvre plus de compte"));
+    assert!(
+        error_message(signup)
+            .await
+            .contains("n'ouvre plus de compte")
+    );
 }
 
 fn agents_form<'a>(jit: bool) -> Vec<(&'a str, &'a str)> {
     let mut form = vec![
         ("scopes", "openid profile email groups"),
         ("role_claim", "groups"),
-        ("role_mapping", "guichet-admins = admin\nguichet-managers = manager\nguichet-agents = agent"),
+        (
+            "role_mapping",
+            "guichet-admins = admin\nguichet-managers = manager\nguichet-agents = agent",
+        ),
     ];
     if jit {
         form.push(("just_in_time", "on"));
@@ -452,48 +840,134 @@ async fn agents_sign_in_once_and_reach_each_communes_back_office_with_its_own_ro
     ])
     .await;
     let admin_a = app.admin("ca").await;
-    configure(&app, &admin_a, "ca", "agents", &provider.issuer, "guichet-ca", &agents_form(true)).await;
+    configure(
+        &app,
+        &admin_a,
+        "ca",
+        "agents",
+        &provider.issuer,
+        "guichet-ca",
+        &agents_form(true),
+    )
+    .await;
     let admin_b = app.admin("cb").await;
-    configure(&app, &admin_b, "cb", "agents", &provider.issuer, "guichet-cb", &agents_form(false)).await;
+    configure(
+        &app,
+        &admin_b,
+        "cb",
+        "agents",
+        &provider.issuer,
+        "guichet-cb",
+        &agents_form(false),
+    )
+    .await;
 
     // A provisions the syndicate's manager just in time, with the mapped role.
     let browser = app.client();
     let authorize = start(&app, &browser, "ca", "/connexion/agents").await;
-    let callback = crate::oidc_provider::sign_in(&browser, &authorize, "manager.syndicat", Consent::Grant).await;
+    let callback =
+        crate::oidc_provider::sign_in(&browser, &authorize, "manager.syndicat", Consent::Grant)
+            .await;
     let landed = browser.get(&callback).send().await.unwrap();
     assert_eq!(location(&landed), "/back-office");
     let user = me(&app, &browser, "ca").await;
     assert_eq!(user["kind"], "Agent");
     assert_eq!(user["role"], "Manager");
-    assert_eq!(browser.get(app.url("ca", "/back-office")).send().await.unwrap().status(), StatusCode::OK);
+    assert_eq!(
+        browser
+            .get(app.url("ca", "/back-office"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        StatusCode::OK
+    );
 
     // B refuses an agent it does not know (no provisioning), without a new password…
     let authorize = start(&app, &browser, "cb", "/connexion/agents").await;
-    let callback = crate::oidc_provider::sign_in(&browser, &authorize, "manager.syndicat", Consent::Grant).await;
-    assert_eq!(failure_of(browser.get(&callback).send().await.unwrap()).await, "agent-refuse");
+    let callback =
+        crate::oidc_provider::sign_in(&browser, &authorize, "manager.syndicat", Consent::Grant)
+            .await;
+    assert_eq!(
+        failure_of(browser.get(&callback).send().await.unwrap()).await,
+        "agent-refuse"
+    );
     // …until B's admin invites them: then the same provider session lets them in, with B's role.
-    app.post(&admin_b, "cb", "admin/invite_agent", &[("email", "manager.syndicat@example.org"), ("display_name", "Marie Syndicat"), ("role", "agent")]).await;
-    configure(&app, &admin_b, "cb", "agents", &provider.issuer, "guichet-cb", &[("scopes", "openid profile email groups"), ("role_claim", "groups"), ("role_mapping", "guichet-admins = admin")]).await;
+    app.post(
+        &admin_b,
+        "cb",
+        "admin/invite_agent",
+        &[
+            ("email", "manager.syndicat@example.org"),
+            ("display_name", "Marie Syndicat"),
+            ("role", "agent"),
+        ],
+    )
+    .await;
+    configure(
+        &app,
+        &admin_b,
+        "cb",
+        "agents",
+        &provider.issuer,
+        "guichet-cb",
+        &[
+            ("scopes", "openid profile email groups"),
+            ("role_claim", "groups"),
+            ("role_mapping", "guichet-admins = admin"),
+        ],
+    )
+    .await;
     let authorize = start(&app, &browser, "cb", "/connexion/agents").await;
-    let callback = crate::oidc_provider::sign_in(&browser, &authorize, "manager.syndicat", Consent::Grant).await;
-    assert_eq!(location(&browser.get(&callback).send().await.unwrap()), "/back-office");
-    assert_eq!(me(&app, &browser, "cb").await["role"], "Agent", "B decides the role");
+    let callback =
+        crate::oidc_provider::sign_in(&browser, &authorize, "manager.syndicat", Consent::Grant)
+            .await;
+    assert_eq!(
+        location(&browser.get(&callback).send().await.unwrap()),
+        "/back-office"
+    );
+    assert_eq!(
+        me(&app, &browser, "cb").await["role"],
+        "Agent",
+        "B decides the role"
+    );
     assert_eq!(me(&app, &browser, "ca").await["role"], "Manager");
 
     // An agent with no mapped group is refused even with provisioning on.
     let stranger = app.client();
     let authorize = start(&app, &stranger, "ca", "/connexion/agents").await;
-    let callback = crate::oidc_provider::sign_in(&stranger, &authorize, "stranger", Consent::Grant).await;
-    assert_eq!(failure_of(stranger.get(&callback).send().await.unwrap()).await, "agent-refuse");
+    let callback =
+        crate::oidc_provider::sign_in(&stranger, &authorize, "stranger", Consent::Grant).await;
+    assert_eq!(
+        failure_of(stranger.get(&callback).send().await.unwrap()).await,
+        "agent-refuse"
+    );
 
     // Deactivated in A: their session ends and single sign-on refuses them.
     let id = user["id"].as_str().unwrap().to_owned();
-    assert_eq!(app.post(&admin_a, "ca", "admin/agent_active", &[("user_id", &id), ("actif", "0")]).await.status(), StatusCode::OK);
-    assert_eq!(app.post(&browser, "ca", "me", &[]).await.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        app.post(
+            &admin_a,
+            "ca",
+            "admin/agent_active",
+            &[("user_id", &id), ("actif", "0")]
+        )
+        .await
+        .status(),
+        StatusCode::OK
+    );
+    assert_eq!(
+        app.post(&browser, "ca", "me", &[]).await.status(),
+        StatusCode::UNAUTHORIZED
+    );
     let again = app.client();
     let authorize = start(&app, &again, "ca", "/connexion/agents").await;
-    let callback = crate::oidc_provider::sign_in(&again, &authorize, "manager.syndicat", Consent::Grant).await;
-    assert_eq!(failure_of(again.get(&callback).send().await.unwrap()).await, "agent-refuse");
+    let callback =
+        crate::oidc_provider::sign_in(&again, &authorize, "manager.syndicat", Consent::Grant).await;
+    assert_eq!(
+        failure_of(again.get(&callback).send().await.unwrap()).await,
+        "agent-refuse"
+    );
     // Still welcome at B.
     assert_eq!(me(&app, &browser, "cb").await["role"], "Agent");
 }
@@ -509,22 +983,52 @@ async fn new_provider_keys_are_fetched_and_a_weaker_level_than_asked_is_refused(
     ])
     .await;
     let admin = app.admin("ca").await;
-    configure(&app, &admin, "ca", "citizens", &provider.issuer, "guichet-ca", &[]).await;
+    configure(
+        &app,
+        &admin,
+        "ca",
+        "citizens",
+        &provider.issuer,
+        "guichet-ca",
+        &[],
+    )
+    .await;
     let browser = app.client();
-    assert_eq!(location(&sign_in(&app, &browser, "ca", "angela").await), "/mon-compte");
+    assert_eq!(
+        location(&sign_in(&app, &browser, "ca", "angela").await),
+        "/mon-compte"
+    );
 
     // The provider rotates its keys: the cached ones do not name the new key id; Guichet
     // fetches them again instead of refusing the citizen.
     provider.restart(true).await;
     let browser = app.client();
-    assert_eq!(location(&sign_in(&app, &browser, "ca", "angela").await), "/mon-compte");
-    assert_eq!(me(&app, &browser, "ca").await["certified"]["given_name"], "Angela Claire Louise");
+    assert_eq!(
+        location(&sign_in(&app, &browser, "ca", "angela").await),
+        "/mon-compte"
+    );
+    assert_eq!(
+        me(&app, &browser, "ca").await["certified"]["given_name"],
+        "Angela Claire Louise"
+    );
 
     // Commune B asks for eidas3; Jean's account reaches eidas2 only: refused.
     let admin_b = app.admin("cb").await;
-    configure(&app, &admin_b, "cb", "citizens", &provider.issuer, "guichet-cb", &[("acr_values", "eidas3")]).await;
+    configure(
+        &app,
+        &admin_b,
+        "cb",
+        "citizens",
+        &provider.issuer,
+        "guichet-cb",
+        &[("acr_values", "eidas3")],
+    )
+    .await;
     let browser = app.client();
     let before = users(&app, "cb").await;
-    assert_eq!(failure_of(sign_in(&app, &browser, "cb", "jean").await).await, "jeton-invalide");
+    assert_eq!(
+        failure_of(sign_in(&app, &browser, "cb", "jean").await).await,
+        "jeton-invalide"
+    );
     assert_eq!(users(&app, "cb").await, before);
 }
