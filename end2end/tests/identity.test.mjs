@@ -123,7 +123,7 @@ describe('Identity federation in Chromium', () => {
 
     await page.getByRole('button', { name: 'Se déconnecter' }).click();
     // Through the provider's logout and back to the portal.
-    await page.waitForURL((url) => url.href === guichet.url('saint-herblain', '/'), { timeout: 20_000 });
+    await page.waitForURL((url) => url.origin + url.pathname === guichet.url('saint-herblain', '/'), { timeout: 20_000 });
     // The provider's session is over: signing in again asks for the password.
     await page.goto(guichet.url('saint-herblain', '/connexion/franceconnect'));
     await page.locator('#password').waitFor();
