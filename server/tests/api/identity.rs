@@ -1032,3 +1032,116 @@ async fn new_provider_keys_are_fetched_and_a_weaker_level_than_asked_is_refused(
     );
     assert_eq!(users(&app, "cb").await, before);
 }
+
+#[tokio::test]
+async fn a_commune_without_its_own_provider_inherits_the_platforms_and_its_own_wins() {
+    let app = spawn_app().await;
+    app.create_tenant("ca", "Commune A").await;
+    app.create_tenant("cb", "Commune B").await;
+    let provider = OidcProvider::start(vec![
+        client_for(&app, "ca", "guichet-syndicat", "RS256", false),
+        client_for(&app, "cb", "guichet-cb", "RS256", false),
+    ])
+    .await;
+    app::platform::service::upsert_operator(
+        &app.state,
+        "op@guichet.test",
+        "Opératrice",
+        "Plateforme-2026",
+    )
+    .await
+    .unwrap();
+    let operator = app.client();
+    let login = operator
+        .post(app.apex_url("/api/platform/login"))
+        .form(&[
+            ("email", "op@guichet.test"),
+            ("password", "Plateforme-2026"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(login.status(), StatusCode::OK);
+    let saved = operator
+        .post(app.apex_url("/api/identity/platform_save"))
+        .form(&[
+            ("audience", "citizens"),
+            ("preset", "franceconnect"),
+            ("label", "FranceConnect (syndicat)"),
+            ("issuer", provider.issuer.as_str()),
+            ("client_id", "guichet-syndicat"),
+            ("client_secret", SECRET),
+            ("local_accounts_allowed", "on"),
+            ("enabled", "on"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        saved.status(),
+        StatusCode::OK,
+        "{}",
+        saved.text().await.unwrap()
+    );
+    // A commune's admin cannot write the platform's settings.
+    let admin_a = app.admin("ca").await;
+    let refused = app
+        .post(
+            &admin_a,
+            "ca",
+            "identity/platform_save",
+            &[("audience", "citizens"), ("preset", "custom")],
+        )
+        .await;
+    assert_ne!(refused.status(), StatusCode::OK);
+
+    // Commune A has none of its own: it inherits, and its sign-in works with the platform's client.
+    let views: Value = app
+        .post(&admin_a, "ca", "identity/admin", &[])
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert!(views[0]["own"].is_null());
+    assert_eq!(views[0]["inherited"]["label"], "FranceConnect (syndicat)");
+    let page = app
+        .client()
+        .get(app.url("ca", "/connexion"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("FranceConnect (syndicat)"));
+    let browser = app.client();
+    let authorize = start(&app, &browser, "ca", "/connexion/franceconnect").await;
+    assert_eq!(
+        query_param(&authorize, "client_id").as_deref(),
+        Some("guichet-syndicat")
+    );
+    let callback =
+        crate::oidc_provider::sign_in(&browser, &authorize, "jean", Consent::Grant).await;
+    assert_eq!(
+        location(&browser.get(&callback).send().await.unwrap()),
+        "/mon-compte"
+    );
+
+    // Commune B's own settings win over the platform's.
+    let admin_b = app.admin("cb").await;
+    configure(
+        &app,
+        &admin_b,
+        "cb",
+        "citizens",
+        &provider.issuer,
+        "guichet-cb",
+        &[],
+    )
+    .await;
+    let authorize = start(&app, &app.client(), "cb", "/connexion/franceconnect").await;
+    assert_eq!(
+        query_param(&authorize, "client_id").as_deref(),
+        Some("guichet-cb")
+    );
+}
