@@ -16,6 +16,7 @@ pub const RESERVED_CODES: &[&str] = &[
     "brouillons",
     "cgu",
     "connexion",
+    "deconnexion",
     "demarches",
     "fonts",
     "health",
