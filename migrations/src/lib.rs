@@ -41,6 +41,7 @@ pub fn platform_migrations() -> Vec<Box<dyn MigrationTrait>> {
         migration!("platform/m0003_context_hosts"),
         migration!("platform/m0004_identity_providers"),
         migration!("platform/m0005_second_factor"),
+        migration!("platform/m0006_login_failures"),
     ]
 }
 

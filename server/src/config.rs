@@ -90,3 +90,9 @@ impl Config {
         })
     }
 }
+
+/// `GUICHET_SEARCH_DIR`: this node's own folder for the search indexes (default
+/// `<GUICHET_DATA_DIR>/search`). Nodes that share a data folder each set their own.
+pub fn search_dir() -> Option<PathBuf> {
+    var("GUICHET_SEARCH_DIR").map(PathBuf::from)
+}

@@ -72,7 +72,10 @@ async fn run(args: Vec<String>) -> anyhow::Result<()> {
         return Ok(());
     }
     let config = Config::from_env()?;
-    let state = state(&config).await?;
+    let mut state = state(&config).await?;
+    if let Some(dir) = guichet_server::config::search_dir() {
+        state = state.with_search_dir(dir);
+    }
     match words.as_slice() {
         ["serve"] => {
             // One commune whose migration failed must not take the others offline: report it

@@ -261,7 +261,7 @@ pub async fn login(
         return Err(AppError::invalid("password", s::LOGIN_PASSWORD_EMPTY));
     }
     let scope = tx.tenant().schema.as_str().to_owned();
-    limiter.check(&scope, &email, client)?;
+    limiter.check(&scope, &email, client).await?;
     let user = find_by_email(tx, &email).await?;
     let verified = match user.as_ref().and_then(|u| u.password_hash.as_deref()) {
         Some(hash) => verify_password(password, hash),
@@ -271,11 +271,11 @@ pub async fn login(
         }
     };
     let Some(user) = user.filter(|_| verified) else {
-        limiter.record_failure(&scope, &email, client);
+        limiter.record_failure(&scope, &email, client).await;
         tracing::info!("login failed");
         return Err(AppError::invalid("password", s::LOGIN_FAILED));
     };
-    limiter.record_success(&scope, &email);
+    limiter.record_success(&scope, &email).await;
     if user.email_verified_at.is_none() {
         return Err(AppError::Forbidden(s::EMAIL_NOT_VERIFIED.to_owned()));
     }

@@ -63,9 +63,10 @@ pub async fn save_branding(seen: u32, document: String) -> Result<SaveOutcome, A
             let (state, tx) = tenant_tx().await?;
             let admin = require_role(&tx, Role::Admin).await?;
             let saved = service::save(&tx, admin.uuid(), Some(seen), &document).await?;
+            let slug = tx.tenant().slug.as_str().to_owned();
             tx.commit().await?;
             // This process serves the change on its very next request; others on the NOTIFY.
-            state.directory().invalidate();
+            state.directory().invalidate_tenant(&slug);
             Ok(saved.into())
         }
         .await,
@@ -80,8 +81,9 @@ pub async fn restore_branding(version: u32) -> Result<SaveOutcome, AppError> {
             let (state, tx) = tenant_tx().await?;
             let admin = require_role(&tx, Role::Admin).await?;
             let saved = service::restore(&tx, admin.uuid(), version).await?;
+            let slug = tx.tenant().slug.as_str().to_owned();
             tx.commit().await?;
-            state.directory().invalidate();
+            state.directory().invalidate_tenant(&slug);
             Ok(saved.into())
         }
         .await,

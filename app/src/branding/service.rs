@@ -11,7 +11,6 @@ use super::model::{
 };
 use super::strings as s;
 use crate::error::{AppError, AppResult};
-use crate::infra::mail::TENANTS_CHANNEL;
 use crate::infra::{Queries, TenantTx};
 
 fn internal(error: impl std::fmt::Display) -> AppError {
@@ -185,8 +184,7 @@ async fn save_version(
     )
     .await?;
     // Delivered on commit: every process forgets its cached branding of this tenant.
-    tx.execute("SELECT pg_notify($1, '')", vec![TENANTS_CHANNEL.into()])
-        .await?;
+    crate::infra::tenancy::announce_changed(tx, tx.tenant().slug.as_str()).await?;
     Ok(Saved::Version(version))
 }
 

@@ -134,9 +134,10 @@ pub async fn save_context(
             } else {
                 service::update(&tx, state.settings(), &id, &input).await?
             };
+            let slug = tx.tenant().slug.as_str().to_owned();
             tx.commit().await?;
             // This process at once; the others on the NOTIFY sent with the commit.
-            state.directory().invalidate();
+            state.directory().invalidate_tenant(&slug);
             Ok(id.to_string())
         }
         .await,
@@ -161,8 +162,9 @@ pub async fn delete_context(
                 ));
             }
             service::delete(&tx, &id).await?;
+            let slug = tx.tenant().slug.as_str().to_owned();
             tx.commit().await?;
-            state.directory().invalidate();
+            state.directory().invalidate_tenant(&slug);
             Ok(())
         }
         .await,

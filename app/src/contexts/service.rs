@@ -12,7 +12,6 @@ use super::strings as s;
 use crate::context::Branding;
 use crate::demarches::api::CatalogueEntry;
 use crate::error::{AppError, AppResult, Problem};
-use crate::infra::mail::TENANTS_CHANNEL;
 use crate::infra::{Queries, Settings, TenantTx};
 
 #[derive(FromQueryResult)]
@@ -535,7 +534,5 @@ async fn set_host(
 
 /// Every process clears its host cache when this transaction commits.
 async fn hosts_changed(tx: &TenantTx) -> AppResult<()> {
-    tx.execute("SELECT pg_notify($1, '')", vec![TENANTS_CHANNEL.into()])
-        .await?;
-    Ok(())
+    crate::infra::tenancy::announce_changed(tx, tx.tenant().slug.as_str()).await
 }

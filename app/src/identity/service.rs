@@ -806,16 +806,16 @@ pub async fn confirm_link(
 ) -> AppResult<Outcome> {
     let pending = pending(tx, token, true).await?;
     let scope = tx.tenant().schema.as_str().to_owned();
-    limiter.check(&scope, &pending.email, client)?;
+    limiter.check(&scope, &pending.email, client).await?;
     let ok = pending
         .password_hash
         .as_deref()
         .is_some_and(|hash| crate::infra::crypto::verify_password(password, hash));
     if !ok {
-        limiter.record_failure(&scope, &pending.email, client);
+        limiter.record_failure(&scope, &pending.email, client).await;
         return Err(AppError::invalid("password", s::LINK_WRONG_PASSWORD));
     }
-    limiter.record_success(&scope, &pending.email);
+    limiter.record_success(&scope, &pending.email).await;
     tx.execute(
         "DELETE FROM identity_pending_links WHERE token_hash = $1",
         vec![hash_token(token.trim()).into()],

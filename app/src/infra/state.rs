@@ -79,6 +79,9 @@ struct Inner {
     search: SearchIndexes,
     store: crate::store::search::StoreIndex,
     mail_in_files: bool,
+    /// This node hears the notifications every node must hear (cache invalidations, dossier
+    /// changes): set by the server's listener once it listens, cleared when it loses them.
+    listening: std::sync::atomic::AtomicBool,
     secrets: std::sync::OnceLock<Result<super::secrets::Secrets, String>>,
 }
 
@@ -86,16 +89,18 @@ impl AppState {
     pub fn new(db: DatabaseConnection, settings: Settings, leptos: LeptosOptions) -> Self {
         let directory = TenantDirectory::new(settings.base_domain.clone());
         let search = SearchIndexes::new(settings.search_dir());
+        let login_limiter = LoginLimiter::new(db.clone());
         Self(Arc::new(Inner {
             db,
             settings,
             directory,
-            login_limiter: LoginLimiter::default(),
+            login_limiter,
             leptos,
             live: tokio::sync::broadcast::channel(1024).0,
             search,
             store: Default::default(),
             mail_in_files: false,
+            listening: std::sync::atomic::AtomicBool::new(false),
             secrets: std::sync::OnceLock::new(),
         }))
     }
@@ -108,6 +113,27 @@ impl AppState {
             None => tracing::warn!("mail mode set on a shared state: ignored"),
         }
         self
+    }
+
+    /// Puts this node's search indexes in `dir` instead of `<data dir>/search` (nodes sharing
+    /// a data folder each keep their own indexes). Only while the state is not yet shared.
+    pub fn with_search_dir(mut self, dir: std::path::PathBuf) -> Self {
+        match Arc::get_mut(&mut self.0) {
+            Some(inner) => inner.search = SearchIndexes::new(dir),
+            None => tracing::warn!("search folder set on a shared state: ignored"),
+        }
+        self
+    }
+
+    /// Whether this node currently hears the notifications (see `/readyz`).
+    pub fn is_listening(&self) -> bool {
+        self.0.listening.load(std::sync::atomic::Ordering::Acquire)
+    }
+
+    pub fn set_listening(&self, listening: bool) {
+        self.0
+            .listening
+            .store(listening, std::sync::atomic::Ordering::Release);
     }
 
     /// True when mail goes to `.eml` files instead of an SMTP server.

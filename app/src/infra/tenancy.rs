@@ -69,8 +69,10 @@ pub enum Resolution {
     Unknown,
 }
 
-/// Host → tenant, cached in memory. Every process clears its cache when a tenant changes
-/// (NOTIFY on [`super::mail::TENANTS_CHANNEL`]), so suspension takes effect at once.
+/// Host → tenant, cached in memory. Every process forgets a tenant's entries when it changes
+/// (NOTIFY on [`super::mail::TENANTS_CHANNEL`] with its slug, see [`announce_changed`]), so a
+/// suspension or a new look is served on the next load by every node; other tenants' entries
+/// stay cached.
 pub struct TenantDirectory {
     base_domain: String,
     cache: RwLock<HashMap<String, Resolution>>,
@@ -131,10 +133,35 @@ impl TenantDirectory {
         Ok(resolved)
     }
 
+    /// Forgets everything (a listener that lost its connection may have missed changes).
     pub fn invalidate(&self) {
         if let Ok(mut cache) = self.cache.write() {
             cache.clear();
         }
+    }
+
+    /// Forgets one tenant's hosts, and the hosts that resolved to nothing (one may now name
+    /// this tenant: a new tenant, a new context host). Other tenants' entries stay.
+    pub fn invalidate_tenant(&self, slug: &str) {
+        if let Ok(mut cache) = self.cache.write() {
+            cache.retain(|_, resolution| match resolution {
+                Resolution::Tenant(tenant) => tenant.slug.as_str() != slug,
+                Resolution::Unknown => false,
+                Resolution::Platform => true,
+            });
+        }
+    }
+
+    /// Whether `host` is answered from the cache (for tests and metrics).
+    pub fn is_cached(&self, host: &str) -> bool {
+        self.cache
+            .read()
+            .is_ok_and(|cache| cache.contains_key(&normalize_host(host)))
+    }
+
+    /// How many hosts are cached.
+    pub fn cached_hosts(&self) -> usize {
+        self.cache.read().map_or(0, |cache| cache.len())
     }
 
     async fn load(&self, state: &AppState, host: &str) -> Result<Resolution, AppError> {
@@ -205,6 +232,17 @@ impl TenantDirectory {
         tx.commit().await?;
         Ok(Resolution::Tenant(Arc::new(tenant)))
     }
+}
+
+/// Announces, on commit, that `slug`'s cached resolution is stale: every process (every node)
+/// forgets it ([`TenantDirectory::invalidate_tenant`]).
+pub async fn announce_changed<Q: Queries + Sync>(q: &Q, slug: &str) -> Result<(), AppError> {
+    q.execute(
+        "SELECT pg_notify($1, $2)",
+        vec![super::mail::TENANTS_CHANNEL.into(), slug.into()],
+    )
+    .await?;
+    Ok(())
 }
 
 /// The site of the request being served (from the host middleware).

@@ -18,7 +18,6 @@ use crate::infra::crypto::{
     burn_password_check, hash_password, hash_token, new_token, verify_password,
 };
 use crate::infra::dates::french_date;
-use crate::infra::mail::TENANTS_CHANNEL;
 use crate::infra::{AppState, PlatformTx, Queries, Tenant, TenantStatus, TenantTx};
 
 const OPERATOR_SESSION_TTL: Duration = Duration::hours(12);
@@ -40,10 +39,8 @@ pub struct Provisioned {
     pub portal_url: String,
 }
 
-async fn notify_tenants_changed(tx: &PlatformTx) -> AppResult<()> {
-    tx.execute("SELECT pg_notify($1, '')", vec![TENANTS_CHANNEL.into()])
-        .await?;
-    Ok(())
+async fn notify_tenants_changed(tx: &PlatformTx, slug: &str) -> AppResult<()> {
+    crate::infra::tenancy::announce_changed(tx, slug).await
 }
 
 /// Creates the tenant row, its hosts, its schema (all tenant migrations), default data and the
@@ -130,7 +127,7 @@ pub async fn provision_tenant(state: &AppState, input: &NewTenant) -> AppResult<
             tracing::error!(%error, "tenant schema migration failed during provisioning");
             AppError::Internal
         })?;
-    notify_tenants_changed(&tx).await?;
+    notify_tenants_changed(&tx, slug.as_str()).await?;
 
     let tenant = Arc::new(Tenant {
         id,
@@ -170,7 +167,7 @@ pub async fn provision_tenant(state: &AppState, input: &NewTenant) -> AppResult<
         })?;
     }
     tenant_tx.commit().await?;
-    state.directory().invalidate();
+    state.directory().invalidate_tenant(tenant.slug.as_str());
     for entry in starter_pack {
         // Import counts changed: this process's catalogue order follows at once.
         if let Err(error) = state.store().refresh(state, entry).await {
@@ -252,9 +249,9 @@ pub async fn set_status(state: &AppState, slug: &str, status: TenantStatus) -> A
     if changed == 0 {
         return Err(AppError::NotFound(s::TENANT_UNKNOWN.to_owned()));
     }
-    notify_tenants_changed(&tx).await?;
+    notify_tenants_changed(&tx, slug.trim()).await?;
     tx.commit().await?;
-    state.directory().invalidate();
+    state.directory().invalidate_tenant(slug.trim());
     Ok(())
 }
 
@@ -265,6 +262,7 @@ pub async fn set_branding(
     document: &crate::branding::model::BrandingDocument,
 ) -> AppResult<()> {
     use crate::branding::service::{Saved, apply_seed};
+    let slug = tenant.slug.as_str().to_owned();
     let tx = TenantTx::begin(state, tenant).await?;
     if let Saved::Refused(problems) = apply_seed(&tx, document).await? {
         return Err(AppError::Rejected {
@@ -278,7 +276,7 @@ pub async fn set_branding(
         });
     }
     tx.commit().await?;
-    state.directory().invalidate();
+    state.directory().invalidate_tenant(&slug);
     Ok(())
 }
 
@@ -330,7 +328,7 @@ pub async fn operator_login(
 ) -> AppResult<OperatorLogin> {
     let email = validate::email("email", email)?;
     let limiter = state.login_limiter();
-    limiter.check("platform", &email, client)?;
+    limiter.check("platform", &email, client).await?;
     let tx = PlatformTx::begin(state).await?;
     let row: Option<OperatorRow> = tx
         .fetch_optional(
@@ -346,13 +344,13 @@ pub async fn operator_login(
         }
     };
     let Some(row) = row.filter(|_| ok) else {
-        limiter.record_failure("platform", &email, client);
+        limiter.record_failure("platform", &email, client).await;
         return Err(AppError::invalid(
             "password",
             crate::account::strings::LOGIN_FAILED,
         ));
     };
-    limiter.record_success("platform", &email);
+    limiter.record_success("platform", &email).await;
     let realm = crate::second_factor::service::Realm::platform();
     if crate::second_factor::service::enabled(&tx, &realm, row.id).await? {
         let challenge =

@@ -176,7 +176,7 @@ pub async fn operator_enrolment_missing(state: &AppState, session_token: &str) -
     Ok(missing)
 }
 
-/// Failed codes are counted per account (in memory, with the password throttling's limiter
+/// Failed codes are counted per account (in PostgreSQL, with the password throttling's limiter
 /// under a scope of their own) and per sign-in (in the database).
 pub struct Attempts<'a> {
     limiter: &'a LoginLimiter,
@@ -195,18 +195,22 @@ impl<'a> Attempts<'a> {
         }
     }
 
-    fn check(&self) -> AppResult<()> {
+    async fn check(&self) -> AppResult<()> {
         self.limiter
             .check_or(&self.scope, &self.account, &self.client, s::TOO_MANY_CODES)
+            .await
     }
 
-    fn failed(&self) {
+    async fn failed(&self) {
         self.limiter
-            .record_failure(&self.scope, &self.account, &self.client);
+            .record_failure(&self.scope, &self.account, &self.client)
+            .await;
     }
 
-    fn succeeded(&self) {
-        self.limiter.record_success(&self.scope, &self.account);
+    async fn succeeded(&self) {
+        self.limiter
+            .record_success(&self.scope, &self.account)
+            .await;
     }
 }
 
@@ -538,16 +542,16 @@ async fn confirm<Q: Queries + Sync>(
         }
         Some(row) => row,
     };
-    attempts.check()?;
+    attempts.check().await?;
     let key = key(secrets, realm, account, &row)?;
     if use_current_code(q, &key, realm, account, &row, code)
         .await?
         .is_err()
     {
-        attempts.failed();
+        attempts.failed().await;
         return Err(AppError::invalid("code", s::CONFIRM_WRONG));
     }
-    attempts.succeeded();
+    attempts.succeeded().await;
     q.execute(
         &format!(
             "UPDATE {} SET confirmed_at = now() WHERE account_id = $1",
@@ -585,13 +589,13 @@ async fn regenerate_codes<Q: Queries + Sync>(
         return Err(AppError::invalid("code", s::CODE_EMPTY));
     }
     let row = enabled_factor(q, realm, account).await?;
-    attempts.check()?;
+    attempts.check().await?;
     let key = key(secrets, realm, account, &row)?;
     if let Err(refusal) = use_current_code(q, &key, realm, account, &row, code).await? {
-        attempts.failed();
+        attempts.failed().await;
         return Err(AppError::invalid("code", refusal_message(refusal)));
     }
-    attempts.succeeded();
+    attempts.succeeded().await;
     new_recovery_codes(q, secrets, realm, account).await
 }
 
@@ -608,7 +612,7 @@ async fn disable<Q: Queries + Sync>(
         return Err(AppError::invalid("preuve", s::PROOF_EMPTY));
     }
     let row = enabled_factor(q, realm, account.id).await?;
-    attempts.check()?;
+    attempts.check().await?;
     let proven = if is_totp_code(proof.trim()) {
         let key = key(secrets, realm, account.id, &row)?;
         use_current_code(q, &key, realm, account.id, &row, proof.trim())
@@ -621,10 +625,10 @@ async fn disable<Q: Queries + Sync>(
             .is_some_and(|hash| verify_password(proof, hash))
     };
     if !proven {
-        attempts.failed();
+        attempts.failed().await;
         return Err(AppError::invalid("preuve", s::PROOF_WRONG));
     }
-    attempts.succeeded();
+    attempts.succeeded().await;
     for table in [
         "second_factor_challenges",
         "second_factor_recovery_codes",
@@ -765,7 +769,7 @@ pub async fn answer_challenge<Q: Queries + Sync>(
     }
     let account = challenge.account_id;
     let attempts = Attempts::new(limiter, realm, account, client);
-    if let Err(error) = attempts.check() {
+    if let Err(error) = attempts.check().await {
         return Ok(Verdict::Refused(error));
     }
     let Some(row) = factor(q, realm, account)
@@ -793,7 +797,7 @@ pub async fn answer_challenge<Q: Queries + Sync>(
     };
     match outcome {
         Ok(()) => {
-            attempts.succeeded();
+            attempts.succeeded().await;
             q.execute(
                 &format!("DELETE FROM {table} WHERE token_hash = $1"),
                 vec![hash_token(token).into()],
@@ -805,7 +809,7 @@ pub async fn answer_challenge<Q: Queries + Sync>(
             })
         }
         Err(refusal) => {
-            attempts.failed();
+            attempts.failed().await;
             if challenge.failures + 1 >= MAX_CHALLENGE_FAILURES {
                 q.execute(
                     &format!("DELETE FROM {table} WHERE token_hash = $1"),

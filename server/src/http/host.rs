@@ -60,6 +60,23 @@ pub async fn resolve_site(
         }
         Err(_) => return pages::unavailable(),
     };
+    // Every log line of this request names its tenant (the request's span, `http::router`).
+    let label = match &site {
+        Site::Tenant(tenant) => {
+            tracing::Span::current().record("tenant", tenant.slug.as_str());
+            Some(super::ops::TenantLabel(std::sync::Arc::from(
+                tenant.slug.as_str(),
+            )))
+        }
+        Site::Platform => {
+            tracing::Span::current().record("tenant", "platform");
+            None
+        }
+    };
     request.extensions_mut().insert(site);
-    next.run(request).await
+    let mut response = next.run(request).await;
+    if let Some(label) = label {
+        response.extensions_mut().insert(label);
+    }
+    response
 }

@@ -1,7 +1,9 @@
 //! The axum router: Leptos pages and server functions, static files, and the middleware every
-//! request crosses (outermost first): request id → trace → security headers (and the page's
-//! CSP nonce) → compression → site resolution from the Host header → cross-origin (CSRF)
-//! protection; page routes then cross page access (sign-in redirect or 403) before Leptos.
+//! request crosses (outermost first): request id → trace (a span per request: its id and,
+//! once resolved, its tenant) → metrics → security headers (and the page's CSP nonce) →
+//! compression → probes (`/healthz`, `/readyz`, `/metrics`) → site resolution from the Host
+//! header → cross-origin (CSRF) protection; page routes then cross page access (sign-in
+//! redirect or 403) before Leptos.
 
 mod access;
 mod csrf;
@@ -9,6 +11,7 @@ mod favicon;
 mod headers;
 mod host;
 mod malformed;
+pub mod ops;
 mod pages;
 
 use app::infra::AppState;
@@ -31,6 +34,7 @@ fn routes() -> Vec<AxumRouteListing> {
 }
 
 pub fn router(state: AppState) -> Router {
+    let metrics = std::sync::Arc::new(ops::Metrics::default());
     let routes = routes();
     let fallback_state = state.clone();
     // The one-segment files of the site root: the contexts' route `/:context` would otherwise
@@ -68,8 +72,13 @@ pub fn router(state: AppState) -> Router {
         .layer(middleware::from_fn(malformed::malformed_arguments_are_bad_requests))
         .layer(middleware::from_fn(csrf::cross_origin_protection))
         .layer(middleware::from_fn_with_state(state.clone(), host::resolve_site))
+        .layer(middleware::from_fn_with_state(
+            (state.clone(), metrics.clone()),
+            ops::probes,
+        ))
         .layer(CompressionLayer::new())
         .layer(middleware::from_fn_with_state(state.clone(), headers::security_headers))
+        .layer(middleware::from_fn_with_state(metrics, ops::track))
         .layer(PropagateRequestIdLayer::x_request_id())
         .layer(TraceLayer::new_for_http().make_span_with(|request: &axum::extract::Request| {
             let request_id = request
@@ -78,7 +87,8 @@ pub fn router(state: AppState) -> Router {
                 .and_then(|v| v.to_str().ok())
                 .unwrap_or_default();
             let host = request.headers().get("host").and_then(|v| v.to_str().ok()).unwrap_or_default();
-            tracing::info_span!("request", method = %request.method(), uri = %request.uri(), %host, %request_id)
+            // `tenant` is filled in by site resolution (`host.rs`).
+            tracing::info_span!("request", method = %request.method(), uri = %request.uri(), %host, %request_id, tenant = tracing::field::Empty)
         }))
         .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
         .with_state(state)

@@ -1,10 +1,14 @@
-//! Relays `guichet_dossiers` notifications to the open event streams of this process. A
-//! listener of its own, so live updates never wait behind a slow mail delivery.
+//! The notifications every node must hear while it serves HTTP, on a listener of its own (so
+//! live updates never wait behind a slow mail delivery):
+//! - `guichet_dossiers` → relayed to this process's open event streams and search indexer;
+//! - `guichet_tenants` (payload: the slug) → this process forgets the tenant's cached
+//!   resolution (its look, its status), so the next load on any node shows the change.
 
 use std::time::Duration;
 
 use app::infra::AppState;
 use app::infra::live::{DOSSIERS_CHANNEL, DossierChanged};
+use app::infra::mail::TENANTS_CHANNEL;
 use sqlx::postgres::PgListener;
 
 pub fn spawn(state: AppState) -> tokio::task::JoinHandle<()> {
@@ -12,7 +16,8 @@ pub fn spawn(state: AppState) -> tokio::task::JoinHandle<()> {
         let mut reconnected = false;
         loop {
             if let Err(error) = relay(&state, reconnected).await {
-                tracing::error!(%error, "live dossier updates stopped; restarting in 1 s");
+                state.set_listening(false);
+                tracing::error!(%error, "live notifications stopped; restarting in 1 s");
                 tokio::time::sleep(Duration::from_secs(1)).await;
             }
             reconnected = true;
@@ -20,22 +25,35 @@ pub fn spawn(state: AppState) -> tokio::task::JoinHandle<()> {
     })
 }
 
-/// Relays notifications; after a lost connection, says that some may have been missed
-/// ([`DossierChanged::missed`]).
+/// Something may have been missed: watchers re-read, the indexer catches up, and every cached
+/// tenant is forgotten.
+fn missed(state: &AppState) {
+    state.directory().invalidate();
+    let _ = state.live().send(DossierChanged::missed());
+}
+
 async fn relay(state: &AppState, reconnected: bool) -> anyhow::Result<()> {
     let mut listener =
         PgListener::connect_with(state.pool().get_postgres_connection_pool()).await?;
-    listener.listen(DOSSIERS_CHANNEL).await?;
+    listener
+        .listen_all([DOSSIERS_CHANNEL, TENANTS_CHANNEL])
+        .await?;
     if reconnected {
-        let _ = state.live().send(DossierChanged::missed());
+        missed(state);
     }
+    state.set_listening(true);
     loop {
         // `None`: the connection was lost and re-established in between.
-        let change = match listener.try_recv().await? {
-            Some(notification) => DossierChanged::parse(notification.payload()),
-            None => Some(DossierChanged::missed()),
+        let Some(notification) = listener.try_recv().await? else {
+            missed(state);
+            continue;
         };
-        if let Some(change) = change {
+        if notification.channel() == TENANTS_CHANNEL {
+            match notification.payload() {
+                "" => state.directory().invalidate(),
+                slug => state.directory().invalidate_tenant(slug),
+            }
+        } else if let Some(change) = DossierChanged::parse(notification.payload()) {
             // No receiver is not an error: nobody is watching right now.
             let _ = state.live().send(change);
         }

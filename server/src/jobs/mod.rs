@@ -1,7 +1,7 @@
 //! Background jobs. One PostgreSQL listener drives them:
 //! - `guichet_outbox` (payload: tenant slug) → deliver that tenant's outbox;
-//! - `guichet_tenants` → forget cached host → tenant resolutions (suspension, branding), and
-//!   sweep, since a reactivated tenant may have mail waiting.
+//! - `guichet_tenants` → sweep, since a reactivated tenant may have mail waiting (every node
+//!   forgets the tenant's cached resolution in [`live`], which runs with HTTP).
 //!
 //! Mail merges run in their own task (`mail_merge`: its own listener on `guichet_merges`), so a
 //! long merge never delays mail delivery.
@@ -76,16 +76,9 @@ impl Jobs {
             tokio::select! {
                 notification = listener.try_recv() => match notification? {
                     Some(n) if n.channel() == OUTBOX_CHANNEL => self.deliver(n.payload()).await,
-                    // A tenant changed (a reactivation may release queued mail).
-                    Some(_) => {
-                        self.state.directory().invalidate();
-                        self.sweep_all().await;
-                    }
-                    // The connection was lost and re-established: catch up on what we missed.
-                    None => {
-                        self.state.directory().invalidate();
-                        self.sweep_all().await;
-                    }
+                    // A tenant changed (a reactivation may release queued mail), or the
+                    // connection was lost and re-established: catch up on what we missed.
+                    Some(_) | None => self.sweep_all().await,
                 },
                 _ = tokio::time::sleep_until(wake) => {
                     if Instant::now() >= next_sweep {
@@ -116,6 +109,10 @@ impl Jobs {
     }
 
     async fn sweep_all(&mut self) {
+        // Ended windows of the login limiter: any node may remove them, as often as it likes.
+        if let Err(error) = self.state.login_limiter().purge_expired().await {
+            tracing::error!(?error, "login failures purge failed");
+        }
         match self.outbox.tenants_with_pending_mail().await {
             Ok(slugs) => {
                 for slug in slugs {

@@ -48,11 +48,12 @@ pub fn init_tracing() {
 }
 
 /// A real SMTP server (aiosmtpd, see end2end/smtp_server.py) writing what it receives to a
-/// folder, one JSON file per message.
+/// folder, one JSON file per message. Clones share the server (several nodes' tests).
+#[derive(Clone)]
 pub struct Smtp {
     pub port: u16,
     pub dir: PathBuf,
-    _child: Child,
+    _child: Arc<Child>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -121,7 +122,7 @@ impl Smtp {
         Self {
             port,
             dir,
-            _child: child,
+            _child: Arc::new(child),
         }
     }
 
@@ -308,6 +309,78 @@ async fn spawn_with(jobs: Jobs, mail_to: MailTo) -> TestApp {
         smtp,
         database_url,
         mail_from,
+    }
+}
+
+/// Whether a second node runs the background jobs too.
+pub enum NodeJobs {
+    Run,
+    None,
+}
+
+impl TestApp {
+    /// Another `guichet serve` on the same database, as a second machine would run it: its
+    /// own port, state, caches and listeners, its own search folder, and the same files folder
+    /// (and secret key) as this one. Its `smtp` is this app's server.
+    pub async fn spawn_node(&self, jobs: NodeJobs) -> TestApp {
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let files_dir = self.state.settings().files_dir.clone();
+        let data_dir = files_dir.parent().unwrap().to_path_buf();
+        let search_dir =
+            std::env::temp_dir().join(format!("guichet-search-{}", Uuid::new_v4().simple()));
+        let config = Config {
+            database_url: self.database_url.clone(),
+            settings: Settings {
+                public_port: Some(addr.port()),
+                ..self.state.settings().clone()
+            },
+            leptos: LeptosOptions::builder()
+                .output_name("guichet")
+                .site_root("target/site")
+                .site_addr(addr)
+                .build(),
+            data_dir,
+            smtp_url: Some(format!("smtp://127.0.0.1:{}", self.smtp.port)),
+            mail_from: self.mail_from.clone(),
+            db_max_connections: 16,
+        };
+        let state = guichet_server::state(&config)
+            .await
+            .unwrap()
+            .with_search_dir(search_dir);
+        let server_state = state.clone();
+        match jobs {
+            NodeJobs::Run => tokio::spawn(async move {
+                guichet_server::serve(&config, server_state, listener).await
+            }),
+            NodeJobs::None => tokio::spawn(guichet_server::serve_http(server_state, listener)),
+        };
+        TestApp {
+            addr,
+            state,
+            smtp: self.smtp.clone(),
+            database_url: self.database_url.clone(),
+            mail_from: self.mail_from.clone(),
+        }
+    }
+
+    /// Waits (at most 20 s) until `/readyz` answers 200: the node hears the notifications.
+    pub async fn ready(&self) {
+        let client = reqwest::Client::new();
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            let status = client
+                .get(format!("http://127.0.0.1:{}/readyz", self.addr.port()))
+                .send()
+                .await
+                .map(|r| r.status());
+            if matches!(status, Ok(StatusCode::OK)) {
+                return;
+            }
+            assert!(Instant::now() < deadline, "node never ready: {status:?}");
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
     }
 }
 
