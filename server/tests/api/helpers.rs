@@ -351,9 +351,11 @@ impl TestApp {
             .with_search_dir(search_dir);
         let server_state = state.clone();
         match jobs {
-            NodeJobs::Run => tokio::spawn(async move {
-                guichet_server::serve(&config, server_state, listener).await
-            }),
+            NodeJobs::Run => {
+                tokio::spawn(
+                    async move { guichet_server::serve(&config, server_state, listener).await },
+                )
+            }
             NodeJobs::None => tokio::spawn(guichet_server::serve_http(server_state, listener)),
         };
         TestApp {
