@@ -104,3 +104,43 @@ async fn a_node_says_it_is_alive_ready_and_what_it_served() {
         );
     }
 }
+
+#[tokio::test]
+async fn a_node_that_does_not_hear_the_notifications_yet_is_alive_but_not_ready() {
+    let app = spawn_app().await;
+    // A router on a fresh state whose listener is not running: its caches could go stale.
+    let state = app::infra::AppState::new(
+        app.state.pool().clone(),
+        app.state.settings().clone(),
+        app.state.leptos_options().clone(),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let router = guichet_server::http::router(state.clone());
+    tokio::spawn(async move {
+        axum::serve(
+            listener,
+            router.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+        )
+        .await
+    });
+    let probe = reqwest::Client::new();
+    let url = |path: &str| format!("http://127.0.0.1:{port}{path}");
+    assert_eq!(
+        probe.get(url("/healthz")).send().await.unwrap().status(),
+        StatusCode::OK
+    );
+    let not_ready = probe.get(url("/readyz")).send().await.unwrap();
+    assert_eq!(not_ready.status(), StatusCode::SERVICE_UNAVAILABLE);
+    assert_eq!(
+        not_ready.text().await.unwrap(),
+        "notifications not heard yet\n"
+    );
+    // Once its listener listens, it is ready.
+    guichet_server::jobs::live::spawn(state);
+    let started = std::time::Instant::now();
+    while probe.get(url("/readyz")).send().await.unwrap().status() != StatusCode::OK {
+        assert!(started.elapsed() < std::time::Duration::from_secs(20));
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+}
