@@ -267,7 +267,9 @@ async fn report_migration(state: &app::infra::AppState) -> anyhow::Result<()> {
 async fn copy_files_to_s3(config: &Config) -> anyhow::Result<()> {
     use app::infra::storage::FileStore;
     let Some(s3) = guichet_server::config::s3_settings()? else {
-        bail!("GUICHET_S3_BUCKET is not set: name the bucket to copy to (see README, Files)");
+        bail!(
+            "GUICHET_S3_BUCKET is not set: name the bucket to copy to (README: Moving files from local disk to S3)"
+        );
     };
     let files_dir = &config.settings.files_dir;
     let local = FileStore::local(files_dir).map_err(anyhow::Error::msg)?;
