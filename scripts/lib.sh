@@ -7,6 +7,7 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 DATA_DIR="${GUICHET_DATA_DIR:-$ROOT/data}"
 CARGO_LEPTOS_VERSION="0.3.10"
 AIOSMTPD_VERSION="1.4.6"
+MOTO_VERSION="5.2.6"
 # One cargo target directory per machine, reused by every checkout and CI run.
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/guichet/target}"
 export PATH="$HOME/.cargo/bin:$PATH"
@@ -108,6 +109,22 @@ ensure_smtp_server() {
     python3 -m pip install --quiet "aiosmtpd==$AIOSMTPD_VERSION" 2>/dev/null \
       || python3 -m pip install --quiet --break-system-packages "aiosmtpd==$AIOSMTPD_VERSION"
   fi
+}
+
+# moto[server]: the S3-compatible server the file tests store into (end2end/s3_server.py), in
+# its own venv under data/tools (about a minute, once per machine). Exports its Python for the
+# test harness.
+ensure_moto() {
+  local venv="$DATA_DIR/tools/moto"
+  if ! "$venv/bin/python3" -c "import moto.server, sys; sys.exit(moto.__version__ != '$MOTO_VERSION')" 2>/dev/null; then
+    say "Installing moto[server] $MOTO_VERSION (the S3 server the file tests use) under data/tools"
+    python3 -m venv "$venv" 2>/dev/null || {
+      as_root apt-get install -y python3-venv >/dev/null || { as_root apt-get update >/dev/null && as_root apt-get install -y python3-venv >/dev/null; }
+      python3 -m venv "$venv"
+    }
+    "$venv/bin/pip" install --quiet "moto[server]==$MOTO_VERSION"
+  fi
+  export GUICHET_TEST_MOTO_PYTHON="$venv/bin/python3"
 }
 
 pg_bin_dir() {

@@ -30,6 +30,9 @@ pub enum AppError {
     RateLimited(String),
     #[error("Une erreur interne est survenue. Réessayez dans quelques instants.")]
     Internal,
+    /// A service the request needs is down (the file store): retrying later may succeed.
+    #[error("{0}")]
+    Unavailable(String),
     /// The request itself could not be carried out (malformed arguments, network failure).
     #[error("La requête n'a pas pu aboutir : {0}")]
     Request(String),
@@ -86,6 +89,7 @@ impl AppError {
             Self::NotFound(_) => StatusCode::NOT_FOUND,
             Self::RateLimited(_) => StatusCode::TOO_MANY_REQUESTS,
             Self::Internal => StatusCode::INTERNAL_SERVER_ERROR,
+            Self::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
         }
     }
 }

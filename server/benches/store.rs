@@ -149,6 +149,7 @@ async fn run(database_url: String, data_dir: PathBuf) -> String {
             public_port: Some(3000),
             trust_forwarded_for: false,
             files_dir: data_dir.join("files"),
+            files: app::infra::storage::FileStore::local(&data_dir.join("files")).unwrap(),
         },
         leptos: LeptosOptions::builder()
             .output_name("guichet")

@@ -5,6 +5,7 @@ use std::path::PathBuf;
 
 use anyhow::{Context, bail};
 use app::infra::Settings;
+use app::infra::storage::{FileStore, S3Settings};
 use leptos::config::{Env, LeptosOptions};
 
 #[derive(Clone, Debug)]
@@ -66,6 +67,12 @@ impl Config {
             None => None,
         };
         let data_dir = PathBuf::from(var("GUICHET_DATA_DIR").unwrap_or_else(|| "data".to_owned()));
+        let files_dir = data_dir.join("files");
+        let files = match s3_settings()? {
+            Some(s3) => FileStore::s3(&s3, &files_dir),
+            None => FileStore::local(&files_dir),
+        }
+        .map_err(anyhow::Error::msg)?;
         let mail_from =
             var("GUICHET_MAIL_FROM").unwrap_or_else(|| format!("ne-pas-repondre@{base_domain}"));
         Ok(Self {
@@ -78,7 +85,8 @@ impl Config {
                     var("GUICHET_TRUST_FORWARDED_FOR").as_deref(),
                     Some("1" | "true" | "yes")
                 ),
-                files_dir: data_dir.join("files"),
+                files_dir,
+                files,
             },
             leptos,
             data_dir,
@@ -95,4 +103,66 @@ impl Config {
 /// `<GUICHET_DATA_DIR>/search`). Nodes that share a data folder each set their own.
 pub fn search_dir() -> Option<PathBuf> {
     var("GUICHET_SEARCH_DIR").map(PathBuf::from)
+}
+
+/// The S3 bucket of the file store, when `GUICHET_S3_BUCKET` is set (local files otherwise).
+pub fn s3_settings() -> anyhow::Result<Option<S3Settings>> {
+    let Some(bucket) = var("GUICHET_S3_BUCKET") else {
+        return Ok(None);
+    };
+    let endpoint = var("GUICHET_S3_ENDPOINT");
+    let allow_http = match var("GUICHET_S3_ALLOW_HTTP").as_deref() {
+        Some("1" | "true" | "yes") => true,
+        Some("0" | "false" | "no") => false,
+        Some(other) => bail!("GUICHET_S3_ALLOW_HTTP must be true or false, not {other}"),
+        // Plain HTTP is fine to a store on this machine, and only there unless asked.
+        None => endpoint.as_deref().is_some_and(is_loopback_http),
+    };
+    if let Some(endpoint) = &endpoint
+        && endpoint.starts_with("http://")
+        && !allow_http
+    {
+        bail!(
+            "GUICHET_S3_ENDPOINT {endpoint} is plain HTTP: set GUICHET_S3_ALLOW_HTTP=true if the store is on a private network"
+        );
+    }
+    Ok(Some(S3Settings {
+        bucket,
+        endpoint,
+        region: var("GUICHET_S3_REGION").unwrap_or_else(|| "us-east-1".to_owned()),
+        access_key_id: var("GUICHET_S3_ACCESS_KEY_ID"),
+        secret_access_key: var("GUICHET_S3_SECRET_ACCESS_KEY"),
+        allow_http,
+    }))
+}
+
+/// `http://127.0.0.1:9000`, `http://localhost:9000/`, `http://[::1]:9000`.
+fn is_loopback_http(endpoint: &str) -> bool {
+    let Some(rest) = endpoint.strip_prefix("http://") else {
+        return false;
+    };
+    let authority = rest.split('/').next().unwrap_or_default();
+    let host = match authority.strip_prefix('[') {
+        Some(v6) => v6.split(']').next().unwrap_or_default(),
+        None => authority.split(':').next().unwrap_or_default(),
+    };
+    host == "localhost"
+        || host
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_loopback_http;
+
+    #[test]
+    fn plain_http_is_assumed_only_for_a_store_on_this_machine() {
+        assert!(is_loopback_http("http://127.0.0.1:9000"));
+        assert!(is_loopback_http("http://localhost:9000/"));
+        assert!(is_loopback_http("http://[::1]:9000"));
+        assert!(!is_loopback_http("http://minio.internal:9000"));
+        assert!(!is_loopback_http("http://127.0.0.1.evil.example"));
+        assert!(!is_loopback_http("https://127.0.0.1:9000"));
+    }
 }

@@ -26,6 +26,8 @@ USAGE:
   guichet operator create --email EMAIL --name NAME   (password from GUICHET_OPERATOR_PASSWORD)
   guichet reindex [--tenant SLUG]        rebuild dossier search indexes from PostgreSQL
   guichet generate-dossiers --tenant SLUG [--count N]   insert N realistic dossiers (default 1000)
+  guichet files copy-to-s3               copy the local files (GUICHET_DATA_DIR/files) into the
+                                         bucket GUICHET_S3_* names; skips what is already there
 
 Configuration comes from the environment; see README.md.";
 
@@ -90,6 +92,7 @@ async fn run(args: Vec<String>) -> anyhow::Result<()> {
             serve(&config, state, listener).await
         }
         ["migrate"] => report_migration(&state).await,
+        ["files", "copy-to-s3"] => copy_files_to_s3(&config).await,
         ["deliver-mail", rest @ ..] => {
             let watch = match rest {
                 [] => false,
@@ -258,5 +261,30 @@ async fn report_migration(state: &app::infra::AppState) -> anyhow::Result<()> {
     if report.failures().next().is_some() {
         bail!("some tenants could not be migrated (see above); the others are up to date");
     }
+    Ok(())
+}
+
+/// Switching an installation to S3: copies every local file the bucket lacks. Run it while
+/// the old nodes serve, then again once they are stopped (it only copies what is new), then
+/// start the nodes with the `GUICHET_S3_*` settings.
+async fn copy_files_to_s3(config: &Config) -> anyhow::Result<()> {
+    use app::infra::storage::FileStore;
+    let Some(s3) = guichet_server::config::s3_settings()? else {
+        bail!(
+            "GUICHET_S3_BUCKET is not set: name the bucket to copy to (README: Moving files from local disk to S3)"
+        );
+    };
+    let files_dir = &config.settings.files_dir;
+    let local = FileStore::local(files_dir).map_err(anyhow::Error::msg)?;
+    let bucket = FileStore::s3(&s3, files_dir).map_err(anyhow::Error::msg)?;
+    println!("copying {} to {}", local.describe(), bucket.describe());
+    let report = local
+        .copy_missing_to(&bucket)
+        .await
+        .map_err(anyhow::Error::msg)?;
+    println!(
+        "{} file(s) copied ({} bytes), {} already there",
+        report.copied, report.bytes, report.skipped
+    );
     Ok(())
 }

@@ -223,7 +223,7 @@ async fn download(
     }
     .await;
     match result {
-        Ok((name, content_type, bytes)) => {
+        Ok((name, content_type, file)) => {
             let ascii: String = name
                 .chars()
                 .map(|c| {
@@ -235,8 +235,10 @@ async fn download(
                 })
                 .collect();
             let disposition = format!("attachment; filename=\"{ascii}\"");
-            let mut response = bytes.into_response();
+            let size = file.size;
+            let mut response = file.into_body().into_response();
             let headers = response.headers_mut();
+            headers.insert(header::CONTENT_LENGTH, HeaderValue::from(size));
             if let Ok(value) = HeaderValue::from_str(&content_type) {
                 headers.insert(header::CONTENT_TYPE, value);
             }

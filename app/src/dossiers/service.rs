@@ -384,7 +384,9 @@ fn refuse(field: &str, message: String) -> AnswerError {
 }
 
 /// Stores the uploads that fit their field, recording them as the draft's attachments.
-/// Returns the stored files by field path, and the problems of those refused.
+/// Returns the stored files by field path, the problems of those refused, and the keys
+/// written (to delete if the transaction does not commit). On an error, what was already
+/// written is deleted: no object outlives a failed request.
 async fn store_uploads(
     tx: &TenantTx,
     files: &TenantFiles,
@@ -392,9 +394,28 @@ async fn store_uploads(
     definition: &Definition,
     uploads: Vec<Upload>,
 ) -> AppResult<(BTreeMap<String, Vec<FileRef>>, Vec<AnswerError>, Vec<Uuid>)> {
+    let mut written = Vec::new();
+    match store_each(tx, files, draft, definition, uploads, &mut written).await {
+        Ok((stored, problems)) => Ok((stored, problems, written)),
+        Err(error) => {
+            for key in written {
+                files.delete(key).await;
+            }
+            Err(error)
+        }
+    }
+}
+
+async fn store_each(
+    tx: &TenantTx,
+    files: &TenantFiles,
+    draft: &DraftRow,
+    definition: &Definition,
+    uploads: Vec<Upload>,
+    written: &mut Vec<Uuid>,
+) -> AppResult<(BTreeMap<String, Vec<FileRef>>, Vec<AnswerError>)> {
     let mut stored: BTreeMap<String, Vec<FileRef>> = BTreeMap::new();
     let mut problems = Vec::new();
-    let mut written = Vec::new();
     for upload in uploads {
         let field = definition
             .steps
@@ -447,7 +468,7 @@ async fn store_uploads(
             content_type: receipt.content_type,
         });
     }
-    Ok((stored, problems, written))
+    Ok((stored, problems))
 }
 
 /// The checks every uploaded file passes, in a draft or replacing a refused piece: not empty,
@@ -641,41 +662,46 @@ pub async fn save_step(
     let files = TenantFiles::of(tx, settings);
     let (uploaded, mut problems, written) =
         store_uploads(tx, &files, &draft, definition, uploads).await?;
-    let mut answers = apply_step(definition, step, &draft.answers()?, posted, &uploaded);
-    reconcile_files(tx, draft.id, &mut answers).await?;
-    apply_group_action(&mut answers, &action);
-    locks_of(&draft, viewer, definition).enforce(&mut answers);
-    let next = match action {
-        StepAction::Next if problems.is_empty() => {
-            let assessment = assess(definition, &answers);
-            problems = match assessment.result {
-                Ok(_) => Vec::new(),
-                Err(errors) => step_problems(definition, step, &errors),
-            };
-            if problems.is_empty() {
-                neighbour_step(definition, &answers, step, true)
-            } else {
-                step
+    let moved = async {
+        let mut answers = apply_step(definition, step, &draft.answers()?, posted, &uploaded);
+        reconcile_files(tx, draft.id, &mut answers).await?;
+        apply_group_action(&mut answers, &action);
+        locks_of(&draft, viewer, definition).enforce(&mut answers);
+        let next = match action {
+            StepAction::Next if problems.is_empty() => {
+                let assessment = assess(definition, &answers);
+                problems = match assessment.result {
+                    Ok(_) => Vec::new(),
+                    Err(errors) => step_problems(definition, step, &errors),
+                };
+                if problems.is_empty() {
+                    neighbour_step(definition, &answers, step, true)
+                } else {
+                    step
+                }
             }
-        }
-        StepAction::Previous => neighbour_step(definition, &answers, step, false),
-        _ => step,
-    };
-    tx.execute(
-        "UPDATE dossier_drafts SET answers = $2::jsonb, problems = $3::jsonb, step = $4, updated_at = now() WHERE id = $1",
-        vec![
-            draft.id.into(),
-            serde_json::to_string(&answers).map_err(internal)?.into(),
-            serde_json::to_string(&problems).map_err(internal)?.into(),
-            (next as i32).into(),
-        ],
-    )
-    .await?;
-    let url = if next >= definition.steps.len() {
-        draft_url(key, None)
-    } else {
-        draft_url(key, Some(next))
-    };
+            StepAction::Previous => neighbour_step(definition, &answers, step, false),
+            _ => step,
+        };
+        tx.execute(
+            "UPDATE dossier_drafts SET answers = $2::jsonb, problems = $3::jsonb, step = $4, updated_at = now() WHERE id = $1",
+            vec![
+                draft.id.into(),
+                serde_json::to_string(&answers).map_err(internal)?.into(),
+                serde_json::to_string(&problems).map_err(internal)?.into(),
+                (next as i32).into(),
+            ],
+        )
+        .await?;
+        let url = if next >= definition.steps.len() {
+            draft_url(key, None)
+        } else {
+            draft_url(key, Some(next))
+        };
+        Ok(url)
+    }
+    .await;
+    let url = undo_on_error(&files, &written, moved).await?;
     Ok((url, written))
 }
 
@@ -726,33 +752,53 @@ pub async fn upload(
     let files = TenantFiles::of(tx, settings);
     let (mut stored, problems, written) =
         store_uploads(tx, &files, &draft, &document.definition, vec![upload]).await?;
-    if let Some(problem) = problems.into_iter().next() {
-        return Err(AppError::Invalid {
-            field: problem.path,
-            message: problem.message,
-        });
+    let recorded = async {
+        if let Some(problem) = problems.into_iter().next() {
+            return Err(AppError::Invalid {
+                field: problem.path,
+                message: problem.message,
+            });
+        }
+        let Some(file) = stored.remove(&field).and_then(|mut v| v.pop()) else {
+            return Err(AppError::invalid("file", s::UPLOAD_UNREADABLE));
+        };
+        let mut answers = draft.answers()?;
+        let entry = answers
+            .0
+            .entry(field)
+            .or_insert_with(|| RawAnswer::Files(Vec::new()));
+        match entry {
+            RawAnswer::Files(files) => files.push(file.clone()),
+            other => *other = RawAnswer::Files(vec![file.clone()]),
+        }
+        tx.execute(
+            "UPDATE dossier_drafts SET answers = $2::jsonb, updated_at = now() WHERE id = $1",
+            vec![
+                draft.id.into(),
+                serde_json::to_string(&answers).map_err(internal)?.into(),
+            ],
+        )
+        .await?;
+        Ok(file)
     }
-    let Some(file) = stored.remove(&field).and_then(|mut v| v.pop()) else {
-        return Err(AppError::invalid("file", s::UPLOAD_UNREADABLE));
-    };
-    let mut answers = draft.answers()?;
-    let entry = answers
-        .0
-        .entry(field)
-        .or_insert_with(|| RawAnswer::Files(Vec::new()));
-    match entry {
-        RawAnswer::Files(files) => files.push(file.clone()),
-        other => *other = RawAnswer::Files(vec![file.clone()]),
-    }
-    tx.execute(
-        "UPDATE dossier_drafts SET answers = $2::jsonb, updated_at = now() WHERE id = $1",
-        vec![
-            draft.id.into(),
-            serde_json::to_string(&answers).map_err(internal)?.into(),
-        ],
-    )
-    .await?;
+    .await;
+    let file = undo_on_error(&files, &written, recorded).await?;
     Ok((file, written))
+}
+
+/// Deletes the files a request wrote when what followed failed: their rows roll back with
+/// the transaction, so nothing would name them.
+async fn undo_on_error<T>(
+    files: &TenantFiles,
+    written: &[Uuid],
+    result: AppResult<T>,
+) -> AppResult<T> {
+    if result.is_err() {
+        for key in written {
+            files.delete(*key).await;
+        }
+    }
+    result
 }
 
 /// The summary page: the visible answers, and the problems that would stop submission.
@@ -1611,66 +1657,76 @@ pub async fn replace_piece(
     }
     let name = clean_file_name(&upload.name);
     let id = Uuid::new_v4();
-    let receipt = TenantFiles::of(tx, settings).put(id, &upload.bytes).await?;
-    let new = FileRef {
-        id: id.to_string(),
-        name: name.clone(),
-        size: upload.bytes.len() as u64,
-        content_type: receipt.content_type.clone(),
-    };
-    tx.execute(
-        "INSERT INTO attachments (id, dossier_id, field_path, name, content_type, size, sha256)
-         VALUES ($1, $2, $3, $4, $5, $6, $7)",
-        vec![
-            id.into(),
-            row.id.into(),
-            old.field_path.clone().into(),
-            name.clone().into(),
-            receipt.content_type.into(),
-            (upload.bytes.len() as i64).into(),
-            receipt.sha256.into(),
-        ],
-    )
-    .await?;
-    tx.execute(
-        "UPDATE attachments SET replaced_by = $2 WHERE id = $1",
-        vec![piece.into(), id.into()],
-    )
-    .await?;
-    let mut answers: serde_json::Value = serde_json::from_str(&row.answers).map_err(internal)?;
-    if !swap_file(&mut answers, &piece.to_string(), &new) {
-        tracing::warn!(%piece, "a replaced piece was not in its dossier's answers");
+    let files = TenantFiles::of(tx, settings);
+    let receipt = files.put(id, &upload.bytes).await?;
+    // Written before its row: if recording it fails, the object goes too.
+    let recorded = async {
+        let new = FileRef {
+            id: id.to_string(),
+            name: name.clone(),
+            size: upload.bytes.len() as u64,
+            content_type: receipt.content_type.clone(),
+        };
+        tx.execute(
+            "INSERT INTO attachments (id, dossier_id, field_path, name, content_type, size, sha256)
+             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            vec![
+                id.into(),
+                row.id.into(),
+                old.field_path.clone().into(),
+                name.clone().into(),
+                receipt.content_type.into(),
+                (upload.bytes.len() as i64).into(),
+                receipt.sha256.into(),
+            ],
+        )
+        .await?;
+        tx.execute(
+            "UPDATE attachments SET replaced_by = $2 WHERE id = $1",
+            vec![piece.into(), id.into()],
+        )
+        .await?;
+        let mut answers: serde_json::Value = serde_json::from_str(&row.answers).map_err(internal)?;
+        if !swap_file(&mut answers, &piece.to_string(), &new) {
+            tracing::warn!(%piece, "a replaced piece was not in its dossier's answers");
+        }
+        tx.execute(
+            "UPDATE dossiers SET answers = $2::jsonb, revision = revision + 1, updated_at = now() WHERE id = $1",
+            vec![
+                row.id.into(),
+                serde_json::to_string(&answers).map_err(internal)?.into(),
+            ],
+        )
+        .await?;
+        let author = match access {
+            DossierAccess::Owner(user, _) => user_uuid(Some(user)),
+            DossierAccess::Tracking(_) => None,
+        };
+        tx.execute(
+            "INSERT INTO dossier_events (dossier_id, kind, by_user, detail) VALUES ($1, 'piece_replaced', $2, $3)",
+            vec![
+                row.id.into(),
+                author.into(),
+                s::piece_replaced_detail(&old.name, &name).into(),
+            ],
+        )
+        .await?;
+        tell_the_service(
+            tx,
+            settings,
+            &row,
+            s::piece_replaced_subject(&row.reference),
+            |link| s::piece_replaced_body(&row.reference, &old.name, &name, link),
+        )
+        .await?;
+        announce(tx, row.id).await?;
+        Ok::<_, AppError>(())
     }
-    tx.execute(
-        "UPDATE dossiers SET answers = $2::jsonb, revision = revision + 1, updated_at = now() WHERE id = $1",
-        vec![
-            row.id.into(),
-            serde_json::to_string(&answers).map_err(internal)?.into(),
-        ],
-    )
-    .await?;
-    let author = match access {
-        DossierAccess::Owner(user, _) => user_uuid(Some(user)),
-        DossierAccess::Tracking(_) => None,
-    };
-    tx.execute(
-        "INSERT INTO dossier_events (dossier_id, kind, by_user, detail) VALUES ($1, 'piece_replaced', $2, $3)",
-        vec![
-            row.id.into(),
-            author.into(),
-            s::piece_replaced_detail(&old.name, &name).into(),
-        ],
-    )
-    .await?;
-    tell_the_service(
-        tx,
-        settings,
-        &row,
-        s::piece_replaced_subject(&row.reference),
-        |link| s::piece_replaced_body(&row.reference, &old.name, &name, link),
-    )
-    .await?;
-    announce(tx, row.id).await?;
+    .await;
+    if let Err(error) = recorded {
+        files.delete(id).await;
+        return Err(error);
+    }
     Ok(Replacement::Stored(id))
 }
 
@@ -1752,14 +1808,15 @@ pub fn citizen_link(
     )
 }
 
-/// An attachment's bytes, for its citizen (through their draft or dossier) or an agent.
+/// An attachment, streamed from the file store, for its citizen (through their draft or
+/// dossier) or an agent.
 pub async fn download(
     tx: &TenantTx,
     settings: &Settings,
     viewer: Option<&UserView>,
     draft_key: Option<&str>,
     id: &str,
-) -> AppResult<(String, String, Vec<u8>)> {
+) -> AppResult<(String, String, crate::infra::storage::Download)> {
     #[derive(FromQueryResult)]
     struct Attachment {
         id: Uuid,
@@ -1805,6 +1862,6 @@ pub async fn download(
     if !allowed {
         return Err(unknown());
     }
-    let bytes = TenantFiles::of(tx, settings).read(row.id).await?;
-    Ok((row.name, row.content_type, bytes))
+    let file = TenantFiles::of(tx, settings).open(row.id).await?;
+    Ok((row.name, row.content_type, file))
 }

@@ -23,8 +23,11 @@ pub struct Settings {
     /// Behind a reverse proxy, take the client's address from the last `X-Forwarded-For`
     /// entry (the one the proxy appended) instead of the TCP peer, which is the proxy itself.
     pub trust_forwarded_for: bool,
-    /// Root of the file store; each tenant has its own folder inside.
+    /// The local data folder's `files/`: the file store's root when it is local, and the
+    /// anchor of the search indexes and the secret key beside it.
     pub files_dir: std::path::PathBuf,
+    /// Where tenants' files are stored: local files in `files_dir`, or an S3 bucket.
+    pub files: super::storage::FileStore,
 }
 
 impl Settings {

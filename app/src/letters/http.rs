@@ -53,16 +53,16 @@ async fn merge_result(
         let (key, name, content_type) = super::mail_merge::result(&tx, &id).await?;
         let files = crate::infra::storage::TenantFiles::of(&tx, state.settings());
         tx.commit().await?;
-        let (file, size) = files.open(key).await?;
-        Ok((file, size, name, content_type))
+        let file = files.open(key).await?;
+        Ok((file, name, content_type))
     }
     .await;
-    let (file, size, name, content_type) = match result {
+    let (file, name, content_type) = match result {
         Ok(found) => found,
         Err(error) => return error_response(error),
     };
-    let body = axum::body::Body::from_stream(file_stream(file));
-    let mut response = body.into_response();
+    let size = file.size;
+    let mut response = file.into_body().into_response();
     let headers = response.headers_mut();
     headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
     if let Ok(value) = HeaderValue::from_str(&format!("attachment; filename=\"{name}\"")) {
@@ -76,25 +76,6 @@ async fn merge_result(
         HeaderValue::from_static("private, no-store"),
     );
     response
-}
-
-/// A file as a stream of 64 KiB chunks: a large result costs one chunk of memory.
-fn file_stream(
-    file: tokio::fs::File,
-) -> impl futures_util::Stream<Item = Result<axum::body::Bytes, std::io::Error>> {
-    futures_util::stream::unfold(Some(file), |file| async move {
-        use tokio::io::AsyncReadExt;
-        let mut file = file?;
-        let mut buffer = vec![0u8; 64 * 1024];
-        match file.read(&mut buffer).await {
-            Ok(0) => None,
-            Ok(n) => {
-                buffer.truncate(n);
-                Some((Ok(axum::body::Bytes::from(buffer)), Some(file)))
-            }
-            Err(error) => Some((Err(error), None)),
-        }
-    })
 }
 
 /// Managers and admins. These routes are not server functions: the agent comes from the

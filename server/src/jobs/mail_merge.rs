@@ -385,8 +385,9 @@ async fn produce(
     single_pdf: bool,
 ) -> Result<Outcome, AppError> {
     let key = Uuid::new_v4();
-    let mut part = files.create(key).await?;
-    let file = part.take().ok_or(AppError::Internal)?;
+    // Written locally first (a ZIP's central directory needs to seek), then uploaded whole.
+    let mut spool = files.spool().await?;
+    let file = spool.take().ok_or(AppError::Internal)?;
     let mut sink = Some(if single_pdf {
         Sink::Pdf(file, Vec::new())
     } else {
@@ -474,12 +475,10 @@ async fn produce(
             let file = tokio::task::spawn_blocking(move || writer.finish())
                 .await
                 .map_err(|_| AppError::Internal)??;
-            let size = tokio::task::spawn_blocking(move || part.finish(file))
-                .await
-                .map_err(|_| AppError::Internal)??;
+            let size = files.put_spooled(key, spool, file).await?;
             Ok(Outcome::Done { key, size })
         }
-        // Dropping the part file removes it.
+        // Dropping the scratch file removes it.
         Ok(false) => Ok(Outcome::Cancelled),
         Err(error) => Err(error),
     }

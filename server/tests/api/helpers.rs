@@ -7,6 +7,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use app::context::Branding;
+use app::infra::storage::{FileStore, S3Settings};
 use app::infra::{AppState, Settings, Tenant};
 use app::platform::service::{NewTenant, provision_tenant, tenant_by_slug};
 use guichet_server::config::Config;
@@ -18,6 +19,8 @@ use tokio::io::{AsyncBufReadExt, BufReader};
 use tokio::net::TcpListener;
 use tokio::process::{Child, Command};
 use uuid::Uuid;
+
+use crate::s3_server::S3Bucket;
 
 pub const BASE_DOMAIN: &str = "localhost";
 
@@ -221,6 +224,8 @@ pub struct TestApp {
     pub smtp: Smtp,
     pub database_url: String,
     pub mail_from: String,
+    /// The bucket holding the files, when the server stores them in S3 (local files else).
+    pub s3: Option<S3Bucket>,
 }
 
 pub async fn spawn_app() -> TestApp {
@@ -235,7 +240,12 @@ pub async fn spawn_app_without_jobs() -> TestApp {
 /// The server with mail written to `.eml` files (no `GUICHET_SMTP_URL`), as the demo runs;
 /// its `smtp` server receives nothing.
 pub async fn spawn_app_with_mail_in_files() -> TestApp {
-    spawn_with(Jobs::Run, MailTo::Files).await
+    spawn_with(Jobs::Run, MailTo::Files, None).await
+}
+
+/// The server with its files in `bucket` (an S3-compatible server run by the harness).
+pub async fn spawn_app_with_s3(bucket: S3Bucket) -> TestApp {
+    spawn_with(Jobs::Run, MailTo::Smtp, Some(bucket)).await
 }
 
 enum Jobs {
@@ -249,10 +259,10 @@ enum MailTo {
 }
 
 async fn spawn(jobs: Jobs) -> TestApp {
-    spawn_with(jobs, MailTo::Smtp).await
+    spawn_with(jobs, MailTo::Smtp, None).await
 }
 
-async fn spawn_with(jobs: Jobs, mail_to: MailTo) -> TestApp {
+async fn spawn_with(jobs: Jobs, mail_to: MailTo, s3: Option<S3Bucket>) -> TestApp {
     init_tracing();
     let name = format!("guichet_test_{}", Uuid::new_v4().simple());
     let admin = Database::connect(admin_url())
@@ -268,6 +278,21 @@ async fn spawn_with(jobs: Jobs, mail_to: MailTo) -> TestApp {
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     let data_dir = std::env::temp_dir().join(format!("guichet-data-{}", Uuid::new_v4().simple()));
+    let files = match &s3 {
+        Some(bucket) => FileStore::s3(
+            &S3Settings {
+                bucket: bucket.bucket.clone(),
+                endpoint: Some(bucket.endpoint.clone()),
+                region: "eu-west-3".to_owned(),
+                access_key_id: Some("guichet-test".to_owned()),
+                secret_access_key: Some("guichet-test-secret".to_owned()),
+                allow_http: true,
+            },
+            &data_dir.join("files"),
+        ),
+        None => FileStore::local(&data_dir.join("files")),
+    }
+    .unwrap();
     let config = Config {
         database_url: database_url.clone(),
         settings: Settings {
@@ -276,6 +301,7 @@ async fn spawn_with(jobs: Jobs, mail_to: MailTo) -> TestApp {
             public_port: Some(addr.port()),
             trust_forwarded_for: false,
             files_dir: data_dir.join("files"),
+            files,
         },
         leptos: LeptosOptions::builder()
             .output_name("guichet")
@@ -309,6 +335,7 @@ async fn spawn_with(jobs: Jobs, mail_to: MailTo) -> TestApp {
         smtp,
         database_url,
         mail_from,
+        s3,
     }
 }
 

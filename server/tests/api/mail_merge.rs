@@ -12,8 +12,9 @@ use serde_json::Value;
 
 use crate::backoffice::{Commune, agent, commune, file};
 use crate::dossiers::signed_in_citizen;
-use crate::helpers::{TestApp, error_message, spawn_app};
+use crate::helpers::{TestApp, error_message, spawn_app, spawn_app_with_s3};
 use crate::letters::pdf_text;
+use crate::s3_server::shared_bucket;
 
 async fn template_id(app: &TestApp, slug: &str) -> String {
     app.text(&format!(
@@ -100,21 +101,27 @@ async fn download(
         .unwrap()
 }
 
-/// The files of a tenant's file store (results, and any partial file left behind).
+/// The files of a tenant's file store (results), and any scratch file left behind.
 fn stored_files(app: &TestApp, slug: &str) -> Vec<String> {
-    let dir = app
-        .state
-        .settings()
-        .files_dir
-        .join(format!("tenant_{slug}"));
-    std::fs::read_dir(dir)
-        .map(|entries| {
-            entries
-                .filter_map(Result::ok)
-                .map(|e| e.file_name().to_string_lossy().into_owned())
-                .collect()
-        })
-        .unwrap_or_default()
+    let files_dir = &app.state.settings().files_dir;
+    let names = |dir: std::path::PathBuf| -> Vec<String> {
+        std::fs::read_dir(dir)
+            .map(|entries| {
+                entries
+                    .filter_map(Result::ok)
+                    .map(|e| e.file_name().to_string_lossy().into_owned())
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    let schema = format!("tenant_{slug}");
+    let mut found = names(files_dir.join(&schema));
+    found.extend(
+        names(files_dir.parent().unwrap().join("spool"))
+            .into_iter()
+            .filter(|name| name.starts_with(&schema)),
+    );
+    found
 }
 
 async fn dossiers(
@@ -620,4 +627,57 @@ async fn a_merge_prints_the_letterhead_its_template_chose() {
         "{text}"
     );
     assert!(text.contains("avis favorable"), "{text}");
+}
+
+#[tokio::test]
+async fn a_merge_result_is_uploaded_to_the_bucket_and_downloaded_from_it() {
+    let bucket = shared_bucket().await;
+    let app = spawn_app_with_s3(bucket.clone()).await;
+    let c = commune(&app, "ca").await;
+    app.grant("ca", "admin@ca.test", Some("Voirie"), "consultation")
+        .await;
+    let citizen = signed_in_citizen(&app, "ca", "usager@example.org").await;
+    let filed = dossiers(&app, &citizen, &c, "ca", 3, "44000").await;
+
+    let id = created(
+        &app,
+        &c.admin,
+        "ca",
+        &[
+            ("source", "liste"),
+            ("filter", ""),
+            ("send_emails", "false"),
+        ],
+    )
+    .await;
+    let merge = finished(&app, &c.admin, "ca", &id).await;
+    assert_eq!(merge["status"], "done", "{merge}");
+
+    // In the bucket under the commune's prefix; no local copy or scratch file left.
+    let key = app
+        .text(&format!(
+            "SELECT result_key FROM tenant_ca.mail_merges WHERE id = '{id}'"
+        ))
+        .await;
+    assert_eq!(
+        bucket.keys("tenant_ca/").await,
+        vec![format!("tenant_ca/{}", key.replace('-', ""))]
+    );
+    assert_eq!(bucket.unfinished_uploads().await, Vec::<String>::new());
+    assert_eq!(stored_files(&app, "ca"), Vec::<String>::new());
+    let response = download(&app, &c.admin, "ca", &id).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let bytes = response.bytes().await.unwrap();
+    assert_eq!(merge["result_size"].as_u64(), Some(bytes.len() as u64));
+    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes.to_vec())).unwrap();
+    assert_eq!(archive.len(), 3);
+    for (reference, name) in &filed {
+        let mut pdf = Vec::new();
+        archive
+            .by_name(&format!("courrier-{reference}.pdf"))
+            .unwrap()
+            .read_to_end(&mut pdf)
+            .unwrap();
+        assert!(pdf_text(&pdf).contains(name.as_str()));
+    }
 }

@@ -1,5 +1,6 @@
 //! API tests: each spawns the real server on port 0 against a fresh PostgreSQL database, with
-//! a real SMTP server (aiosmtpd) receiving its mail. One binary, for one link step.
+//! a real SMTP server (aiosmtpd) receiving its mail, and an S3 server (moto) for the tests of
+//! files in a bucket. One binary, for one link step.
 
 mod access;
 mod accounts;
@@ -9,6 +10,7 @@ mod certified;
 mod contexts;
 mod demarches;
 mod dossiers;
+mod files;
 mod helpers;
 mod identity;
 mod instruction;
@@ -24,6 +26,7 @@ mod outbox_crash;
 mod platform;
 mod portal;
 mod responses;
+mod s3_server;
 mod search;
 mod second_factor;
 mod startup;
