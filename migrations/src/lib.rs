@@ -13,8 +13,8 @@ pub mod schema_name;
 mod sql_migration;
 
 pub use runner::{
-    MigrationError, TenantOutcome, TenantsReport, apply_in_transaction, migrate_platform,
-    migrate_tenants, schema_versions,
+    MigrationError, TenantOutcome, TenantsReport, apply_in_transaction, detect_citus,
+    migrate_platform, migrate_tenants, schema_versions,
 };
 pub use schema_name::{PLATFORM_SCHEMA, SchemaName};
 pub use sea_orm_migration::MigrationTrait;

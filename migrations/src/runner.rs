@@ -13,7 +13,8 @@ use sea_orm::{
 };
 use sea_orm_migration::{MigrationTrait, SchemaManager};
 
-use crate::schema_name::SchemaName;
+use crate::schema_name::{PLATFORM_SCHEMA, SchemaName};
+use crate::sql_migration;
 
 /// How many schemas are checked in one statement when looking for pending migrations.
 const VERSION_QUERY_CHUNK: usize = 250;
@@ -49,15 +50,33 @@ pub async fn apply_in_transaction(
     migrations: &[Box<dyn MigrationTrait>],
 ) -> Result<(u32, u32), MigrationError> {
     let quoted = schema.quoted();
-    tx.execute_unprepared(&format!(
-        "CREATE SCHEMA IF NOT EXISTS {quoted};
-         CREATE TABLE IF NOT EXISTS {quoted}.guichet_migrations (
+    let create_schema = format!("CREATE SCHEMA IF NOT EXISTS {quoted}");
+    let create_history = format!(
+        "CREATE TABLE IF NOT EXISTS {quoted}.guichet_migrations (
              version    integer PRIMARY KEY,
              name       text NOT NULL,
              applied_at timestamptz NOT NULL DEFAULT now()
-         );"
-    ))
-    .await?;
+         )"
+    );
+    if sql_migration::one_statement_at_a_time() {
+        if schema.as_str() == PLATFORM_SCHEMA {
+            // The platform schema stays an ordinary schema on the coordinator: tenant schemas
+            // are the shard groups, and the platform's tables are read by every request.
+            tx.execute_unprepared(
+                "SELECT set_config('citus.enable_schema_based_sharding', 'off', true)",
+            )
+            .await?;
+        }
+        // Our triggers only refuse changes (immutable versions, frozen letters): they read no
+        // other table, so running them on the worker that holds the shard is safe.
+        tx.execute_unprepared("SELECT set_config('citus.enable_unsafe_triggers', 'on', true)")
+            .await?;
+        tx.execute_unprepared(&create_schema).await?;
+        tx.execute_unprepared(&create_history).await?;
+    } else {
+        tx.execute_unprepared(&format!("{create_schema}; {create_history};"))
+            .await?;
+    }
     tx.execute_raw(Statement::from_sql_and_values(
         DbBackend::Postgres,
         "SELECT set_config('search_path', $1, true)",
@@ -94,6 +113,21 @@ pub async fn apply_in_transaction(
     Ok((from, known))
 }
 
+/// Looks for the Citus extension in this database, and if it is there, sends migrations one
+/// statement at a time (see [`sql_migration`]). Every process migrates the platform schema
+/// before serving, so this runs before any tenant is provisioned or migrated.
+pub async fn detect_citus(db: &DatabaseConnection) -> Result<bool, DbErr> {
+    let citus = db
+        .query_one_raw(Statement::from_string(
+            DbBackend::Postgres,
+            "SELECT 1 AS one FROM pg_extension WHERE extname = 'citus'",
+        ))
+        .await?
+        .is_some();
+    sql_migration::send_one_statement_at_a_time(citus);
+    Ok(citus)
+}
+
 async fn recorded_version<C: ConnectionTrait>(conn: &C, schema: &SchemaName) -> Result<u32, DbErr> {
     let row = conn
         .query_one_raw(Statement::from_string(
@@ -116,6 +150,7 @@ pub async fn migrate_platform(
     db: &DatabaseConnection,
     migrations: &[Box<dyn MigrationTrait>],
 ) -> Result<(u32, u32), MigrationError> {
+    detect_citus(db).await?;
     let tx = db.begin().await?;
     let versions = apply_in_transaction(&tx, &SchemaName::platform(), migrations).await?;
     tx.commit().await?;

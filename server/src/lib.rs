@@ -31,6 +31,11 @@ static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
 pub async fn state(config: &Config) -> anyhow::Result<AppState> {
     jobs::mail_merge::init_rayon_pool();
     let db = db::connect(&config.database_url, config.db_max_connections).await?;
+    if guichet_migrations::detect_citus(&db).await? {
+        tracing::info!(
+            "Citus found: tenant schemas are distributed, DDL sent statement by statement"
+        );
+    }
     Ok(
         AppState::new(db, config.settings.clone(), config.leptos.clone())
             .with_mail_in_files(config.smtp_url.is_none()),

@@ -70,4 +70,6 @@ CREATE INDEX attachments_dossier_idx ON attachments (dossier_id);
 
 -- Set on submission: the draft then only redirects to its dossier (a second click on
 -- "Envoyer" finds the dossier instead of an error or a duplicate).
-ALTER TABLE dossier_drafts ADD COLUMN dossier_id uuid REFERENCES dossiers (id);
+ALTER TABLE dossier_drafts ADD COLUMN dossier_id uuid;
+ALTER TABLE dossier_drafts ADD CONSTRAINT dossier_drafts_dossier_id_fkey
+    FOREIGN KEY (dossier_id) REFERENCES dossiers (id);

@@ -45,30 +45,40 @@ CREATE TABLE demarche_instruction (
     updated_by  uuid REFERENCES users (id) ON DELETE SET NULL
 );
 
+-- Constraints are added by name in their own statement (the names PostgreSQL would give):
+-- Citus refuses a column added with an unnamed constraint.
 ALTER TABLE dossiers
-    ADD COLUMN service_id uuid REFERENCES services (id),
+    ADD COLUMN service_id uuid,
     ADD COLUMN copy_services uuid[] NOT NULL DEFAULT '{}',
-    ADD COLUMN assignee_id uuid REFERENCES users (id) ON DELETE SET NULL,
+    ADD COLUMN assignee_id uuid,
     ADD COLUMN citizen_name text NOT NULL DEFAULT '',
     -- Deadlines, from the démarche's maximum processing time and alert threshold.
     ADD COLUMN due_on date,
     ADD COLUMN alert_on date,
     -- Silence vaut acceptation / rejet: the date the silence becomes a decision, if any.
     ADD COLUMN silence_on date,
-    ADD COLUMN silence_kind text CHECK (silence_kind IN ('acceptation', 'rejet')),
+    ADD COLUMN silence_kind text,
     -- A complement requested from the citizen: the dossier is open to their edits until they
     -- send it back, then returns to `complement_return`.
     ADD COLUMN complement_open boolean NOT NULL DEFAULT false,
     ADD COLUMN complement_return text,
     ADD COLUMN complement_message text,
     -- An agent's lock while they work; others read only until it expires.
-    ADD COLUMN locked_by uuid REFERENCES users (id) ON DELETE SET NULL,
+    ADD COLUMN locked_by uuid,
     ADD COLUMN locked_until timestamptz,
     -- Bumped on every change of answers: an edit made on an older revision is refused.
     ADD COLUMN revision integer NOT NULL DEFAULT 0,
     -- Set when the dossier reaches a terminal status of its workflow; deadlines stop there.
     ADD COLUMN closed_at timestamptz,
     ADD COLUMN updated_at timestamptz NOT NULL DEFAULT now();
+ALTER TABLE dossiers ADD CONSTRAINT dossiers_service_id_fkey
+    FOREIGN KEY (service_id) REFERENCES services (id);
+ALTER TABLE dossiers ADD CONSTRAINT dossiers_assignee_id_fkey
+    FOREIGN KEY (assignee_id) REFERENCES users (id) ON DELETE SET NULL;
+ALTER TABLE dossiers ADD CONSTRAINT dossiers_silence_kind_check
+    CHECK (silence_kind IN ('acceptation', 'rejet'));
+ALTER TABLE dossiers ADD CONSTRAINT dossiers_locked_by_fkey
+    FOREIGN KEY (locked_by) REFERENCES users (id) ON DELETE SET NULL;
 
 UPDATE dossiers SET service_id = '00000000-0000-4000-8000-000000000001',
     closed_at = CASE WHEN status IN ('accepte', 'refuse', 'sans_suite') THEN status_changed_at END;
@@ -91,9 +101,12 @@ CREATE INDEX dossiers_open_due_idx ON dossiers (due_on) WHERE closed_at IS NULL;
 -- The complete history: who, when, what, on whose behalf. `request_id` makes a retried
 -- transition a no-op: its actions already ran.
 ALTER TABLE dossier_events
-    ADD COLUMN on_behalf_of uuid REFERENCES users (id) ON DELETE SET NULL,
+    ADD COLUMN on_behalf_of uuid,
     ADD COLUMN detail text,
-    ADD COLUMN request_id uuid UNIQUE;
+    ADD COLUMN request_id uuid;
+ALTER TABLE dossier_events ADD CONSTRAINT dossier_events_on_behalf_of_fkey
+    FOREIGN KEY (on_behalf_of) REFERENCES users (id) ON DELETE SET NULL;
+ALTER TABLE dossier_events ADD CONSTRAINT dossier_events_request_id_key UNIQUE (request_id);
 
 CREATE TABLE dossier_notes (
     id           uuid PRIMARY KEY,
@@ -126,16 +139,22 @@ CREATE TABLE dossier_links (
 
 -- A piece's review: pending, valid, or refused with a reason the citizen reads.
 ALTER TABLE attachments
-    ADD COLUMN review text NOT NULL DEFAULT 'pending' CHECK (review IN ('pending', 'valid', 'refused')),
+    ADD COLUMN review text NOT NULL DEFAULT 'pending',
     ADD COLUMN refusal_reason text;
+ALTER TABLE attachments ADD CONSTRAINT attachments_review_check
+    CHECK (review IN ('pending', 'valid', 'refused'));
 
 -- A complement is filled through the ordinary draft pages, on a draft that points back at the
 -- dossier it completes.
-ALTER TABLE dossier_drafts ADD COLUMN complement_of uuid REFERENCES dossiers (id);
+ALTER TABLE dossier_drafts ADD COLUMN complement_of uuid;
+ALTER TABLE dossier_drafts ADD CONSTRAINT dossier_drafts_complement_of_fkey
+    FOREIGN KEY (complement_of) REFERENCES dossiers (id);
 -- A draft an agent fills for a citizen at the counter or on the phone.
 ALTER TABLE dossier_drafts
-    ADD COLUMN channel text NOT NULL DEFAULT 'portal' CHECK (channel IN ('portal', 'guichet', 'telephone')),
+    ADD COLUMN channel text NOT NULL DEFAULT 'portal',
     ADD COLUMN for_email text;
+ALTER TABLE dossier_drafts ADD CONSTRAINT dossier_drafts_channel_check
+    CHECK (channel IN ('portal', 'guichet', 'telephone'));
 
 -- Saved dossier-list filters, the agent's own or shared with a service.
 CREATE TABLE saved_searches (

@@ -6,12 +6,22 @@ ALTER TABLE branding
     ADD COLUMN document jsonb,
     ADD COLUMN version integer NOT NULL DEFAULT 1;
 
-UPDATE branding SET document = jsonb_build_object(
-    'look', jsonb_build_object(
-        'primary_color', primary_color,
-        'secondary_color', secondary_color,
-        'welcome_text', welcome_text),
-    'legal', jsonb_build_object());
+-- Built first, then written as a value: Citus refuses an UPDATE whose SET calls a STABLE
+-- function (jsonb_build_object) on the row's columns. `branding` has one row.
+DO $$
+DECLARE
+    built jsonb;
+BEGIN
+    SELECT jsonb_build_object(
+        'look', jsonb_build_object(
+            'primary_color', primary_color,
+            'secondary_color', secondary_color,
+            'welcome_text', welcome_text),
+        'legal', jsonb_build_object())
+    INTO built FROM branding;
+    UPDATE branding SET document = built;
+END
+$$;
 ALTER TABLE branding ALTER COLUMN document SET NOT NULL;
 
 CREATE TABLE branding_versions (

@@ -7,9 +7,11 @@ ALTER TABLE mail_outbox
     ALTER COLUMN message_id SET NOT NULL,
     ADD CONSTRAINT mail_outbox_message_id_key UNIQUE (message_id),
     -- The dossier a mail is about, if any: agents see a dossier's mails on its page.
-    ADD COLUMN dossier_id uuid REFERENCES dossiers (id) ON DELETE SET NULL,
+    ADD COLUMN dossier_id uuid,
     -- An explicit HTML body; without one the transport wraps the text in the tenant's branding.
     ADD COLUMN html_body text;
+ALTER TABLE mail_outbox ADD CONSTRAINT mail_outbox_dossier_id_fkey
+    FOREIGN KEY (dossier_id) REFERENCES dossiers (id) ON DELETE SET NULL;
 CREATE INDEX mail_outbox_dossier_idx ON mail_outbox (dossier_id, created_at) WHERE dossier_id IS NOT NULL;
 CREATE INDEX mail_outbox_status_idx ON mail_outbox (status, created_at);
 

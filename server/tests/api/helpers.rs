@@ -258,6 +258,84 @@ enum MailTo {
     Files,
 }
 
+/// Creates the test's database. On a Citus coordinator (GUICHET_TEST_DATABASE_URL pointing at
+/// one), the database is created on every node and made a Citus cluster of its own — the
+/// coordinator and the workers the admin database knows — so that each tenant schema the test
+/// provisions becomes a shard group on a worker, as in production.
+async fn create_database(admin: &sea_orm::DatabaseConnection, name: &str) {
+    use sea_orm::{DbBackend, Statement};
+    let citus = admin
+        .query_one_raw(Statement::from_string(
+            DbBackend::Postgres,
+            "SELECT 1 AS one FROM pg_extension WHERE extname = 'citus'",
+        ))
+        .await
+        .unwrap()
+        .is_some();
+    if !citus {
+        admin
+            .execute_unprepared(&format!("CREATE DATABASE {name}"))
+            .await
+            .unwrap();
+        return;
+    }
+    let nodes: Vec<(String, i32, i32)> = admin
+        .query_all_raw(Statement::from_string(
+            DbBackend::Postgres,
+            "SELECT nodename, nodeport, groupid FROM pg_dist_node WHERE noderole = 'primary' ORDER BY groupid",
+        ))
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|row| {
+            (
+                row.try_get::<String>("", "nodename").unwrap(),
+                row.try_get::<i32>("", "nodeport").unwrap(),
+                row.try_get::<i32>("", "groupid").unwrap(),
+            )
+        })
+        .collect();
+    // A setting of the session that creates the database: the URL's options reach every
+    // connection of this short-lived pool.
+    let separator = if admin_url().contains('?') { '&' } else { '?' };
+    let propagating = Database::connect(format!(
+        "{}{separator}options=-c%20citus.enable_create_database_propagation%3Don",
+        admin_url()
+    ))
+    .await
+    .unwrap();
+    propagating
+        .execute_unprepared(&format!("CREATE DATABASE {name}"))
+        .await
+        .unwrap();
+    propagating.close().await.unwrap();
+    for (host, port, group) in &nodes {
+        let url = format!("postgres://postgres@{host}:{port}/{name}");
+        let node = Database::connect(&url).await.unwrap();
+        node.execute_unprepared("CREATE EXTENSION IF NOT EXISTS citus")
+            .await
+            .unwrap();
+        if *group == 0 {
+            node.execute_unprepared(&format!(
+                "SELECT citus_set_coordinator_host('{host}', {port})"
+            ))
+            .await
+            .unwrap();
+        }
+        node.close().await.unwrap();
+    }
+    let coordinator = Database::connect(with_database(&admin_url(), name))
+        .await
+        .unwrap();
+    for (host, port, _) in nodes.iter().filter(|(_, _, group)| *group != 0) {
+        coordinator
+            .execute_unprepared(&format!("SELECT citus_add_node('{host}', {port})"))
+            .await
+            .unwrap();
+    }
+    coordinator.close().await.unwrap();
+}
+
 async fn spawn(jobs: Jobs) -> TestApp {
     spawn_with(jobs, MailTo::Smtp, None).await
 }
@@ -268,10 +346,7 @@ async fn spawn_with(jobs: Jobs, mail_to: MailTo, s3: Option<S3Bucket>) -> TestAp
     let admin = Database::connect(admin_url())
         .await
         .expect("PostgreSQL must be reachable (GUICHET_TEST_DATABASE_URL)");
-    admin
-        .execute_unprepared(&format!("CREATE DATABASE {name}"))
-        .await
-        .unwrap();
+    create_database(&admin, &name).await;
     let database_url = with_database(&admin_url(), &name);
 
     let smtp = Smtp::start().await;
