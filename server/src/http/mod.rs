@@ -78,7 +78,9 @@ pub fn router(state: AppState) -> Router {
                 .and_then(|v| v.to_str().ok())
                 .unwrap_or_default();
             let host = request.headers().get("host").and_then(|v| v.to_str().ok()).unwrap_or_default();
-            tracing::info_span!("request", method = %request.method(), uri = %request.uri(), %host, %request_id)
+            // The path only: queries carry what must never be logged (an OpenID provider's
+            // `code` and `state`, a pending link's `jeton`, invitation and tracking tokens).
+            tracing::info_span!("request", method = %request.method(), path = %request.uri().path(), %host, %request_id)
         }))
         .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
         .with_state(state)
