@@ -59,7 +59,7 @@ export const ACCOUNTS = {
       given_name: 'Paul',
       family_name: 'LEGRAND',
       email: 'agent.reze@example.org',
-      groups: ['guichet-agents'],
+      groups: ['guichet-agents', 'etat-civil'],
     },
   },
   'manager.syndicat': {

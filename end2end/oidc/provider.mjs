@@ -9,7 +9,9 @@
 //                 "userinfo_signed_response_alg"?: same, absent for JSON userinfo,
 //                 "sector_identifier_uri"?: only needed to group several hosts }],
 //   "keys": "fresh" | PATH of a JWKS file (private keys) to reuse — written there, freshly
-//           generated, when the file does not exist yet
+//           generated, when the file does not exist yet,
+//   "issued"?: PATH of a file where each access token issued is appended, one a line (for
+//              tests that check a relying party never shows or logs one)
 // }
 // Prints one line on stdout when ready: {"issuer":"http://127.0.0.1:PORT","port":PORT}.
 // Stops on SIGTERM / SIGINT.
@@ -23,7 +25,7 @@
 // posts its form (hidden inputs `xsrf` and `logout=yes`) to complete it.
 
 import { createHash, generateKeyPairSync, randomBytes } from 'node:crypto';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { ACCOUNTS, PASSWORD } from './accounts.mjs';
 
@@ -298,6 +300,10 @@ ${withLogout}
 });
 
 provider.on('server_error', (_ctx, error) => console.error('oidc-provider server_error:', error));
+// An opaque access token's value is its id (jti).
+if (config.issued) {
+  provider.on('access_token.saved', (token) => appendFileSync(config.issued, `${token.jti}\n`));
+}
 
 async function interaction(req, res, uid, action) {
   const details = await provider.interactionDetails(req, res);

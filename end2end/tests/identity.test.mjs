@@ -1,8 +1,9 @@
 // Identity federation in Chromium, against the real test OpenID provider (oidc-provider,
 // configured like FranceConnect v2): an admin configures it, a citizen signs in with
 // "S'identifier avec FranceConnect" on the provider's own pages and lands with a certified
-// identity, logs out and is logged out at the provider too; an agent signs in once and reaches
-// two communes' back offices. axe-core on the new pages.
+// identity, starts a démarche whose identity fields are prefilled and locked, logs out and is
+// logged out at the provider too; an agent signs in once and reaches two communes' back
+// offices. axe-core on the new pages.
 
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
@@ -20,10 +21,38 @@ import {
 
 const SECRET = 'secret-navigateur-0123456789abcdef';
 
+/** A démarche whose identity fields are prefilled from the certified identity. */
+const ETAT_CIVIL = {
+  format: 'guichet.demarche',
+  format_version: 1,
+  demarche: {
+    title: "Copie d'acte de naissance",
+    description: 'Pour vous-même.',
+    rubrique: 'État civil',
+    audience: 'identified_only',
+    state: 'draft',
+  },
+  definition: {
+    steps: [
+      {
+        code: 'identite',
+        title: 'Votre identité',
+        fields: [
+          { code: 'prenoms', label: 'Prénom(s)', required: true, prefill: 'given_name', kind: { short_text: {} } },
+          { code: 'nom_naissance', label: 'Nom de naissance', required: true, prefill: 'birth_name', kind: { short_text: {} } },
+          { code: 'naissance', label: 'Date de naissance', required: true, prefill: 'birth_date', kind: { date: {} } },
+          { code: 'motif', label: 'Motif', required: true, kind: { long_text: {} } },
+        ],
+      },
+    ],
+  },
+};
+
 describe('Identity federation in Chromium', () => {
   let guichet;
   let provider;
   let browser;
+  let demarche;
   const problems = [];
 
   before(async () => {
@@ -85,6 +114,15 @@ describe('Identity federation in Chromium', () => {
     // The secret is never shown again.
     assert.equal(await page.content().then((html) => html.includes(SECRET)), false);
     assert.deepEqual(await accessibilityViolations(page), []);
+    // A démarche that asks for the certified identity (made through the démarches' API).
+    const api = async (endpoint, form) => {
+      const response = await page.request.post(guichet.url('saint-herblain', `/api/${endpoint}`), { form });
+      assert.equal(response.status(), 200, `${endpoint}: ${await response.text()}`);
+      return response.json();
+    };
+    demarche = await api('demarches/create', { title: "Copie d'acte de naissance" });
+    await api('demarches/save', { id: demarche, document: JSON.stringify(ETAT_CIVIL) });
+    await api('demarches/publish', { id: demarche });
     await page.context().close();
 
     const reze = await newPage(browser, problems);
@@ -108,7 +146,7 @@ describe('Identity federation in Chromium', () => {
     await reze.context().close();
   });
 
-  test('a citizen signs in with FranceConnect, is certified, and logs out at the provider too', async () => {
+  test('a citizen signs in with FranceConnect, is certified, files with locked fields, and logs out at the provider too', async () => {
     const page = await newPage(browser, problems);
     await page.goto(guichet.url('saint-herblain', '/connexion'));
     await hydrated(page);
@@ -119,6 +157,24 @@ describe('Identity federation in Chromium', () => {
     await page.waitForURL(/\/mon-compte$/);
     await hydrated(page);
     await page.getByText('Angela Claire Louise').first().waitFor();
+    assert.deepEqual(await accessibilityViolations(page), []);
+
+    // A démarche's identity fields come prefilled from FranceConnect, read-only, and say so.
+    await page.goto(guichet.url('saint-herblain', `/demarches/${demarche}`));
+    await page.getByRole('button', { name: 'Commencer la démarche' }).click();
+    await page.waitForURL(/\/brouillons\/[^/]+\?etape=1$/);
+    await hydrated(page);
+    for (const [label, value] of [['Prénom(s)', 'Angela Claire Louise'], ['Nom de naissance', 'DUBOIS'], ['Date de naissance', '1962-08-24']]) {
+      const input = page.getByLabel(label, { exact: false }).first();
+      assert.equal(await input.inputValue(), value, label);
+      assert.equal(await input.getAttribute('readonly'), '', `${label} is read-only`);
+    }
+    await page.getByText('Certifié par FranceConnect').first().waitFor();
+    // Typing into a locked field changes nothing; the free field stays editable.
+    await page.locator('#champ-prenoms').press('End');
+    await page.keyboard.type('X');
+    assert.equal(await page.locator('#champ-prenoms').inputValue(), 'Angela Claire Louise');
+    await page.locator('#champ-motif').fill('Mariage');
     assert.deepEqual(await accessibilityViolations(page), []);
 
     await page.getByRole('button', { name: 'Se déconnecter' }).click();

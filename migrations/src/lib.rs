@@ -42,6 +42,7 @@ pub fn platform_migrations() -> Vec<Box<dyn MigrationTrait>> {
         migration!("platform/m0004_identity_providers"),
         migration!("platform/m0005_second_factor"),
         migration!("platform/m0006_login_failures"),
+        migration!("platform/m0007_second_factor_resets"),
     ]
 }
 
@@ -65,5 +66,6 @@ pub fn tenant_migrations() -> Vec<Box<dyn MigrationTrait>> {
         migration!("tenant/m0015_piece_replacements"),
         migration!("tenant/m0016_identity"),
         migration!("tenant/m0017_second_factor"),
+        migration!("tenant/m0018_sso_services_and_factor_resets"),
     ]
 }

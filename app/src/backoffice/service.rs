@@ -690,6 +690,23 @@ async fn owner_identity(
     Ok(owner.and_then(|o| serde_json::from_str(&o.identity).ok()))
 }
 
+/// The answers the owner's certified identity fixed when they filed the dossier on the portal
+/// (as `dossiers::service::locks_of` enforced them): agents do not correct them either.
+fn certified_locks(
+    definition: &crate::demarches::model::Definition,
+    row: &DossierRow,
+    owner: Option<crate::identity::model::CertifiedIdentity>,
+) -> crate::demarches::model::Locks {
+    if row.channel != "portal" || owner.is_none() {
+        return crate::demarches::model::Locks::default();
+    }
+    let profile = crate::demarches::model::Profile {
+        certified: owner,
+        ..Default::default()
+    };
+    crate::demarches::answers::locks(definition, &profile)
+}
+
 /// Everything the agent's dossier page shows.
 pub async fn dossier(tx: &TenantTx, agent: &Agent, reference: &str) -> AppResult<AgentDossier> {
     let (row, access) = visible_dossier(tx, agent, reference, false).await?;
@@ -704,12 +721,14 @@ pub async fn dossier(tx: &TenantTx, agent: &Agent, reference: &str) -> AppResult
         && row
             .locked_until
             .is_some_and(|u| u > OffsetDateTime::now_utc());
+    let owner = owner_identity(tx, row.id).await?;
+    let certified = certified_locks(&document.definition, &row, owner.clone());
     let editable = document
         .definition
         .steps
         .iter()
         .flat_map(|step| step.fields.iter())
-        .filter(|f| editable_kind(&f.kind))
+        .filter(|f| editable_kind(&f.kind) && certified.certifier(&f.code).is_none())
         .map(|f| EditableAnswer {
             code: f.code.clone(),
             label: f.label.clone(),
@@ -820,7 +839,7 @@ pub async fn dossier(tx: &TenantTx, agent: &Agent, reference: &str) -> AppResult
         demarche: document.demarche.title.clone(),
         citizen: row.citizen_name.clone(),
         contact_email: row.contact_email.clone(),
-        owner_identity: owner_identity(tx, row.id).await?,
+        owner_identity: owner,
         channel: row.channel.clone(),
         channel_label: crate::dossiers::model::Channel::label_of(&row.channel),
         context: row.context.clone(),
@@ -1321,6 +1340,12 @@ pub async fn edit_answer(
         .flat_map(|step| step.fields.iter())
         .find(|f| f.code == code && editable_kind(&f.kind))
         .ok_or_else(|| AppError::invalid("code", s::FIELD_NOT_EDITABLE))?;
+    // What the owner's certified identity fixed when they filed it on the portal stays as the
+    // provider certified it: agents do not correct a certified answer either.
+    let owner = owner_identity(tx, row.id).await?;
+    if let Some(provider) = certified_locks(&document.definition, &row, owner).certifier(code) {
+        return Err(AppError::invalid("value", s::certified_answer(provider)));
+    }
     let clean: CleanAnswers = serde_json::from_str(&row.answers).map_err(internal)?;
     let mut raw = clean.to_raw();
     raw.0

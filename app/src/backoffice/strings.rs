@@ -42,6 +42,13 @@ pub const NOTE_REQUIRED: &str = "Écrivez la note (5 000 caractères au plus).";
 pub const EDITED_MEANWHILE: &str = "Le dossier a été modifié entre-temps par un autre agent : rechargez la page pour voir sa version, votre saisie est conservée ci-dessous.";
 pub const FIELD_NOT_EDITABLE: &str = "Cette réponse ne peut pas être corrigée ici.";
 pub const EDIT_BREAKS_DOSSIER: &str = "Cette correction rendrait le dossier incomplet.";
+
+/// An answer the owner's identity provider certified (FranceConnect) cannot be corrected.
+pub fn certified_answer(provider: &str) -> String {
+    format!(
+        "Cette réponse est certifiée par {provider} : elle ne peut pas être corrigée. Si elle est inexacte, l'usager doit la faire rectifier auprès de {provider}."
+    )
+}
 pub const REVIEW_UNKNOWN: &str = "Choisissez l'état de la pièce : à vérifier, valide ou refusée.";
 pub const REFUSAL_REASON_REQUIRED: &str = "Indiquez le motif du refus : l'usager le lira.";
 pub const PIECE_UNKNOWN: &str = "Cette pièce n'appartient pas à ce dossier.";

@@ -125,60 +125,10 @@ pub async fn identity_admin() -> Result<(ProviderView, ProviderView), AppError> 
     )
 }
 
-/// The form's fields as posted (checkboxes are present only when ticked).
-pub fn settings_from_form(
-    audience: String,
-    preset: String,
-    label: String,
-    issuer: String,
-    client_id: String,
-    client_secret: String,
-    scopes: String,
-    acr_values: String,
-    local_accounts_allowed: Option<String>,
-    role_claim: String,
-    role_mapping: String,
-    just_in_time: Option<String>,
-    enabled: Option<String>,
-) -> Result<ProviderSettings, AppError> {
-    use super::model::{Audience, Preset};
-    let audience = Audience::parse(&audience)
-        .ok_or_else(|| AppError::invalid("audience", super::strings::FAIL_NOT_CONFIGURED))?;
-    let preset = Preset::parse(&preset);
-    let mut settings = ProviderSettings {
-        audience,
-        preset,
-        label,
-        issuer,
-        client_id,
-        client_secret,
-        secret_set: false,
-        scopes,
-        acr_values,
-        local_accounts_allowed: local_accounts_allowed.is_some(),
-        role_claim,
-        role_mapping,
-        just_in_time: just_in_time.is_some(),
-        enabled: enabled.is_some(),
-    };
-    // A preset fills what was left empty.
-    if let Some((label, issuer, scopes, acr)) = preset.defaults() {
-        let fill = |field: &mut String, value: &str| {
-            if field.trim().is_empty() {
-                *field = value.to_owned();
-            }
-        };
-        fill(&mut settings.label, label);
-        fill(&mut settings.issuer, issuer);
-        fill(&mut settings.scopes, scopes);
-        fill(&mut settings.acr_values, acr);
-    }
-    if settings.audience == Audience::Agents && settings.role_claim.trim().is_empty() {
-        settings.role_claim = "groups".to_owned();
-    }
-    Ok(settings)
-}
-
+/// Saves a provider's settings: the commune's own at a commune's host (its admins), the
+/// syndicate's default at the platform's (operators). Both pages post the same form (its fields
+/// are the arguments: plain forms work without JavaScript; checkboxes are present only when
+/// ticked). An empty secret keeps the stored one; a preset fills what was left empty.
 #[server(endpoint = "identity/save")]
 pub async fn save_identity_provider(
     audience: String,
@@ -195,28 +145,44 @@ pub async fn save_identity_provider(
     just_in_time: Option<String>,
     enabled: Option<String>,
 ) -> Result<(), AppError> {
+    use super::model::{Audience, Preset};
     use crate::account::model::Role;
+    use crate::infra::Site;
     crate::infra::reply(
         async {
-            let settings = settings_from_form(
+            let audience = Audience::parse(&audience).ok_or_else(|| {
+                AppError::invalid("audience", super::strings::FAIL_NOT_CONFIGURED)
+            })?;
+            let settings = Preset::parse(&preset).fill(ProviderSettings {
                 audience,
-                preset,
+                preset: Preset::parse(&preset),
                 label,
                 issuer,
                 client_id,
                 client_secret,
+                secret_set: false,
                 scopes,
                 acr_values,
-                local_accounts_allowed,
+                local_accounts_allowed: local_accounts_allowed.is_some(),
                 role_claim,
                 role_mapping,
-                just_in_time,
-                enabled,
-            )?;
-            let (state, tx) = crate::account::api::tenant_tx().await?;
-            crate::account::service::require_role(&tx, Role::Admin).await?;
-            super::service::save(&tx, state.secrets()?, &settings).await?;
-            tx.commit().await
+                just_in_time: just_in_time.is_some(),
+                enabled: enabled.is_some(),
+            });
+            match crate::infra::current_site()? {
+                Site::Tenant(_) => {
+                    let (state, tx) = crate::account::api::tenant_tx().await?;
+                    crate::account::service::require_role(&tx, Role::Admin).await?;
+                    super::service::save(&tx, state.secrets()?, &settings).await?;
+                    tx.commit().await
+                }
+                Site::Platform => {
+                    let state = crate::platform::api::operator_state().await?;
+                    let tx = crate::infra::PlatformTx::begin(&state).await?;
+                    super::service::save_platform(&tx, state.secrets()?, &settings).await?;
+                    tx.commit().await
+                }
+            }
         }
         .await,
     )
@@ -253,48 +219,6 @@ pub async fn platform_identity()
             let agents = super::service::platform_settings(&tx, Audience::Agents).await?;
             tx.commit().await?;
             Ok((citizens, agents))
-        }
-        .await,
-    )
-}
-
-#[server(endpoint = "identity/platform_save")]
-pub async fn save_platform_identity_provider(
-    audience: String,
-    preset: String,
-    #[server(default)] label: String,
-    #[server(default)] issuer: String,
-    #[server(default)] client_id: String,
-    #[server(default)] client_secret: String,
-    #[server(default)] scopes: String,
-    #[server(default)] acr_values: String,
-    local_accounts_allowed: Option<String>,
-    #[server(default)] role_claim: String,
-    #[server(default)] role_mapping: String,
-    just_in_time: Option<String>,
-    enabled: Option<String>,
-) -> Result<(), AppError> {
-    crate::infra::reply(
-        async {
-            let settings = settings_from_form(
-                audience,
-                preset,
-                label,
-                issuer,
-                client_id,
-                client_secret,
-                scopes,
-                acr_values,
-                local_accounts_allowed,
-                role_claim,
-                role_mapping,
-                just_in_time,
-                enabled,
-            )?;
-            let state = crate::platform::api::operator_state().await?;
-            let tx = crate::infra::PlatformTx::begin(&state).await?;
-            super::service::save_platform(&tx, state.secrets()?, &settings).await?;
-            tx.commit().await
         }
         .await,
     )

@@ -9,11 +9,11 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use axum::Router;
 use axum::extract::{Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
+use axum::{Extension, Router};
 
 use super::model::{Audience, Failure};
 use super::oidc;
@@ -29,17 +29,23 @@ use crate::infra::{AppState, Site, Tenant, TenantTx};
 const FLOW_COOKIE: &str = "guichet_oidc";
 const FLOW_COOKIE_PATH: &str = "/connexion";
 
+/// The same two handlers for each audience, told which by an extension of their route.
 pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route(Audience::Citizens.start_path(), get(start_citizens))
-        .route(Audience::Citizens.callback_path(), get(callback_citizens))
-        .route(Audience::Agents.start_path(), get(start_agents))
-        .route(Audience::Agents.callback_path(), get(callback_agents))
+    [Audience::Citizens, Audience::Agents]
+        .into_iter()
+        .fold(Router::new(), |router, audience| {
+            router
+                .route(audience.start_path(), get(start).layer(Extension(audience)))
+                .route(
+                    audience.callback_path(),
+                    get(callback).layer(Extension(audience)),
+                )
+        })
 }
 
-fn tenant_of(site: Option<axum::Extension<Site>>) -> Result<Arc<Tenant>, AppError> {
+fn tenant_of(site: Option<Extension<Site>>) -> Result<Arc<Tenant>, AppError> {
     match site {
-        Some(axum::Extension(Site::Tenant(tenant))) => Ok(tenant),
+        Some(Extension(Site::Tenant(tenant))) => Ok(tenant),
         _ => Err(AppError::NotFound(
             super::strings::FAIL_NOT_CONFIGURED.to_owned(),
         )),
@@ -99,31 +105,13 @@ fn clear_flow_cookie(state: &AppState) -> String {
     )
 }
 
-async fn start_citizens(
-    State(state): State<AppState>,
-    site: Option<axum::Extension<Site>>,
-    headers: HeaderMap,
-    Query(query): Query<HashMap<String, String>>,
-) -> Response {
-    start(state, site, headers, query, Audience::Citizens).await
-}
-
-async fn start_agents(
-    State(state): State<AppState>,
-    site: Option<axum::Extension<Site>>,
-    headers: HeaderMap,
-    Query(query): Query<HashMap<String, String>>,
-) -> Response {
-    start(state, site, headers, query, Audience::Agents).await
-}
-
 #[tracing::instrument(skip_all, fields(audience = audience.as_str()))]
 async fn start(
-    state: AppState,
-    site: Option<axum::Extension<Site>>,
+    State(state): State<AppState>,
+    Extension(audience): Extension<Audience>,
+    site: Option<Extension<Site>>,
     headers: HeaderMap,
-    query: HashMap<String, String>,
-    audience: Audience,
+    Query(query): Query<HashMap<String, String>>,
 ) -> Response {
     let result = async {
         let tenant = tenant_of(site)?;
@@ -171,31 +159,13 @@ async fn start(
     }
 }
 
-async fn callback_citizens(
-    State(state): State<AppState>,
-    site: Option<axum::Extension<Site>>,
-    headers: HeaderMap,
-    Query(query): Query<HashMap<String, String>>,
-) -> Response {
-    callback(state, site, headers, query, Audience::Citizens).await
-}
-
-async fn callback_agents(
-    State(state): State<AppState>,
-    site: Option<axum::Extension<Site>>,
-    headers: HeaderMap,
-    Query(query): Query<HashMap<String, String>>,
-) -> Response {
-    callback(state, site, headers, query, Audience::Agents).await
-}
-
 #[tracing::instrument(skip_all, fields(audience = audience.as_str()))]
 async fn callback(
-    state: AppState,
-    site: Option<axum::Extension<Site>>,
+    State(state): State<AppState>,
+    Extension(audience): Extension<Audience>,
+    site: Option<Extension<Site>>,
     headers: HeaderMap,
-    query: HashMap<String, String>,
-    audience: Audience,
+    Query(query): Query<HashMap<String, String>>,
 ) -> Response {
     let started = std::time::Instant::now();
     let mut provider_time = std::time::Duration::ZERO;

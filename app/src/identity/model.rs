@@ -1,6 +1,11 @@
 //! Types shared by the server and the browser.
 
+use std::collections::BTreeMap;
+
 use serde::{Deserialize, Serialize};
+
+use crate::account::model::Role;
+use crate::org::model::Access;
 
 /// What an identity provider certified about a citizen (FranceConnect's claim set). Stored on the
 /// account (`users.certified_identity`); the citizen cannot edit these attributes, prefill shows
@@ -218,16 +223,191 @@ impl Preset {
             Self::Custom => None,
         }
     }
+
+    /// `settings` with what the preset knows filled where they were left empty (and the agents'
+    /// usual claim, `groups`).
+    pub fn fill(self, mut settings: ProviderSettings) -> ProviderSettings {
+        let fill = |field: &mut String, value: &str| {
+            if field.trim().is_empty() {
+                *field = value.to_owned();
+            }
+        };
+        if let Some((label, issuer, scopes, acr)) = self.defaults() {
+            fill(&mut settings.label, label);
+            fill(&mut settings.issuer, issuer);
+            fill(&mut settings.scopes, scopes);
+            fill(&mut settings.acr_values, acr);
+        }
+        if settings.audience == Audience::Agents {
+            fill(&mut settings.role_claim, "groups");
+        }
+        settings
+    }
 }
 
-/// What an agents' provider's claim value gives in Guichet.
+/// What one value of the agents' provider's claim gives in Guichet: a role, memberships of org
+/// chart services (the rights the org chart gives their members), or both.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RoleGrant {
-    /// `agent`, `manager` or `admin`.
-    pub role: String,
-    /// Org chart services (ids) the agent is made a member of.
-    #[serde(default)]
-    pub services: Vec<String>,
+    #[serde(default, with = "role_code", skip_serializing_if = "Option::is_none")]
+    pub role: Option<Role>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub services: Vec<ServiceGrant>,
+}
+
+/// A membership of an org chart service, named as the admin wrote it (resolved in the commune's
+/// org chart at each sign-on: a syndicate-wide mapping names services every commune may have).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ServiceGrant {
+    pub name: String,
+    pub access: Access,
+}
+
+/// Roles are stored by their code (`agent`), as the mapping's lines write them.
+mod role_code {
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    use crate::account::model::Role;
+
+    pub fn serialize<S: Serializer>(role: &Option<Role>, serializer: S) -> Result<S::Ok, S::Error> {
+        match role {
+            Some(role) => serializer.serialize_str(role.as_str()),
+            None => serializer.serialize_none(),
+        }
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Option<Role>, D::Error> {
+        let code = Option::<String>::deserialize(deserializer)?;
+        code.map(|code| Role::parse(&code).map_err(|_| serde::de::Error::custom("unknown role")))
+            .transpose()
+    }
+}
+
+/// The agents' provider's mapping, claim value → grant: parsed once from the admin's lines
+/// ([`RoleMapping::parse`]), stored as this JSON (`identity_providers.role_mapping`), and
+/// written back as lines for the form ([`RoleMapping::lines`]).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct RoleMapping(pub BTreeMap<String, RoleGrant>);
+
+impl RoleMapping {
+    /// Parses `valeur = rôle` lines, where the right side is a comma-separated list of a role
+    /// (`agent`, `manager`, `admin`) and services (`service : Nom` with an optional right in
+    /// parentheses, `modification` by default): `etat-civil = agent, service : État civil
+    /// (gestion)`. Blank lines and `#` comments are skipped; a value on several lines adds up.
+    pub fn parse(text: &str) -> Result<Self, String> {
+        let mut mapping = BTreeMap::<String, RoleGrant>::new();
+        for (number, line) in text.lines().enumerate() {
+            let line = line.trim();
+            if line.is_empty() || line.starts_with('#') {
+                continue;
+            }
+            let number = number + 1;
+            let Some((value, right)) = line.split_once('=') else {
+                return Err(super::strings::mapping_syntax(number));
+            };
+            let value = value.trim();
+            if value.is_empty() || right.trim().is_empty() {
+                return Err(super::strings::mapping_syntax(number));
+            }
+            let grant = mapping.entry(value.to_owned()).or_default();
+            for part in right.split(',').map(str::trim) {
+                if let Some(service) = strip_prefix_ignore_case(part, "service") {
+                    let service = service.trim_start();
+                    let Some(service) = service.strip_prefix(':') else {
+                        return Err(super::strings::mapping_syntax(number));
+                    };
+                    grant.services.push(parse_service(service.trim(), number)?);
+                } else if let Ok(role) = Role::parse(part) {
+                    grant.role = grant.role.max(Some(role));
+                } else {
+                    return Err(super::strings::mapping_unknown(number, part));
+                }
+            }
+        }
+        Ok(Self(mapping))
+    }
+
+    /// The mapping as the form's lines (one per claim value, in order).
+    pub fn lines(&self) -> String {
+        self.0
+            .iter()
+            .map(|(value, grant)| {
+                let mut parts: Vec<String> = grant
+                    .role
+                    .iter()
+                    .map(|role| role.as_str().to_owned())
+                    .collect();
+                parts.extend(grant.services.iter().map(|service| {
+                    format!("service : {} ({})", service.name, service.access.code())
+                }));
+                format!("{value} = {}", parts.join(", "))
+            })
+            .collect::<Vec<_>>()
+            .join("\n")
+    }
+
+    /// What the claim's `values` give: the highest role mapped, and each service once with the
+    /// highest right mapped to it (by name, case-insensitively).
+    pub fn grant_for<'a>(&self, values: impl IntoIterator<Item = &'a str>) -> RoleGrant {
+        let mut out = RoleGrant::default();
+        for value in values {
+            let Some(grant) = self.0.get(value) else {
+                continue;
+            };
+            out.role = out.role.max(grant.role);
+            for service in &grant.services {
+                match out
+                    .services
+                    .iter_mut()
+                    .find(|s| s.name.to_lowercase() == service.name.to_lowercase())
+                {
+                    Some(seen) => seen.access = seen.access.max(service.access),
+                    None => out.services.push(service.clone()),
+                }
+            }
+        }
+        out
+    }
+
+    /// Every service the mapping names, once.
+    pub fn service_names(&self) -> Vec<&str> {
+        let mut names: Vec<&str> = self
+            .0
+            .values()
+            .flat_map(|grant| grant.services.iter().map(|s| s.name.as_str()))
+            .collect();
+        names.sort_unstable();
+        names.dedup();
+        names
+    }
+}
+
+fn strip_prefix_ignore_case<'a>(text: &'a str, prefix: &str) -> Option<&'a str> {
+    let head = text.get(..prefix.len())?;
+    head.eq_ignore_ascii_case(prefix)
+        .then(|| &text[prefix.len()..])
+}
+
+/// `Nom du service` or `Nom du service (gestion)`.
+fn parse_service(text: &str, number: usize) -> Result<ServiceGrant, String> {
+    let (name, access) = match text.strip_suffix(')').and_then(|t| t.rsplit_once('(')) {
+        Some((name, access)) => (
+            name.trim(),
+            Access::parse(access.trim())
+                .map_err(|_| super::strings::mapping_access(number, access.trim()))?,
+        ),
+        None => (text, Access::Modification),
+    };
+    if name.is_empty() || name.chars().count() > 200 {
+        return Err(super::strings::mapping_syntax(number));
+    }
+    Ok(ServiceGrant {
+        name: name.to_owned(),
+        access,
+    })
 }
 
 /// A provider's settings as the administration page shows and edits them. The secret is never
@@ -280,51 +460,80 @@ pub struct ProviderView {
     pub post_logout_redirect_uri: String,
 }
 
-/// Parses `value = role` lines (role mapping of the agents' provider).
-pub fn parse_role_mapping(text: &str) -> Result<Vec<(String, String)>, String> {
-    let mut out = Vec::new();
-    for (number, line) in text.lines().enumerate() {
-        let line = line.trim();
-        if line.is_empty() || line.starts_with('#') {
-            continue;
-        }
-        let Some((value, role)) = line.split_once('=') else {
-            return Err(format!(
-                "ligne {} : écrivez « valeur = rôle » (agent, manager ou admin)",
-                number + 1
-            ));
-        };
-        let (value, role) = (value.trim(), role.trim());
-        if value.is_empty() || !["agent", "manager", "admin"].contains(&role) {
-            return Err(format!(
-                "ligne {} : « {line} » — le rôle doit être agent, manager ou admin",
-                number + 1
-            ));
-        }
-        out.push((value.to_owned(), role.to_owned()));
-    }
-    Ok(out)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
     fn role_mapping_lines_are_checked_with_their_line_number() {
-        assert_eq!(
-            parse_role_mapping("a = admin\n\n# note\nb=agent").unwrap(),
-            vec![("a".into(), "admin".into()), ("b".into(), "agent".into())]
-        );
+        let mapping = RoleMapping::parse("a = admin\n\n# note\nb=agent").unwrap();
+        assert_eq!(mapping.0["a"].role, Some(Role::Admin));
+        assert_eq!(mapping.0["b"].role, Some(Role::Agent));
         assert!(
-            parse_role_mapping("a = admin\nb chef")
+            RoleMapping::parse("a = admin\nb chef")
                 .unwrap_err()
                 .starts_with("ligne 2")
         );
         assert!(
-            parse_role_mapping("a = chef")
+            RoleMapping::parse("a = chef")
                 .unwrap_err()
                 .contains("agent, manager ou admin")
+        );
+        assert!(
+            RoleMapping::parse("a = service : État civil (chef)")
+                .unwrap_err()
+                .contains("consultation, modification ou gestion")
+        );
+    }
+
+    #[test]
+    fn a_claim_value_maps_to_a_role_and_services_that_read_back_as_the_same_lines() {
+        let text = "etat-civil = agent, service : État civil (gestion), Service : Accueil\n\
+                    chefs = manager\nurbanisme = service: Urbanisme";
+        let mapping = RoleMapping::parse(text).unwrap();
+        let grant = &mapping.0["etat-civil"];
+        assert_eq!(grant.role, Some(Role::Agent));
+        assert_eq!(
+            grant.services,
+            vec![
+                ServiceGrant {
+                    name: "État civil".into(),
+                    access: Access::Gestion
+                },
+                ServiceGrant {
+                    name: "Accueil".into(),
+                    access: Access::Modification
+                },
+            ]
+        );
+        assert_eq!(mapping.0["urbanisme"].role, None);
+        // Stored as JSON, shown again as lines, parsed to the same mapping.
+        let stored = serde_json::to_string(&mapping).unwrap();
+        let read: RoleMapping = serde_json::from_str(&stored).unwrap();
+        assert_eq!(read, mapping);
+        assert_eq!(RoleMapping::parse(&read.lines()).unwrap(), mapping);
+        // Mappings stored before services existed still read.
+        let old: RoleMapping = serde_json::from_str(r#"{"g": {"role": "admin"}}"#).unwrap();
+        assert_eq!(old.0["g"].role, Some(Role::Admin));
+        assert_eq!(old.lines(), "g = admin");
+    }
+
+    #[test]
+    fn the_values_an_agent_has_give_the_highest_role_and_each_service_once() {
+        let mapping = RoleMapping::parse(
+            "a = agent, service : État civil (consultation)\n\
+             b = manager, service : état civil (gestion)\nc = service : Urbanisme",
+        )
+        .unwrap();
+        let grant = mapping.grant_for(["a", "b", "c", "autre"]);
+        assert_eq!(grant.role, Some(Role::Manager));
+        assert_eq!(grant.services.len(), 2);
+        assert_eq!(grant.services[0].access, Access::Gestion);
+        assert_eq!(mapping.grant_for(["c"]).role, None);
+        assert_eq!(mapping.grant_for(std::iter::empty()), RoleGrant::default());
+        assert_eq!(
+            mapping.service_names(),
+            vec!["Urbanisme", "État civil", "état civil"]
         );
     }
 

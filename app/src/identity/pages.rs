@@ -8,8 +8,8 @@ use leptos_router::components::A;
 use leptos_router::hooks::use_query_map;
 
 use super::api::{
-    ConfirmLink, RemoveIdentityProvider, SaveIdentityProvider, SavePlatformIdentityProvider,
-    UnlinkIdentity, identity_admin, my_links, pending_link, platform_identity, provider_logout,
+    ConfirmLink, RemoveIdentityProvider, SaveIdentityProvider, UnlinkIdentity, identity_admin,
+    my_links, pending_link, platform_identity, provider_logout,
 };
 use super::model::CertifiedIdentity;
 use super::model::{Audience, Failure, Preset, ProviderSettings, ProviderView, SignInOptions};
@@ -350,7 +350,7 @@ fn ProviderFields(audience: Audience, settings: Option<ProviderSettings>) -> imp
 /// The platform console's section: the syndicate's default providers.
 #[component]
 pub fn PlatformIdentity() -> impl IntoView {
-    let save = ServerAction::<SavePlatformIdentityProvider>::new();
+    let save = ServerAction::<SaveIdentityProvider>::new();
     let current = Resource::new(move || save.version().get(), |_| platform_identity());
     let error = action_error(save.value());
     let saved = action_succeeded(save.value());

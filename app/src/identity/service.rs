@@ -12,12 +12,12 @@ use serde_json::{Map, Value};
 use uuid::Uuid;
 
 use super::model::{
-    Audience, CertifiedIdentity, Failure, Preset, ProviderSettings, ProviderView, SignInOptions,
-    parse_role_mapping,
+    Audience, CertifiedIdentity, Failure, Preset, ProviderSettings, ProviderView, RoleGrant,
+    RoleMapping, SignInOptions,
 };
 use super::oidc::{self, RelyingParty, SignedIn};
 use super::strings as s;
-use crate::account::model::{Role, UserView};
+use crate::account::model::UserView;
 use crate::account::service::{SessionToken, create_federated_session};
 use crate::error::{AppError, AppResult};
 use crate::infra::crypto::{hash_token, new_token};
@@ -51,9 +51,16 @@ const PROVIDER_COLUMNS: &str = "audience, preset, label, issuer, client_id, clie
      local_accounts_allowed, role_claim, role_mapping::text AS role_mapping, provisioning, enabled";
 
 impl ProviderRow {
+    /// The stored mapping, typed (one that does not read maps nothing: refused agents, rather
+    /// than a failed sign-in page for everyone).
+    fn mapping(&self) -> RoleMapping {
+        serde_json::from_str(&self.role_mapping).unwrap_or_else(|error| {
+            tracing::warn!(%error, audience = %self.audience, "unreadable role mapping");
+            RoleMapping::default()
+        })
+    }
+
     fn settings(&self) -> ProviderSettings {
-        let mapping: Map<String, Value> =
-            serde_json::from_str(&self.role_mapping).unwrap_or_default();
         ProviderSettings {
             audience: Audience::parse(&self.audience).unwrap_or(Audience::Citizens),
             preset: Preset::parse(&self.preset),
@@ -66,13 +73,7 @@ impl ProviderRow {
             acr_values: self.acr_values.clone(),
             local_accounts_allowed: self.local_accounts_allowed,
             role_claim: self.role_claim.clone().unwrap_or_default(),
-            role_mapping: mapping
-                .iter()
-                .filter_map(|(value, grant)| {
-                    Some(format!("{value} = {}", grant.get("role")?.as_str()?))
-                })
-                .collect::<Vec<_>>()
-                .join("\n"),
+            role_mapping: self.mapping().lines(),
             just_in_time: self.provisioning == "just_in_time",
             enabled: self.enabled,
         }
@@ -91,6 +92,8 @@ fn secret_binding(scope: &str, audience: &str) -> String {
 /// A provider ready for a sign-in.
 pub struct Provider {
     pub settings: ProviderSettings,
+    /// Agents: what the role claim's values give, read once from the stored JSON.
+    pub mapping: RoleMapping,
     secret: String,
 }
 
@@ -146,6 +149,7 @@ pub async fn provider(
     )?;
     Ok(Some(Provider {
         settings: row.settings(),
+        mapping: row.mapping(),
         secret,
     }))
 }
@@ -168,9 +172,24 @@ pub async fn sign_in_options(tx: &TenantTx) -> AppResult<SignInOptions> {
     })
 }
 
-/// Whether citizens may still sign up and sign in with a password here.
+/// Whether citizens may still sign up and sign in with a password here (only the citizens'
+/// provider decides it).
 pub async fn local_accounts_allowed(tx: &TenantTx) -> AppResult<bool> {
-    Ok(sign_in_options(tx).await?.local_accounts_allowed)
+    #[derive(FromQueryResult)]
+    struct Row {
+        local_accounts_allowed: bool,
+    }
+    let row: Option<Row> = tx
+        .fetch_optional(
+            "SELECT local_accounts_allowed FROM identity_providers WHERE audience = $1 AND enabled
+             UNION ALL
+             SELECT local_accounts_allowed FROM platform.identity_providers
+             WHERE audience = $1 AND enabled
+               AND NOT EXISTS (SELECT 1 FROM identity_providers WHERE audience = $1)",
+            vec![Audience::Citizens.as_str().into()],
+        )
+        .await?;
+    Ok(row.is_none_or(|r| r.local_accounts_allowed))
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -215,20 +234,14 @@ fn check_settings(settings: &ProviderSettings, secret_required: bool) -> AppResu
         if settings.role_claim.trim().is_empty() {
             return Err(AppError::invalid("role_claim", s::ROLE_CLAIM_EMPTY));
         }
-        parse_role_mapping(&settings.role_mapping)
-            .map_err(|message| AppError::invalid("role_mapping", message))?;
+        parsed_mapping(settings)?;
     }
     Ok(())
 }
 
-fn mapping_json(settings: &ProviderSettings) -> AppResult<String> {
-    let pairs = parse_role_mapping(&settings.role_mapping)
-        .map_err(|message| AppError::invalid("role_mapping", message))?;
-    let mut map = Map::new();
-    for (value, role) in pairs {
-        map.insert(value, serde_json::json!({ "role": role }));
-    }
-    Ok(Value::Object(map).to_string())
+fn parsed_mapping(settings: &ProviderSettings) -> AppResult<RoleMapping> {
+    RoleMapping::parse(&settings.role_mapping)
+        .map_err(|message| AppError::invalid("role_mapping", message))
 }
 
 /// Saves a provider's settings in `table` (the commune's, or the platform's). An empty secret
@@ -280,7 +293,9 @@ async fn save_in<Q: Queries + Sync>(
             Some(settings.role_claim.trim().to_owned())
                 .filter(|c| !c.is_empty())
                 .into(),
-            mapping_json(settings)?.into(),
+            serde_json::to_string(&parsed_mapping(settings)?)
+                .map_err(|_| AppError::Internal)?
+                .into(),
             if settings.just_in_time { "just_in_time" } else { "refuse" }.into(),
             settings.enabled.into(),
         ],
@@ -295,8 +310,48 @@ struct SecretRow {
 }
 
 pub async fn save(tx: &TenantTx, secrets: &Secrets, settings: &ProviderSettings) -> AppResult<()> {
+    if settings.audience == Audience::Agents {
+        // A commune's mapping names services of its own org chart: each must be one of them.
+        // (The platform's names services that each commune may or may not have.)
+        for name in parsed_mapping(settings)?.service_names() {
+            match services_named(tx, &[name.to_owned()]).await?.len() {
+                1 => {}
+                0 => {
+                    return Err(AppError::invalid(
+                        "role_mapping",
+                        s::mapping_service_unknown(name),
+                    ));
+                }
+                _ => {
+                    return Err(AppError::invalid(
+                        "role_mapping",
+                        s::mapping_service_ambiguous(name),
+                    ));
+                }
+            }
+        }
+    }
     let schema = tx.tenant().schema.as_str().to_owned();
     save_in(tx, "identity_providers", &schema, secrets, settings).await
+}
+
+#[derive(FromQueryResult)]
+struct NamedService {
+    id: Uuid,
+    name: String,
+}
+
+/// The commune's services whose name is one of `names`, case-insensitively (compared here:
+/// the database's `lower` may know only ASCII; an org chart is a few hundred services at most).
+async fn services_named(tx: &TenantTx, names: &[String]) -> AppResult<Vec<NamedService>> {
+    let wanted: Vec<String> = names.iter().map(|n| n.trim().to_lowercase()).collect();
+    let all: Vec<NamedService> = tx
+        .fetch_all("SELECT id, name FROM services", vec![])
+        .await?;
+    Ok(all
+        .into_iter()
+        .filter(|service| wanted.contains(&service.name.trim().to_lowercase()))
+        .collect())
 }
 
 pub async fn remove(tx: &TenantTx, audience: Audience) -> AppResult<()> {
@@ -673,23 +728,49 @@ pub async fn apply_citizen(
     .map(Ok)
 }
 
-/// The role the agents' provider's claim maps to (the highest when several values match).
-pub fn mapped_role(settings: &ProviderSettings, claims: &Map<String, Value>) -> Option<Role> {
-    let mapping = parse_role_mapping(&settings.role_mapping).ok()?;
-    let values: Vec<String> = match claims.get(settings.role_claim.trim()) {
-        Some(Value::String(value)) => value.split_whitespace().map(str::to_owned).collect(),
-        Some(Value::Array(values)) => values
-            .iter()
-            .filter_map(Value::as_str)
-            .map(str::to_owned)
-            .collect(),
+/// What the agents' provider's claim gives (the highest role when several values match, each
+/// mapped service once).
+pub fn granted(mapping: &RoleMapping, role_claim: &str, claims: &Map<String, Value>) -> RoleGrant {
+    let values: Vec<&str> = match claims.get(role_claim.trim()) {
+        Some(Value::String(value)) => value.split_whitespace().collect(),
+        Some(Value::Array(values)) => values.iter().filter_map(Value::as_str).collect(),
         _ => vec![],
     };
-    mapping
-        .iter()
-        .filter(|(value, _)| values.contains(value))
-        .filter_map(|(_, role)| Role::parse(role).ok())
-        .max()
+    mapping.grant_for(values)
+}
+
+/// Makes the agent's memberships from the provider what `grant` says: the ones an earlier
+/// sign-on gave and the mapping no longer gives go, the mapped ones are set; a membership an
+/// admin set stays as they set it. A service this commune's org chart lacks (a syndicate-wide
+/// mapping) or has twice is skipped.
+async fn apply_services(tx: &TenantTx, user: Uuid, grant: &RoleGrant) -> AppResult<()> {
+    tx.execute(
+        "DELETE FROM service_members WHERE user_id = $1 AND from_provider",
+        vec![user.into()],
+    )
+    .await?;
+    if grant.services.is_empty() {
+        return Ok(());
+    }
+    let names: Vec<String> = grant.services.iter().map(|s| s.name.clone()).collect();
+    let found = services_named(tx, &names).await?;
+    for service in &grant.services {
+        let wanted = service.name.trim().to_lowercase();
+        let mut matching = found
+            .iter()
+            .filter(|f| f.name.trim().to_lowercase() == wanted);
+        let (Some(row), None) = (matching.next(), matching.next()) else {
+            tracing::info!(service = %service.name, "mapped service not found once in the org chart");
+            continue;
+        };
+        tx.execute(
+            "INSERT INTO service_members (service_id, user_id, access, from_provider)
+             VALUES ($1, $2, $3, true) ON CONFLICT (service_id, user_id) DO NOTHING",
+            vec![row.id.into(), user.into(), service.access.code().into()],
+        )
+        .await?;
+    }
+    Ok(())
 }
 
 /// An agent's completed single sign-on: their linked account, an agent of the same email
@@ -700,7 +781,12 @@ pub async fn apply_agent(
     flow: &Flow,
     signed_in: &SignedIn,
 ) -> AppResult<Result<Outcome, Failure>> {
-    let role = mapped_role(&provider.settings, &signed_in.claims);
+    let grant = granted(
+        &provider.mapping,
+        &provider.settings.role_claim,
+        &signed_in.claims,
+    );
+    let role = grant.role;
     let user = match linked_user(tx, &flow.issuer, &signed_in.subject).await? {
         Some(user) => Some(user),
         None => match text_claim(&signed_in.claims, "email").map(|e| e.to_lowercase()) {
@@ -752,6 +838,7 @@ pub async fn apply_agent(
             id
         }
     };
+    apply_services(tx, id, &grant).await?;
     link(tx, &flow.issuer, &signed_in.subject, id).await?;
     open_session(
         tx,
@@ -923,6 +1010,7 @@ mod tests {
     use serde_json::json;
 
     use super::*;
+    use crate::account::model::Role;
 
     fn claims(value: Value) -> Map<String, Value> {
         value.as_object().cloned().unwrap()
@@ -975,26 +1063,18 @@ mod tests {
 
     #[test]
     fn the_highest_mapped_role_wins_and_unmapped_groups_give_none() {
-        let settings = ProviderSettings {
-            audience: Audience::Agents,
-            preset: Preset::Custom,
-            label: "SSO".into(),
-            issuer: "https://sso.example.org".into(),
-            client_id: "c".into(),
-            client_secret: String::new(),
-            secret_set: true,
-            scopes: "openid".into(),
-            acr_values: String::new(),
-            local_accounts_allowed: true,
-            role_claim: "groups".into(),
-            role_mapping: "agents = agent\nchefs = manager\n# comment\n\nadmins = admin".into(),
-            just_in_time: true,
-            enabled: true,
-        };
-        let role = |value: Value| mapped_role(&settings, &claims(json!({ "groups": value })));
-        assert_eq!(role(json!(["agents", "chefs"])), Some(Role::Manager));
-        assert_eq!(role(json!("agents admins")), Some(Role::Admin));
-        assert_eq!(role(json!(["autres"])), None);
-        assert_eq!(mapped_role(&settings, &Map::new()), None);
+        let mapping = RoleMapping::parse(
+            "agents = agent\nchefs = manager, service : État civil\n# comment\n\nadmins = admin",
+        )
+        .unwrap();
+        let grant = |value: Value| granted(&mapping, "groups", &claims(json!({ "groups": value })));
+        assert_eq!(grant(json!(["agents", "chefs"])).role, Some(Role::Manager));
+        assert_eq!(grant(json!(["agents", "chefs"])).services.len(), 1);
+        assert_eq!(grant(json!("agents admins")).role, Some(Role::Admin));
+        assert_eq!(grant(json!(["autres"])), RoleGrant::default());
+        assert_eq!(
+            granted(&mapping, "groups", &Map::new()),
+            RoleGrant::default()
+        );
     }
 }

@@ -63,8 +63,7 @@ pub const ADMIN_ACR: &str = "Niveaux de garantie demandés (acr_values)";
 pub const ADMIN_LOCAL: &str =
     "Les usagers peuvent aussi créer un compte avec adresse électronique et mot de passe";
 pub const ADMIN_ROLE_CLAIM: &str = "Attribut portant les groupes ou rôles (claim)";
-pub const ADMIN_ROLE_MAPPING: &str =
-    "Correspondance « valeur = rôle » (une par ligne ; rôles : agent, manager, admin)";
+pub const ADMIN_ROLE_MAPPING: &str = "Correspondance « valeur = rôle, service : Nom du service (droit) » (une par ligne ; rôles : agent, manager, admin ; droits : consultation, modification — par défaut —, gestion ; rôle et services facultatifs, au moins l'un des deux)";
 pub const ADMIN_JIT: &str = "Créer automatiquement les agents inconnus avec le rôle correspondant (sinon, ils sont refusés)";
 pub const ADMIN_ENABLED: &str = "Activé";
 pub const ADMIN_SAVE: &str = "Enregistrer";
@@ -83,6 +82,38 @@ pub const SCOPES_INVALID: &str =
 pub const ACR_INVALID: &str =
     "Niveaux de garantie : des valeurs séparées par des espaces (par exemple « eidas1 »).";
 pub const ROLE_CLAIM_EMPTY: &str = "Indiquez l'attribut qui porte les groupes ou rôles des agents.";
+
+/// A mapping line that is not `valeur = rôle, service : Nom (droit)`.
+pub fn mapping_syntax(line: usize) -> String {
+    format!(
+        "ligne {line} : écrivez « valeur = rôle » (agent, manager ou admin), éventuellement suivi de « , service : Nom du service »"
+    )
+}
+
+pub fn mapping_unknown(line: usize, part: &str) -> String {
+    format!(
+        "ligne {line} : « {part} » — le rôle doit être agent, manager ou admin, un service s'écrit « service : Nom du service »"
+    )
+}
+
+pub fn mapping_access(line: usize, access: &str) -> String {
+    format!(
+        "ligne {line} : « {access} » — le droit sur un service doit être consultation, modification ou gestion"
+    )
+}
+
+/// A service the mapping names that the commune's org chart does not have (exactly once).
+pub fn mapping_service_unknown(name: &str) -> String {
+    format!(
+        "Correspondance : aucun service ne s'appelle « {name} » dans l'organigramme de la commune."
+    )
+}
+
+pub fn mapping_service_ambiguous(name: &str) -> String {
+    format!(
+        "Correspondance : plusieurs services s'appellent « {name} » dans l'organigramme ; renommez l'un d'eux."
+    )
+}
 
 pub const LOGOUT_TITLE: &str = "Déconnexion";
 pub const LOGOUT_AT_PROVIDER: &str = "Vous êtes déconnecté du portail. Nous terminons aussi votre session auprès du fournisseur d'identité…";

@@ -438,7 +438,8 @@ async fn ensure_agent(tx: &TenantTx, field: &str, id: Uuid) -> AppResult<()> {
         .ok_or_else(|| AppError::invalid(field, s::AGENT_UNKNOWN))
 }
 
-/// Gives `user` the `access` right on `service` (replacing any previous right there).
+/// Gives `user` the `access` right on `service` (replacing any previous right there, even one
+/// the agents' provider gave: the admin's choice is kept from then on).
 pub async fn set_member(tx: &TenantTx, service: &str, user: &str, access: &str) -> AppResult<()> {
     let service = parse_id("service", service)?;
     ensure_service(tx, "service", service).await?;
@@ -447,7 +448,7 @@ pub async fn set_member(tx: &TenantTx, service: &str, user: &str, access: &str) 
     let access = Access::parse(access)?;
     tx.execute(
         "INSERT INTO service_members (service_id, user_id, access) VALUES ($1, $2, $3)
-         ON CONFLICT (service_id, user_id) DO UPDATE SET access = EXCLUDED.access",
+         ON CONFLICT (service_id, user_id) DO UPDATE SET access = EXCLUDED.access, from_provider = false",
         vec![service.into(), user.into(), access.code().into()],
     )
     .await?;

@@ -257,7 +257,8 @@ pub async fn security_settings() -> Result<SecuritySettingsView, AppError> {
     crate::infra::reply(
         async {
             let signed = ssr::switch_holder().await?;
-            let view = super::service::settings(&signed.tx, &signed.realm).await?;
+            let view =
+                super::service::settings(&signed.tx, &signed.realm, signed.account.id).await?;
             signed.tx.commit().await?;
             Ok(view)
         }
@@ -273,6 +274,20 @@ pub async fn set_required(#[server(default)] required: bool) -> Result<(), AppEr
             let signed = ssr::switch_holder().await?;
             super::service::set_required(&signed.tx, &signed.realm, signed.account.id, required)
                 .await?;
+            signed.tx.commit().await
+        }
+        .await,
+    )
+}
+
+/// Resets the lost second factor of `compte` (an agent's id, by a tenant admin; an operator's,
+/// by an operator). Recorded; they enrol again at their next sign-in where it is mandatory.
+#[server(endpoint = "second_factor/reset")]
+pub async fn reset_second_factor(compte: String) -> Result<(), AppError> {
+    crate::infra::reply(
+        async {
+            let signed = ssr::switch_holder().await?;
+            super::service::reset(&signed.tx, &signed.realm, signed.account.id, &compte).await?;
             signed.tx.commit().await
         }
         .await,

@@ -50,6 +50,18 @@ pub struct SecuritySettingsView {
     pub total: u32,
     /// Names of the accounts without one.
     pub missing: Vec<String>,
+    /// The accounts with one, which an admin (an operator) can reset when it is lost.
+    #[serde(default)]
+    pub enrolled_accounts: Vec<EnrolledAccount>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EnrolledAccount {
+    pub id: String,
+    pub display_name: String,
+    pub email: String,
+    /// The account is the viewer's (reset from one's own security page instead).
+    pub is_self: bool,
 }
 
 /// Four characters, a space, four…: a base32 key as people type it.

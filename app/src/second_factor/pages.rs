@@ -11,10 +11,12 @@ use leptos_router::components::A;
 use leptos_router::hooks::use_query_map;
 
 use super::api::{
-    ConfirmEnrolment, DisableSecondFactor, RegenerateCodes, SetRequired, StartEnrolment,
-    VerifyCode, challenge_state, second_factor_status, security_settings,
+    ConfirmEnrolment, DisableSecondFactor, RegenerateCodes, ResetSecondFactor, SetRequired,
+    StartEnrolment, VerifyCode, challenge_state, second_factor_status, security_settings,
 };
-use super::model::{ChallengeView, Enrolment, FactorState, SecondFactorView, SecuritySettingsView};
+use super::model::{
+    ChallengeView, EnrolledAccount, Enrolment, FactorState, SecondFactorView, SecuritySettingsView,
+};
 use super::strings as s;
 use crate::context::reload_site_on_success;
 use crate::ui::{ErrorSummary, Field, Notice, Restricted, action_error, action_succeeded};
@@ -272,7 +274,11 @@ enum Audience {
 #[component]
 fn SwitchPanel(audience: Audience) -> impl IntoView {
     let save = ServerAction::<SetRequired>::new();
-    let settings = Resource::new(move || save.version().get(), |_| security_settings());
+    let reset = ServerAction::<ResetSecondFactor>::new();
+    let settings = Resource::new(
+        move || (save.version().get(), reset.version().get()),
+        |_| security_settings(),
+    );
     let error = action_error(save.value());
     let saved = action_succeeded(save.value());
     view! {
@@ -283,7 +289,7 @@ fn SwitchPanel(audience: Audience) -> impl IntoView {
             <Suspense>
                 {move || Suspend::new(async move {
                     match settings.await {
-                        Ok(view) => view! { <SwitchForm view save audience/> }.into_any(),
+                        Ok(view) => view! { <SwitchForm view save reset audience/> }.into_any(),
                         Err(error) => view! { <Restricted message=error.to_string()/> }.into_any(),
                     }
                 })}
@@ -296,6 +302,7 @@ fn SwitchPanel(audience: Audience) -> impl IntoView {
 fn SwitchForm(
     view: SecuritySettingsView,
     save: ServerAction<SetRequired>,
+    reset: ServerAction<ResetSecondFactor>,
     audience: Audience,
 ) -> impl IntoView {
     let (label, hint, count, missing_title) = match audience {
@@ -313,6 +320,7 @@ fn SwitchForm(
         ),
     };
     let missing = view.missing;
+    let enrolled = view.enrolled_accounts;
     view! {
         <ActionForm action=save attr:class="form">
             <div class="checkbox">
@@ -330,5 +338,45 @@ fn SwitchForm(
                 {missing.into_iter().map(|name| view! { <li>{name}</li> }).collect_view()}
             </ul>
         })}
+        <ResetList enrolled reset/>
     }
+}
+
+/// The accounts with a second factor, each with its reset (not one's own).
+#[component]
+fn ResetList(
+    enrolled: Vec<EnrolledAccount>,
+    reset: ServerAction<ResetSecondFactor>,
+) -> impl IntoView {
+    let error = action_error(reset.value());
+    let done = action_succeeded(reset.value());
+    (!enrolled.is_empty()).then(|| {
+        view! {
+            <h3>{s::ENROLLED_TITLE}</h3>
+            <p class="hint">{s::RESET_HINT}</p>
+            <ErrorSummary error/>
+            <Show when=move || done.get()><Notice><p>{s::RESET_DONE}</p></Notice></Show>
+            <ul data-testid="enrolled">
+                {enrolled
+                    .into_iter()
+                    .map(|account| {
+                        let name = format!("{} ({})", account.display_name, account.email);
+                        view! {
+                            <li>
+                                {name.clone()}
+                                {(!account.is_self).then(|| view! {
+                                    " "
+                                    <ActionForm action=reset attr:class="inline-form">
+                                        <input type="hidden" name="compte" value=account.id.clone()/>
+                                        <button type="submit" class="button button-secondary"
+                                            aria-label=s::reset_label(&name)>{s::RESET}</button>
+                                    </ActionForm>
+                                })}
+                            </li>
+                        }
+                    })
+                    .collect_view()}
+            </ul>
+        }
+    })
 }

@@ -8,7 +8,8 @@ use time::{Duration, OffsetDateTime};
 use uuid::Uuid;
 
 use super::model::{
-    ChallengeView, Enrolment, FactorState, SecondFactorView, SecuritySettingsView, grouped,
+    ChallengeView, EnrolledAccount, Enrolment, FactorState, SecondFactorView, SecuritySettingsView,
+    grouped,
 };
 use super::strings as s;
 use super::totp::{self, Refusal};
@@ -876,17 +877,23 @@ pub async fn set_required<Q: Queries + Sync>(
     Ok(())
 }
 
-/// The switch and who has a second factor.
-pub async fn settings<Q: Queries + Sync>(q: &Q, realm: &Realm) -> AppResult<SecuritySettingsView> {
+/// The switch and who has a second factor; `viewer` is the admin (operator) looking.
+pub async fn settings<Q: Queries + Sync>(
+    q: &Q,
+    realm: &Realm,
+    viewer: Uuid,
+) -> AppResult<SecuritySettingsView> {
     #[derive(FromQueryResult)]
     struct Row {
+        id: Uuid,
         display_name: String,
+        email: String,
         enrolled: bool,
     }
     let rows: Vec<Row> = q
         .fetch_all(
             &format!(
-                "SELECT a.display_name, EXISTS (SELECT 1 FROM {} f
+                "SELECT a.id, a.display_name, a.email, EXISTS (SELECT 1 FROM {} f
                      WHERE f.account_id = a.id AND f.confirmed_at IS NOT NULL) AS enrolled
                  FROM {} ORDER BY a.display_name, a.email",
                 realm.table("second_factors"),
@@ -896,16 +903,83 @@ pub async fn settings<Q: Queries + Sync>(q: &Q, realm: &Realm) -> AppResult<Secu
         )
         .await?;
     let count = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
+    let (enrolled, missing): (Vec<Row>, Vec<Row>) = rows.into_iter().partition(|r| r.enrolled);
     Ok(SecuritySettingsView {
         required: required(q, realm).await?,
-        enrolled: count(rows.iter().filter(|r| r.enrolled).count()),
-        total: count(rows.len()),
-        missing: rows
+        enrolled: count(enrolled.len()),
+        total: count(enrolled.len() + missing.len()),
+        missing: missing.into_iter().map(|r| r.display_name).collect(),
+        enrolled_accounts: enrolled
             .into_iter()
-            .filter(|r| !r.enrolled)
-            .map(|r| r.display_name)
+            .map(|r| EnrolledAccount {
+                id: r.id.to_string(),
+                display_name: r.display_name,
+                email: r.email,
+                is_self: r.id == viewer,
+            })
             .collect(),
     })
+}
+
+/// An admin (an operator) resets the lost second factor of one of the realm's accounts (an
+/// agent of the commune; an operator): its key, recovery codes and waiting sign-ins go, and the
+/// reset is recorded (`second_factor_resets`: whose, by whom, when). The account signs in with
+/// its password alone until it enrols again — at once where a second factor is mandatory. Not
+/// one's own: that takes a current code or the password, on one's own security page.
+pub async fn reset<Q: Queries + Sync>(
+    q: &Q,
+    realm: &Realm,
+    by: Uuid,
+    account: &str,
+) -> AppResult<()> {
+    let account = Uuid::parse_str(account.trim())
+        .map_err(|_| AppError::invalid("compte", s::RESET_UNKNOWN))?;
+    if account == by {
+        return Err(AppError::invalid("compte", s::RESET_SELF));
+    }
+    #[derive(FromQueryResult)]
+    struct Found {
+        #[allow(dead_code)]
+        id: Uuid,
+    }
+    let found: Option<Found> = q
+        .fetch_optional(
+            &format!("SELECT a.id FROM {} AND a.id = $1", realm.accounts),
+            vec![account.into()],
+        )
+        .await?;
+    if found.is_none() {
+        return Err(AppError::invalid("compte", s::RESET_UNKNOWN));
+    }
+    let removed = q
+        .execute(
+            &format!(
+                "DELETE FROM {} WHERE account_id = $1",
+                realm.table("second_factors")
+            ),
+            vec![account.into()],
+        )
+        .await?;
+    if removed == 0 {
+        return Err(AppError::conflict("compte", s::RESET_NOTHING));
+    }
+    for table in ["second_factor_challenges", "second_factor_recovery_codes"] {
+        q.execute(
+            &format!("DELETE FROM {} WHERE account_id = $1", realm.table(table)),
+            vec![account.into()],
+        )
+        .await?;
+    }
+    q.execute(
+        &format!(
+            "INSERT INTO {} (id, account_id, reset_by) VALUES ($1, $2, $3)",
+            realm.table("second_factor_resets")
+        ),
+        vec![Uuid::new_v4().into(), account.into(), by.into()],
+    )
+    .await?;
+    tracing::info!(%account, %by, schema = %realm.schema, "second factor reset");
+    Ok(())
 }
 
 #[cfg(test)]

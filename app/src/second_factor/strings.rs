@@ -105,3 +105,16 @@ pub fn enrolled_operators(enrolled: u32, total: u32) -> String {
 pub const AGENTS_MISSING: &str = "Agents sans double authentification";
 pub const OPERATORS_MISSING: &str = "Opérateurs sans double authentification";
 pub const OWN_FACTOR_LINK: &str = "Gérer votre propre double authentification";
+
+pub const ENROLLED_TITLE: &str = "Double authentification activée";
+pub const RESET_HINT: &str = "Si quelqu'un a perdu son application d'authentification et ses codes de secours, réinitialisez sa double authentification : il se connectera avec son mot de passe et devra l'activer de nouveau si elle est obligatoire. La réinitialisation est enregistrée.";
+pub const RESET: &str = "Réinitialiser";
+pub const RESET_DONE: &str = "Double authentification réinitialisée.";
+pub const RESET_SELF: &str = "Vous ne pouvez pas réinitialiser votre propre double authentification : désactivez-la depuis votre page Sécurité.";
+pub const RESET_UNKNOWN: &str = "Ce compte n'existe pas ici.";
+pub const RESET_NOTHING: &str = "Ce compte n'a pas de double authentification à réinitialiser.";
+
+/// The reset button's accessible name.
+pub fn reset_label(name: &str) -> String {
+    format!("Réinitialiser la double authentification de {name}")
+}

@@ -87,8 +87,10 @@ pub fn router(state: AppState) -> Router {
                 .and_then(|v| v.to_str().ok())
                 .unwrap_or_default();
             let host = request.headers().get("host").and_then(|v| v.to_str().ok()).unwrap_or_default();
+            // The path only: queries carry what must never be logged (an OpenID provider's
+            // `code` and `state`, a pending link's `jeton`, invitation and tracking tokens).
             // `tenant` is filled in by site resolution (`host.rs`).
-            tracing::info_span!("request", method = %request.method(), uri = %request.uri(), %host, %request_id, tenant = tracing::field::Empty)
+            tracing::info_span!("request", method = %request.method(), path = %request.uri().path(), %host, %request_id, tenant = tracing::field::Empty)
         }))
         .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
         .with_state(state)

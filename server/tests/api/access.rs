@@ -12,7 +12,7 @@ use serde_json::{Value, json};
 use crate::helpers::{TestApp, spawn_app};
 
 const ADMIN_PASSWORD: &str = "Clef-Secrete-2026";
-const PASSWORD: &str = "Tournesol-Cle-2026";
+pub const PASSWORD: &str = "Tournesol-Cle-2026";
 /// An id no template, démarche or dossier has.
 const UNKNOWN: &str = "00000000-0000-4000-8000-000000000042";
 

@@ -2,7 +2,8 @@
 //! What a certified identity (FranceConnect) changes: démarche fields prefilled from it are
 //! locked — shown read-only with the provider's name, and kept by the server whatever the
 //! citizen posts, autosaves or leaves in the draft —, the citizen's account shows it, agents
-//! see the badge on the owner's dossiers; and it belongs to one commune's account only.
+//! see the badge on the owner's dossiers and cannot correct the certified answers; and it
+//! belongs to one commune's account only.
 //! The identity is set in the database, as the OpenID Connect sign-in will set it.
 
 use reqwest::StatusCode;
@@ -89,7 +90,8 @@ fn answer<'a>(state: &'a Value, code: &str) -> &'a Value {
 }
 
 #[tokio::test]
-async fn a_certified_citizens_identity_fields_are_prefilled_locked_and_kept_through_submission() {
+async fn a_certified_citizens_identity_fields_are_prefilled_locked_and_kept_through_submission_and_instruction()
+ {
     let app = spawn_app().await;
     app.create_tenant("ca", "Saint-Herblain").await;
     let admin = app.admin("ca").await;
@@ -244,6 +246,53 @@ async fn a_certified_citizens_identity_fields_are_prefilled_locked_and_kept_thro
         "{back_office}"
     );
     assert!(back_office.contains("Skłodowska") && back_office.contains("07/11/1867"));
+
+    // Agents correct answers, but not a certified one: refused in French, nothing changes.
+    let edit = |code: &'static str, value: &'static str| {
+        let (app, admin, reference) = (&app, &admin, reference.clone());
+        async move {
+            let revision = app
+                .text(&format!(
+                    "SELECT revision::text FROM tenant_ca.dossiers WHERE reference = '{reference}'"
+                ))
+                .await;
+            app.post(
+                admin,
+                "ca",
+                "backoffice/edit_answer",
+                &[
+                    ("reference", reference.as_str()),
+                    ("code", code),
+                    ("value", value),
+                    ("revision", revision.as_str()),
+                ],
+            )
+            .await
+        }
+    };
+    for (code, value) in [
+        ("prenoms", "Pierre"),
+        ("naissance", "1859-05-15"),
+        ("nom_naissance", "Curie"),
+    ] {
+        let refused = edit(code, value).await;
+        assert_eq!(refused.status(), StatusCode::BAD_REQUEST, "{code}");
+        assert_eq!(
+            crate::helpers::error_message(refused).await,
+            app::backoffice::strings::certified_answer("FranceConnect")
+        );
+    }
+    let corrected = edit("motif", "Mariage à Nantes").await;
+    assert_eq!(corrected.status(), StatusCode::OK);
+    let dossier = app
+        .text(&format!(
+            "SELECT answers::text FROM tenant_ca.dossiers WHERE reference = '{reference}'"
+        ))
+        .await;
+    let dossier: Value = serde_json::from_str(&dossier).unwrap();
+    assert_eq!(dossier["prenoms"], json!({ "text": "Marie Salomea" }));
+    assert_eq!(dossier["civilite"], json!({ "text": "madame" }));
+    assert_eq!(dossier["motif"], json!({ "text": "Mariage à Nantes" }));
 
     // The citizen's account shows it, read-only, in French.
     let account = page(&citizen, app.url("ca", "/mon-compte")).await;

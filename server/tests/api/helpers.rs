@@ -50,6 +50,60 @@ pub fn init_tracing() {
     }
 }
 
+/// What the process logged since [`capture_logs`] was first called, as text.
+#[derive(Clone, Default)]
+pub struct CapturedLogs(Arc<std::sync::Mutex<Vec<u8>>>);
+
+impl CapturedLogs {
+    pub fn text(&self) -> String {
+        String::from_utf8_lossy(&self.0.lock().unwrap()).into_owned()
+    }
+}
+
+impl std::io::Write for CapturedLogs {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(bytes);
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl<'a> tracing_subscriber::fmt::MakeWriter<'a> for CapturedLogs {
+    type Writer = CapturedLogs;
+
+    fn make_writer(&'a self) -> Self::Writer {
+        self.clone()
+    }
+}
+
+/// Everything the process logs from the first call on — the servers of every test running,
+/// their libraries included, at `debug` (more than production's `info`), with the spans'
+/// fields —, as text. A global subscriber: a per-thread one (`set_default`) misses spans and
+/// events whose callsites other tests' threads registered first. Fails when `TEST_LOG` already
+/// installed the global subscriber.
+pub fn capture_logs() -> CapturedLogs {
+    static CAPTURED: std::sync::OnceLock<CapturedLogs> = std::sync::OnceLock::new();
+    CAPTURED
+        .get_or_init(|| {
+            let logs = CapturedLogs::default();
+            let subscriber = tracing_subscriber::fmt()
+                .with_env_filter(tracing_subscriber::EnvFilter::new(
+                    // The HTTP client's and TLS's own chatter (the tests' requests) stays out.
+                    "debug,hyper=info,hyper_util=info,h2=info,reqwest=info,rustls=info",
+                ))
+                .with_ansi(false)
+                .with_writer(logs.clone())
+                .finish();
+            tracing::subscriber::set_global_default(subscriber)
+                .expect("capturing logs needs the global subscriber: run without TEST_LOG");
+            logs
+        })
+        .clone()
+}
+
 /// A real SMTP server (aiosmtpd, see end2end/smtp_server.py) writing what it receives to a
 /// folder, one JSON file per message. Clones share the server (several nodes' tests).
 #[derive(Clone)]
@@ -466,6 +520,7 @@ impl TestApp {
             smtp: self.smtp.clone(),
             database_url: self.database_url.clone(),
             mail_from: self.mail_from.clone(),
+            s3: self.s3.clone(),
         }
     }
 

@@ -124,17 +124,43 @@ async fn start(app: &TestApp, browser: &reqwest::Client, slug: &str, path: &str)
     location(&response)
 }
 
-/// The whole round trip: commune → provider (sign in, consent) → callback. Returns the
-/// callback's response.
+const CITIZENS: &str = "/connexion/franceconnect";
+const AGENTS: &str = "/connexion/agents";
+
+/// Commune (`start_path`: [`CITIZENS`] or [`AGENTS`]) → provider, signed in as `login`, consent
+/// given or refused: the callback URL the provider sends the browser back to (not followed).
+async fn at_provider(
+    app: &TestApp,
+    browser: &reqwest::Client,
+    slug: &str,
+    start_path: &str,
+    login: &str,
+    consent: Consent,
+) -> String {
+    let authorize = start(app, browser, slug, start_path).await;
+    crate::oidc_provider::sign_in(browser, &authorize, login, consent).await
+}
+
+/// The whole round trip, consent given and the callback followed: its response.
+async fn round_trip(
+    app: &TestApp,
+    browser: &reqwest::Client,
+    slug: &str,
+    start_path: &str,
+    login: &str,
+) -> reqwest::Response {
+    let callback = at_provider(app, browser, slug, start_path, login, Consent::Grant).await;
+    browser.get(callback).send().await.unwrap()
+}
+
+/// A citizen's round trip ("S'identifier avec FranceConnect").
 async fn sign_in(
     app: &TestApp,
     browser: &reqwest::Client,
     slug: &str,
     login: &str,
 ) -> reqwest::Response {
-    let authorize = start(app, browser, slug, "/connexion/franceconnect").await;
-    let callback = crate::oidc_provider::sign_in(browser, &authorize, login, Consent::Grant).await;
-    browser.get(callback).send().await.unwrap()
+    round_trip(app, browser, slug, CITIZENS, login).await
 }
 
 async fn me(app: &TestApp, browser: &reqwest::Client, slug: &str) -> Value {
@@ -307,9 +333,7 @@ async fn every_failure_ends_on_a_french_page_and_creates_no_account() {
 
     // Denied consent.
     let browser = app.client();
-    let authorize = start(&app, &browser, "ca", "/connexion/franceconnect").await;
-    let callback =
-        crate::oidc_provider::sign_in(&browser, &authorize, "angela", Consent::Deny).await;
+    let callback = at_provider(&app, &browser, "ca", CITIZENS, "angela", Consent::Deny).await;
     assert_eq!(
         query_param(&callback, "error").as_deref(),
         Some("access_denied")
@@ -321,9 +345,7 @@ async fn every_failure_ends_on_a_french_page_and_creates_no_account() {
 
     // A state this browser did not start (forged, or another browser's).
     let other = app.client();
-    let authorize = start(&app, &other, "ca", "/connexion/franceconnect").await;
-    let callback =
-        crate::oidc_provider::sign_in(&other, &authorize, "angela", Consent::Grant).await;
+    let callback = at_provider(&app, &other, "ca", CITIZENS, "angela", Consent::Grant).await;
     assert_eq!(
         failure_of(app.client().get(&callback).send().await.unwrap()).await,
         "session-expiree"
@@ -336,8 +358,7 @@ async fn every_failure_ends_on_a_french_page_and_creates_no_account() {
 
     // A code already used (or expired): the provider refuses it.
     let browser = app.client();
-    let authorize = start(&app, &browser, "ca", "/connexion/franceconnect").await;
-    let used = crate::oidc_provider::sign_in(&browser, &authorize, "angela", Consent::Grant).await;
+    let used = at_provider(&app, &browser, "ca", CITIZENS, "angela", Consent::Grant).await;
     assert_eq!(
         browser.get(&used).send().await.unwrap().status(),
         StatusCode::SEE_OTHER
@@ -378,9 +399,7 @@ async fn every_failure_ends_on_a_french_page_and_creates_no_account() {
 
     // The provider goes down between the sign-in and the callback.
     let browser = app.client();
-    let authorize = start(&app, &browser, "ca", "/connexion/franceconnect").await;
-    let callback =
-        crate::oidc_provider::sign_in(&browser, &authorize, "jean", Consent::Grant).await;
+    let callback = at_provider(&app, &browser, "ca", CITIZENS, "jean", Consent::Grant).await;
     provider.stop().await;
     assert_eq!(
         failure_of(browser.get(&callback).send().await.unwrap()).await,
@@ -659,9 +678,7 @@ async fn a_communes_provider_is_never_used_at_another_communes_host() {
 
     // A's callback, replayed at B's host, finds no flow there.
     let browser = app.client();
-    let authorize = start(&app, &browser, "ca", "/connexion/franceconnect").await;
-    let callback =
-        crate::oidc_provider::sign_in(&browser, &authorize, "angela", Consent::Grant).await;
+    let callback = at_provider(&app, &browser, "ca", CITIZENS, "angela", Consent::Grant).await;
     let at_b = callback.replace(&crate::helpers::host("ca"), &crate::helpers::host("cb"));
     assert_eq!(
         failure_of(browser.get(&at_b).send().await.unwrap()).await,
@@ -864,10 +881,15 @@ async fn agents_sign_in_once_and_reach_each_communes_back_office_with_its_own_ro
 
     // A provisions the syndicate's manager just in time, with the mapped role.
     let browser = app.client();
-    let authorize = start(&app, &browser, "ca", "/connexion/agents").await;
-    let callback =
-        crate::oidc_provider::sign_in(&browser, &authorize, "manager.syndicat", Consent::Grant)
-            .await;
+    let callback = at_provider(
+        &app,
+        &browser,
+        "ca",
+        AGENTS,
+        "manager.syndicat",
+        Consent::Grant,
+    )
+    .await;
     let landed = browser.get(&callback).send().await.unwrap();
     assert_eq!(location(&landed), "/back-office");
     let user = me(&app, &browser, "ca").await;
@@ -884,10 +906,15 @@ async fn agents_sign_in_once_and_reach_each_communes_back_office_with_its_own_ro
     );
 
     // B refuses an agent it does not know (no provisioning), without a new password…
-    let authorize = start(&app, &browser, "cb", "/connexion/agents").await;
-    let callback =
-        crate::oidc_provider::sign_in(&browser, &authorize, "manager.syndicat", Consent::Grant)
-            .await;
+    let callback = at_provider(
+        &app,
+        &browser,
+        "cb",
+        AGENTS,
+        "manager.syndicat",
+        Consent::Grant,
+    )
+    .await;
     assert_eq!(
         failure_of(browser.get(&callback).send().await.unwrap()).await,
         "agent-refuse"
@@ -918,10 +945,15 @@ async fn agents_sign_in_once_and_reach_each_communes_back_office_with_its_own_ro
         ],
     )
     .await;
-    let authorize = start(&app, &browser, "cb", "/connexion/agents").await;
-    let callback =
-        crate::oidc_provider::sign_in(&browser, &authorize, "manager.syndicat", Consent::Grant)
-            .await;
+    let callback = at_provider(
+        &app,
+        &browser,
+        "cb",
+        AGENTS,
+        "manager.syndicat",
+        Consent::Grant,
+    )
+    .await;
     assert_eq!(
         location(&browser.get(&callback).send().await.unwrap()),
         "/back-office"
@@ -935,9 +967,7 @@ async fn agents_sign_in_once_and_reach_each_communes_back_office_with_its_own_ro
 
     // An agent with no mapped group is refused even with provisioning on.
     let stranger = app.client();
-    let authorize = start(&app, &stranger, "ca", "/connexion/agents").await;
-    let callback =
-        crate::oidc_provider::sign_in(&stranger, &authorize, "stranger", Consent::Grant).await;
+    let callback = at_provider(&app, &stranger, "ca", AGENTS, "stranger", Consent::Grant).await;
     assert_eq!(
         failure_of(stranger.get(&callback).send().await.unwrap()).await,
         "agent-refuse"
@@ -961,15 +991,159 @@ async fn agents_sign_in_once_and_reach_each_communes_back_office_with_its_own_ro
         StatusCode::UNAUTHORIZED
     );
     let again = app.client();
-    let authorize = start(&app, &again, "ca", "/connexion/agents").await;
-    let callback =
-        crate::oidc_provider::sign_in(&again, &authorize, "manager.syndicat", Consent::Grant).await;
+    let callback = at_provider(
+        &app,
+        &again,
+        "ca",
+        AGENTS,
+        "manager.syndicat",
+        Consent::Grant,
+    )
+    .await;
     assert_eq!(
         failure_of(again.get(&callback).send().await.unwrap()).await,
         "agent-refuse"
     );
     // Still welcome at B.
     assert_eq!(me(&app, &browser, "cb").await["role"], "Agent");
+}
+
+/// `email`'s memberships at `slug`: "service:access:from the provider", by service name.
+async fn memberships(app: &TestApp, slug: &str, email: &str) -> String {
+    app.text(&format!(
+        "SELECT coalesce(string_agg(s.name || ':' || m.access || ':' || m.from_provider, ' ' ORDER BY s.name), '')
+         FROM tenant_{slug}.service_members m JOIN tenant_{slug}.services s ON s.id = m.service_id
+         JOIN tenant_{slug}.users u ON u.id = m.user_id WHERE u.email = '{email}'"
+    ))
+    .await
+}
+
+#[tokio::test]
+async fn an_agents_groups_give_services_of_the_org_chart_again_at_each_sign_on() {
+    let app = spawn_app().await;
+    app.create_tenant("ca", "Commune A").await;
+    let provider =
+        OidcProvider::start(vec![client_for(&app, "ca", "guichet-ca", "RS256", false)]).await;
+    let admin = app.admin("ca").await;
+    let mut services = Vec::new();
+    for name in ["État civil", "Urbanisme"] {
+        let created = app
+            .post(
+                &admin,
+                "ca",
+                "org/create_service",
+                &[("name", name), ("kind", "service"), ("parent", "")],
+            )
+            .await;
+        assert_eq!(created.status(), StatusCode::OK);
+        services.push(created.json::<String>().await.unwrap());
+    }
+    let urbanisme = services[1].clone();
+    let mapping = |lines: &'static str| {
+        vec![
+            ("scopes", "openid profile email groups"),
+            ("role_claim", "groups"),
+            ("role_mapping", lines),
+            ("just_in_time", "on"),
+        ]
+    };
+
+    // A mapping naming a service the org chart does not have is refused, in French.
+    let mut form = vec![
+        ("audience", "agents"),
+        ("preset", "custom"),
+        ("label", "SSO"),
+        ("issuer", provider.issuer.as_str()),
+        ("client_id", "guichet-ca"),
+        ("client_secret", SECRET),
+        ("enabled", "on"),
+    ];
+    form.extend(mapping("guichet-agents = agent, service : Cadastre"));
+    let refused = app.post(&admin, "ca", "identity/save", &form).await;
+    assert_eq!(refused.status(), StatusCode::BAD_REQUEST);
+    assert!(error_message(refused).await.contains("« Cadastre »"));
+
+    // `etat-civil` gives État civil with the right "gestion"; the lines read back as written.
+    configure(
+        &app,
+        &admin,
+        "ca",
+        "agents",
+        &provider.issuer,
+        "guichet-ca",
+        &mapping("guichet-agents = agent\netat-civil = service : état civil (gestion)"),
+    )
+    .await;
+    let views: Value = app
+        .post(&admin, "ca", "identity/admin", &[])
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        views[1]["own"]["role_mapping"],
+        "etat-civil = service : état civil (gestion)\nguichet-agents = agent"
+    );
+
+    // agent.reze (groups guichet-agents and etat-civil) is provisioned as an agent of État civil.
+    let browser = app.client();
+    let landed = round_trip(&app, &browser, "ca", AGENTS, "agent.reze").await;
+    assert_eq!(location(&landed), "/back-office");
+    let user = me(&app, &browser, "ca").await;
+    assert_eq!(user["role"], "Agent");
+    assert_eq!(
+        memberships(&app, "ca", "agent.reze@example.org").await,
+        "État civil:gestion:true"
+    );
+    let chart: Value = app
+        .post(&admin, "ca", "org/chart", &[])
+        .await
+        .json()
+        .await
+        .unwrap();
+    let etat_civil = chart["services"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["name"] == "État civil")
+        .unwrap();
+    assert_eq!(etat_civil["members"][0]["email"], "agent.reze@example.org");
+    assert_eq!(etat_civil["members"][0]["access"], "gestion");
+
+    // The admin gives Urbanisme by hand; the mapping drops État civil and makes agents managers.
+    let id = user["id"].as_str().unwrap().to_owned();
+    let granted = app
+        .post(
+            &admin,
+            "ca",
+            "org/set_member",
+            &[
+                ("service", urbanisme.as_str()),
+                ("user", id.as_str()),
+                ("access", "consultation"),
+            ],
+        )
+        .await;
+    assert_eq!(granted.status(), StatusCode::OK);
+    configure(
+        &app,
+        &admin,
+        "ca",
+        "agents",
+        &provider.issuer,
+        "guichet-ca",
+        &mapping("guichet-agents = manager"),
+    )
+    .await;
+    // The next sign-on applies the mapping again: the provider's membership goes, the admin's
+    // stays, the role follows.
+    let landed = round_trip(&app, &browser, "ca", AGENTS, "agent.reze").await;
+    assert_eq!(location(&landed), "/back-office");
+    assert_eq!(me(&app, &browser, "ca").await["role"], "Manager");
+    assert_eq!(
+        memberships(&app, "ca", "agent.reze@example.org").await,
+        "Urbanisme:consultation:false"
+    );
 }
 
 #[tokio::test]
@@ -1063,7 +1237,7 @@ async fn a_commune_without_its_own_provider_inherits_the_platforms_and_its_own_w
         .unwrap();
     assert_eq!(login.status(), StatusCode::OK);
     let saved = operator
-        .post(app.apex_url("/api/identity/platform_save"))
+        .post(app.apex_url("/api/identity/save"))
         .form(&[
             ("audience", "citizens"),
             ("preset", "franceconnect"),
@@ -1083,17 +1257,29 @@ async fn a_commune_without_its_own_provider_inherits_the_platforms_and_its_own_w
         "{}",
         saved.text().await.unwrap()
     );
-    // A commune's admin cannot write the platform's settings.
+    // A commune's admin cannot write the platform's settings (the same form, at the platform's
+    // host: no operator there).
     let admin_a = app.admin("ca").await;
-    let refused = app
-        .post(
-            &admin_a,
-            "ca",
-            "identity/platform_save",
-            &[("audience", "citizens"), ("preset", "custom")],
-        )
-        .await;
+    let refused = admin_a
+        .post(app.apex_url("/api/identity/save"))
+        .form(&[
+            ("audience", "citizens"),
+            ("preset", "custom"),
+            ("label", "Piraté"),
+            ("issuer", "https://idp.example.org"),
+            ("client_id", "x"),
+            ("client_secret", "y"),
+            ("enabled", "on"),
+        ])
+        .send()
+        .await
+        .unwrap();
     assert_ne!(refused.status(), StatusCode::OK);
+    assert_eq!(
+        app.text("SELECT label FROM platform.identity_providers WHERE audience = 'citizens'")
+            .await,
+        "FranceConnect (syndicat)"
+    );
 
     // Commune A has none of its own: it inherits, and its sign-in works with the platform's client.
     let views: Value = app
@@ -1144,4 +1330,181 @@ async fn a_commune_without_its_own_provider_inherits_the_platforms_and_its_own_w
         query_param(&authorize, "client_id").as_deref(),
         Some("guichet-cb")
     );
+}
+
+/// The follow-up of a redirect, as a browser shows it: the page's HTML.
+async fn followed(
+    app: &TestApp,
+    browser: &reqwest::Client,
+    slug: &str,
+    redirect: reqwest::Response,
+) -> String {
+    let target = location(&redirect);
+    let body = redirect.text().await.unwrap();
+    let page = browser
+        .get(app.url(slug, &target))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    format!("{target}\n{body}\n{page}")
+}
+
+#[tokio::test]
+async fn secrets_codes_tokens_state_and_nonce_appear_in_no_log_page_or_error() {
+    let logs = crate::helpers::capture_logs();
+    let app = spawn_app().await;
+    app.create_tenant("ca", "Commune A").await;
+    let provider =
+        OidcProvider::start(vec![client_for(&app, "ca", "guichet-ca", "ES256", true)]).await;
+    let admin = app.admin("ca").await;
+    for audience in ["citizens", "agents"] {
+        let extra = if audience == "agents" {
+            agents_form(true)
+        } else {
+            vec![]
+        };
+        configure(
+            &app,
+            &admin,
+            "ca",
+            audience,
+            &provider.issuer,
+            "guichet-ca",
+            &extra,
+        )
+        .await;
+    }
+    // What must stay secret, gathered along the way; what was shown or written, likewise.
+    let mut secrets = vec![SECRET.to_owned()];
+    let mut shown: Vec<String> = Vec::new();
+    fn flow(authorize: &str, callback: &str, secrets: &mut Vec<String>) {
+        for (url, name) in [
+            (authorize, "state"),
+            (authorize, "nonce"),
+            (callback, "code"),
+        ] {
+            if let Some(value) = query_param(url, name) {
+                assert!(value.len() >= 20, "{name} = {value}");
+                secrets.push(value);
+            }
+        }
+    }
+
+    // A citizen signs in, sees their account, and signs out (here and at the provider).
+    let citizen = app.client();
+    let authorize = start(&app, &citizen, "ca", CITIZENS).await;
+    let callback =
+        crate::oidc_provider::sign_in(&citizen, &authorize, "jean", Consent::Grant).await;
+    flow(&authorize, &callback, &mut secrets);
+    let landed = citizen.get(&callback).send().await.unwrap();
+    shown.push(followed(&app, &citizen, "ca", landed).await);
+    for endpoint in ["me", "identity/my_links", "identity/sign_in_options"] {
+        shown.push(
+            app.post(&citizen, "ca", endpoint, &[])
+                .await
+                .text()
+                .await
+                .unwrap(),
+        );
+    }
+    // The code again (replayed with a fresh state): the provider refuses it.
+    let fresh = start(&app, &citizen, "ca", CITIZENS).await;
+    flow(&fresh, "", &mut secrets);
+    let replay = app.url(
+        "ca",
+        &format!(
+            "/connexion/franceconnect/retour?code={}&state={}",
+            query_param(&callback, "code").unwrap(),
+            query_param(&fresh, "state").unwrap()
+        ),
+    );
+    let refused = citizen.get(&replay).send().await.unwrap();
+    shown.push(followed(&app, &citizen, "ca", refused).await);
+
+    // An agent signs in through single sign-on.
+    let agent = app.client();
+    let authorize = start(&app, &agent, "ca", AGENTS).await;
+    let callback =
+        crate::oidc_provider::sign_in(&agent, &authorize, "agent.reze", Consent::Grant).await;
+    flow(&authorize, &callback, &mut secrets);
+    let landed = agent.get(&callback).send().await.unwrap();
+    assert_eq!(location(&landed), "/back-office");
+    shown.push(followed(&app, &agent, "ca", landed).await);
+
+    // Failing flows: refused consent, a state from another browser.
+    let denied = app.client();
+    let authorize = start(&app, &denied, "ca", CITIZENS).await;
+    let callback =
+        crate::oidc_provider::sign_in(&denied, &authorize, "angela", Consent::Deny).await;
+    flow(&authorize, &callback, &mut secrets);
+    let failed = denied.get(&callback).send().await.unwrap();
+    shown.push(followed(&app, &denied, "ca", failed).await);
+    let other = app.client();
+    let authorize = start(&app, &other, "ca", CITIZENS).await;
+    let callback =
+        crate::oidc_provider::sign_in(&other, &authorize, "claire", Consent::Grant).await;
+    flow(&authorize, &callback, &mut secrets);
+    let stolen = app.client().get(&callback).send().await.unwrap();
+    shown.push(followed(&app, &app.client(), "ca", stolen).await);
+
+    // The tokens Guichet received: the ID tokens it keeps for logout, the access tokens issued.
+    let id_tokens = app
+        .text("SELECT string_agg(id_token, ' ') FROM tenant_ca.sessions WHERE id_token IS NOT NULL")
+        .await;
+    let id_tokens: Vec<String> = id_tokens.split(' ').map(str::to_owned).collect();
+    assert_eq!(id_tokens.len(), 2, "the citizen's and the agent's");
+    let access_tokens = provider.issued_access_tokens();
+    assert!(access_tokens.len() >= 2, "{access_tokens:?}");
+    secrets.extend(id_tokens);
+    secrets.extend(access_tokens);
+
+    let logout = app.post(&citizen, "ca", "logout", &[]).await;
+    assert!(logout.status().is_success() || logout.status().is_redirection());
+
+    // The admin's page and server functions.
+    shown.push(
+        admin
+            .get(app.url("ca", "/administration/identite"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap(),
+    );
+    shown.push(
+        app.post(&admin, "ca", "identity/admin", &[])
+            .await
+            .text()
+            .await
+            .unwrap(),
+    );
+    // Each failure page, as its redirect names it.
+    for failure in app::identity::model::Failure::ALL {
+        shown.push(
+            app.client()
+                .get(app.url("ca", &format!("/connexion/echec?motif={}", failure.code())))
+                .send()
+                .await
+                .unwrap()
+                .text()
+                .await
+                .unwrap(),
+        );
+    }
+
+    let logs = logs.text();
+    // The capture is live: the server's sign-ins and the failures were logged.
+    assert!(logs.contains("federated sign-in failed"), "{logs}");
+    assert!(logs.contains("/connexion/franceconnect/retour"), "{logs}");
+    assert!(secrets.len() > 15, "{secrets:?}");
+    for secret in &secrets {
+        assert!(!logs.contains(secret.as_str()), "logged: {secret}");
+        for page in &shown {
+            assert!(!page.contains(secret.as_str()), "shown: {secret} in {page}");
+        }
+    }
 }

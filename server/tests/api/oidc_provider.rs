@@ -111,6 +111,16 @@ impl OidcProvider {
     pub fn url(&self, path: &str) -> String {
         format!("{}{path}", self.issuer)
     }
+
+    /// Every access token the provider issued so far (in its memory only otherwise).
+    pub fn issued_access_tokens(&self) -> Vec<String> {
+        std::fs::read_to_string(self.dir.join("issued.txt"))
+            .unwrap_or_default()
+            .lines()
+            .filter(|line| !line.is_empty())
+            .map(str::to_owned)
+            .collect()
+    }
 }
 
 impl Drop for OidcProvider {
@@ -124,6 +134,7 @@ fn write_config(dir: &Path, port: u16, clients: &[serde_json::Value]) {
         "port": port,
         "clients": clients,
         "keys": dir.join("jwks.json"),
+        "issued": dir.join("issued.txt"),
     });
     std::fs::write(dir.join("config.json"), config.to_string()).unwrap();
 }
@@ -771,7 +782,7 @@ mod tests {
                 .await
                 .unwrap();
 
-            assert_eq!(userinfo["groups"], json!(["guichet-agents"]));
+            assert_eq!(userinfo["groups"], json!(["guichet-agents", "etat-civil"]));
             assert_eq!(userinfo["email"], "agent.reze@example.org");
             subs.push(userinfo["sub"].clone());
         }

@@ -650,3 +650,170 @@ async fn operators_enrol_sign_in_with_a_code_and_can_be_required_to_have_one() {
     let (status, _, console) = page(&browser, &app.apex_url("/plateforme")).await;
     assert_eq!(status, StatusCode::OK, "{console}");
 }
+
+#[tokio::test]
+async fn an_admin_resets_an_agents_lost_second_factor_recorded_and_the_agent_enrols_again() {
+    let app = spawn_app().await;
+    app.create_tenant("ca", "Commune A").await;
+    app.create_tenant("cb", "Commune B").await;
+    let admin = app.admin("ca").await;
+    enrol(&app, &admin, Some("ca")).await;
+    let required = app
+        .post(
+            &admin,
+            "ca",
+            "second_factor/set_required",
+            &[("required", "true")],
+        )
+        .await;
+    assert_eq!(required.status(), StatusCode::OK);
+    let paul = member(&app, &admin, "ca", "paul@ca.test", "agent").await;
+    enrol(&app, &paul, Some("ca")).await;
+    let id_of =
+        |email: &str| format!("SELECT id::text FROM tenant_ca.users WHERE email = '{email}'");
+    let paul_id = app.text(&id_of("paul@ca.test")).await;
+    let admin_id = app.text(&id_of("admin@ca.test")).await;
+
+    // The admin's page lists who has one, each with a reset but their own.
+    let (_, _, settings) = page(&admin, &app.url("ca", "/administration/securite")).await;
+    let enrolled = settings
+        .split(r#"data-testid="enrolled""#)
+        .nth(1)
+        .and_then(|rest| rest.split("</ul>").next())
+        .unwrap_or_else(|| panic!("no list of enrolled accounts: {settings}"));
+    assert!(
+        enrolled.contains(&format!(r#"value="{paul_id}""#)),
+        "{enrolled}"
+    );
+    assert!(
+        !enrolled.contains(&format!(r#"value="{admin_id}""#)),
+        "{enrolled}"
+    );
+
+    // An agent cannot reset anyone's; another commune's admin does not know Paul; nobody
+    // resets their own here (that takes a code or the password on their security page).
+    let by_agent = app
+        .post(&paul, "ca", "second_factor/reset", &[("compte", &admin_id)])
+        .await;
+    assert_eq!(by_agent.status(), StatusCode::FORBIDDEN);
+    let admin_b = app.admin("cb").await;
+    let elsewhere = app
+        .post(
+            &admin_b,
+            "cb",
+            "second_factor/reset",
+            &[("compte", &paul_id)],
+        )
+        .await;
+    assert_eq!(elsewhere.status(), StatusCode::BAD_REQUEST);
+    assert_eq!(error_message(elsewhere).await, s::RESET_UNKNOWN);
+    let own = app
+        .post(
+            &admin,
+            "ca",
+            "second_factor/reset",
+            &[("compte", &admin_id)],
+        )
+        .await;
+    assert_eq!(error_message(own).await, s::RESET_SELF);
+    assert_eq!(app.count("tenant_ca.second_factors").await, 2);
+
+    // The admin resets Paul's: recorded, and once only.
+    let reset = app
+        .post(&admin, "ca", "second_factor/reset", &[("compte", &paul_id)])
+        .await;
+    assert_eq!(
+        reset.status(),
+        StatusCode::OK,
+        "{}",
+        reset.text().await.unwrap()
+    );
+    assert_eq!(
+        app.text(&format!(
+            "SELECT count(*)::text FROM tenant_ca.second_factor_resets
+             WHERE account_id = '{paul_id}' AND reset_by = '{admin_id}'"
+        ))
+        .await,
+        "1"
+    );
+    assert_eq!(
+        app.text(&format!(
+            "SELECT count(*)::text FROM tenant_ca.second_factor_recovery_codes WHERE account_id = '{paul_id}'"
+        ))
+        .await,
+        "0"
+    );
+    let again = app
+        .post(&admin, "ca", "second_factor/reset", &[("compte", &paul_id)])
+        .await;
+    assert_eq!(again.status(), StatusCode::CONFLICT);
+    assert_eq!(error_message(again).await, s::RESET_NOTHING);
+
+    // Paul signs in with his password alone, and must enrol again before the back office.
+    let browser = app.client();
+    let login = app
+        .login(&browser, "ca", "paul@ca.test", crate::access::PASSWORD)
+        .await;
+    assert!(sets_cookie(&login, "guichet_code").is_none());
+    assert!(sets_cookie(&login, "guichet_session").is_some());
+    let (status, location, _) = page(&browser, &app.url("ca", "/back-office/dossiers")).await;
+    assert_eq!(
+        (status, location.as_str()),
+        (
+            StatusCode::SEE_OTHER,
+            "/mon-compte/securite?retour=/back-office/dossiers"
+        )
+    );
+    enrol(&app, &browser, Some("ca")).await;
+    let (status, _, _) = page(&browser, &app.url("ca", "/back-office/dossiers")).await;
+    assert_eq!(status, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn an_operator_resets_another_operators_lost_second_factor_recorded() {
+    let app = spawn_app().await;
+    let anne = operator(&app, "anne@guichet.test").await;
+    let bruno = operator(&app, "bruno@guichet.test").await;
+    enrol(&app, &anne, None).await;
+    enrol(&app, &bruno, None).await;
+    let bruno_id = app
+        .text("SELECT id::text FROM platform.operators WHERE email = 'bruno@guichet.test'")
+        .await;
+    let (_, _, settings) = page(&anne, &app.apex_url("/plateforme/securite")).await;
+    assert!(
+        settings.contains(&format!(r#"value="{bruno_id}""#)),
+        "{settings}"
+    );
+
+    let reset = anne
+        .post(app.apex_url("/api/second_factor/reset"))
+        .form(&[("compte", &bruno_id)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        reset.status(),
+        StatusCode::OK,
+        "{}",
+        reset.text().await.unwrap()
+    );
+    assert_eq!(
+        app.text(&format!(
+            "SELECT count(*)::text FROM platform.second_factor_resets WHERE account_id = '{bruno_id}'"
+        ))
+        .await,
+        "1"
+    );
+    // Bruno's next sign-in asks for no code.
+    let browser = app.client();
+    let login = browser
+        .post(app.apex_url("/api/platform/login"))
+        .form(&[
+            ("email", "bruno@guichet.test"),
+            ("password", OPERATOR_PASSWORD),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert!(sets_cookie(&login, "guichet_operator").is_some());
+}
