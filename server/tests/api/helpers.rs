@@ -318,14 +318,7 @@ enum MailTo {
 /// provisions becomes a shard group on a worker, as in production.
 async fn create_database(admin: &sea_orm::DatabaseConnection, name: &str) {
     use sea_orm::{DbBackend, Statement};
-    let citus = admin
-        .query_one_raw(Statement::from_string(
-            DbBackend::Postgres,
-            "SELECT 1 AS one FROM pg_extension WHERE extname = 'citus'",
-        ))
-        .await
-        .unwrap()
-        .is_some();
+    let citus = guichet_migrations::detect_citus(admin).await.unwrap();
     if !citus {
         admin
             .execute_unprepared(&format!("CREATE DATABASE {name}"))
