@@ -19,6 +19,7 @@ pub mod infra;
 pub mod letters;
 pub mod mail;
 pub mod org;
+pub mod people;
 pub mod platform;
 pub mod portal;
 pub mod responses;

@@ -215,6 +215,7 @@ pub async fn signup(
     if inserted == 0 {
         return Err(AppError::conflict("email", s::EMAIL_TAKEN));
     }
+    crate::people::service::sync_account(tx, id).await?;
     let token = issue_token(tx, id, TokenPurpose::VerifyEmail, VERIFY_TTL).await?;
     let tenant_name = tx.tenant().name.clone();
     enqueue(
@@ -243,6 +244,7 @@ pub async fn verify_email(tx: &TenantTx, token: &str) -> AppResult<()> {
         vec![user.id.into()],
     )
     .await?;
+    crate::people::service::sync_account(tx, user.id).await?;
     Ok(())
 }
 
@@ -475,21 +477,30 @@ pub async fn create_user_with_password(
     let display_name = validate::display_name(display_name)?;
     validate::password(password, &email)?;
     let kind = if role.is_some() { "agent" } else { "citizen" };
-    tx.execute(
-        "INSERT INTO users (id, email, display_name, password_hash, kind, role, email_verified_at)
-         VALUES ($1, $2, $3, $4, $5, $6, now())
-         ON CONFLICT (email) DO UPDATE SET display_name = EXCLUDED.display_name,
-             password_hash = EXCLUDED.password_hash, email_verified_at = COALESCE(users.email_verified_at, now())",
-        vec![
-            Uuid::new_v4().into(),
-            email.into(),
-            display_name.into(),
-            hash_password(password)?.into(),
-            kind.into(),
-            role.map(|r| r.as_str().to_owned()).into(),
-        ],
-    )
-    .await?;
+    #[derive(FromQueryResult)]
+    struct Id {
+        id: Uuid,
+    }
+    let user: Option<Id> = tx
+        .fetch_optional(
+            "INSERT INTO users (id, email, display_name, password_hash, kind, role, email_verified_at)
+             VALUES ($1, $2, $3, $4, $5, $6, now())
+             ON CONFLICT (email) DO UPDATE SET display_name = EXCLUDED.display_name,
+                 password_hash = EXCLUDED.password_hash, email_verified_at = COALESCE(users.email_verified_at, now())
+             RETURNING id",
+            vec![
+                Uuid::new_v4().into(),
+                email.into(),
+                display_name.into(),
+                hash_password(password)?.into(),
+                kind.into(),
+                role.map(|r| r.as_str().to_owned()).into(),
+            ],
+        )
+        .await?;
+    if let Some(user) = user {
+        crate::people::service::sync_account(tx, user.id).await?;
+    }
     Ok(())
 }
 

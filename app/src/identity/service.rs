@@ -605,6 +605,7 @@ async fn set_certified(
         vec![user_id.into(), json.into()],
     )
     .await?;
+    crate::people::service::sync_account(tx, user_id).await?;
     Ok(())
 }
 
@@ -717,6 +718,7 @@ pub async fn apply_citizen(
         };
     }
     link(tx, &flow.issuer, &signed_in.subject, id).await?;
+    crate::people::service::sync_account(tx, id).await?;
     open_session(
         tx,
         id,
@@ -968,6 +970,7 @@ pub async fn unlink(tx: &TenantTx, user: &UserView) -> AppResult<()> {
         vec![id.into()],
     )
     .await?;
+    crate::people::service::drop_certification(tx, id).await?;
     Ok(())
 }
 
