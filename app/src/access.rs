@@ -1,4 +1,5 @@
-//! Who may open which page: one table of protected path prefixes and the least role each needs,
+//! Who may open which page: one table of protected path prefixes and the least role each needs
+//! (and a list of the citizen's own pages, which need a session and no role),
 //! enforced for every page request by `server/src/http/access.rs` before Leptos renders, so a
 //! page cannot forget its check and its status never depends on what its data loading does.
 //!
@@ -30,6 +31,10 @@ const PROTECTED: &[(&str, Role)] = &[
     ("/administration", Role::Admin),
 ];
 
+/// Pages that need a signed-in user of any kind (a citizen's own record, household and
+/// organisations): anonymous visitors are sent to sign in and brought back.
+const SIGNED_IN: &[&str] = &["/mon-compte/informations", "/mon-foyer", "/mes-structures"];
+
 /// The sign-in page and the query parameter carrying where to go afterwards.
 pub const LOGIN_PATH: &str = "/connexion";
 pub const RETURN_PARAM: &str = "retour";
@@ -47,6 +52,11 @@ pub fn required_role(path: &str) -> Option<Role> {
         .filter(|(prefix, _)| under(path, prefix))
         .max_by_key(|(prefix, _)| prefix.len())
         .map(|(_, role)| *role)
+}
+
+/// The page needs a session, whatever the user's role.
+pub fn requires_sign_in(path: &str) -> bool {
+    required_role(path).is_some() || SIGNED_IN.iter().any(|prefix| under(path, prefix))
 }
 
 /// What a signed-in user without `role` reads instead of the page.
@@ -129,16 +139,21 @@ pub async fn decide(
 ) -> Result<Decision, crate::error::AppError> {
     use crate::infra::cookies::{SESSION_COOKIE, cookie_in};
     use crate::second_factor::{ENROL_PATH, service};
-    let Some(role) = required_role(uri.path()) else {
+    if !requires_sign_in(uri.path()) {
         return Ok(Decision::Render);
-    };
+    }
+    // `None`: any signed-in user may open the page.
+    let role = required_role(uri.path());
     let (user, must_enrol) = match cookie_in(headers, SESSION_COOKIE) {
         None => (None, false),
         Some(token) => {
             let tx = crate::infra::TenantTx::begin(state, tenant).await?;
             let user = crate::account::service::current_user(&tx, &token).await?;
             let must_enrol = match &user {
-                Some(user) if user.has_role(role) && !under(uri.path(), ENROL_PATH) => {
+                Some(user)
+                    if role.is_some_and(|role| user.has_role(role))
+                        && !under(uri.path(), ENROL_PATH) =>
+                {
                     service::enrolment_missing(&tx, &service::Realm::tenant(&tx), &token).await?
                 }
                 _ => false,
@@ -151,8 +166,10 @@ pub async fn decide(
     Ok(match user {
         None => Decision::SignIn(login_location(path_and_query)),
         Some(_) if must_enrol => Decision::Enrol(location_returning_to(ENROL_PATH, path_and_query)),
-        Some(user) if user.has_role(role) => Decision::Render,
-        Some(_) => Decision::Deny(AccessDenied(refusal(role))),
+        Some(user) => match role {
+            Some(role) if !user.has_role(role) => Decision::Deny(AccessDenied(refusal(role))),
+            _ => Decision::Render,
+        },
     })
 }
 
@@ -222,6 +239,18 @@ mod tests {
             "/mon-compte",
         ] {
             assert_eq!(required_role(path), None, "{path}");
+        }
+    }
+
+    #[test]
+    fn a_citizens_own_pages_need_only_a_session() {
+        for path in ["/mon-compte/informations", "/mon-foyer", "/mes-structures/x"] {
+            assert!(requires_sign_in(path), "{path}");
+            assert_eq!(required_role(path), None, "{path}");
+        }
+        assert!(requires_sign_in("/back-office"));
+        for path in ["/mon-compte", "/mon-foyers", "/demarches"] {
+            assert!(!requires_sign_in(path), "{path}");
         }
     }
 

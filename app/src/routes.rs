@@ -8,7 +8,7 @@ use leptos_router::{SsrMode, path};
 use crate::context::{SiteView, provide_site, use_site};
 use crate::{
     account, admin, backoffice, branding, contexts, designer, identity, letters, mail, org,
-    platform, portal, responses, second_factor, store, workflow,
+    people, platform, portal, responses, second_factor, store, workflow,
 };
 
 /// Pages citizens open first, often on a phone, that ship without the Leptos runtime: they are
@@ -133,6 +133,9 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/deconnexion/fournisseur") view=identity::pages::ProviderLogout ssr=SsrMode::Async/>
                     <Route path=path!("/administration/identite") view=identity::pages::IdentityAdminPage ssr=SsrMode::Async/>
                     <Route path=path!("/mon-compte/securite") view=second_factor::pages::AgentSecurityPage ssr=SsrMode::Async/>
+                    <Route path=path!("/mon-compte/informations") view=people::pages::MyRecordPage ssr=SsrMode::Async/>
+                    <Route path=path!("/mon-foyer") view=people::pages::MyHouseholdPage ssr=SsrMode::Async/>
+                    <Route path=path!("/mes-structures") view=people::pages::MyOrganisationsPage ssr=SsrMode::Async/>
                     <Route path=path!("/back-office") view=backoffice::pages::Home ssr=SsrMode::Async/>
                     <Route path=path!("/back-office/dossiers") view=backoffice::dossiers::DossiersPage ssr=SsrMode::Async/>
                     <Route path=path!("/back-office/dossiers/:reference") view=backoffice::dossiers::DossierPage ssr=SsrMode::Async/>

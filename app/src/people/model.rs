@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use super::strings as s;
-use crate::demarches::model::Address;
+use crate::demarches::model::{Address, IsoDate};
 
 /// How certain an attribute of a person is, weakest first: it decides what prefill may lock
 /// (only [`Certainty::Certified`]) and what an agent may edit (not a certified value).
@@ -209,6 +209,140 @@ impl OrganisationKind {
             Self::Association => "association",
         }
     }
+
+    pub fn parse(value: &str) -> Option<Self> {
+        match value {
+            "entreprise" => Some(Self::Entreprise),
+            "association" => Some(Self::Association),
+            _ => None,
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Entreprise => s::KIND_ENTREPRISE,
+            Self::Association => s::KIND_ASSOCIATION,
+        }
+    }
+}
+
+impl Civility {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Madame => "madame",
+            Self::Monsieur => "monsieur",
+        }
+    }
+
+    pub fn parse(value: &str) -> Option<Self> {
+        match value {
+            "madame" => Some(Self::Madame),
+            "monsieur" => Some(Self::Monsieur),
+            _ => None,
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Madame => s::CIVILITY_MADAME,
+            Self::Monsieur => s::CIVILITY_MONSIEUR,
+        }
+    }
+}
+
+/// The citizen's own record as `/mon-compte/informations` shows it: the person, and the
+/// account's e-mail (the one attribute the account owns).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RecordView {
+    pub person: PersonView,
+    pub account_email: String,
+    pub email_verified: bool,
+}
+
+/// One member of a household.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MemberView {
+    pub person_id: String,
+    pub relation: Relation,
+    pub civility: Option<Civility>,
+    pub given_names: String,
+    pub birth_name: String,
+    pub usage_name: Option<String>,
+    /// ISO date.
+    pub birth_date: Option<String>,
+    /// The member signs in with their own account: only they change their record.
+    pub has_account: bool,
+}
+
+impl MemberView {
+    /// "Prénoms NOM".
+    pub fn full_name(&self) -> String {
+        PersonView {
+            given_names: self.given_names.clone(),
+            birth_name: self.birth_name.clone(),
+            usage_name: self.usage_name.clone(),
+            ..Default::default()
+        }
+        .full_name()
+    }
+
+    /// The birth date as `JJ/MM/AAAA`, if known.
+    pub fn birth_date_french(&self) -> Option<String> {
+        self.birth_date
+            .as_deref()
+            .and_then(IsoDate::parse)
+            .map(IsoDate::to_french)
+    }
+}
+
+/// A household (foyer) as its members see it on `/mon-foyer`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HouseholdView {
+    pub id: String,
+    pub referent_id: String,
+    /// The person of the citizen looking at it.
+    pub viewer_id: String,
+    /// The referent first, then conjoint, children (eldest first), others.
+    pub members: Vec<MemberView>,
+}
+
+impl HouseholdView {
+    /// What the viewer may change: members without their own account, other than the viewer.
+    pub fn editable(&self, member: &MemberView) -> bool {
+        !member.has_account && member.person_id != self.viewer_id
+    }
+}
+
+/// An organisation someone represents, with their role in it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OrganisationView {
+    pub id: String,
+    pub kind: OrganisationKind,
+    pub name: String,
+    pub siret: Option<String>,
+    pub siren: Option<String>,
+    pub rna: Option<String>,
+    /// The representative's role ("président", "gérant"…), possibly empty.
+    pub role: String,
+}
+
+impl OrganisationView {
+    /// "SIRET 214 401 622 00011" or "RNA W751234567".
+    pub fn identifier(&self) -> String {
+        match (&self.siret, &self.rna) {
+            (Some(siret), _) => format!("{} {}", s::SIRET, spaced_siret(siret)),
+            (None, Some(rna)) => format!("{} {rna}", s::RNA),
+            (None, None) => String::new(),
+        }
+    }
+}
+
+/// A SIRET as it is usually written: `214 401 622 00011`.
+pub fn spaced_siret(siret: &str) -> String {
+    if siret.len() != 14 || !siret.is_ascii() {
+        return siret.to_owned();
+    }
+    format!("{} {} {} {}", &siret[..3], &siret[3..6], &siret[6..9], &siret[9..])
 }
 
 /// The Luhn check the INSEE uses for SIREN and SIRET numbers.
