@@ -174,7 +174,7 @@ fn choice(
             };
             view! {
                 <div class="field-checkbox">
-                    <input type="radio" id=id.clone() name=name value=value checked=value == checked/>
+                    <input type="radio" id=id.clone() name=name value=value checked={value == checked}/>
                     <label for=id>{label}</label>
                 </div>
             }
@@ -259,7 +259,7 @@ pub fn MyRecordPage() -> impl IntoView {
         <Transition>
             {move || Suspend::new(async move {
                 match record.await {
-                    Ok(view) => view! { <RecordForm view save error/> }.into_any(),
+                    Ok(record) => view! { <RecordForm record save error/> }.into_any(),
                     Err(error) => failure(error),
                 }
             })}
@@ -269,7 +269,7 @@ pub fn MyRecordPage() -> impl IntoView {
 
 #[component]
 fn RecordForm(
-    view: RecordView,
+    record: RecordView,
     save: ServerAction<SaveMyRecord>,
     error: Signal<Option<AppError>>,
 ) -> impl IntoView {
@@ -277,7 +277,7 @@ fn RecordForm(
         person,
         account_email,
         email_verified,
-    } = view;
+    } = record;
     let prefix = "moi";
     let is_certified =
         |attribute: Attribute| person.provenance.certainty(attribute) == Certainty::Certified;
@@ -379,7 +379,7 @@ pub fn MyHouseholdPage() -> impl IntoView {
         <Transition>
             {move || Suspend::new(async move {
                 match household.await {
-                    Ok(view) => view! { <Household view changed/> }.into_any(),
+                    Ok(household) => view! { <Household household changed/> }.into_any(),
                     Err(error) => failure(error),
                 }
             })}
@@ -389,16 +389,16 @@ pub fn MyHouseholdPage() -> impl IntoView {
 
 #[component]
 fn Household(
-    view: HouseholdView,
+    household: HouseholdView,
     changed: impl Fn(&'static str) + Copy + Send + Sync + 'static,
 ) -> impl IntoView {
-    let alone = view.members.len() <= 1;
-    let members = view
+    let alone = household.members.len() <= 1;
+    let members = household
         .members
         .iter()
         .map(|member| {
-            let editable = view.editable(member);
-            let is_viewer = member.person_id == view.viewer_id;
+            let editable = household.editable(member);
+            let is_viewer = member.person_id == household.viewer_id;
             view! { <MemberItem member=member.clone() editable is_viewer changed/> }
         })
         .collect_view();
@@ -425,21 +425,22 @@ fn member_fields(
     let relations = [Relation::Conjoint, Relation::Enfant, Relation::Autre];
     let relation_id = format!("{prefix}-relation");
     let relation_error_id = format!("{relation_id}-erreur");
+    let relation_described = relation_error_id.clone();
     let relation_message = move || problem_on(error.get().as_ref(), "relation");
     let options = relations
         .into_iter()
-        .map(|r| view! { <option value=r.as_str() selected=r.as_str() == relation>{r.label()}</option> })
+        .map(|r| view! { <option value=r.as_str() selected={r.as_str() == relation}>{r.label()}</option> })
         .collect_view();
     view! {
         <div class="field" class:field-invalid=move || relation_message().is_some()>
             <label for=relation_id.clone()>{s::MEMBER_RELATION}</label>
-            <select id=relation_id name="relation"
+            <select id=relation_id.clone() name="relation"
                 aria-invalid=move || if relation_message().is_some() { "true" } else { "false" }
-                aria-describedby=move || relation_message().map(|_| relation_error_id.clone())>
+                aria-describedby=move || relation_message().map(|_| relation_described.clone())>
                 {(member.is_none()).then(|| view! { <option value="">"—"</option> })}
                 {options}
             </select>
-            {move || relation_message().map(|text| view! { <p class="error-message">{text}</p> })}
+            {move || relation_message().map(|text| view! { <p class="error-message" id=relation_error_id.clone()>{text}</p> })}
         </div>
         {choice(prefix, "civility", s::ATTR_CIVILITY, civility_options(), civility_value(member.and_then(|m| m.civility)), error)}
         {input("given_names", s::ATTR_GIVEN_NAMES, member.map(|m| m.given_names.clone()).unwrap_or_default()).view(prefix, error)}

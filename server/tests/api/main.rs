@@ -23,6 +23,7 @@ mod ops;
 mod org;
 mod outbox;
 mod outbox_crash;
+mod people;
 mod platform;
 mod portal;
 mod responses;
