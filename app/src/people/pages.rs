@@ -279,8 +279,9 @@ fn RecordForm(
         email_verified,
     } = record;
     let prefix = "moi";
+    let provenance = person.provenance.clone();
     let is_certified =
-        |attribute: Attribute| person.provenance.certainty(attribute) == Certainty::Certified;
+        move |attribute: Attribute| provenance.certainty(attribute) == Certainty::Certified;
     let civility = if is_certified(Attribute::Civility) {
         certified(
             s::ATTR_CIVILITY,
@@ -331,29 +332,63 @@ fn RecordForm(
     } else {
         view! { <span class="badge badge-warning" data-testid="email-badge">{s::EMAIL_NOT_VERIFIED}</span> }.into_any()
     };
+    let given_names = text(
+        Attribute::GivenNames,
+        input("given_names", s::ATTR_GIVEN_NAMES, person.given_names.clone())
+            .autocomplete("given-name"),
+    );
+    let birth_name = text(
+        Attribute::BirthName,
+        input("birth_name", s::ATTR_BIRTH_NAME, person.birth_name.clone())
+            .autocomplete("family-name"),
+    );
+    let usage_name = text(
+        Attribute::UsageName,
+        input(
+            "usage_name",
+            s::ATTR_USAGE_NAME,
+            person.usage_name.clone().unwrap_or_default(),
+        ),
+    );
+    let birth_place = text(
+        Attribute::BirthPlace,
+        input(
+            "birth_place",
+            s::ATTR_BIRTH_PLACE,
+            person.birth_place.clone().unwrap_or_default(),
+        ),
+    );
+    let phone = input("phone", s::ATTR_PHONE, person.phone.clone().unwrap_or_default())
+        .kind("tel")
+        .hint(s::PHONE_HINT)
+        .autocomplete("tel")
+        .view(prefix, error);
+    let address = view! {
+        <fieldset class="field">
+            <legend>{s::ADDRESS_LEGEND}</legend>
+            <p class="hint">{s::ADDRESS_HINT}</p>
+            {input("address_number", s::ADDRESS_NUMBER, address.number.clone()).view(prefix, error)}
+            {input("address_street", s::ADDRESS_STREET, address.street.clone()).autocomplete("address-line1").view(prefix, error)}
+            {input("address_postcode", s::ADDRESS_POSTCODE, address.postcode.clone()).autocomplete("postal-code").inputmode("numeric").view(prefix, error)}
+            {input("address_commune", s::ADDRESS_COMMUNE, address.commune.clone()).autocomplete("address-level2").view(prefix, error)}
+        </fieldset>
+    };
     view! {
         <ProblemSummary error prefix=prefix.to_owned()/>
         <ActionForm action=save attr:class="form" attr:novalidate=true attr:data-testid="record-form">
             {civility}
-            {text(Attribute::GivenNames, input("given_names", s::ATTR_GIVEN_NAMES, person.given_names.clone()).autocomplete("given-name"))}
-            {text(Attribute::BirthName, input("birth_name", s::ATTR_BIRTH_NAME, person.birth_name.clone()).autocomplete("family-name"))}
-            {text(Attribute::UsageName, input("usage_name", s::ATTR_USAGE_NAME, person.usage_name.clone().unwrap_or_default()))}
+            {given_names}
+            {birth_name}
+            {usage_name}
             {birth_date}
-            {text(Attribute::BirthPlace, input("birth_place", s::ATTR_BIRTH_PLACE, person.birth_place.clone().unwrap_or_default()))}
+            {birth_place}
             <div class="field field-readonly">
                 <p class="label"><strong>{s::ATTR_EMAIL}</strong></p>
                 <p><span data-testid="record-email">{account_email}</span> " " {email_badge}</p>
                 <p class="hint">{s::EMAIL_HINT}</p>
             </div>
-            {input("phone", s::ATTR_PHONE, person.phone.clone().unwrap_or_default()).kind("tel").hint(s::PHONE_HINT).autocomplete("tel").view(prefix, error)}
-            <fieldset class="field">
-                <legend>{s::ADDRESS_LEGEND}</legend>
-                <p class="hint">{s::ADDRESS_HINT}</p>
-                {input("address_number", s::ADDRESS_NUMBER, address.number.clone()).view(prefix, error)}
-                {input("address_street", s::ADDRESS_STREET, address.street.clone()).autocomplete("address-line1").view(prefix, error)}
-                {input("address_postcode", s::ADDRESS_POSTCODE, address.postcode.clone()).autocomplete("postal-code").inputmode("numeric").view(prefix, error)}
-                {input("address_commune", s::ADDRESS_COMMUNE, address.commune.clone()).autocomplete("address-level2").view(prefix, error)}
-            </fieldset>
+            {phone}
+            {address}
             <button type="submit" class="button">{s::RECORD_SAVE}</button>
         </ActionForm>
     }
@@ -511,19 +546,22 @@ fn EditMember(
     let remove_error = Signal::derive(move || remove.value().get().and_then(Result::err));
     let prefix = format!("membre-{}", member.person_id);
     let name = member.full_name();
+    let fields = member_fields(&prefix, Some(&member), error);
+    let (update_id, remove_id) = (member.person_id.clone(), member.person_id.clone());
+    let remove_prefix = prefix.clone();
     view! {
         <details>
             <summary>{s::MEMBER_EDIT} " " <span class="sr-only">{name.clone()}</span></summary>
-            <ProblemSummary error prefix=prefix.clone()/>
+            <ProblemSummary error prefix=prefix/>
             <ActionForm action=update attr:class="form" attr:novalidate=true>
-                <input type="hidden" name="member" value=member.person_id.clone()/>
-                {member_fields(&prefix, Some(&member), error)}
+                <input type="hidden" name="member" value=update_id/>
+                {fields}
                 <button type="submit" class="button">{s::MEMBER_SAVE}</button>
             </ActionForm>
         </details>
         <ActionForm action=remove attr:class="inline-form">
-            <input type="hidden" name="member" value=member.person_id.clone()/>
-            <ProblemSummary error=remove_error prefix=prefix.clone()/>
+            <input type="hidden" name="member" value=remove_id/>
+            <ProblemSummary error=remove_error prefix=remove_prefix/>
             <button type="submit" class="button button-secondary">{s::MEMBER_REMOVE} <span class="sr-only">{format!(" : {name}")}</span></button>
         </ActionForm>
     }
@@ -608,6 +646,8 @@ fn OrganisationRow(
     });
     let error = Signal::derive(move || leave.value().get().and_then(Result::err));
     let identifier = organisation.identifier();
+    let form_id = organisation.id.clone();
+    let label = format!(" : {}", organisation.name);
     view! {
         <tr data-testid="organisation" data-organisation=organisation.id.clone()>
             <td>{organisation.name.clone()}</td>
@@ -616,9 +656,9 @@ fn OrganisationRow(
             <td>{organisation.role.clone()}</td>
             <td>
                 <ActionForm action=leave attr:class="inline-form">
-                    <input type="hidden" name="organisation" value=organisation.id.clone()/>
+                    <input type="hidden" name="organisation" value=form_id/>
                     <button type="submit" class="link-button">{s::ORGANISATION_LEAVE}
-                        <span class="sr-only">{format!(" : {}", organisation.name)}</span></button>
+                        <span class="sr-only">{label}</span></button>
                 </ActionForm>
                 <ProblemSummary error prefix="structure".to_owned()/>
             </td>
