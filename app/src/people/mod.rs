@@ -6,4 +6,6 @@
 pub mod model;
 #[cfg(feature = "ssr")]
 pub mod service;
+#[cfg(feature = "ssr")]
+pub mod beneficiary;
 pub mod strings;
