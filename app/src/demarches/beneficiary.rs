@@ -374,8 +374,8 @@ mod tests {
         let reversed = BeneficiarySetting {
             child: true,
             age: Some(AgeRule {
-                min: Some(12),
-                max: Some(200),
+                min: Some(200),
+                max: Some(3),
                 on: AgeReference::Submission,
             }),
             ..Default::default()
@@ -384,7 +384,7 @@ mod tests {
             problems(&reversed, true),
             vec![
                 s::age_too_old(200, MAX_AGE),
-                s::age_reversed(12, 200),
+                s::age_reversed(200, 3),
                 s::ORGANISATION_PREFILL_NOT_ALLOWED.to_owned()
             ]
         );

@@ -170,6 +170,7 @@ pub fn profile(viewer: Option<&UserView>) -> crate::demarches::model::Profile {
         phone: None,
         address: None,
         certified: viewer.and_then(|u| u.certified.clone()),
+        ..Default::default()
     }
 }
 
