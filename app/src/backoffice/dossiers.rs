@@ -184,10 +184,11 @@ fn ListView(list: DossierList, filter: DossierFilter) -> impl IntoView {
         ("echeance".to_owned(), s::SORT_DUE.to_owned()),
         ("reference".to_owned(), s::SORT_REFERENCE.to_owned()),
     ];
-    let beneficiary_kinds: Vec<(String, String)> = crate::demarches::beneficiary::BeneficiaryKind::ALL
-        .into_iter()
-        .map(|k| (k.code().to_owned(), k.label().to_owned()))
-        .collect();
+    let beneficiary_kinds: Vec<(String, String)> =
+        crate::demarches::beneficiary::BeneficiaryKind::ALL
+            .into_iter()
+            .map(|k| (k.code().to_owned(), k.label().to_owned()))
+            .collect();
     let (page, pages, capped) = (list.page, list.pages, list.capped);
     view! {
         <form method="get" action="/back-office/dossiers" class="filters" aria-label=s::FILTERS_LABEL>

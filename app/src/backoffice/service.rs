@@ -16,8 +16,8 @@ use super::model::{
 };
 use super::strings as s;
 use crate::account::model::{Role, UserView};
-use crate::demarches::beneficiary::BeneficiaryKind;
 use crate::demarches::answers::validate_answers;
+use crate::demarches::beneficiary::BeneficiaryKind;
 use crate::demarches::model::{CleanAnswers, FieldKind, RawAnswer};
 use crate::demarches::service::version_document;
 use crate::dossiers::model::answer_lines;
@@ -100,7 +100,8 @@ const VISIBLE: &str = "(d.service_id = ANY ($1::uuid[]) OR d.copy_services && $1
 
 /// `d.beneficiary_name` folded as `crate::text::fold` folds the searched words: lowercase,
 /// without the accents of French.
-const FOLD_BENEFICIARY: &str = "translate(lower(coalesce(d.beneficiary_name, '')), 'àâäéèêëîïôöœùûüÿç', 'aaaeeeeiiooouuuyc')";
+const FOLD_BENEFICIARY: &str =
+    "translate(lower(coalesce(d.beneficiary_name, '')), 'àâäéèêëîïôöœùûüÿç', 'aaaeeeeiiooouuuyc')";
 
 /// Builds the WHERE clause of a filter; the first parameter is always the agent's services.
 fn filter_clause(

@@ -98,9 +98,12 @@ pub fn assess(definition: &Definition, answers: &Answers) -> Assessment {
 pub fn prefill(definition: &Definition, profile: &Profile) -> Answers {
     let values = top_fields(definition).filter_map(|field| {
         let value = match (&field.kind, field.prefill) {
-            (FieldKind::Group { fields, max_items, .. }, Some(ProfileAttribute::HouseholdChildren)) => {
-                children_items(fields, *max_items, &profile.children)?
-            }
+            (
+                FieldKind::Group {
+                    fields, max_items, ..
+                },
+                Some(ProfileAttribute::HouseholdChildren),
+            ) => children_items(fields, *max_items, &profile.children)?,
             _ => profile_value(field, profile)?.0,
         };
         Some((field.code.clone(), value))
@@ -179,11 +182,11 @@ fn profile_value(field: &Field, profile: &Profile) -> Option<(RawAnswer, bool)> 
         ProfileAttribute::HouseholdChildren => return None,
         ProfileAttribute::GivenName => certified(identity.map(|i| &i.given_name)),
         ProfileAttribute::BirthName => certified(identity.map(|i| &i.family_name)),
-        ProfileAttribute::UsageName => certified(identity.and_then(|i| i.preferred_username.as_ref())),
-        ProfileAttribute::BirthPlace => certified(identity.and_then(|i| i.birthplace.as_ref())),
-        ProfileAttribute::BirthCountry => {
-            certified(identity.and_then(|i| i.birthcountry.as_ref()))
+        ProfileAttribute::UsageName => {
+            certified(identity.and_then(|i| i.preferred_username.as_ref()))
         }
+        ProfileAttribute::BirthPlace => certified(identity.and_then(|i| i.birthplace.as_ref())),
+        ProfileAttribute::BirthCountry => certified(identity.and_then(|i| i.birthcountry.as_ref())),
         ProfileAttribute::BirthDate => identity
             .and_then(|i| IsoDate::parse(i.birthdate.as_deref()?))
             .map(|date| (RawAnswer::Text(date.to_string()), true)),
@@ -216,7 +219,10 @@ fn organisation_text(
 }
 
 /// A person record's value for `field`'s identity attribute.
-fn person_value(field: &Field, person: &crate::demarches::model::PersonProfile) -> Option<RawAnswer> {
+fn person_value(
+    field: &Field,
+    person: &crate::demarches::model::PersonProfile,
+) -> Option<RawAnswer> {
     let text = |value: &Option<String>| {
         value
             .clone()
@@ -1473,7 +1479,10 @@ mod tests {
             person: Some(child("Léa", "2018-04-03")),
             ..Profile::default()
         };
-        assert_eq!(prefill(&form, &both).0.get("prenoms"), Some(&text("Marie Salomea")));
+        assert_eq!(
+            prefill(&form, &both).0.get("prenoms"),
+            Some(&text("Marie Salomea"))
+        );
         assert!(!locks(&form, &both).values.contains_key("lieu"));
     }
 
@@ -1527,7 +1536,11 @@ mod tests {
     fn an_organisation_prefills_its_name_and_identifiers() {
         let form = definition(vec![
             prefilled("raison", short_text(), ProfileAttribute::OrganisationName),
-            prefilled("siret", FieldKind::Siret {}, ProfileAttribute::OrganisationSiret),
+            prefilled(
+                "siret",
+                FieldKind::Siret {},
+                ProfileAttribute::OrganisationSiret,
+            ),
             prefilled("rna", short_text(), ProfileAttribute::OrganisationRna),
         ]);
         let profile = Profile {

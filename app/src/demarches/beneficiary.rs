@@ -183,7 +183,11 @@ pub fn problems(setting: &BeneficiarySetting, organisation_prefill: bool) -> Vec
         if rule.min.is_none() && rule.max.is_none() {
             out.push(s::AGE_EMPTY.to_owned());
         }
-        if let Some(too_old) = [rule.min, rule.max].into_iter().flatten().find(|a| *a > MAX_AGE) {
+        if let Some(too_old) = [rule.min, rule.max]
+            .into_iter()
+            .flatten()
+            .find(|a| *a > MAX_AGE)
+        {
             out.push(s::age_too_old(too_old, MAX_AGE));
         }
         if let (Some(min), Some(max)) = (rule.min, rule.max)
@@ -295,12 +299,14 @@ mod tests {
         let today = date("2027-05-10");
         // 11 today, 12 on 1 September: refused, with the date said in words.
         assert_eq!(
-            rule.refusal("Léa", Some(date("2015-06-15")), today).as_deref(),
+            rule.refusal("Léa", Some(date("2015-06-15")), today)
+                .as_deref(),
             Some("Léa aura 12 ans le 1er septembre 2027 : cette démarche est pour les 3 à 11 ans")
         );
         assert_eq!(rule.refusal("Tom", Some(date("2020-01-01")), today), None);
         assert_eq!(
-            rule.refusal("Bébé", Some(date("2025-01-01")), today).as_deref(),
+            rule.refusal("Bébé", Some(date("2025-01-01")), today)
+                .as_deref(),
             Some("Bébé aura 2 ans le 1er septembre 2027 : cette démarche est pour les 3 à 11 ans")
         );
         let on_submission = AgeRule {
@@ -322,7 +328,8 @@ mod tests {
             ..rule.clone()
         };
         assert_eq!(
-            past.refusal("Léa", Some(date("2014-01-01")), today).as_deref(),
+            past.refusal("Léa", Some(date("2014-01-01")), today)
+                .as_deref(),
             Some("Léa avait 12 ans le 1er septembre 2026 : cette démarche est pour les 3 à 11 ans")
         );
         assert!(
@@ -409,7 +416,10 @@ mod tests {
             json,
             r#"{"citizen":false,"household_member":false,"child":true,"organisation":false,"age":{"min":3,"max":11,"on":{"date":"2027-09-01"}}}"#
         );
-        assert_eq!(serde_json::from_str::<BeneficiarySetting>(&json).unwrap(), setting);
+        assert_eq!(
+            serde_json::from_str::<BeneficiarySetting>(&json).unwrap(),
+            setting
+        );
         assert!(serde_json::from_str::<BeneficiarySetting>(r#"{"enfant":true}"#).is_err());
     }
 }

@@ -834,8 +834,16 @@ mod tests {
     fn organisation_prefill_needs_the_demarche_to_allow_organisations() {
         let form = definition(vec![
             prefilled("raison", short_text(), ProfileAttribute::OrganisationName),
-            prefilled("siret", FieldKind::Siret {}, ProfileAttribute::OrganisationSiret),
-            prefilled("rna", FieldKind::Email {}, ProfileAttribute::OrganisationRna),
+            prefilled(
+                "siret",
+                FieldKind::Siret {},
+                ProfileAttribute::OrganisationSiret,
+            ),
+            prefilled(
+                "rna",
+                FieldKind::Email {},
+                ProfileAttribute::OrganisationRna,
+            ),
         ]);
         assert_eq!(
             problems(&form),

@@ -222,7 +222,14 @@ fn BeneficiarySettings(ctx: Ctx) -> impl IntoView {
     };
     let age = move |read: fn(&AgeRule) -> String| {
         Signal::derive(move || {
-            editor.with_demarche(|e| e.demarche().beneficiary.age.as_ref().map(read).unwrap_or_default())
+            editor.with_demarche(|e| {
+                e.demarche()
+                    .beneficiary
+                    .age
+                    .as_ref()
+                    .map(read)
+                    .unwrap_or_default()
+            })
         })
     };
     // Typing in an empty rule creates it (counted on the day of submission until a date is
@@ -237,9 +244,8 @@ fn BeneficiarySettings(ctx: Ctx) -> impl IntoView {
                     on: AgeReference::Submission,
                 });
                 accepted = change(&mut rule);
-                let empty = rule.min.is_none()
-                    && rule.max.is_none()
-                    && rule.on == AgeReference::Submission;
+                let empty =
+                    rule.min.is_none() && rule.max.is_none() && rule.on == AgeReference::Submission;
                 d.beneficiary.age = (!empty).then_some(rule);
             });
         });
@@ -691,9 +697,18 @@ fn prefill_choices(kind: PaletteKind) -> Option<Vec<(ProfileAttribute, &'static 
             (ProfileAttribute::UsageName, s::PREFILL_USAGE_NAME),
             (ProfileAttribute::BirthPlace, s::PREFILL_BIRTH_PLACE),
             (ProfileAttribute::BirthCountry, s::PREFILL_BIRTH_COUNTRY),
-            (ProfileAttribute::OrganisationName, s::PREFILL_ORGANISATION_NAME),
-            (ProfileAttribute::OrganisationSiret, s::PREFILL_ORGANISATION_SIRET),
-            (ProfileAttribute::OrganisationRna, s::PREFILL_ORGANISATION_RNA),
+            (
+                ProfileAttribute::OrganisationName,
+                s::PREFILL_ORGANISATION_NAME,
+            ),
+            (
+                ProfileAttribute::OrganisationSiret,
+                s::PREFILL_ORGANISATION_SIRET,
+            ),
+            (
+                ProfileAttribute::OrganisationRna,
+                s::PREFILL_ORGANISATION_RNA,
+            ),
         ]),
         PaletteKind::Siret => Some(vec![(
             ProfileAttribute::OrganisationSiret,

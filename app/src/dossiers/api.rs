@@ -182,7 +182,7 @@ pub async fn load_draft(key: String, summary: bool) -> Result<DraftLoad, AppErro
                 }
             } else {
                 match super::service::draft_page(&tx, viewer.as_ref(), &key).await? {
-                    super::service::DraftState::Open(page) => DraftLoad::Open(page),
+                    super::service::DraftState::Open(page) => DraftLoad::Open(*page),
                     super::service::DraftState::Submitted(url) => DraftLoad::Submitted(url),
                 }
             };

@@ -13,20 +13,18 @@ use uuid::Uuid;
 use super::model::{
     AnswerLine, Availability, Channel, CitizenMessage, DossierEvent, DossierSummary, DossierView,
     DraftPage, DraftSummary, FilingStart, LiveStatus, RecordUpdate, RefusedPiece, UploadRefusal,
-    answer_lines,
-    first_step_with_problem, step_problems,
+    answer_lines, first_step_with_problem, step_problems,
 };
 use super::strings as s;
 use crate::account::model::{Role, UserView};
 use crate::demarches::answers::{assess, validate_answers};
+use crate::demarches::beneficiary::BeneficiaryKind;
 use crate::demarches::document::DemarcheDocument;
 use crate::demarches::form_data::{Posted, StepAction, apply_group_action, apply_step};
 use crate::demarches::model::{
     AnswerError, AnswerValue, Answers, Audience, Definition, FieldKind, FileRef, Locks, RawAnswer,
 };
-use crate::demarches::beneficiary::BeneficiaryKind;
 use crate::demarches::service::{Current, current_published, today_iso, version_document};
-use crate::people::beneficiary;
 use crate::error::{AppError, AppResult};
 use crate::infra::crypto::new_token;
 use crate::infra::dates::{french_date, french_date_time};
@@ -35,6 +33,7 @@ use crate::infra::mail::{OutgoingMail, enqueue};
 use crate::infra::storage::TenantFiles;
 use crate::infra::{Queries, Settings, TenantTx};
 use crate::org::service::FIRST_SERVICE;
+use crate::people::beneficiary;
 use crate::workflow::service::instruction_of;
 
 /// The most bytes one upload request may carry, whatever the field allows.
@@ -419,7 +418,7 @@ pub async fn start_draft(
 
 /// The draft as its step page shows it, or the address of its dossier once submitted.
 pub enum DraftState {
-    Open(DraftPage),
+    Open(Box<DraftPage>),
     Submitted(String),
 }
 
@@ -436,7 +435,7 @@ pub async fn draft_page(
     let locks = locks_of(&row, viewer, &document.definition);
     let mut answers = row.answers()?;
     locks.enforce(&mut answers);
-    Ok(DraftState::Open(DraftPage {
+    Ok(DraftState::Open(Box::new(DraftPage {
         key: row.key.clone(),
         demarche_id: row.demarche_id.to_string(),
         title: document.demarche.title,
@@ -448,7 +447,7 @@ pub async fn draft_page(
         locks,
         beneficiary: row.other_beneficiary(),
         record_updates: Vec::new(),
-    }))
+    })))
 }
 
 /// A file received with a step form or an upload request.
@@ -892,7 +891,7 @@ pub async fn summary(
     key: &str,
 ) -> AppResult<Result<(DraftPage, Vec<AnswerLine>), String>> {
     let mut page = match draft_page(tx, viewer, key).await? {
-        DraftState::Open(page) => page,
+        DraftState::Open(page) => *page,
         DraftState::Submitted(url) => return Ok(Err(url)),
     };
     let lines = match assess(&page.definition, &page.answers).result {
@@ -1067,7 +1066,11 @@ pub async fn submit(
         && draft.channel == "portal"
         && document.demarche.beneficiary.age.is_some()
     {
-        let choice = match (kind, draft.beneficiary_person_id, draft.beneficiary_organisation_id) {
+        let choice = match (
+            kind,
+            draft.beneficiary_person_id,
+            draft.beneficiary_organisation_id,
+        ) {
             ("soi", _, _) => Some(crate::demarches::beneficiary::CHOICE_SELF.to_owned()),
             (_, Some(person), _) => Some(format!("personne:{person}")),
             (_, _, Some(organisation)) => Some(format!("organisation:{organisation}")),

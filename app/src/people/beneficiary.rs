@@ -279,9 +279,16 @@ pub async fn resolve(
     Ok(match option.kind {
         BeneficiaryKind::Soi => Chosen {
             kind: BeneficiaryKind::Soi,
-            person: circle.me.as_ref().and_then(|me| Uuid::parse_str(&me.id).ok()),
+            person: circle
+                .me
+                .as_ref()
+                .and_then(|me| Uuid::parse_str(&me.id).ok()),
             organisation: None,
-            name: circle.me.as_ref().map(PersonView::full_name).unwrap_or_default(),
+            name: circle
+                .me
+                .as_ref()
+                .map(PersonView::full_name)
+                .unwrap_or_default(),
         },
         BeneficiaryKind::Personne | BeneficiaryKind::Enfant => Chosen {
             kind: option.kind,
@@ -376,10 +383,9 @@ pub async fn profile(
             base.person = circle.me.as_ref().map(|me| person_profile(me, true));
         }
         BeneficiaryKind::Personne | BeneficiaryKind::Enfant => {
-            let member = circle
-                .members
-                .iter()
-                .find(|m| Some(m.person.id.as_str()) == chosen.person.map(|p| p.to_string()).as_deref());
+            let member = circle.members.iter().find(|m| {
+                Some(m.person.id.as_str()) == chosen.person.map(|p| p.to_string()).as_deref()
+            });
             base.certified = None;
             base.person = member.map(|m| person_profile(&m.person, false));
             if let Some(address) = member.and_then(|m| m.person.address.clone()) {
@@ -453,7 +459,11 @@ impl UpdateValue {
 
 /// The answers to fields prefilled with the citizen's address, phone or e-mail that differ
 /// from their record: what the summary offers to write back (never silently).
-pub fn updates(definition: &Definition, answers: &CleanAnswers, record: &PersonView) -> Vec<Update> {
+pub fn updates(
+    definition: &Definition,
+    answers: &CleanAnswers,
+    record: &PersonView,
+) -> Vec<Update> {
     let mut out: Vec<Update> = Vec::new();
     let fields = definition.steps.iter().flat_map(|step| &step.fields);
     for field in fields {
@@ -474,14 +484,14 @@ pub fn updates(definition: &Definition, answers: &CleanAnswers, record: &PersonV
                     value: UpdateValue::Text(phone.clone()),
                 }
             }
-            (Some(ProfileAttribute::Email), Some(AnswerValue::Text(email)), FieldKind::Email {})
-                if record.email.as_deref() != Some(email.as_str()) =>
-            {
-                Update {
-                    attribute: Attribute::Email,
-                    value: UpdateValue::Text(email.clone()),
-                }
-            }
+            (
+                Some(ProfileAttribute::Email),
+                Some(AnswerValue::Text(email)),
+                FieldKind::Email {},
+            ) if record.email.as_deref() != Some(email.as_str()) => Update {
+                attribute: Attribute::Email,
+                value: UpdateValue::Text(email.clone()),
+            },
             _ => continue,
         };
         if !out.iter().any(|u| u.attribute == update.attribute) {

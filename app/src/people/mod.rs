@@ -3,9 +3,9 @@
 //! by RNA) and who represents them, households. The portal's "Mon foyer", the beneficiary of a
 //! démarche, the wallet and the agents' 360° view (`usagers`) build on it.
 
+#[cfg(feature = "ssr")]
+pub mod beneficiary;
 pub mod model;
 #[cfg(feature = "ssr")]
 pub mod service;
-#[cfg(feature = "ssr")]
-pub mod beneficiary;
 pub mod strings;

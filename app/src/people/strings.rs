@@ -56,8 +56,7 @@ pub const CHOOSE_BENEFICIARY: &str = "Choisissez pour qui vous faites cette dém
 pub const NOT_FOR_SELF: &str =
     "Cette démarche ne peut pas être faite pour vous-même : choisissez un bénéficiaire proposé.";
 pub const NOT_IN_HOUSEHOLD: &str = "Cette personne ne fait pas partie de votre foyer : vous ne pouvez faire cette démarche que pour vous-même ou un membre de votre foyer.";
-pub const ONLY_CHILDREN: &str =
-    "Cette démarche ne peut être faite que pour un enfant du foyer.";
+pub const ONLY_CHILDREN: &str = "Cette démarche ne peut être faite que pour un enfant du foyer.";
 pub const NOT_FOR_MEMBERS: &str =
     "Cette démarche ne peut pas être faite pour un autre membre du foyer.";
 pub const NOT_REPRESENTED: &str = "Vous ne représentez pas cette organisation : ajoutez-la d'abord à votre compte, avec la preuve que vous la représentez.";

@@ -124,9 +124,7 @@ async fn filing_start(
     if let Some(pour) = pour {
         form.push(("pour", pour));
     }
-    let response = app
-        .post(client, slug, "portal/demarche_start", &form)
-        .await;
+    let response = app.post(client, slug, "portal/demarche_start", &form).await;
     assert_eq!(response.status(), StatusCode::OK);
     response.json().await.unwrap()
 }
@@ -155,7 +153,12 @@ fn key_of(response: &reqwest::Response) -> String {
         .to_owned()
 }
 
-async fn list(app: &TestApp, client: &reqwest::Client, slug: &str, filter: &[(&str, &str)]) -> Value {
+async fn list(
+    app: &TestApp,
+    client: &reqwest::Client,
+    slug: &str,
+    filter: &[(&str, &str)],
+) -> Value {
     let mut form: Vec<(String, String)> = filter
         .iter()
         .map(|(k, v)| (format!("filter[{k}]"), (*v).to_owned()))
@@ -202,7 +205,12 @@ async fn a_child_in_the_age_range_prefills_the_draft_and_one_outside_it_is_refus
         .as_array()
         .unwrap()
         .iter()
-        .map(|o| (o["value"].as_str().unwrap().to_owned(), o["refusal"].clone()))
+        .map(|o| {
+            (
+                o["value"].as_str().unwrap().to_owned(),
+                o["refusal"].clone(),
+            )
+        })
         .collect();
     assert_eq!(
         offered,
@@ -219,7 +227,10 @@ async fn a_child_in_the_age_range_prefills_the_draft_and_one_outside_it_is_refus
         .text()
         .await
         .unwrap();
-    assert!(html.contains("Pour qui faites-vous cette démarche ?"), "{html}");
+    assert!(
+        html.contains("Pour qui faites-vous cette démarche ?"),
+        "{html}"
+    );
     let lea_radio = &html[html.find(&format!("value=\"personne:{LEA}\"")).unwrap()..];
     assert!(lea_radio[..lea_radio.find('>').unwrap()].contains("disabled"));
     assert!(html.contains(&reason), "{html}");
@@ -266,8 +277,10 @@ async fn a_child_in_the_age_range_prefills_the_draft_and_one_outside_it_is_refus
         .await;
     location(&submitted);
     assert_eq!(
-        app.text("SELECT beneficiary_person_id::text || ' ' || beneficiary_kind FROM tenant_ca.dossiers")
-            .await,
+        app.text(
+            "SELECT beneficiary_person_id::text || ' ' || beneficiary_kind FROM tenant_ca.dossiers"
+        )
+        .await,
         format!("{TOM} enfant")
     );
     let reference = app.text("SELECT reference FROM tenant_ca.dossiers").await;
@@ -287,7 +300,11 @@ async fn a_child_in_the_age_range_prefills_the_draft_and_one_outside_it_is_refus
         (vec![("beneficiaire", "enfant"), ("pour", "tôm")], true),
     ] {
         let listed = list(&app, &admin, "ca", &filter).await;
-        let expected: Vec<String> = if found { vec![reference.clone()] } else { vec![] };
+        let expected: Vec<String> = if found {
+            vec![reference.clone()]
+        } else {
+            vec![]
+        };
         assert_eq!(references(&listed), expected, "{filter:?}");
     }
     let unknown_kind = admin
@@ -298,12 +315,20 @@ async fn a_child_in_the_age_range_prefills_the_draft_and_one_outside_it_is_refus
         .unwrap();
     assert_eq!(unknown_kind.status(), StatusCode::BAD_REQUEST);
     let agent_page: Value = app
-        .post(&admin, "ca", "backoffice/dossier", &[("reference", &reference)])
+        .post(
+            &admin,
+            "ca",
+            "backoffice/dossier",
+            &[("reference", &reference)],
+        )
         .await
         .json()
         .await
         .unwrap();
-    assert_eq!(agent_page["beneficiary"], json!("Tom MARTIN (enfant du foyer)"));
+    assert_eq!(
+        agent_page["beneficiary"],
+        json!("Tom MARTIN (enfant du foyer)")
+    );
 }
 
 #[tokio::test]
@@ -375,7 +400,13 @@ async fn an_organisation_the_citizen_represents_prefills_its_name_and_siret() {
         format!("{BAKERY} organisation Boulangerie Martin")
     );
     app.grant("ca", "admin@ca.test", None, "gestion").await;
-    let listed = list(&app, &admin, "ca", &[("beneficiaire", "organisation"), ("pour", "boulangerie")]).await;
+    let listed = list(
+        &app,
+        &admin,
+        "ca",
+        &[("beneficiaire", "organisation"), ("pour", "boulangerie")],
+    )
+    .await;
     assert_eq!(references(&listed).len(), 1);
 }
 
@@ -416,8 +447,16 @@ async fn a_person_of_another_household_or_commune_and_an_organisation_not_repres
     for (demarche, choice, reason) in [
         (&periscolaire, format!("personne:{TOM}"), not_in_household),
         (&periscolaire, format!("personne:{far}"), not_in_household),
-        (&periscolaire, format!("personne:{jeanne}"), not_in_household),
-        (&periscolaire, "personne:pas-un-uuid".to_owned(), not_in_household),
+        (
+            &periscolaire,
+            format!("personne:{jeanne}"),
+            not_in_household,
+        ),
+        (
+            &periscolaire,
+            "personne:pas-un-uuid".to_owned(),
+            not_in_household,
+        ),
         (
             &terrasse,
             format!("organisation:{BAKERY}"),
@@ -446,7 +485,14 @@ async fn a_person_of_another_household_or_commune_and_an_organisation_not_repres
     let claire_client = signed_in_citizen(&app, "cb", "claire2@example.org").await;
     let admin_b = app.admin("cb").await;
     let periscolaire_b = publish_with(&app, &admin_b, "cb", None, &periscolaire_document()).await;
-    let refused = start_for(&app, &claire_client, "cb", &periscolaire_b, &format!("personne:{TOM}")).await;
+    let refused = start_for(
+        &app,
+        &claire_client,
+        "cb",
+        &periscolaire_b,
+        &format!("personne:{TOM}"),
+    )
+    .await;
     assert!(location(&refused).starts_with(&format!("/demarches/{periscolaire_b}?pour=")));
     assert_eq!(app.count("tenant_cb.dossier_drafts").await, 0);
 }
@@ -474,7 +520,10 @@ async fn a_new_address_is_offered_back_to_the_citizens_record_and_written_only_w
     let key = start(&app, &citizen, "ca", &id, false).await;
     let answers = draft(&app, &citizen, "ca", &key).await["Open"]["answers"].clone();
     assert_eq!(answers["tel"], json!({ "text": "+33612345678" }));
-    assert_eq!(answers["nouvelle"]["address"]["street"], json!("rue des Lilas"));
+    assert_eq!(
+        answers["nouvelle"]["address"]["street"],
+        json!("rue des Lilas")
+    );
 
     post_step(
         &app,
@@ -493,7 +542,12 @@ async fn a_new_address_is_offered_back_to_the_citizens_record_and_written_only_w
     )
     .await;
     let summary: Value = app
-        .post(&citizen, "ca", "portal/draft", &[("key", &key), ("summary", "true")])
+        .post(
+            &citizen,
+            "ca",
+            "portal/draft",
+            &[("key", &key), ("summary", "true")],
+        )
         .await
         .json()
         .await
@@ -525,12 +579,22 @@ async fn a_new_address_is_offered_back_to_the_citizens_record_and_written_only_w
     // Another citizen cannot write Jeanne's record with her draft.
     let other = signed_in_citizen(&app, "ca", "paul@example.org").await;
     let forged = app
-        .post(&other, "ca", "portal/update_record", &[("key", &key), ("adresse", "1")])
+        .post(
+            &other,
+            "ca",
+            "portal/update_record",
+            &[("key", &key), ("adresse", "1")],
+        )
         .await;
     assert_eq!(forged.status(), StatusCode::NOT_FOUND);
 
     let accepted = app
-        .post(&citizen, "ca", "portal/update_record", &[("key", &key), ("adresse", "1")])
+        .post(
+            &citizen,
+            "ca",
+            "portal/update_record",
+            &[("key", &key), ("adresse", "1")],
+        )
         .await;
     assert_eq!(
         location(&accepted),
@@ -554,7 +618,12 @@ async fn a_new_address_is_offered_back_to_the_citizens_record_and_written_only_w
     );
     // Nothing left to offer.
     let summary: Value = app
-        .post(&citizen, "ca", "portal/draft", &[("key", &key), ("summary", "true")])
+        .post(
+            &citizen,
+            "ca",
+            "portal/draft",
+            &[("key", &key), ("summary", "true")],
+        )
         .await
         .json()
         .await
