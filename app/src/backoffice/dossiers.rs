@@ -33,6 +33,8 @@ pub(crate) fn filter_from_query() -> Memo<DossierFilter> {
                 du: get("du"),
                 au: get("au"),
                 delai: get("delai"),
+                beneficiaire: get("beneficiaire"),
+                pour: get("pour"),
                 tri: get("tri"),
                 page: get("page"),
             }
@@ -182,6 +184,11 @@ fn ListView(list: DossierList, filter: DossierFilter) -> impl IntoView {
         ("echeance".to_owned(), s::SORT_DUE.to_owned()),
         ("reference".to_owned(), s::SORT_REFERENCE.to_owned()),
     ];
+    let beneficiary_kinds: Vec<(String, String)> =
+        crate::demarches::beneficiary::BeneficiaryKind::ALL
+            .into_iter()
+            .map(|k| (k.code().to_owned(), k.label().to_owned()))
+            .collect();
     let (page, pages, capped) = (list.page, list.pages, list.capped);
     view! {
         <form method="get" action="/back-office/dossiers" class="filters" aria-label=s::FILTERS_LABEL>
@@ -197,6 +204,9 @@ fn ListView(list: DossierList, filter: DossierFilter) -> impl IntoView {
             <div class="field"><label for="f-au">{s::F_TO}</label><input id="f-au" type="date" name="au" value=filter.au.clone()/></div>
             <div class="field"><label for="f-delai">{s::F_SLA}</label>
                 <select id="f-delai" name="delai"><option value="">{s::ALL}</option>{options(sla_options, filter.delai.clone())}</select></div>
+            <div class="field"><label for="f-beneficiaire">{s::F_BENEFICIARY_KIND}</label>
+                <select id="f-beneficiaire" name="beneficiaire"><option value="">{s::ALL}</option>{options(beneficiary_kinds, filter.beneficiaire.clone())}</select></div>
+            <div class="field"><label for="f-pour">{s::F_BENEFICIARY_NAME}</label><input id="f-pour" type="search" name="pour" value=filter.pour.clone()/></div>
             <div class="field"><label for="f-tri">{s::F_SORT}</label>
                 <select id="f-tri" name="tri">{options(sorts, filter.tri.clone())}</select></div>
             <button type="submit" class="button">{s::FILTER}</button>
@@ -352,7 +362,7 @@ fn DossierTable(lines: Vec<DossierLine>) -> impl IntoView {
                     <tr>
                         <td><a href=format!("/back-office/dossiers/{}", l.reference)>{l.reference.clone()}</a></td>
                         <td>{l.demarche}</td>
-                        <td>{l.citizen}</td>
+                        <td>{l.citizen}{l.beneficiary.map(|b| view! { <br/><span class="hint beneficiary">{s::ON_BEHALF_OF} " : " {b}</span> })}</td>
                         <td><span class="status-badge" style=format!("--status-colour: {}", l.status_colour)>{l.status_name}</span></td>
                         <td>{l.service}</td>
                         <td>{l.assignee.unwrap_or_default()}</td>
@@ -382,6 +392,8 @@ fn SaveSearch(filter: DossierFilter, services: Vec<(String, String)>) -> impl In
                 <input type="hidden" name="filter[du]" value=filter.du.clone()/>
                 <input type="hidden" name="filter[au]" value=filter.au.clone()/>
                 <input type="hidden" name="filter[delai]" value=filter.delai.clone()/>
+                <input type="hidden" name="filter[beneficiaire]" value=filter.beneficiaire.clone()/>
+                <input type="hidden" name="filter[pour]" value=filter.pour.clone()/>
                 <input type="hidden" name="filter[tri]" value=filter.tri.clone()/>
                 <input type="hidden" name="filter[page]" value=""/>
                 <div class="field"><label for="search-name">{s::SEARCH_NAME}</label><input id="search-name" name="name" required/></div>
@@ -448,6 +460,7 @@ fn DossierView(
         <ErrorSummary error/>
         <dl class="dossier-facts">
             <dt>{s::COL_CITIZEN}</dt><dd>{d.read_value().citizen.clone()} {d.read_value().contact_email.clone().map(|e| format!(" <{e}>"))}</dd>
+            {d.read_value().beneficiary.clone().map(|name| view! { <dt>{s::ON_BEHALF_OF}</dt><dd data-testid="agent-beneficiary">{name}</dd> })}
             <dt>{s::COL_STATUS}</dt><dd><span class="status-badge" data-testid="agent-status" style=format!("--status-colour: {}", d.read_value().status_colour)>{d.read_value().status_name.clone()}</span>
                 {d.read_value().complement_open.then(move || view! { " " <span class="hint">{s::WAITING_COMPLEMENT}</span> })}</dd>
             <dt>{s::COL_SERVICE}</dt><dd data-testid="agent-service">{d.read_value().service.clone()}</dd>

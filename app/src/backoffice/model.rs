@@ -65,6 +65,13 @@ pub struct DossierFilter {
     /// An [`Sla`] code.
     #[serde(default)]
     pub delai: String,
+    /// A beneficiary kind (`crate::demarches::beneficiary::BeneficiaryKind` code: `soi`,
+    /// `personne`, `enfant`, `organisation`).
+    #[serde(default)]
+    pub beneficiaire: String,
+    /// Words of the beneficiary's name (a person's or an organisation's).
+    #[serde(default)]
+    pub pour: String,
     /// `recent` (default), `ancien`, `echeance`, `reference`.
     #[serde(default)]
     pub tri: String,
@@ -84,6 +91,8 @@ impl DossierFilter {
             ("du", &self.du),
             ("au", &self.au),
             ("delai", &self.delai),
+            ("beneficiaire", &self.beneficiaire),
+            ("pour", &self.pour),
             ("tri", &self.tri),
             ("page", &self.page),
         ];
@@ -142,6 +151,9 @@ pub struct DossierLine {
     /// The context it was submitted through (its name then), if any.
     #[serde(default)]
     pub context: Option<String>,
+    /// On whose behalf, when not the account holder: "Léa MARTIN (enfant)".
+    #[serde(default)]
+    pub beneficiary: Option<String>,
 }
 
 /// A page of the dossier list, with what the filter form offers.
@@ -264,6 +276,9 @@ pub struct AgentDossier {
     /// The name of the context (`crate::contexts`) it was submitted through, as it was then.
     #[serde(default)]
     pub context: Option<String>,
+    /// "Pour le compte de": the beneficiary, when not the account holder.
+    #[serde(default)]
+    pub beneficiary: Option<String>,
     pub status: String,
     pub status_name: String,
     pub status_colour: String,

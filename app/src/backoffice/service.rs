@@ -17,6 +17,7 @@ use super::model::{
 use super::strings as s;
 use crate::account::model::{Role, UserView};
 use crate::demarches::answers::validate_answers;
+use crate::demarches::beneficiary::BeneficiaryKind;
 use crate::demarches::model::{CleanAnswers, FieldKind, RawAnswer};
 use crate::demarches::service::version_document;
 use crate::dossiers::model::answer_lines;
@@ -97,6 +98,11 @@ fn day(date: Date) -> String {
 /// The SQL that limits dossiers `d` to those the agent can read; `$1` is their services.
 const VISIBLE: &str = "(d.service_id = ANY ($1::uuid[]) OR d.copy_services && $1::uuid[])";
 
+/// `d.beneficiary_name` folded as `crate::text::fold` folds the searched words: lowercase,
+/// without the accents of French.
+const FOLD_BENEFICIARY: &str =
+    "translate(lower(coalesce(d.beneficiary_name, '')), 'àâäéèêëîïôöœùûüÿç', 'aaaeeeeiiooouuuyc')";
+
 /// Builds the WHERE clause of a filter; the first parameter is always the agent's services.
 fn filter_clause(
     agent: &Agent,
@@ -156,6 +162,32 @@ fn filter_clause(
             &mut values,
         );
     }
+    match filter.beneficiaire.trim() {
+        "" => {}
+        code => {
+            let kind = BeneficiaryKind::parse(code)
+                .ok_or_else(|| AppError::invalid("beneficiaire", s::BENEFICIARY_KIND_UNKNOWN))?;
+            push(
+                &mut sql,
+                "d.beneficiary_kind = ?",
+                kind.code().into(),
+                &mut values,
+            );
+        }
+    }
+    let name = filter.pour.trim();
+    if !name.is_empty() {
+        // Every word, in any order, case and accents aside (`pour=lea martin`).
+        for word in crate::text::fold(name).split_whitespace().take(6) {
+            let pattern = format!("%{}%", word.replace(['%', '_', '\\'], ""));
+            push(
+                &mut sql,
+                &format!("{FOLD_BENEFICIARY} LIKE ?"),
+                pattern.into(),
+                &mut values,
+            );
+        }
+    }
     match Sla::parse(filter.delai.trim()) {
         None if !filter.delai.trim().is_empty() => {
             return Err(AppError::invalid("delai", s::SLA_UNKNOWN));
@@ -196,12 +228,24 @@ struct LineRow {
     alert_on: Option<Date>,
     closed: bool,
     context: Option<String>,
+    beneficiary_kind: Option<String>,
+    beneficiary_name: Option<String>,
 }
 
 const LINE_SELECT: &str = "SELECT d.id, d.reference, d.demarche_id, d.citizen_name, d.status, s.name AS service,
         u.display_name AS assignee, d.submitted_at, d.due_on, d.alert_on, d.closed_at IS NOT NULL AS closed,
-        COALESCE(d.context_name, d.context_code) AS context
+        COALESCE(d.context_name, d.context_code) AS context, d.beneficiary_kind, d.beneficiary_name
      FROM dossiers d JOIN services s ON s.id = d.service_id LEFT JOIN users u ON u.id = d.assignee_id";
+
+/// "Léa MARTIN (enfant du foyer)" when the dossier is for someone other than its account holder.
+fn other_beneficiary(kind: Option<&str>, name: Option<&str>) -> Option<String> {
+    let kind = BeneficiaryKind::parse(kind?)?;
+    let name = name?.trim();
+    if kind == BeneficiaryKind::Soi || name.is_empty() {
+        return None;
+    }
+    Some(s::beneficiary_line(name, kind))
+}
 
 /// Titles and workflows of the démarches, read once per request.
 struct Demarches {
@@ -261,6 +305,10 @@ impl Demarches {
             due_on: row.due_on.map(day),
             sla: sla_of(row.due_on, row.alert_on, row.closed, today),
             context: row.context,
+            beneficiary: other_beneficiary(
+                row.beneficiary_kind.as_deref(),
+                row.beneficiary_name.as_deref(),
+            ),
         }
     }
 }
@@ -521,12 +569,15 @@ struct DossierRow {
     revision: i32,
     closed: bool,
     context: Option<String>,
+    beneficiary_kind: Option<String>,
+    beneficiary_name: Option<String>,
 }
 
 const DOSSIER_SELECT: &str = "SELECT id, reference, demarche_id, version, tracking_key, contact_email, citizen_name,
         channel, answers::text AS answers, status, service_id, copy_services::text AS copy_services, assignee_id,
         submitted_at, due_on, alert_on, silence_on, silence_kind, complement_open, locked_by, locked_until,
-        revision, closed_at IS NOT NULL AS closed, COALESCE(context_name, context_code) AS context
+        revision, closed_at IS NOT NULL AS closed, COALESCE(context_name, context_code) AS context,
+        beneficiary_kind, beneficiary_name
      FROM dossiers";
 
 /// A dossier the agent can see (by reference), with their access to it; `for_update` locks
@@ -697,7 +748,10 @@ fn certified_locks(
     row: &DossierRow,
     owner: Option<crate::identity::model::CertifiedIdentity>,
 ) -> crate::demarches::model::Locks {
-    if row.channel != "portal" || owner.is_none() {
+    // The owner's certified identity is theirs: it locks nothing on a dossier filed for
+    // someone else.
+    let for_someone_else = !matches!(row.beneficiary_kind.as_deref(), None | Some("soi"));
+    if row.channel != "portal" || owner.is_none() || for_someone_else {
         return crate::demarches::model::Locks::default();
     }
     let profile = crate::demarches::model::Profile {
@@ -843,6 +897,10 @@ pub async fn dossier(tx: &TenantTx, agent: &Agent, reference: &str) -> AppResult
         channel: row.channel.clone(),
         channel_label: crate::dossiers::model::Channel::label_of(&row.channel),
         context: row.context.clone(),
+        beneficiary: other_beneficiary(
+            row.beneficiary_kind.as_deref(),
+            row.beneficiary_name.as_deref(),
+        ),
         status: row.status.clone(),
         status_name: status
             .map(|st| st.name.clone())

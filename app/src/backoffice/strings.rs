@@ -270,3 +270,21 @@ pub fn search_results(count: usize) -> String {
         n => format!("{n} dossiers trouvés"),
     }
 }
+
+// --- Beneficiary -----------------------------------------------------------------------------
+pub const F_BENEFICIARY_KIND: &str = "Bénéficiaire";
+pub const F_BENEFICIARY_NAME: &str = "Nom du bénéficiaire";
+pub const BENEFICIARY_KIND_UNKNOWN: &str = "Type de bénéficiaire inconnu : choisissez l'usager lui-même, un membre du foyer, un enfant ou une organisation.";
+pub const ON_BEHALF_OF: &str = "Pour le compte de";
+pub fn beneficiary_line(
+    name: &str,
+    kind: crate::demarches::beneficiary::BeneficiaryKind,
+) -> String {
+    use crate::demarches::beneficiary::BeneficiaryKind;
+    let what = match kind {
+        BeneficiaryKind::Enfant => "enfant du foyer",
+        BeneficiaryKind::Organisation => "organisation",
+        BeneficiaryKind::Personne | BeneficiaryKind::Soi => "membre du foyer",
+    };
+    format!("{name} ({what})")
+}

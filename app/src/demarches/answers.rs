@@ -92,12 +92,43 @@ pub fn assess(definition: &Definition, answers: &Answers) -> Assessment {
     Assessment { result, hidden }
 }
 
-/// Initial answers for the fields prefilled from the profile (outside groups). The citizen can
-/// still change those not certified; the certified ones are also in [`locks`].
+/// Initial answers for the fields prefilled from the profile, and the groups prefilled with
+/// the household's children (one item each, up to the group's maximum). The citizen can still
+/// change those not certified; the certified ones are also in [`locks`].
 pub fn prefill(definition: &Definition, profile: &Profile) -> Answers {
-    let values = top_fields(definition)
-        .filter_map(|field| Some((field.code.clone(), profile_value(field, profile)?.0)));
+    let values = top_fields(definition).filter_map(|field| {
+        let value = match (&field.kind, field.prefill) {
+            (
+                FieldKind::Group {
+                    fields, max_items, ..
+                },
+                Some(ProfileAttribute::HouseholdChildren),
+            ) => children_items(fields, *max_items, &profile.children)?,
+            _ => profile_value(field, profile)?.0,
+        };
+        Some((field.code.clone(), value))
+    });
     Answers(values.collect())
+}
+
+/// One item per child, its sub-fields filled from their prefill attribute.
+fn children_items(
+    fields: &[Field],
+    max_items: u32,
+    children: &[crate::demarches::model::PersonProfile],
+) -> Option<RawAnswer> {
+    let items: Vec<Answers> = children
+        .iter()
+        .take(usize::try_from(max_items).unwrap_or(usize::MAX))
+        .map(|child| {
+            let values = fields.iter().filter_map(|field| {
+                let value = person_value(field, child)?;
+                Some((field.code.clone(), value))
+            });
+            Answers(values.collect())
+        })
+        .collect();
+    (!items.is_empty()).then_some(RawAnswer::Group(items))
 }
 
 /// The answers the profile's certified identity fixes (see [`Locks`]): none without one.
@@ -119,7 +150,9 @@ fn top_fields(definition: &Definition) -> impl Iterator<Item = &Field> {
     definition.steps.iter().flat_map(|step| &step.fields)
 }
 
-/// The profile's value for `field`'s prefill attribute, and whether it is certified.
+/// The profile's value for `field`'s prefill attribute, and whether it is certified: an
+/// identity attribute comes from the certified identity when it has it, otherwise from the
+/// beneficiary's person record (editable).
 fn profile_value(field: &Field, profile: &Profile) -> Option<(RawAnswer, bool)> {
     let own = |value: &Option<String>| value.clone().map(|v| (RawAnswer::Text(v), false));
     let identity = profile.certified.as_ref();
@@ -128,30 +161,89 @@ fn profile_value(field: &Field, profile: &Profile) -> Option<(RawAnswer, bool)> 
             .filter(|v| !v.trim().is_empty())
             .map(|v| (RawAnswer::Text(v.clone()), true))
     };
-    match field.prefill? {
-        ProfileAttribute::DisplayName => own(&profile.display_name),
-        ProfileAttribute::Email => own(&profile.email),
-        ProfileAttribute::Phone => own(&profile.phone),
-        ProfileAttribute::Address => profile
-            .address
-            .clone()
-            .map(|a| (RawAnswer::Address(a), false)),
+    let attribute = field.prefill?;
+    let from_certificate = match attribute {
+        ProfileAttribute::DisplayName => return own(&profile.display_name),
+        ProfileAttribute::Email => return own(&profile.email),
+        ProfileAttribute::Phone => return own(&profile.phone),
+        ProfileAttribute::Address => {
+            return profile
+                .address
+                .clone()
+                .map(|a| (RawAnswer::Address(a), false));
+        }
+        ProfileAttribute::OrganisationName => {
+            return organisation_text(profile, |o| Some(o.name.clone()));
+        }
+        ProfileAttribute::OrganisationSiret => {
+            return organisation_text(profile, |o| o.siret.clone());
+        }
+        ProfileAttribute::OrganisationRna => return organisation_text(profile, |o| o.rna.clone()),
+        ProfileAttribute::HouseholdChildren => return None,
         ProfileAttribute::GivenName => certified(identity.map(|i| &i.given_name)),
         ProfileAttribute::BirthName => certified(identity.map(|i| &i.family_name)),
-        ProfileAttribute::UsageName => certified(identity?.preferred_username.as_ref()),
-        ProfileAttribute::BirthPlace => certified(identity?.birthplace.as_ref()),
-        ProfileAttribute::BirthCountry => certified(identity?.birthcountry.as_ref()),
-        ProfileAttribute::BirthDate => {
-            let date = IsoDate::parse(identity?.birthdate.as_deref()?)?;
-            Some((RawAnswer::Text(date.to_string()), true))
+        ProfileAttribute::UsageName => {
+            certified(identity.and_then(|i| i.preferred_username.as_ref()))
         }
+        ProfileAttribute::BirthPlace => certified(identity.and_then(|i| i.birthplace.as_ref())),
+        ProfileAttribute::BirthCountry => certified(identity.and_then(|i| i.birthcountry.as_ref())),
+        ProfileAttribute::BirthDate => identity
+            .and_then(|i| IsoDate::parse(i.birthdate.as_deref()?))
+            .map(|date| (RawAnswer::Text(date.to_string()), true)),
+        ProfileAttribute::Gender => match &field.kind {
+            FieldKind::SingleChoice { options, .. } => identity
+                .and_then(|i| gender_option(options, i.gender.as_deref()?))
+                .map(|option| (RawAnswer::Text(option.value.clone()), true)),
+            _ => None,
+        },
+    };
+    from_certificate.or_else(|| {
+        profile
+            .person
+            .as_ref()
+            .and_then(|person| person_value(field, person))
+            .map(|value| (value, false))
+    })
+}
+
+fn organisation_text(
+    profile: &Profile,
+    read: impl Fn(&crate::demarches::model::OrganisationProfile) -> Option<String>,
+) -> Option<(RawAnswer, bool)> {
+    profile
+        .organisation
+        .as_ref()
+        .and_then(read)
+        .filter(|v| !v.trim().is_empty())
+        .map(|v| (RawAnswer::Text(v), false))
+}
+
+/// A person record's value for `field`'s identity attribute.
+fn person_value(
+    field: &Field,
+    person: &crate::demarches::model::PersonProfile,
+) -> Option<RawAnswer> {
+    let text = |value: &Option<String>| {
+        value
+            .clone()
+            .filter(|v| !v.trim().is_empty())
+            .map(RawAnswer::Text)
+    };
+    match field.prefill? {
+        ProfileAttribute::GivenName => text(&person.given_names),
+        ProfileAttribute::BirthName => text(&person.birth_name),
+        ProfileAttribute::UsageName => text(&person.usage_name),
+        ProfileAttribute::BirthPlace => text(&person.birth_place),
+        ProfileAttribute::BirthCountry => text(&person.birth_country),
+        ProfileAttribute::BirthDate => person.birth_date.map(|d| RawAnswer::Text(d.to_string())),
         ProfileAttribute::Gender => match &field.kind {
             FieldKind::SingleChoice { options, .. } => {
-                let option = gender_option(options, identity?.gender.as_deref()?)?;
-                Some((RawAnswer::Text(option.value.clone()), true))
+                gender_option(options, person.gender.as_deref()?)
+                    .map(|option| RawAnswer::Text(option.value.clone()))
             }
             _ => None,
         },
+        _ => None,
     }
 }
 
@@ -1264,6 +1356,7 @@ mod tests {
                 postcode: "44000".into(),
                 commune: "Nantes".into(),
             }),
+            ..Profile::default()
         };
         let initial = prefill(&full_definition(), &profile);
         assert_eq!(initial.0.get("nom"), Some(&text("Marie Curie")));
@@ -1353,6 +1446,115 @@ mod tests {
             !locked.values.contains_key("naissance"),
             "not a certified date"
         );
+    }
+
+    fn child(given: &str, born: &str) -> crate::demarches::model::PersonProfile {
+        crate::demarches::model::PersonProfile {
+            given_names: Some(given.into()),
+            birth_name: Some("Martin".into()),
+            birth_date: IsoDate::parse(born),
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn another_persons_record_prefills_identity_fields_without_locking_them() {
+        let form = identity_definition();
+        // The citizen is certified, but files for their child: the child's record is read,
+        // the certified identity (the parent's) neither fills nor locks anything.
+        let profile = Profile {
+            display_name: Some("Jeanne Martin".into()),
+            person: Some(child("Léa", "2018-04-03")),
+            ..Profile::default()
+        };
+        let initial = prefill(&form, &profile);
+        assert_eq!(initial.0.get("prenoms"), Some(&text("Léa")));
+        assert_eq!(initial.0.get("nom_naissance"), Some(&text("Martin")));
+        assert_eq!(initial.0.get("naissance"), Some(&text("2018-04-03")));
+        assert_eq!(initial.0.get("civilite"), None);
+        assert_eq!(locks(&form, &profile), Locks::default());
+        // Certified values win over the record where both exist, and only they lock.
+        let both = Profile {
+            certified: Some(certified_marie()),
+            person: Some(child("Léa", "2018-04-03")),
+            ..Profile::default()
+        };
+        assert_eq!(
+            prefill(&form, &both).0.get("prenoms"),
+            Some(&text("Marie Salomea"))
+        );
+        assert!(!locks(&form, &both).values.contains_key("lieu"));
+    }
+
+    #[test]
+    fn a_group_prefilled_with_the_households_children_gets_one_item_per_child() {
+        let date = FieldKind::Date {
+            min: None,
+            max: None,
+        };
+        let sub = |code: &str, kind: FieldKind, attribute| {
+            let mut f = field(code, kind);
+            f.prefill = Some(attribute);
+            f
+        };
+        let mut group = field(
+            "enfants",
+            FieldKind::Group {
+                fields: vec![
+                    sub("prenom", short_text(), ProfileAttribute::GivenName),
+                    sub("ne_le", date, ProfileAttribute::BirthDate),
+                    field("classe", short_text()),
+                ],
+                min_items: 0,
+                max_items: 2,
+            },
+        );
+        group.prefill = Some(ProfileAttribute::HouseholdChildren);
+        let form = definition(vec![group]);
+        let profile = Profile {
+            children: vec![
+                child("Léa", "2015-06-15"),
+                child("Tom", "2019-01-20"),
+                child("Noé", "2023-03-03"),
+            ],
+            ..Profile::default()
+        };
+        let initial = prefill(&form, &profile);
+        assert_eq!(
+            initial.0.get("enfants"),
+            Some(&RawAnswer::Group(vec![
+                answers(vec![("prenom", text("Léa")), ("ne_le", text("2015-06-15"))]),
+                answers(vec![("prenom", text("Tom")), ("ne_le", text("2019-01-20"))]),
+            ])),
+            "one item per child, up to the group's maximum"
+        );
+        assert!(validate_answers(&form, &initial).is_ok());
+        assert_eq!(prefill(&form, &Profile::default()), Answers::default());
+    }
+
+    #[test]
+    fn an_organisation_prefills_its_name_and_identifiers() {
+        let form = definition(vec![
+            prefilled("raison", short_text(), ProfileAttribute::OrganisationName),
+            prefilled(
+                "siret",
+                FieldKind::Siret {},
+                ProfileAttribute::OrganisationSiret,
+            ),
+            prefilled("rna", short_text(), ProfileAttribute::OrganisationRna),
+        ]);
+        let profile = Profile {
+            organisation: Some(crate::demarches::model::OrganisationProfile {
+                name: "Boulangerie Martin".into(),
+                siret: Some("21440162200011".into()),
+                rna: None,
+            }),
+            ..Profile::default()
+        };
+        let initial = prefill(&form, &profile);
+        assert_eq!(initial.0.get("raison"), Some(&text("Boulangerie Martin")));
+        assert_eq!(initial.0.get("siret"), Some(&text("21440162200011")));
+        assert_eq!(initial.0.get("rna"), None);
     }
 
     #[test]

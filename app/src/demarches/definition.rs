@@ -21,11 +21,13 @@ pub const MAX_CODE_LEN: usize = 64;
 pub fn validate_definition(demarche: &Demarche, definition: &Definition) -> Vec<DefinitionError> {
     let mut validator = Validator {
         all: BTreeMap::new(),
+        all_prefills: Vec::new(),
         seen: BTreeSet::new(),
         errors: Vec::new(),
     };
     for step in &definition.steps {
         collect(&step.fields, &mut validator.all);
+        collect_prefills(&step.fields, &mut validator.all_prefills);
     }
     if demarche.title.trim().is_empty() {
         validator.error("title", s::TITLE_EMPTY);
@@ -41,6 +43,13 @@ pub fn validate_definition(demarche: &Demarche, definition: &Definition) -> Vec<
     let mut scope = Vec::new();
     for (index, step) in definition.steps.iter().enumerate() {
         validator.step(index, step, &mut scope);
+    }
+    let organisation_prefill = validator
+        .all_prefills
+        .iter()
+        .any(|attribute| attribute.is_organisation());
+    for message in super::beneficiary::problems(&demarche.beneficiary, organisation_prefill) {
+        validator.error("beneficiary", message);
     }
     validator.errors
 }
@@ -74,6 +83,24 @@ fn collect<'a>(fields: &'a [Field], all: &mut BTreeMap<&'a str, &'a FieldKind>) 
             collect(fields, all);
         }
     }
+}
+
+fn collect_prefills(fields: &[Field], all: &mut Vec<ProfileAttribute>) {
+    for field in fields {
+        all.extend(field.prefill);
+        if let FieldKind::Group { fields, .. } = &field.kind {
+            collect_prefills(fields, all);
+        }
+    }
+}
+
+/// Where a field sits: at the top of a step, or in a group (prefilled with the household's
+/// children or not).
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Place {
+    Top,
+    Group,
+    ChildrenGroup,
 }
 
 /// The type a field's answer has in conditions.
@@ -125,6 +152,8 @@ fn options_of(kind: &FieldKind) -> Option<&[ChoiceOption]> {
 struct Validator<'a> {
     /// Every field of the form by code (the first one when a code is repeated).
     all: BTreeMap<&'a str, &'a FieldKind>,
+    /// Every prefill attribute of the form, groups included.
+    all_prefills: Vec<ProfileAttribute>,
     seen: BTreeSet<&'a str>,
     errors: Vec<DefinitionError>,
 }
@@ -164,24 +193,24 @@ impl<'a> Validator<'a> {
         if let Some(condition) = &step.condition {
             self.condition(&path, condition, scope);
         }
-        self.fields(&step.fields, "", false, scope);
+        self.fields(&step.fields, "", Place::Top, scope);
     }
 
-    fn fields(&mut self, fields: &'a [Field], prefix: &str, in_group: bool, scope: &mut Scope<'a>) {
+    fn fields(&mut self, fields: &'a [Field], prefix: &str, place: Place, scope: &mut Scope<'a>) {
         for (index, field) in fields.iter().enumerate() {
             let path = if field.code.is_empty() {
                 format!("{prefix}fields[{index}]")
             } else {
                 format!("{prefix}{}", field.code)
             };
-            self.field(&path, field, in_group, scope);
+            self.field(&path, field, place, scope);
             if field.kind.has_answer() {
                 scope.push((field.code.as_str(), &field.kind));
             }
         }
     }
 
-    fn field(&mut self, path: &str, field: &'a Field, in_group: bool, scope: &Scope<'a>) {
+    fn field(&mut self, path: &str, field: &'a Field, place: Place, scope: &Scope<'a>) {
         self.code(path, &field.code);
         let explanation = matches!(field.kind, FieldKind::Explanation { .. });
         if field.label.trim().is_empty() && !explanation {
@@ -190,8 +219,14 @@ impl<'a> Validator<'a> {
         if !field.kind.has_answer() && (field.required || field.prefill.is_some()) {
             self.error(path, s::NO_ANSWER_CANNOT_BE_REQUIRED);
         } else if let Some(attribute) = field.prefill {
-            if in_group {
+            if place == Place::Group {
                 self.error(path, s::PREFILL_IN_GROUP);
+            } else if place == Place::ChildrenGroup && !attribute.fits_a_child() {
+                self.error(path, s::PREFILL_IN_CHILDREN_GROUP);
+            } else if attribute == ProfileAttribute::HouseholdChildren
+                && !matches!(field.kind, FieldKind::Group { .. })
+            {
+                self.error(path, s::PREFILL_CHILDREN_KIND);
             } else if !prefill_fits(attribute, &field.kind) {
                 self.error(path, s::PREFILL_INCOMPATIBLE);
             } else if let (ProfileAttribute::Gender, FieldKind::SingleChoice { options, .. }) =
@@ -266,7 +301,12 @@ impl<'a> Validator<'a> {
                     self.error(path, s::GROUP_BOUNDS_INVALID);
                 }
                 let mut inner = scope.clone();
-                self.fields(fields, &format!("{path}."), true, &mut inner);
+                let place = if field.prefill == Some(ProfileAttribute::HouseholdChildren) {
+                    Place::ChildrenGroup
+                } else {
+                    Place::Group
+                };
+                self.fields(fields, &format!("{path}."), place, &mut inner);
             }
             FieldKind::Email {}
             | FieldKind::Phone {}
@@ -403,6 +443,15 @@ fn prefill_fits(attribute: ProfileAttribute, kind: &FieldKind) -> bool {
             )
             | (ProfileAttribute::BirthDate, FieldKind::Date { .. })
             | (ProfileAttribute::Gender, FieldKind::SingleChoice { .. })
+            | (
+                ProfileAttribute::OrganisationName | ProfileAttribute::OrganisationRna,
+                FieldKind::ShortText { .. }
+            )
+            | (
+                ProfileAttribute::OrganisationSiret,
+                FieldKind::Siret {} | FieldKind::ShortText { .. }
+            )
+            | (ProfileAttribute::HouseholdChildren, FieldKind::Group { .. })
     )
 }
 
@@ -736,6 +785,89 @@ mod tests {
                 problem("tel", s::PREFILL_INCOMPATIBLE),
                 problem("adresse", s::PREFILL_INCOMPATIBLE),
                 problem("membres.courriel", s::PREFILL_IN_GROUP),
+            ]
+        );
+    }
+
+    #[test]
+    fn a_group_prefilled_with_the_households_children_maps_its_sub_fields_to_a_childs_identity() {
+        let date = || FieldKind::Date {
+            min: None,
+            max: None,
+        };
+        let children = |fields: Vec<Field>| {
+            prefilled(
+                "enfants",
+                FieldKind::Group {
+                    fields,
+                    min_items: 0,
+                    max_items: 6,
+                },
+                ProfileAttribute::HouseholdChildren,
+            )
+        };
+        let good = definition(vec![children(vec![
+            prefilled("prenom", short_text(), ProfileAttribute::GivenName),
+            prefilled("nom", short_text(), ProfileAttribute::BirthName),
+            prefilled("ne_le", date(), ProfileAttribute::BirthDate),
+            field("classe", short_text()),
+        ])]);
+        assert_eq!(problems(&good), vec![]);
+        let bad = definition(vec![
+            children(vec![
+                prefilled("lieu", short_text(), ProfileAttribute::BirthPlace),
+                prefilled("courriel", FieldKind::Email {}, ProfileAttribute::Email),
+            ]),
+            prefilled("fratrie", short_text(), ProfileAttribute::HouseholdChildren),
+        ]);
+        assert_eq!(
+            problems(&bad),
+            vec![
+                problem("enfants.lieu", s::PREFILL_IN_CHILDREN_GROUP),
+                problem("enfants.courriel", s::PREFILL_IN_CHILDREN_GROUP),
+                problem("fratrie", s::PREFILL_CHILDREN_KIND),
+            ]
+        );
+    }
+
+    #[test]
+    fn organisation_prefill_needs_the_demarche_to_allow_organisations() {
+        let form = definition(vec![
+            prefilled("raison", short_text(), ProfileAttribute::OrganisationName),
+            prefilled(
+                "siret",
+                FieldKind::Siret {},
+                ProfileAttribute::OrganisationSiret,
+            ),
+            prefilled(
+                "rna",
+                FieldKind::Email {},
+                ProfileAttribute::OrganisationRna,
+            ),
+        ]);
+        assert_eq!(
+            problems(&form),
+            vec![
+                problem("rna", s::PREFILL_INCOMPATIBLE),
+                problem("beneficiary", s::ORGANISATION_PREFILL_NOT_ALLOWED),
+            ]
+        );
+        let mut demarche = demarche();
+        demarche.beneficiary.organisation = true;
+        demarche.beneficiary.age = Some(crate::demarches::beneficiary::AgeRule {
+            min: Some(12),
+            max: Some(3),
+            on: crate::demarches::beneficiary::AgeReference::Submission,
+        });
+        let found: Vec<(String, String)> = validate_definition(&demarche, &form)
+            .into_iter()
+            .map(|e| (e.path, e.message))
+            .collect();
+        assert_eq!(
+            found,
+            vec![
+                problem("rna", s::PREFILL_INCOMPATIBLE),
+                problem("beneficiary", s::age_reversed(12, 3)),
             ]
         );
     }

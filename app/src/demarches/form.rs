@@ -358,7 +358,11 @@ fn autocomplete_token(attribute: ProfileAttribute) -> Option<&'static str> {
         ProfileAttribute::GivenName => "given-name",
         ProfileAttribute::BirthName | ProfileAttribute::UsageName => "family-name",
         ProfileAttribute::BirthDate => "bday",
+        ProfileAttribute::OrganisationName => "organization",
         ProfileAttribute::Address
+        | ProfileAttribute::OrganisationSiret
+        | ProfileAttribute::OrganisationRna
+        | ProfileAttribute::HouseholdChildren
         | ProfileAttribute::BirthPlace
         | ProfileAttribute::BirthCountry
         | ProfileAttribute::Gender => return None,

@@ -3,6 +3,7 @@
 //! it accepts. The model is pure Rust, compiled for both sides.
 //!
 //! - [`model`]: the serde types (démarche, definition, steps, fields, answers).
+//! - [`beneficiary`]: on whose behalf a démarche may be filed, and the age rule.
 //! - [`condition`]: conditions on steps and fields, and their evaluator.
 //! - [`answers`]: validating a citizen's answers; prefilling from their profile, and the
 //!   answers a certified identity locks.
@@ -17,6 +18,7 @@
 
 pub mod answers;
 pub mod api;
+pub mod beneficiary;
 pub mod condition;
 pub mod definition;
 pub mod document;

@@ -250,6 +250,12 @@ pub struct Demarche {
     /// Identifier of the service that receives the dossiers unless a rule says otherwise.
     #[serde(default)]
     pub default_service: Option<String>,
+    /// On whose behalf it may be filed; left out of documents when it is the citizen only.
+    #[serde(
+        default,
+        skip_serializing_if = "super::beneficiary::BeneficiarySetting::is_default"
+    )]
+    pub beneficiary: super::beneficiary::BeneficiarySetting,
 }
 
 /// The form: ordered steps of ordered fields.
@@ -426,15 +432,44 @@ pub enum ProfileAttribute {
     BirthCountry,
     /// Sexe, as a single choice offering a female and a male option (see [`gender_option`]).
     Gender,
+    /// The represented organisation's raison sociale (beneficiary: an organisation).
+    OrganisationName,
+    /// Its SIRET (companies).
+    OrganisationSiret,
+    /// Its RNA number (associations).
+    OrganisationRna,
+    /// On a group: one item per child of the citizen's household, its sub-fields filled by
+    /// their own attribute (given names, birth name, birth date).
+    HouseholdChildren,
 }
 
 impl ProfileAttribute {
-    /// Filled only from an identity certified by a provider, which then locks the field.
+    /// An identity attribute: locked when it comes from an identity certified by a provider
+    /// (the citizen filing for themself), otherwise read from the beneficiary's record.
     pub fn is_identity(self) -> bool {
-        !matches!(
+        matches!(
             self,
-            Self::DisplayName | Self::Email | Self::Phone | Self::Address
+            Self::GivenName
+                | Self::BirthName
+                | Self::UsageName
+                | Self::BirthDate
+                | Self::BirthPlace
+                | Self::BirthCountry
+                | Self::Gender
         )
+    }
+
+    /// Read from the organisation the citizen files for.
+    pub fn is_organisation(self) -> bool {
+        matches!(
+            self,
+            Self::OrganisationName | Self::OrganisationSiret | Self::OrganisationRna
+        )
+    }
+
+    /// What a sub-field of a group prefilled with the household's children may read.
+    pub fn fits_a_child(self) -> bool {
+        matches!(self, Self::GivenName | Self::BirthName | Self::BirthDate)
     }
 }
 
@@ -449,6 +484,35 @@ pub struct Profile {
     /// fields it locks. The other values above are the citizen's own, and stay editable.
     #[serde(default)]
     pub certified: Option<crate::identity::model::CertifiedIdentity>,
+    /// The beneficiary's person record, where nothing certified says otherwise: editable.
+    #[serde(default)]
+    pub person: Option<PersonProfile>,
+    /// The organisation the citizen files for, if they file for one.
+    #[serde(default)]
+    pub organisation: Option<OrganisationProfile>,
+    /// The children of the citizen's household, eldest first (groups prefilled with them).
+    #[serde(default)]
+    pub children: Vec<PersonProfile>,
+}
+
+/// A person record's identity as prefill reads it.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PersonProfile {
+    pub given_names: Option<String>,
+    pub birth_name: Option<String>,
+    pub usage_name: Option<String>,
+    pub birth_date: Option<IsoDate>,
+    pub birth_place: Option<String>,
+    pub birth_country: Option<String>,
+    /// `female` or `male`, as [`gender_option`] reads it.
+    pub gender: Option<String>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OrganisationProfile {
+    pub name: String,
+    pub siret: Option<String>,
+    pub rna: Option<String>,
 }
 
 /// The option of a single choice that stands for `gender` (`female` or `male`, as

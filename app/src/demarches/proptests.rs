@@ -238,6 +238,7 @@ fn demarche() -> impl Strategy<Value = Demarche> {
             publication: PublicationWindow { from, to },
             state: DemarcheState::Draft,
             default_service: None,
+            beneficiary: Default::default(),
         })
 }
 

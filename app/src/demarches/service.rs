@@ -145,6 +145,7 @@ pub async fn create(tx: &TenantTx, title: &str) -> AppResult<Uuid> {
         publication: PublicationWindow::default(),
         state: DemarcheState::Draft,
         default_service: None,
+        beneficiary: Default::default(),
     };
     insert(tx, &DemarcheDocument::new(demarche, Definition::default())).await
 }

@@ -249,3 +249,52 @@ pub fn group_rules(min_items: u32, max_items: u32) -> String {
         format!("Jusqu'à {max_items} éléments.")
     }
 }
+
+// --- Beneficiary (on whose behalf) -------------------------------------------------------------
+pub const BENEFICIARY_NONE: &str = "Choisissez au moins un bénéficiaire possible : l'usager lui-même, un membre de son foyer, un enfant du foyer ou une organisation qu'il représente.";
+pub const AGE_WITHOUT_PERSON: &str = "Une condition d'âge ne s'applique qu'aux personnes : autorisez l'usager, un membre du foyer ou un enfant, ou retirez la condition.";
+pub const AGE_EMPTY: &str =
+    "Indiquez un âge minimum, un âge maximum ou les deux (ou retirez la condition d'âge).";
+pub const ORGANISATION_PREFILL_NOT_ALLOWED: &str = "Des champs sont préremplis avec l'organisation représentée (raison sociale, SIRET, RNA) : autorisez une organisation comme bénéficiaire.";
+pub fn age_too_old(age: u32, max: u32) -> String {
+    format!("Un âge de {age} ans n'est pas plausible : {max} ans au plus.")
+}
+pub fn age_reversed(min: u32, max: u32) -> String {
+    format!("L'âge minimum ({min} ans) dépasse l'âge maximum ({max} ans).")
+}
+pub fn age_exactly(age: u32) -> String {
+    format!("pour les enfants de {age} ans")
+}
+pub fn age_between(min: u32, max: u32) -> String {
+    format!("pour les {min} à {max} ans")
+}
+pub fn age_at_least(min: u32) -> String {
+    format!("pour les {min} ans et plus")
+}
+pub fn age_at_most(max: u32) -> String {
+    format!("pour les {max} ans et moins")
+}
+pub fn age_rule(range: &str) -> String {
+    format!("cette démarche est {range}")
+}
+pub fn age_today(name: &str, age: u32) -> String {
+    format!("{name} a {age} ans aujourd'hui")
+}
+pub fn age_will_be(name: &str, age: u32, date: &str) -> String {
+    format!("{name} aura {age} ans le {date}")
+}
+pub fn age_was(name: &str, age: u32, date: &str) -> String {
+    format!("{name} avait {age} ans le {date}")
+}
+pub fn age_unknown(name: &str, range: &str) -> String {
+    format!(
+        "La date de naissance de {name} n'est pas connue : cette démarche est {range}. Complétez-la dans « Mon foyer »."
+    )
+}
+pub const KIND_SELF: &str = "L'usager lui-même";
+pub const KIND_MEMBER: &str = "Un membre du foyer";
+pub const KIND_CHILD: &str = "Un enfant du foyer";
+pub const KIND_ORGANISATION: &str = "Une organisation";
+pub const PREFILL_CHILDREN_KIND: &str =
+    "Seul un groupe de champs peut être prérempli avec les enfants du foyer.";
+pub const PREFILL_IN_CHILDREN_GROUP: &str = "Dans un groupe prérempli avec les enfants du foyer, un champ ne peut être prérempli qu'avec le prénom, le nom de naissance ou la date de naissance de l'enfant.";

@@ -49,6 +49,7 @@ pub fn demarche() -> Demarche {
         publication: PublicationWindow::default(),
         state: DemarcheState::Draft,
         default_service: Some("enfance".to_owned()),
+        beneficiary: Default::default(),
     }
 }
 

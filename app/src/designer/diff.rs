@@ -42,6 +42,9 @@ fn identity(old: &DemarcheDocument, new: &DemarcheDocument, out: &mut Vec<String
     if a.default_service != b.default_service {
         out.push(s::diff_service(b.default_service.as_deref().unwrap_or("")));
     }
+    if a.beneficiary != b.beneficiary {
+        out.push(s::DIFF_BENEFICIARY.to_owned());
+    }
 }
 
 pub fn audience(audience: Audience) -> &'static str {

@@ -199,7 +199,110 @@ pub fn IdentityCard(ctx: Ctx) -> impl IntoView {
             </div>
             <TextArea id="id-description".into() label=s::ID_DESCRIPTION value=read(|d| d.description.clone())
                 on_input=move |v| { editor.update(|e| { e.update_demarche(Some("description"), |d| d.description = v); }); }/>
+            <BeneficiarySettings ctx/>
         </details>
+    }
+}
+
+/// The démarche's "Bénéficiaire" setting: whom a citizen may file it for, and the age rule
+/// for persons (whole years on a fixed date or on the day of submission).
+#[component]
+fn BeneficiarySettings(ctx: Ctx) -> impl IntoView {
+    use crate::demarches::beneficiary::{AgeReference, AgeRule, BeneficiarySetting};
+    let editor = ctx.doc;
+    let flag = move |read: fn(&BeneficiarySetting) -> bool| {
+        Signal::derive(move || editor.with_demarche(|e| read(&e.demarche().beneficiary)))
+    };
+    let set_flag = move |write: fn(&mut BeneficiarySetting, bool)| {
+        move |checked: bool| {
+            editor.update(|e| {
+                e.update_demarche(None, |d| write(&mut d.beneficiary, checked));
+            });
+        }
+    };
+    let age = move |read: fn(&AgeRule) -> String| {
+        Signal::derive(move || {
+            editor.with_demarche(|e| {
+                e.demarche()
+                    .beneficiary
+                    .age
+                    .as_ref()
+                    .map(read)
+                    .unwrap_or_default()
+            })
+        })
+    };
+    // Typing in an empty rule creates it (counted on the day of submission until a date is
+    // given); emptying every box removes it.
+    let edit_age = move |property: &'static str, change: Box<dyn FnOnce(&mut AgeRule) -> bool>| {
+        let mut accepted = true;
+        editor.update(|e| {
+            e.update_demarche(Some(property), |d| {
+                let mut rule = d.beneficiary.age.clone().unwrap_or(AgeRule {
+                    min: None,
+                    max: None,
+                    on: AgeReference::Submission,
+                });
+                accepted = change(&mut rule);
+                let empty =
+                    rule.min.is_none() && rule.max.is_none() && rule.on == AgeReference::Submission;
+                d.beneficiary.age = (!empty).then_some(rule);
+            });
+        });
+        accepted
+    };
+    let bound = move |property: &'static str, max: bool| {
+        move |value: String| {
+            let Some(parsed) = optional(&value, u32_of) else {
+                return false;
+            };
+            edit_age(
+                property,
+                Box::new(move |rule| {
+                    if max {
+                        rule.max = parsed;
+                    } else {
+                        rule.min = parsed;
+                    }
+                    true
+                }),
+            )
+        }
+    };
+    let on_date = move |value: String| {
+        let Some(date) = optional(&value, IsoDate::parse) else {
+            return false;
+        };
+        edit_age(
+            "beneficiary.age.on",
+            Box::new(move |rule| {
+                rule.on = date.map_or(AgeReference::Submission, AgeReference::Date);
+                true
+            }),
+        )
+    };
+    let problems = Signal::derive(move || ctx.doc.problems.with(|p| p.of("beneficiary")));
+    view! {
+        <fieldset class="designer-beneficiary" id="id-beneficiaire">
+            <legend>{s::BENEFICIARY_TITLE}</legend>
+            <p class="hint">{s::BENEFICIARY_HINT}</p>
+            <Checkbox id="id-beneficiaire-usager".into() label=s::BENEFICIARY_CITIZEN
+                checked=flag(|b| b.citizen) on_change=set_flag(|b, v| b.citizen = v)/>
+            <Checkbox id="id-beneficiaire-membre".into() label=s::BENEFICIARY_MEMBER
+                checked=flag(|b| b.household_member) on_change=set_flag(|b, v| b.household_member = v)/>
+            <Checkbox id="id-beneficiaire-enfant".into() label=s::BENEFICIARY_CHILD
+                checked=flag(|b| b.child) on_change=set_flag(|b, v| b.child = v)/>
+            <Checkbox id="id-beneficiaire-organisation".into() label=s::BENEFICIARY_ORGANISATION
+                checked=flag(|b| b.organisation) on_change=set_flag(|b, v| b.organisation = v)/>
+            <Input id="id-age-min".into() label=s::AGE_MIN kind="number"
+                value=age(|r| show(r.min)) on_input=bound("beneficiary.age.min", false)/>
+            <Input id="id-age-max".into() label=s::AGE_MAX kind="number"
+                value=age(|r| show(r.max)) on_input=bound("beneficiary.age.max", true)/>
+            <Input id="id-age-date".into() label=s::AGE_ON kind="date" hint=s::AGE_ON_HINT
+                value=age(|r| match r.on { AgeReference::Date(date) => date.to_string(), AgeReference::Submission => String::new() })
+                on_input=on_date/>
+            <ProblemsOf id="id-beneficiaire-erreurs".into() problems/>
+        </fieldset>
     }
 }
 
@@ -391,10 +494,27 @@ fn kind_settings(ctx: Ctx, at: FieldAt, kind: PaletteKind) -> AnyView {
             e.update_field_at(at, Some(property), |field| f(&mut field.kind));
         });
     };
-    // A sub-field is answered once per item: it cannot be prefilled from the profile.
-    let prefill = prefill_choices(kind)
-        .filter(|_| at.sub.is_none())
-        .map(|choices| prefill_select(ctx, at, choices));
+    // A sub-field is answered once per item: it cannot be prefilled from the profile, except
+    // in a group prefilled with the household's children (each item one child).
+    let children_group = at.sub.is_some()
+        && editor.with_field(at.id, |e| {
+            e.field(at.id).and_then(|f| f.prefill) == Some(ProfileAttribute::HouseholdChildren)
+        });
+    let prefill = if at.sub.is_none() {
+        prefill_choices(kind).map(|choices| prefill_select(ctx, at, choices))
+    } else if children_group {
+        prefill_choices(kind)
+            .map(|choices| {
+                choices
+                    .into_iter()
+                    .filter(|(attribute, _)| attribute.fits_a_child())
+                    .collect::<Vec<_>>()
+            })
+            .filter(|choices| !choices.is_empty())
+            .map(|choices| prefill_select(ctx, at, choices))
+    } else {
+        None
+    };
     let specific = match kind {
         PaletteKind::ShortText | PaletteKind::LongText => view! {
             <Input id="prop-max-length".into() label=s::PROP_MAX_LENGTH kind="number"
@@ -577,7 +697,27 @@ fn prefill_choices(kind: PaletteKind) -> Option<Vec<(ProfileAttribute, &'static 
             (ProfileAttribute::UsageName, s::PREFILL_USAGE_NAME),
             (ProfileAttribute::BirthPlace, s::PREFILL_BIRTH_PLACE),
             (ProfileAttribute::BirthCountry, s::PREFILL_BIRTH_COUNTRY),
+            (
+                ProfileAttribute::OrganisationName,
+                s::PREFILL_ORGANISATION_NAME,
+            ),
+            (
+                ProfileAttribute::OrganisationSiret,
+                s::PREFILL_ORGANISATION_SIRET,
+            ),
+            (
+                ProfileAttribute::OrganisationRna,
+                s::PREFILL_ORGANISATION_RNA,
+            ),
         ]),
+        PaletteKind::Siret => Some(vec![(
+            ProfileAttribute::OrganisationSiret,
+            s::PREFILL_ORGANISATION_SIRET,
+        )]),
+        PaletteKind::Group => Some(vec![(
+            ProfileAttribute::HouseholdChildren,
+            s::PREFILL_HOUSEHOLD_CHILDREN,
+        )]),
         PaletteKind::Email => Some(vec![(ProfileAttribute::Email, s::PREFILL_EMAIL)]),
         PaletteKind::Phone => Some(vec![(ProfileAttribute::Phone, s::PREFILL_PHONE)]),
         PaletteKind::Address => Some(vec![(ProfileAttribute::Address, s::PREFILL_ADDRESS)]),
@@ -600,6 +740,10 @@ fn prefill_token(attribute: ProfileAttribute) -> &'static str {
         ProfileAttribute::BirthPlace => "birth_place",
         ProfileAttribute::BirthCountry => "birth_country",
         ProfileAttribute::Gender => "gender",
+        ProfileAttribute::OrganisationName => "organisation_name",
+        ProfileAttribute::OrganisationSiret => "organisation_siret",
+        ProfileAttribute::OrganisationRna => "organisation_rna",
+        ProfileAttribute::HouseholdChildren => "household_children",
     }
 }
 

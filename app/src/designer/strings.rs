@@ -336,3 +336,21 @@ pub fn unknown_service(id: &str) -> String {
 pub const ID_SERVICE_UNKNOWN: &str =
     "Ce service n'existe plus dans l'organigramme : choisissez-en un autre.";
 pub const ID_TITLE: &str = "Titre de la démarche";
+
+// --- Beneficiary setting ------------------------------------------------------------------------
+pub const BENEFICIARY_TITLE: &str = "Bénéficiaire";
+pub const BENEFICIARY_HINT: &str = "Pour qui l'usager peut faire cette démarche. Au-delà de lui-même, la page de démarrage lui demande « Pour qui faites-vous cette démarche ? ».";
+pub const BENEFICIARY_CITIZEN: &str = "L'usager lui-même";
+pub const BENEFICIARY_MEMBER: &str = "Un membre de son foyer";
+pub const BENEFICIARY_CHILD: &str = "Un enfant du foyer";
+pub const BENEFICIARY_ORGANISATION: &str = "Une organisation qu'il représente";
+pub const AGE_MIN: &str = "Âge minimum (ans)";
+pub const AGE_MAX: &str = "Âge maximum (ans)";
+pub const AGE_ON: &str = "Âge atteint au";
+pub const AGE_ON_HINT: &str =
+    "Par exemple le 1er septembre de l'année scolaire. Vide : le jour de la demande.";
+pub const PREFILL_ORGANISATION_NAME: &str = "Raison sociale de l'organisation représentée";
+pub const PREFILL_ORGANISATION_SIRET: &str = "SIRET de l'organisation représentée";
+pub const PREFILL_ORGANISATION_RNA: &str = "Numéro RNA de l'association représentée";
+pub const PREFILL_HOUSEHOLD_CHILDREN: &str = "Les enfants du foyer (un élément par enfant)";
+pub const DIFF_BENEFICIARY: &str = "Bénéficiaires possibles ou condition d'âge modifiés.";

@@ -38,14 +38,20 @@ pub(crate) mod ssr {
     }
 }
 
-/// `contexte`: the context the page is opened in (`?contexte=`; absent: the host's).
+/// `contexte`: the context the page is opened in (`?contexte=`; absent: the host's); `pour`:
+/// the beneficiary the citizen chose and was refused (the page says why).
 #[server(endpoint = "portal/demarche_start")]
-pub async fn demarche_start(id: String, contexte: Option<String>) -> Result<FilingStart, AppError> {
+pub async fn demarche_start(
+    id: String,
+    contexte: Option<String>,
+    pour: Option<String>,
+) -> Result<FilingStart, AppError> {
     use crate::contexts::service as contexts;
     crate::infra::reply(
         async {
             let (state, tx, viewer) = ssr::open().await?;
-            let mut start = super::service::filing_start(&tx, viewer.as_ref(), &id).await?;
+            let mut start =
+                super::service::filing_start(&tx, viewer.as_ref(), &id, pour.as_deref()).await?;
             start.space = contexts::space(&tx, state.settings(), contexte.as_deref()).await?;
             start.outside_space = contexts::refuses(&tx, &start.space, &start.demarche_id).await?;
             tx.commit().await?;
@@ -56,12 +62,15 @@ pub async fn demarche_start(id: String, contexte: Option<String>) -> Result<Fili
 }
 
 /// Resumes or starts a draft, then sends the browser to it. A refusal (closed démarche, sign-in
-/// needed) sends it back to the démarche's page, which says why.
+/// needed, a beneficiary refused) sends it back to the démarche's page, which says why.
+/// `pour`: on whose behalf (`demarches::beneficiary::CHOICE_SELF`, `personne:<id>`,
+/// `organisation:<id>`), when the page asks.
 #[server(endpoint = "portal/start")]
 pub async fn start_draft(
     demarche: String,
     fresh: Option<String>,
     contexte: Option<String>,
+    pour: Option<String>,
 ) -> Result<(), AppError> {
     let result = async {
         let (_, tx, viewer) = ssr::open().await?;
@@ -78,6 +87,7 @@ pub async fn start_draft(
             &demarche,
             fresh.is_some(),
             contexte.as_deref(),
+            pour.as_deref(),
         )
         .await?;
         tx.commit().await?;
@@ -90,12 +100,24 @@ pub async fn start_draft(
         Err(AppError::NotFound(message)) => {
             return crate::infra::reply(Err(AppError::NotFound(message)));
         }
-        Err(_) => {
-            let context = contexte
+        Err(error) => {
+            let mut query: Vec<String> = contexte
                 .as_deref()
-                .map(|code| format!("?contexte={}", id_segment(code)))
-                .unwrap_or_default();
-            leptos_axum::redirect(&format!("/demarches/{}{context}", id_segment(&demarche)))
+                .map(|code| format!("contexte={}", id_segment(code)))
+                .into_iter()
+                .collect();
+            // A refused beneficiary: the page works out and shows the reason for this choice.
+            if let (AppError::Invalid { field, .. }, Some(choice)) = (&error, pour.as_deref())
+                && field == "pour"
+            {
+                query.push(format!("pour={}", choice_segment(choice)));
+            }
+            let query = if query.is_empty() {
+                String::new()
+            } else {
+                format!("?{}", query.join("&"))
+            };
+            leptos_axum::redirect(&format!("/demarches/{}{query}", id_segment(&demarche)))
         }
     }
     Ok(())
@@ -110,6 +132,49 @@ fn id_segment(raw: &str) -> String {
         .collect()
 }
 
+/// A beneficiary choice as a query value: `moi`, `personne:<uuid>`, `organisation:<uuid>` only
+/// have letters, digits, `-` and `:`.
+#[cfg(feature = "ssr")]
+fn choice_segment(raw: &str) -> String {
+    raw.chars()
+        .filter(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == ':')
+        .take(64)
+        .collect()
+}
+
+/// The summary's "Mettre à jour votre fiche": writes the ticked changes (`adresse`,
+/// `telephone`, `courriel`) of the draft's answers into the citizen's record, then back to the
+/// summary, which says it is done.
+#[server(endpoint = "portal/update_record")]
+pub async fn update_record(
+    key: String,
+    adresse: Option<String>,
+    telephone: Option<String>,
+    courriel: Option<String>,
+) -> Result<(), AppError> {
+    crate::infra::reply(
+        async {
+            let (_, tx, viewer) = ssr::open().await?;
+            let accepted: Vec<&str> = [
+                (adresse.is_some(), "address"),
+                (telephone.is_some(), "phone"),
+                (courriel.is_some(), "email"),
+            ]
+            .into_iter()
+            .filter_map(|(ticked, code)| ticked.then_some(code))
+            .collect();
+            super::service::accept_record_updates(&tx, viewer.as_ref(), &key, &accepted).await?;
+            tx.commit().await?;
+            leptos_axum::redirect(&format!(
+                "{}?fiche=1",
+                super::service::draft_url(&key, None)
+            ));
+            Ok(())
+        }
+        .await,
+    )
+}
+
 #[server(endpoint = "portal/draft")]
 pub async fn load_draft(key: String, summary: bool) -> Result<DraftLoad, AppError> {
     crate::infra::reply(
@@ -122,7 +187,7 @@ pub async fn load_draft(key: String, summary: bool) -> Result<DraftLoad, AppErro
                 }
             } else {
                 match super::service::draft_page(&tx, viewer.as_ref(), &key).await? {
-                    super::service::DraftState::Open(page) => DraftLoad::Open(page),
+                    super::service::DraftState::Open(page) => DraftLoad::Open(*page),
                     super::service::DraftState::Submitted(url) => DraftLoad::Submitted(url),
                 }
             };

@@ -33,6 +33,16 @@ pub struct FilingStart {
     /// That context does not offer this démarche: the page says so and offers no start.
     #[serde(default)]
     pub outside_space: bool,
+    /// "Pour qui faites-vous cette démarche ?": empty when the démarche is for the citizen
+    /// themself only.
+    #[serde(default)]
+    pub beneficiaries: Vec<crate::demarches::beneficiary::BeneficiaryOption>,
+    /// Why the choice the citizen posted (`?pour=`) was refused.
+    #[serde(default)]
+    pub beneficiary_refusal: Option<String>,
+    /// The choice to show selected (`?pour=`).
+    #[serde(default)]
+    pub chosen: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -62,6 +72,21 @@ pub struct DraftPage {
     /// The answers its owner's certified identity fixes: read-only on the page.
     #[serde(default)]
     pub locks: crate::demarches::model::Locks,
+    /// On whose behalf it is filed ("Léa MARTIN"), when not the account holder themself.
+    #[serde(default)]
+    pub beneficiary: Option<String>,
+    /// What its answers would change in the citizen's own record (the summary offers them).
+    #[serde(default)]
+    pub record_updates: Vec<RecordUpdate>,
+}
+
+/// A change a draft's answers would bring to the citizen's record, offered on the summary.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RecordUpdate {
+    /// `address`, `phone`, `email`: the checkbox's value.
+    pub code: String,
+    pub label: String,
+    pub value: String,
 }
 
 /// The draft as the step page embeds it for the browser bundle (`guichet-enhance`), which

@@ -12,12 +12,13 @@ use uuid::Uuid;
 
 use super::model::{
     AnswerLine, Availability, Channel, CitizenMessage, DossierEvent, DossierSummary, DossierView,
-    DraftPage, DraftSummary, FilingStart, LiveStatus, RefusedPiece, UploadRefusal, answer_lines,
-    first_step_with_problem, step_problems,
+    DraftPage, DraftSummary, FilingStart, LiveStatus, RecordUpdate, RefusedPiece, UploadRefusal,
+    answer_lines, first_step_with_problem, step_problems,
 };
 use super::strings as s;
 use crate::account::model::{Role, UserView};
 use crate::demarches::answers::{assess, validate_answers};
+use crate::demarches::beneficiary::BeneficiaryKind;
 use crate::demarches::document::DemarcheDocument;
 use crate::demarches::form_data::{Posted, StepAction, apply_group_action, apply_step};
 use crate::demarches::model::{
@@ -32,6 +33,7 @@ use crate::infra::mail::{OutgoingMail, enqueue};
 use crate::infra::storage::TenantFiles;
 use crate::infra::{Queries, Settings, TenantTx};
 use crate::org::service::FIRST_SERVICE;
+use crate::people::beneficiary;
 use crate::workflow::service::instruction_of;
 
 /// The most bytes one upload request may carry, whatever the field allows.
@@ -92,9 +94,19 @@ struct DraftRow {
     channel: String,
     for_email: Option<String>,
     context_code: Option<String>,
+    beneficiary_person_id: Option<Uuid>,
+    beneficiary_organisation_id: Option<Uuid>,
+    beneficiary_kind: Option<String>,
+    beneficiary_name: Option<String>,
+    /// Filed for its owner themself (no beneficiary recorded, or their own person): only then
+    /// may their certified identity lock answers.
+    for_self: bool,
 }
 
-const DRAFT_COLUMNS: &str = "id, key, demarche_id, version, user_id, answers::text AS answers, problems::text AS problems, step, dossier_id, complement_of, channel, for_email, context_code";
+const DRAFT_COLUMNS: &str = "id, key, demarche_id, version, user_id, answers::text AS answers, problems::text AS problems, step, dossier_id, complement_of, channel, for_email, context_code,
+    beneficiary_person_id, beneficiary_organisation_id, beneficiary_kind, beneficiary_name,
+    (beneficiary_organisation_id IS NULL AND (beneficiary_person_id IS NULL
+        OR beneficiary_person_id IN (SELECT p.id FROM people p WHERE p.account_id = dossier_drafts.user_id))) AS for_self";
 
 impl DraftRow {
     fn answers(&self) -> AppResult<Answers> {
@@ -103,6 +115,14 @@ impl DraftRow {
 
     fn problems(&self) -> AppResult<Vec<AnswerError>> {
         serde_json::from_str(&self.problems).map_err(internal)
+    }
+
+    /// The beneficiary's name when it is not the account holder.
+    fn other_beneficiary(&self) -> Option<String> {
+        match self.beneficiary_kind.as_deref() {
+            None | Some("soi") => None,
+            Some(_) => self.beneficiary_name.clone(),
+        }
     }
 }
 
@@ -149,6 +169,7 @@ pub fn profile(viewer: Option<&UserView>) -> crate::demarches::model::Profile {
         phone: None,
         address: None,
         certified: viewer.and_then(|u| u.certified.clone()),
+        ..Default::default()
     }
 }
 
@@ -159,7 +180,7 @@ fn locks_of(draft: &DraftRow, viewer: Option<&UserView>, definition: &Definition
     let own = draft.channel == "portal"
         && draft.user_id.is_some()
         && draft.user_id == viewer.and_then(UserView::uuid);
-    if !own {
+    if !own || !draft.for_self {
         return Locks::default();
     }
     crate::demarches::answers::locks(definition, &profile(viewer))
@@ -185,8 +206,27 @@ pub async fn filing_start(
     tx: &TenantTx,
     viewer: Option<&UserView>,
     demarche_id: &str,
+    chosen: Option<&str>,
 ) -> AppResult<FilingStart> {
     let current = offered(tx, demarche_id).await?;
+    let setting = &current.document.demarche.beneficiary;
+    let today = today_iso().ok_or(AppError::Internal)?;
+    let (beneficiaries, beneficiary_refusal) = match user_uuid(viewer) {
+        Some(account) if !setting.is_default() => {
+            let options = beneficiary::options(tx, account, setting, today).await?;
+            // A refused choice comes back here (`?pour=`): the page says why, in the same words
+            // as the refusal.
+            let refusal = match chosen {
+                Some(choice) => beneficiary::resolve(tx, account, setting, Some(choice), today)
+                    .await
+                    .err()
+                    .map(|error| error.to_string()),
+                None => None,
+            };
+            (options, refusal)
+        }
+        _ => (Vec::new(), None),
+    };
     let draft = match user_uuid(viewer) {
         Some(user) => tx
             .fetch_optional::<DraftSummaryRow>(
@@ -205,10 +245,14 @@ pub async fn filing_start(
         title: demarche.title.clone(),
         description: demarche.description.clone(),
         availability: availability(&current),
-        needs_login: viewer.is_none() && demarche.audience == Audience::IdentifiedOnly,
+        needs_login: viewer.is_none()
+            && (demarche.audience == Audience::IdentifiedOnly || !setting.is_default()),
         draft,
         space: Default::default(),
         outside_space: false,
+        beneficiaries,
+        beneficiary_refusal,
+        chosen: chosen.map(str::to_owned),
     })
 }
 
@@ -272,6 +316,7 @@ pub async fn start_draft(
     demarche_id: &str,
     fresh: bool,
     context: Option<&str>,
+    choice: Option<&str>,
 ) -> AppResult<String> {
     let current = offered(tx, demarche_id).await?;
     if let Some(error) = unavailable(&availability(&current)) {
@@ -290,20 +335,45 @@ pub async fn start_draft(
         None => None,
     };
     let user = user_uuid(viewer);
-    if user.is_none() && current.document.demarche.audience == Audience::IdentifiedOnly {
+    let setting = &current.document.demarche.beneficiary;
+    // Choosing among one's household or organisations needs to be signed in.
+    if user.is_none()
+        && (current.document.demarche.audience == Audience::IdentifiedOnly || !setting.is_default())
+    {
         return Err(AppError::Unauthenticated);
     }
+    let chosen = match user {
+        Some(account) => {
+            let today = today_iso().ok_or(AppError::Internal)?;
+            Some(beneficiary::resolve(tx, account, setting, choice, today).await?)
+        }
+        None => None,
+    };
     if let (Some(user), false) = (user, fresh) {
         #[derive(FromQueryResult)]
         struct Key {
             key: String,
         }
+        // One draft per démarche and beneficiary (a draft from before beneficiaries were
+        // recorded is the citizen's own).
         let existing: Option<Key> = tx
             .fetch_optional(
                 "SELECT key FROM dossier_drafts WHERE user_id = $1 AND demarche_id = $2 AND dossier_id IS NULL
                    AND complement_of IS NULL AND channel = 'portal'
+                   AND beneficiary_organisation_id IS NOT DISTINCT FROM $4
+                   AND (beneficiary_person_id IS NOT DISTINCT FROM $3
+                        OR ($5 AND beneficiary_person_id IS NULL))
                  ORDER BY updated_at DESC LIMIT 1",
-                vec![user.into(), current.id.into()],
+                vec![
+                    user.into(),
+                    current.id.into(),
+                    chosen.as_ref().and_then(|c| c.person).into(),
+                    chosen.as_ref().and_then(|c| c.organisation).into(),
+                    chosen
+                        .as_ref()
+                        .is_none_or(|c| c.kind == BeneficiaryKind::Soi)
+                        .into(),
+                ],
             )
             .await?;
         if let Some(existing) = existing {
@@ -316,11 +386,18 @@ pub async fn start_draft(
             return Ok(existing.key);
         }
     }
-    let answers = crate::demarches::answers::prefill(&current.document.definition, profile);
+    let profile = match (user, &chosen) {
+        (Some(account), Some(chosen)) => {
+            beneficiary::profile(tx, account, profile.clone(), chosen).await?
+        }
+        _ => profile.clone(),
+    };
+    let answers = crate::demarches::answers::prefill(&current.document.definition, &profile);
     let (key, _) = new_token();
     tx.execute(
-        "INSERT INTO dossier_drafts (id, key, demarche_id, version, user_id, answers, context_code)
-         VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7)",
+        "INSERT INTO dossier_drafts (id, key, demarche_id, version, user_id, answers, context_code,
+             beneficiary_person_id, beneficiary_organisation_id, beneficiary_kind, beneficiary_name)
+         VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7, $8, $9, $10, $11)",
         vec![
             Uuid::new_v4().into(),
             key.clone().into(),
@@ -329,6 +406,10 @@ pub async fn start_draft(
             user.into(),
             serde_json::to_string(&answers).map_err(internal)?.into(),
             context.into(),
+            chosen.as_ref().and_then(|c| c.person).into(),
+            chosen.as_ref().and_then(|c| c.organisation).into(),
+            chosen.as_ref().map(|c| c.kind.code()).into(),
+            chosen.as_ref().map(|c| c.name.clone()).into(),
         ],
     )
     .await?;
@@ -337,7 +418,7 @@ pub async fn start_draft(
 
 /// The draft as its step page shows it, or the address of its dossier once submitted.
 pub enum DraftState {
-    Open(DraftPage),
+    Open(Box<DraftPage>),
     Submitted(String),
 }
 
@@ -354,7 +435,7 @@ pub async fn draft_page(
     let locks = locks_of(&row, viewer, &document.definition);
     let mut answers = row.answers()?;
     locks.enforce(&mut answers);
-    Ok(DraftState::Open(DraftPage {
+    Ok(DraftState::Open(Box::new(DraftPage {
         key: row.key.clone(),
         demarche_id: row.demarche_id.to_string(),
         title: document.demarche.title,
@@ -364,7 +445,9 @@ pub async fn draft_page(
         definition: document.definition,
         anonymous: row.user_id.is_none(),
         locks,
-    }))
+        beneficiary: row.other_beneficiary(),
+        record_updates: Vec::new(),
+    })))
 }
 
 /// A file received with a step form or an upload request.
@@ -807,15 +890,87 @@ pub async fn summary(
     viewer: Option<&UserView>,
     key: &str,
 ) -> AppResult<Result<(DraftPage, Vec<AnswerLine>), String>> {
-    let page = match draft_page(tx, viewer, key).await? {
-        DraftState::Open(page) => page,
+    let mut page = match draft_page(tx, viewer, key).await? {
+        DraftState::Open(page) => *page,
         DraftState::Submitted(url) => return Ok(Err(url)),
     };
     let lines = match assess(&page.definition, &page.answers).result {
-        Ok(clean) => answer_lines(&page.definition, &clean),
+        Ok(clean) => {
+            page.record_updates = record_updates(tx, viewer, key, &page.definition, &clean)
+                .await?
+                .into_iter()
+                .map(|update| RecordUpdate {
+                    code: beneficiary::attribute_code(update.attribute).to_owned(),
+                    label: update.attribute.label().to_owned(),
+                    value: update.value.display(),
+                })
+                .collect();
+            answer_lines(&page.definition, &clean)
+        }
         Err(_) => Vec::new(),
     };
     Ok(Ok((page, lines)))
+}
+
+/// What the answers of the viewer's own draft, filed for themself, would change in their
+/// record: none on someone else's behalf, an anonymous draft or a complement.
+async fn record_updates(
+    tx: &TenantTx,
+    viewer: Option<&UserView>,
+    key: &str,
+    definition: &Definition,
+    clean: &crate::demarches::model::CleanAnswers,
+) -> AppResult<Vec<beneficiary::Update>> {
+    let Some(account) = user_uuid(viewer) else {
+        return Ok(Vec::new());
+    };
+    let draft = load_draft(tx, viewer, key).await?;
+    let own = draft.user_id == Some(account) && draft.channel == "portal";
+    if !own || !draft.for_self || draft.complement_of.is_some() {
+        return Ok(Vec::new());
+    }
+    let Some(person) = crate::people::service::person_of_account(tx, account).await? else {
+        return Ok(Vec::new());
+    };
+    let Some(record) = crate::people::service::load(tx, person).await? else {
+        return Ok(Vec::new());
+    };
+    Ok(beneficiary::updates(definition, clean, &record))
+}
+
+/// Writes into the citizen's record the changes of their draft they ticked on the summary
+/// (`accepted`: `address`, `phone`, `email`), as they answered them — never anything else.
+/// Returns how many were written.
+#[tracing::instrument(skip_all, fields(tenant = %tx.tenant().slug))]
+pub async fn accept_record_updates(
+    tx: &TenantTx,
+    viewer: Option<&UserView>,
+    key: &str,
+    accepted: &[&str],
+) -> AppResult<usize> {
+    let account = user_uuid(viewer).ok_or(AppError::Unauthenticated)?;
+    let draft = load_draft(tx, viewer, key).await?;
+    let document = version_document(tx, draft.demarche_id, draft.version).await?;
+    let mut answers = draft.answers()?;
+    locks_of(&draft, viewer, &document.definition).enforce(&mut answers);
+    let clean = validate_answers(&document.definition, &answers)
+        .map_err(|_| AppError::invalid("fiche", s::RECORD_UPDATE_INCOMPLETE))?;
+    let chosen: Vec<beneficiary::Update> =
+        record_updates(tx, viewer, key, &document.definition, &clean)
+            .await?
+            .into_iter()
+            .filter(|u| accepted.contains(&beneficiary::attribute_code(u.attribute)))
+            .collect();
+    if chosen.is_empty() {
+        return Err(AppError::invalid("fiche", s::RECORD_UPDATE_NOTHING));
+    }
+    beneficiary::apply_updates(
+        tx,
+        account,
+        &chosen,
+        &s::record_update_source(&document.demarche.title),
+    )
+    .await
 }
 
 async fn next_reference(tx: &TenantTx, year: i32) -> AppResult<String> {
@@ -905,6 +1060,32 @@ pub async fn submit(
     if let Some(dossier) = draft.complement_of {
         return complete(tx, viewer, &draft, dossier, &clean).await;
     }
+    // The age rule counts on the day of submission too (a draft started in May, sent in
+    // September): the beneficiary is checked again.
+    if let (Some(account), Some(kind)) = (draft.user_id, draft.beneficiary_kind.as_deref())
+        && draft.channel == "portal"
+        && document.demarche.beneficiary.age.is_some()
+    {
+        let choice = match (
+            kind,
+            draft.beneficiary_person_id,
+            draft.beneficiary_organisation_id,
+        ) {
+            ("soi", _, _) => Some(crate::demarches::beneficiary::CHOICE_SELF.to_owned()),
+            (_, Some(person), _) => Some(format!("personne:{person}")),
+            (_, _, Some(organisation)) => Some(format!("organisation:{organisation}")),
+            _ => None,
+        };
+        let today = today_iso().ok_or(AppError::Internal)?;
+        beneficiary::resolve(
+            tx,
+            account,
+            &document.demarche.beneficiary,
+            choice.as_deref(),
+            today,
+        )
+        .await?;
+    }
     let now = OffsetDateTime::now_utc();
     let reference = next_reference(tx, now.year()).await?;
     let instruction = instruction_of(tx, draft.demarche_id).await?;
@@ -947,10 +1128,11 @@ pub async fn submit(
     tx.execute(
         "INSERT INTO dossiers (id, reference, demarche_id, version, user_id, tracking_key, contact_email, answers, status,
              service_id, copy_services, citizen_name, due_on, alert_on, silence_on, silence_kind, channel,
-             context_code, context_name)
+             context_code, context_name, beneficiary_person_id, beneficiary_organisation_id,
+             beneficiary_kind, beneficiary_name)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8::jsonb, $9, $10, $11::uuid[], $12,
              current_date + $13::int, current_date + $13::int - $14::int, current_date + $15::int, $16, $17,
-             $18, $19)",
+             $18, $19, $20, $21, $22, $23)",
         vec![
             dossier_id.into(),
             reference.clone().into(),
@@ -971,6 +1153,10 @@ pub async fn submit(
             draft.channel.clone().into(),
             draft.context_code.clone().into(),
             context_name.into(),
+            draft.beneficiary_person_id.into(),
+            draft.beneficiary_organisation_id.into(),
+            draft.beneficiary_kind.clone().into(),
+            draft.beneficiary_name.clone().into(),
         ],
     )
     .await?;
@@ -1526,8 +1712,13 @@ pub async fn start_complement(tx: &TenantTx, access: &DossierAccess<'_>) -> AppR
         serde_json::from_str(&row.answers).map_err(internal)?;
     let key = new_token().0;
     tx.execute(
-        "INSERT INTO dossier_drafts (id, key, demarche_id, version, user_id, answers, complement_of)
-         VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7)",
+        // The complement is for the dossier's beneficiary: the owner's certified identity locks
+        // nothing on a dossier filed for someone else.
+        "INSERT INTO dossier_drafts (id, key, demarche_id, version, user_id, answers, complement_of,
+             beneficiary_person_id, beneficiary_organisation_id, beneficiary_kind, beneficiary_name)
+         SELECT $1, $2, $3, $4, $5, $6::jsonb, $7, d.beneficiary_person_id,
+                d.beneficiary_organisation_id, d.beneficiary_kind, d.beneficiary_name
+           FROM dossiers d WHERE d.id = $7",
         vec![
             Uuid::new_v4().into(),
             key.clone().into(),

@@ -240,3 +240,20 @@ pub const ON_BEHALF_NOT_OFFERED: &str =
 pub const DOCUMENTS_TITLE: &str = "Documents";
 pub const DOCUMENT_ACKNOWLEDGEMENT: &str = "Accusé de réception (PDF)";
 pub const DOCUMENT_ATTESTATION: &str = "Attestation (PDF)";
+
+// --- Beneficiary and the citizen's record ------------------------------------------------------
+pub const FOR_WHOM: &str = "Pour qui faites-vous cette démarche ?";
+pub const FOR_WHOM_HINT: &str = "Les membres de votre foyer et les organisations que vous représentez, tels que votre compte les connaît.";
+pub const FOR_WHOM_NOBODY: &str = "Personne de votre foyer ni aucune organisation ne peut bénéficier de cette démarche. Complétez « Mon foyer » si besoin.";
+pub fn on_behalf_of(name: &str) -> String {
+    format!("Pour le compte de : {name}")
+}
+pub const RECORD_UPDATE_TITLE: &str = "Mettre à jour votre fiche";
+pub const RECORD_UPDATE_INTRO: &str = "Vos réponses diffèrent de ce que la mairie connaît de vous. Cochez ce que vous voulez mettre à jour :";
+pub const RECORD_UPDATE_BUTTON: &str = "Mettre à jour ma fiche";
+pub const RECORD_UPDATED: &str = "Votre fiche a été mise à jour.";
+pub const RECORD_UPDATE_NOTHING: &str = "Cochez au moins une information à mettre à jour.";
+pub const RECORD_UPDATE_INCOMPLETE: &str = "Corrigez d'abord les réponses signalées : votre fiche ne peut être mise à jour qu'avec des réponses valides.";
+pub fn record_update_source(title: &str) -> String {
+    format!("l'usager, démarche « {title} »")
+}

@@ -13,6 +13,8 @@
 pub mod api;
 #[cfg(feature = "ssr")]
 pub mod household;
+#[cfg(feature = "ssr")]
+pub mod beneficiary;
 pub mod model;
 #[cfg(feature = "ssr")]
 pub mod organisations;

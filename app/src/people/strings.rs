@@ -157,3 +157,32 @@ pub const ORGANISATION_UNKNOWN: &str = "Vous ne représentez pas cette structure
 pub const ROLE_COLUMN: &str = "Rôle";
 pub const IDENTIFIER_COLUMN: &str = "Identifiant";
 pub const MEMBER_NOT_IN_HOUSEHOLD: &str = "Cette personne ne fait partie d'aucun foyer.";
+// --- Beneficiary of a démarche ----------------------------------------------------------------
+pub const MYSELF: &str = "Moi-même";
+pub fn myself(name: &str) -> String {
+    if name.trim().is_empty() {
+        MYSELF.to_owned()
+    } else {
+        format!("Moi-même ({name})")
+    }
+}
+pub fn member_born(relation: &str, date: &str) -> String {
+    format!("{relation}, né(e) le {date}")
+}
+pub fn company(siret: &str) -> String {
+    format!("Entreprise, SIRET {siret}")
+}
+pub fn association(rna: &str) -> String {
+    format!("Association, RNA {rna}")
+}
+pub const CHOOSE_BENEFICIARY: &str = "Choisissez pour qui vous faites cette démarche.";
+pub const NOT_FOR_SELF: &str =
+    "Cette démarche ne peut pas être faite pour vous-même : choisissez un bénéficiaire proposé.";
+pub const NOT_IN_HOUSEHOLD: &str = "Cette personne ne fait pas partie de votre foyer : vous ne pouvez faire cette démarche que pour vous-même ou un membre de votre foyer.";
+pub const ONLY_CHILDREN: &str = "Cette démarche ne peut être faite que pour un enfant du foyer.";
+pub const NOT_FOR_MEMBERS: &str =
+    "Cette démarche ne peut pas être faite pour un autre membre du foyer.";
+pub const NOT_REPRESENTED: &str = "Vous ne représentez pas cette organisation : ajoutez-la d'abord à votre compte, avec la preuve que vous la représentez.";
+pub const NOT_FOR_ORGANISATIONS: &str =
+    "Cette démarche ne peut pas être faite pour une organisation.";
+pub const NO_RECORD: &str = "Votre fiche est introuvable.";

@@ -12,7 +12,7 @@ use crate::contexts::pages::{GoneNotice, SpaceTheme};
 use crate::contexts::strings as contexts_s;
 use crate::demarches::api::CatalogueEntry;
 use crate::dossiers::api::demarche_start;
-use crate::dossiers::model::Availability;
+use crate::dossiers::model::{Availability, FilingStart};
 use crate::dossiers::strings as s;
 use crate::text::fold;
 
@@ -116,9 +116,10 @@ pub fn DemarcheStart() -> impl IntoView {
     let query = use_query_map();
     let id = move || params.with(|p| p.get("id").unwrap_or_default());
     let contexte = move || query.with(|q| q.get("contexte"));
+    let pour = move || query.with(|q| q.get("pour"));
     let start = Resource::new_blocking(
-        move || (id(), contexte()),
-        |(id, contexte)| demarche_start(id, contexte),
+        move || (id(), contexte(), pour()),
+        |(id, contexte, pour)| demarche_start(id, contexte, pour),
     );
     view! {
         <Suspense>
@@ -162,6 +163,10 @@ pub fn DemarcheStart() -> impl IntoView {
                         </p>
                     }.into_any();
                 }
+                let choices = (!start.beneficiaries.is_empty()).then(|| beneficiary_choices(&start));
+                let refused = start.beneficiary_refusal.clone().map(|reason| view! {
+                    <p class="alert alert-error" role="alert" id="beneficiaire-refus">{reason}</p>
+                });
                 let actions = match (refusal, start.needs_login, start.draft.clone()) {
                     (Some(reason), _, _) => view! {
                         <p class="alert alert-info" role="status">{reason}</p>
@@ -172,6 +177,16 @@ pub fn DemarcheStart() -> impl IntoView {
                             <A href="/connexion" attr:class="button">{s::LOGIN}</A>
                             <A href="/inscription" attr:class="button button-secondary">{s::SIGNUP}</A>
                         </p>
+                    }.into_any(),
+                    (None, false, Some(draft)) if choices.is_some() => view! {
+                        <p>{s::draft_saved_on(&draft.updated)}</p>
+                        <p><a class="button button-secondary" href=format!("/brouillons/{}?etape={}", draft.key, draft.step.min(draft.steps.saturating_sub(1)) + 1)>{s::RESUME}</a></p>
+                        <form method="post" action="/api/portal/start">
+                            <input type="hidden" name="demarche" value=start.demarche_id.clone()/>
+                            {context_input}
+                            {choices}
+                            <button type="submit" class="button">{s::START}</button>
+                        </form>
                     }.into_any(),
                     (None, false, Some(draft)) => view! {
                         <p>{s::draft_saved_on(&draft.updated)}</p>
@@ -189,6 +204,7 @@ pub fn DemarcheStart() -> impl IntoView {
                         <form method="post" action="/api/portal/start">
                             <input type="hidden" name="demarche" value=start.demarche_id.clone()/>
                             {context_input_again}
+                            {choices}
                             <button type="submit" class="button">{s::START}</button>
                         </form>
                     }.into_any(),
@@ -199,11 +215,64 @@ pub fn DemarcheStart() -> impl IntoView {
                     <GoneNotice space/>
                     <h1>{start.title.clone()}</h1>
                     <p class="lead">{start.description.clone()}</p>
+                    {refused}
                     {actions}
                 }.into_any()
             })}
         </Suspense>
     }
+}
+
+/// "Pour qui faites-vous cette démarche ?": one radio per allowed beneficiary; one refused by
+/// the age rule is shown, disabled, with the reason. Plain HTML: posted with the start form.
+fn beneficiary_choices(start: &FilingStart) -> AnyView {
+    let selectable: Vec<&str> = start
+        .beneficiaries
+        .iter()
+        .filter(|o| o.refusal.is_none())
+        .map(|o| o.value.as_str())
+        .collect();
+    // The refused choice is not kept; a single possible one is preselected.
+    let checked = match start.chosen.as_deref() {
+        Some(chosen) if selectable.contains(&chosen) && start.beneficiary_refusal.is_none() => {
+            Some(chosen.to_owned())
+        }
+        _ if selectable.len() == 1 => selectable.first().map(|v| (*v).to_owned()),
+        _ => None,
+    };
+    let options = start
+        .beneficiaries
+        .iter()
+        .enumerate()
+        .map(|(index, option)| {
+            let id = format!("pour-{index}");
+            let hint_id = format!("{id}-aide");
+            let hint = match (&option.refusal, option.detail.is_empty()) {
+                (Some(reason), _) => Some(reason.clone()),
+                (None, false) => Some(option.detail.clone()),
+                (None, true) => None,
+            };
+            view! {
+                <div class="choice" class:choice-disabled=option.refusal.is_some()>
+                    <input type="radio" name="pour" id=id.clone() value=option.value.clone()
+                        checked=checked.as_deref() == Some(option.value.as_str())
+                        disabled=option.refusal.is_some()
+                        aria-describedby=hint.is_some().then(|| hint_id.clone())/>
+                    <label for=id>{option.label.clone()}</label>
+                    {hint.map(|text| view! { <p class="hint" id=hint_id>{text}</p> })}
+                </div>
+            }
+        })
+        .collect_view();
+    view! {
+        <fieldset class="field beneficiary-choice" id="pour">
+            <legend>{s::FOR_WHOM}</legend>
+            <p class="hint">{s::FOR_WHOM_HINT}</p>
+            {selectable.is_empty().then(|| view! { <p class="alert alert-info">{s::FOR_WHOM_NOBODY}</p> })}
+            {options}
+        </fieldset>
+    }
+    .into_any()
 }
 
 #[cfg(test)]

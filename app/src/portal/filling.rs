@@ -20,7 +20,7 @@ use crate::demarches::form::StepFields;
 use crate::demarches::model::{AnswerError, Definition};
 use crate::demarches::problems::{Problem, name_problems};
 use crate::dossiers::api::{DraftLoad, load_draft};
-use crate::dossiers::model::{DraftPage, StepData, step_problems};
+use crate::dossiers::model::{DraftPage, RecordUpdate, StepData, step_problems};
 use crate::dossiers::strings as s;
 
 fn key_param() -> impl Fn() -> String + Copy + Send + Sync + 'static {
@@ -132,6 +132,7 @@ fn StepForm(page: DraftPage, step: usize) -> impl IntoView {
             <span>{s::step_progress(step + 1, total)}</span>
             <progress max=total.to_string() value=(step + 1).to_string()></progress>
         </p>
+        {page.beneficiary.clone().map(|name| view! { <p class="on-behalf" id="pour-le-compte-de">{s::on_behalf_of(&name)}</p> })}
         {page.anonymous.then(|| view! { <p class="alert alert-info">{s::ANONYMOUS_DRAFT_NOTE}</p> })}
         {problem_summary(definition.clone(), problems.into(), |p| format!("#{}", p.target))}
         <p class="hint">{s::REQUIRED_NOTE}</p>
@@ -159,6 +160,8 @@ fn StepForm(page: DraftPage, step: usize) -> impl IntoView {
 #[component]
 pub fn SummaryPage() -> impl IntoView {
     let key = key_param();
+    let query = use_query_map();
+    let record_updated = move || query.with_untracked(|q| q.get("fiche").is_some());
     let draft = Resource::new_blocking(
         move || (key(), true),
         |(key, summary)| load_draft(key, summary),
@@ -179,9 +182,12 @@ pub fn SummaryPage() -> impl IntoView {
                         };
                         let steps = page.definition.steps.clone();
                         let key = page.key.clone();
+                        let updates = record_update_form(&page.key, &page.record_updates);
                         view! {
                             <p class="breadcrumb"><A href=format!("/demarches/{}", page.demarche_id)>{page.title.clone()}</A></p>
                             <h1>{s::SUMMARY_TITLE}</h1>
+                            {page.beneficiary.clone().map(|name| view! { <p class="on-behalf" id="pour-le-compte-de">{s::on_behalf_of(&name)}</p> })}
+                            {record_updated().then(|| view! { <p class="alert alert-success" role="status" id="fiche-mise-a-jour">{s::RECORD_UPDATED}</p> })}
                             <p>{s::SUMMARY_INTRO}</p>
                             {problem_summary(definition, Signal::stored(problems.clone()), link)}
                             {steps.into_iter().enumerate().filter(|(_, step)| !assessment.hidden.contains(&step.code)).map(|(index, step)| {
@@ -206,6 +212,7 @@ pub fn SummaryPage() -> impl IntoView {
                                     </section>
                                 }
                             }).collect_view()}
+                            {updates}
                             <form method="post" action="/api/portal/submit">
                                 <input type="hidden" name="key" value=key.clone()/>
                                 <button type="submit" class="button" disabled=!problems.is_empty()>{s::SUBMIT}</button>
@@ -221,4 +228,45 @@ pub fn SummaryPage() -> impl IntoView {
             })}
         </Suspense>
     }
+}
+
+/// "Mettre à jour votre fiche avec : …": the answers that differ from the citizen's record,
+/// each to tick, and a button; nothing is written unless they ask.
+fn record_update_form(key: &str, updates: &[RecordUpdate]) -> Option<AnyView> {
+    if updates.is_empty() {
+        return None;
+    }
+    let boxes = updates
+        .iter()
+        .map(|update| {
+            let name = match update.code.as_str() {
+                "address" => "adresse",
+                "phone" => "telephone",
+                _ => "courriel",
+            };
+            let id = format!("fiche-{name}");
+            view! {
+                <div class="choice">
+                    <input type="checkbox" name=name id=id.clone() value="1"/>
+                    <label for=id>{format!("{} : {}", update.label, update.value)}</label>
+                </div>
+            }
+        })
+        .collect_view();
+    Some(
+        view! {
+            <section class="record-update" aria-labelledby="fiche-titre">
+                <h2 id="fiche-titre">{s::RECORD_UPDATE_TITLE}</h2>
+                <form method="post" action="/api/portal/update_record">
+                    <input type="hidden" name="key" value=key.to_owned()/>
+                    <fieldset class="field">
+                        <legend>{s::RECORD_UPDATE_INTRO}</legend>
+                        {boxes}
+                    </fieldset>
+                    <button type="submit" class="button button-secondary">{s::RECORD_UPDATE_BUTTON}</button>
+                </form>
+            </section>
+        }
+        .into_any(),
+    )
 }

@@ -5,6 +5,7 @@
 mod access;
 mod accounts;
 mod backoffice;
+mod beneficiaries;
 mod branding;
 mod certified;
 mod contexts;
