@@ -1,4 +1,5 @@
-//! Who may open which page: one table of protected path prefixes and the least role each needs,
+//! Who may open which page: one table of protected path prefixes and the least role each needs
+//! (and a list of pages that need only a signed-in user, such as a citizen's wallet),
 //! enforced for every page request by `server/src/http/access.rs` before Leptos renders, so a
 //! page cannot forget its check and its status never depends on what its data loading does.
 //!
@@ -29,6 +30,15 @@ const PROTECTED: &[(&str, Role)] = &[
     ("/admin", Role::Admin),
     ("/administration", Role::Admin),
 ];
+
+/// Pages for any signed-in user (a citizen's own space): anonymous visitors are sent to sign
+/// in; the page itself refuses agents, who have none of it.
+const SIGNED_IN: &[&str] = &[crate::wallet::model::PAGE];
+
+/// Whether `path` needs a signed-in user, whatever their role.
+pub fn requires_sign_in(path: &str) -> bool {
+    SIGNED_IN.iter().any(|prefix| under(path, prefix)) || required_role(path).is_some()
+}
 
 /// The sign-in page and the query parameter carrying where to go afterwards.
 pub const LOGIN_PATH: &str = "/connexion";
@@ -129,16 +139,20 @@ pub async fn decide(
 ) -> Result<Decision, crate::error::AppError> {
     use crate::infra::cookies::{SESSION_COOKIE, cookie_in};
     use crate::second_factor::{ENROL_PATH, service};
-    let Some(role) = required_role(uri.path()) else {
+    if !requires_sign_in(uri.path()) {
         return Ok(Decision::Render);
-    };
+    }
+    let role = required_role(uri.path());
     let (user, must_enrol) = match cookie_in(headers, SESSION_COOKIE) {
         None => (None, false),
         Some(token) => {
             let tx = crate::infra::TenantTx::begin(state, tenant).await?;
             let user = crate::account::service::current_user(&tx, &token).await?;
             let must_enrol = match &user {
-                Some(user) if user.has_role(role) && !under(uri.path(), ENROL_PATH) => {
+                Some(user)
+                    if role.is_some_and(|role| user.has_role(role))
+                        && !under(uri.path(), ENROL_PATH) =>
+                {
                     service::enrolment_missing(&tx, &service::Realm::tenant(&tx), &token).await?
                 }
                 _ => false,
@@ -151,8 +165,10 @@ pub async fn decide(
     Ok(match user {
         None => Decision::SignIn(login_location(path_and_query)),
         Some(_) if must_enrol => Decision::Enrol(location_returning_to(ENROL_PATH, path_and_query)),
-        Some(user) if user.has_role(role) => Decision::Render,
-        Some(_) => Decision::Deny(AccessDenied(refusal(role))),
+        Some(user) => match role {
+            Some(role) if !user.has_role(role) => Decision::Deny(AccessDenied(refusal(role))),
+            _ => Decision::Render,
+        },
     })
 }
 
@@ -223,6 +239,15 @@ mod tests {
         ] {
             assert_eq!(required_role(path), None, "{path}");
         }
+    }
+
+    #[test]
+    fn the_wallet_needs_a_signed_in_user_but_no_role() {
+        assert!(requires_sign_in("/porte-documents"));
+        assert_eq!(required_role("/porte-documents"), None);
+        assert!(!requires_sign_in("/porte-documentsx"));
+        assert!(!requires_sign_in("/demarches"));
+        assert!(requires_sign_in("/back-office"));
     }
 
     #[test]

@@ -232,6 +232,9 @@ pub fn MyAccount() -> impl IntoView {
                             </dl>
                             <p>"Vous êtes connecté au portail de " <strong>{tenant.name.clone()}</strong> "."</p>
                             {user.certified.clone().map(|identity| view! { <CertifiedIdentitySection identity/> })}
+                            {(user.kind == crate::account::model::UserKind::Citizen).then(|| view! {
+                                <p><A href=crate::wallet::model::PAGE>{crate::wallet::strings::ACCOUNT_LINK}</A></p>
+                            })}
                             {user.has_role(Role::Agent).then(|| view! {
                                 <p><A href=crate::second_factor::ENROL_PATH>{crate::second_factor::strings::SECURITY_LINK}</A></p>
                             })}

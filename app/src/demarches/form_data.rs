@@ -231,6 +231,11 @@ pub fn keep_name(path: &str) -> String {
     format!("{path}.keep")
 }
 
+/// The select choosing a piece of the citizen's wallet for the files field `path`.
+pub fn wallet_name(path: &str) -> String {
+    format!("{path}.porte-documents")
+}
+
 /// The `id` of the checkbox keeping file `file_id` of the files field `path`.
 pub fn keep_control_id(path: &str, file_id: &str) -> String {
     format!("{}-garder-{file_id}", control_id(&keep_name(path)))

@@ -62,6 +62,9 @@ pub struct DraftPage {
     /// The answers its owner's certified identity fixes: read-only on the page.
     #[serde(default)]
     pub locks: crate::demarches::model::Locks,
+    /// The owner's wallet pieces that may be attached instead of uploading (not expired).
+    #[serde(default)]
+    pub wallet: Vec<crate::wallet::model::WalletChoice>,
 }
 
 /// The draft as the step page embeds it for the browser bundle (`guichet-enhance`), which
