@@ -236,6 +236,38 @@ pub fn wallet_name(path: &str) -> String {
     format!("{path}.porte-documents")
 }
 
+/// What a browser checks a step with when wallet pieces are chosen (`path.porte-documents`):
+/// each choice stands for a file of the field's first accepted type, so a required field is
+/// not reported empty. The server attaches the real copy on posting, with its own checks
+/// (and the form only offers pieces whose type fits).
+pub fn wallet_placeholders(
+    definition: &Definition,
+    posted: &Posted,
+) -> BTreeMap<String, Vec<FileRef>> {
+    let mut placeholders: BTreeMap<String, Vec<FileRef>> = BTreeMap::new();
+    for field in definition.steps.iter().flat_map(|step| &step.fields) {
+        let FieldKind::Files { accepted_types, .. } = &field.kind else {
+            continue;
+        };
+        for id in posted
+            .all(&wallet_name(&field.code))
+            .iter()
+            .filter(|id| !id.trim().is_empty())
+        {
+            placeholders
+                .entry(field.code.clone())
+                .or_default()
+                .push(FileRef {
+                    id: format!("porte-documents:{id}"),
+                    name: String::new(),
+                    size: 0,
+                    content_type: accepted_types.first().cloned().unwrap_or_default(),
+                });
+        }
+    }
+    placeholders
+}
+
 /// The `id` of the checkbox keeping file `file_id` of the files field `path`.
 pub fn keep_control_id(path: &str, file_id: &str) -> String {
     format!("{}-garder-{file_id}", control_id(&keep_name(path)))
