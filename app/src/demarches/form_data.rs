@@ -493,4 +493,19 @@ mod tests {
         );
         assert_eq!(control_id("enfants[1].prenom"), "champ-enfants-1-prenom");
     }
+
+    #[test]
+    fn a_wallet_piece_chosen_answers_its_files_field_in_the_browsers_check() {
+        let definition = definition();
+        let posted = Posted::new([
+            ("pj.porte-documents".to_owned(), "p1".to_owned()),
+            ("nom.porte-documents".to_owned(), "p2".to_owned()),
+        ]);
+        let chosen = wallet_placeholders(&definition, &posted);
+        assert_eq!(chosen.keys().collect::<Vec<_>>(), vec!["pj"]);
+        let answers = apply_step(&definition, 0, &Answers::default(), &posted, &chosen);
+        assert!(matches!(answers.0.get("pj"), Some(RawAnswer::Files(files)) if files.len() == 1));
+        let none = Posted::new([("pj.porte-documents".to_owned(), String::new())]);
+        assert!(wallet_placeholders(&definition, &none).is_empty());
+    }
 }
