@@ -685,7 +685,11 @@ fn files(
 
 /// "Choisir dans mon porte-documents": the wallet pieces whose (sniffed) type the field
 /// accepts, posted with the step form; nothing when there are none (anonymous drafts too).
-fn wallet_choice(path: &str, accepted: &[String], state: FormState) -> Option<impl IntoView> {
+fn wallet_choice(
+    path: &str,
+    accepted: &[String],
+    state: FormState,
+) -> Option<impl IntoView + use<>> {
     let fitting: Vec<WalletChoice> = state.wallet.with_value(|pieces| {
         pieces
             .iter()

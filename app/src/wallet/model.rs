@@ -208,10 +208,7 @@ mod tests {
     #[test]
     fn the_quota_counts_pieces_and_bytes() {
         assert_eq!(quota_check(0, 0, 1), Ok(()));
-        assert_eq!(
-            quota_check(MAX_PIECES, 0, 1),
-            Err(Refusal::TooManyPieces)
-        );
+        assert_eq!(quota_check(MAX_PIECES, 0, 1), Err(Refusal::TooManyPieces));
         assert_eq!(
             quota_check(1, MAX_TOTAL_BYTES - 10, 11),
             Err(Refusal::QuotaExceeded)

@@ -27,9 +27,7 @@ pub fn WalletPage() -> impl IntoView {
             }
         })
     };
-    let refusal = move || {
-        query.with(|q| q.get("erreur").and_then(|code| Refusal::parse(&code)))
-    };
+    let refusal = move || query.with(|q| q.get("erreur").and_then(|code| Refusal::parse(&code)));
     view! {
         <Title text=s::TITLE/>
         <h1>{s::TITLE}</h1>

@@ -118,9 +118,14 @@ fn stored(app: &TestApp, slug: &str, id: &str) -> std::path::PathBuf {
 }
 
 fn files_in(app: &TestApp, slug: &str) -> usize {
-    std::fs::read_dir(app.state.settings().files_dir.join(format!("tenant_{slug}")))
-        .map(|dir| dir.count())
-        .unwrap_or(0)
+    std::fs::read_dir(
+        app.state
+            .settings()
+            .files_dir
+            .join(format!("tenant_{slug}")),
+    )
+    .map(|dir| dir.count())
+    .unwrap_or(0)
 }
 
 async fn download(
@@ -220,7 +225,11 @@ async fn a_citizen_adds_a_piece_without_javascript_sees_it_listed_downloads_and_
         .unwrap();
     assert_eq!(location(&response), "/connexion?retour=/porte-documents");
     let citizen = signed_in_citizen(&app, "ca", "jeanne@example.org").await;
-    assert!(page(&app, &citizen, "ca", "/mon-compte").await.contains("href=\"/porte-documents\""));
+    assert!(
+        page(&app, &citizen, "ca", "/mon-compte")
+            .await
+            .contains("href=\"/porte-documents\"")
+    );
 
     let id = added(&app, &citizen, "ca", DOMICILE, "facture-edf.pdf", PDF).await;
 
@@ -231,7 +240,10 @@ async fn a_citizen_adds_a_piece_without_javascript_sees_it_listed_downloads_and_
     assert_eq!(listed[0]["content_type"], "application/pdf");
     assert_eq!(listed[0]["origin"], "Citizen");
     assert_eq!(listed[0]["expired"], false);
-    assert!(listed[0]["expires_on"].is_string(), "3 months for a domicile proof");
+    assert!(
+        listed[0]["expires_on"].is_string(),
+        "3 months for a domicile proof"
+    );
     let html = page(&app, &citizen, "ca", "/porte-documents").await;
     assert!(html.contains("facture-edf.pdf"), "{html}");
     assert!(html.contains("déposé par vous"));
@@ -272,7 +284,10 @@ async fn the_quota_refuses_a_piece_with_its_reason_and_writes_nothing() {
 
     let response = add_piece(&app, &citizen, "ca", &kind, &today(), "deux.pdf", PDF).await;
 
-    assert_eq!(location(&response), "/porte-documents?erreur=nombre#ajouter");
+    assert_eq!(
+        location(&response),
+        "/porte-documents?erreur=nombre#ajouter"
+    );
     let html = page(&app, &citizen, "ca", "/porte-documents?erreur=nombre").await;
     assert!(
         html.contains("contient déjà 20 pièces, le maximum"),
@@ -307,13 +322,19 @@ async fn a_forged_file_and_bad_dates_are_refused_like_attachments_and_nothing_is
     let kind = type_id(&app, "ca", DOMICILE).await;
 
     let response = add_piece(&app, &citizen, "ca", &kind, &today(), "facture.pdf", EXE).await;
-    assert_eq!(location(&response), "/porte-documents?erreur=format#ajouter");
+    assert_eq!(
+        location(&response),
+        "/porte-documents?erreur=format#ajouter"
+    );
     let html = page(&app, &citizen, "ca", "/porte-documents?erreur=format").await;
     assert!(html.contains("n'est ni un PDF, ni une image JPEG ou PNG"));
 
     // A domicile proof of 2020 no longer proves anything; a date to come is a typo.
     let response = add_piece(&app, &citizen, "ca", &kind, "2020-01-15", "vieux.pdf", PDF).await;
-    assert_eq!(location(&response), "/porte-documents?erreur=expire#ajouter");
+    assert_eq!(
+        location(&response),
+        "/porte-documents?erreur=expire#ajouter"
+    );
     let response = add_piece(&app, &citizen, "ca", &kind, "2999-01-15", "futur.pdf", PDF).await;
     assert_eq!(
         location(&response),
@@ -330,8 +351,10 @@ async fn a_forged_file_and_bad_dates_are_refused_like_attachments_and_nothing_is
 async fn a_piece_reused_in_two_drafts_stays_in_the_wallet_when_one_is_discarded() {
     let app = spawn_app().await;
     app.create_tenant("ca", "Commune A").await;
-    let first = publish(&app, "ca", &permit_document("identified_only", None)).await;
-    let second = publish(&app, "ca", &permit_document("identified_only", None)).await;
+    let admin = app.admin("ca").await;
+    let document = permit_document("identified_only", None);
+    let first = publish_with(&app, &admin, "ca", None, &document).await;
+    let second = publish_with(&app, &admin, "ca", None, &document).await;
     let citizen = signed_in_citizen(&app, "ca", "jeanne@example.org").await;
     let piece = added(&app, &citizen, "ca", DOMICILE, "facture.pdf", PDF).await;
     // A PNG piece: the plan accepts PDF only, so it is not offered there.
@@ -346,7 +369,10 @@ async fn a_piece_reused_in_two_drafts_stays_in_the_wallet_when_one_is_discarded(
 
     for key in [&one, &two] {
         let response = pick(&app, &citizen, "ca", key, &piece).await;
-        assert_eq!(location(&response), format!("/brouillons/{key}/recapitulatif"));
+        assert_eq!(
+            location(&response),
+            format!("/brouillons/{key}/recapitulatif")
+        );
     }
     let copy_one = plan_files(&draft(&app, &citizen, "ca", &one).await)[0]["id"]
         .as_str()
@@ -436,7 +462,11 @@ async fn an_expired_piece_is_flagged_not_offered_and_refused_if_posted() {
 
     let listed = pieces(&app, &citizen, "ca").await;
     assert_eq!(listed[0]["expired"], true);
-    assert!(page(&app, &citizen, "ca", "/porte-documents").await.contains("Expiré"));
+    assert!(
+        page(&app, &citizen, "ca", "/porte-documents")
+            .await
+            .contains("Expiré")
+    );
     let state = draft(&app, &citizen, "ca", &key).await;
     assert_eq!(state["Open"]["wallet"], serde_json::json!([]));
     let html = page(&app, &citizen, "ca", &format!("/brouillons/{key}?etape=2")).await;
@@ -488,7 +518,12 @@ async fn an_agent_who_validates_a_piece_keeps_a_copy_in_the_citizens_wallet() {
         .trim_start_matches("/mes-demandes/")
         .to_owned();
     let dossier: Value = app
-        .post(&admin, "ca", "backoffice/dossier", &[("reference", &reference)])
+        .post(
+            &admin,
+            "ca",
+            "backoffice/dossier",
+            &[("reference", &reference)],
+        )
         .await
         .json()
         .await
@@ -503,7 +538,8 @@ async fn an_agent_who_validates_a_piece_keeps_a_copy_in_the_citizens_wallet() {
             .any(|t| t[0] == caf.as_str() && t[1] == CAF)
     );
     let review = |state: &'static str| {
-        let (app, admin, reference, attachment, caf) = (&app, &admin, &reference, &attachment, &caf);
+        let (app, admin, reference, attachment, caf) =
+            (&app, &admin, &reference, &attachment, &caf);
         async move {
             app.post(
                 admin,
@@ -545,7 +581,11 @@ async fn an_agent_who_validates_a_piece_keeps_a_copy_in_the_citizens_wallet() {
     assert!(listed[0]["expires_on"].is_string());
     let copy = listed[0]["id"].as_str().unwrap().to_owned();
     assert_ne!(copy, attachment);
-    assert!(page(&app, &citizen, "ca", "/porte-documents").await.contains("validé par la mairie"));
+    assert!(
+        page(&app, &citizen, "ca", "/porte-documents")
+            .await
+            .contains("validé par la mairie")
+    );
     let response = download(&app, &citizen, "ca", &copy).await;
     assert_eq!(response.bytes().await.unwrap().as_ref(), PDF);
 }
@@ -575,7 +615,11 @@ async fn a_piece_is_reached_by_its_owner_only_never_by_another_citizen_or_commun
             StatusCode::NOT_FOUND,
             "{slug}"
         );
-        let demarche = if slug == "ca" { &demarche_a } else { &demarche_b };
+        let demarche = if slug == "ca" {
+            &demarche_a
+        } else {
+            &demarche_b
+        };
         let key = draft_at_pieces(&app, client, slug, demarche).await;
         let response = pick(&app, client, slug, &key, &piece).await;
         assert_eq!(location(&response), format!("/brouillons/{key}?etape=2"));
@@ -587,7 +631,12 @@ async fn a_piece_is_reached_by_its_owner_only_never_by_another_citizen_or_commun
                 .any(|m| m.contains("n'est pas dans votre porte-documents")),
             "{state}"
         );
-        assert!(pieces(&app, client, slug).await.iter().all(|p| p["id"] != piece.as_str()));
+        assert!(
+            pieces(&app, client, slug)
+                .await
+                .iter()
+                .all(|p| p["id"] != piece.as_str())
+        );
     }
     // Commune B's session is no session at commune A.
     let response = download(&app, &elsewhere, "ca", &piece).await;
@@ -638,7 +687,11 @@ async fn admins_manage_the_piece_types_and_their_validity() {
             &admin,
             "ca",
             "wallet/save_type",
-            &[("label", "Avis d'imposition"), ("validity", "douze"), ("active", "oui")],
+            &[
+                ("label", "Avis d'imposition"),
+                ("validity", "douze"),
+                ("active", "oui"),
+            ],
         )
         .await;
     assert_eq!(response.status(), StatusCode::BAD_REQUEST);
@@ -652,7 +705,11 @@ async fn admins_manage_the_piece_types_and_their_validity() {
             &admin,
             "ca",
             "wallet/save_type",
-            &[("label", "Avis d'imposition"), ("validity", "12"), ("active", "oui")],
+            &[
+                ("label", "Avis d'imposition"),
+                ("validity", "12"),
+                ("active", "oui"),
+            ],
         )
         .await;
     assert_eq!(response.status(), StatusCode::OK);
