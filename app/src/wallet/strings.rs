@@ -30,7 +30,7 @@ pub const DELETED: &str = "La pièce a été supprimée de votre porte-documents
 pub const NOT_A_CITIZEN: &str = "Le porte-documents est réservé aux usagers.";
 pub const PIECE_UNKNOWN: &str = "Cette pièce n'existe pas dans votre porte-documents.";
 
-/// "Expire le 07/12/2026".
+/// "expire le 07/12/2026".
 pub fn expires_on(date: &str) -> String {
     format!("expire le {date}")
 }
@@ -97,13 +97,9 @@ pub const PICK_UNKNOWN: &str = "Cette pièce n'est pas dans votre porte-document
 /// A piece in the démarche's list.
 pub fn choice_label(type_label: &str, name: &str, expires_on: Option<&str>) -> String {
     match expires_on {
-        Some(date) => format!("{type_label} – {name} ({})", expires_on_text(date)),
+        Some(date) => format!("{type_label} – {name} ({})", expires_on(date)),
         None => format!("{type_label} – {name}"),
     }
-}
-
-fn expires_on_text(date: &str) -> String {
-    expires_on(date)
 }
 
 // Back office: keeping a validated piece.
