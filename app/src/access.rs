@@ -31,9 +31,9 @@ const PROTECTED: &[(&str, Role)] = &[
     ("/administration", Role::Admin),
 ];
 
-/// Pages that need a signed-in user of any kind (a citizen's own record, household and
-/// organisations): anonymous visitors are sent to sign in and brought back.
-const SIGNED_IN: &[&str] = &["/mon-compte/informations", "/mon-foyer", "/mes-structures"];
+/// Pages that need a signed-in user of any kind (a citizen's own record, household,
+/// organisations and wallet): anonymous visitors are sent to sign in and brought back.
+const SIGNED_IN: &[&str] = &["/mon-compte/informations", "/mon-foyer", "/mes-structures", crate::wallet::model::PAGE];
 
 /// The sign-in page and the query parameter carrying where to go afterwards.
 pub const LOGIN_PATH: &str = "/connexion";
@@ -252,6 +252,15 @@ mod tests {
         for path in ["/mon-compte", "/mon-foyers", "/demarches"] {
             assert!(!requires_sign_in(path), "{path}");
         }
+    }
+
+    #[test]
+    fn the_wallet_needs_a_signed_in_user_but_no_role() {
+        assert!(requires_sign_in("/porte-documents"));
+        assert_eq!(required_role("/porte-documents"), None);
+        assert!(!requires_sign_in("/porte-documentsx"));
+        assert!(!requires_sign_in("/demarches"));
+        assert!(requires_sign_in("/back-office"));
     }
 
     #[test]

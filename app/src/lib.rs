@@ -28,6 +28,9 @@ pub mod second_factor;
 pub mod store;
 pub mod text;
 pub mod ui;
+#[cfg(feature = "ssr")]
+pub mod uploads;
+pub mod wallet;
 pub mod workflow;
 
 pub use routes::{App, shell};

@@ -8,7 +8,7 @@ use leptos_router::{SsrMode, path};
 use crate::context::{SiteView, provide_site, use_site};
 use crate::{
     account, admin, backoffice, branding, contexts, designer, identity, letters, mail, org,
-    people, platform, portal, responses, second_factor, store, workflow,
+    people, platform, portal, responses, second_factor, store, wallet, workflow,
 };
 
 /// Pages citizens open first, often on a phone, that ship without the Leptos runtime: they are
@@ -128,6 +128,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/reinitialiser") view=account::pages::ResetPassword ssr=SsrMode::Async/>
                     <Route path=path!("/invitation") view=account::pages::AcceptInvitation ssr=SsrMode::Async/>
                     <Route path=path!("/mon-compte") view=account::pages::MyAccount ssr=SsrMode::Async/>
+                    <Route path=path!("/porte-documents") view=wallet::pages::WalletPage ssr=SsrMode::Async/>
                     <Route path=path!("/connexion/echec") view=identity::pages::SignInFailure ssr=SsrMode::Async/>
                     <Route path=path!("/connexion/associer") view=identity::pages::LinkAccount ssr=SsrMode::Async/>
                     <Route path=path!("/deconnexion/fournisseur") view=identity::pages::ProviderLogout ssr=SsrMode::Async/>
@@ -162,6 +163,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/plateforme/connexion/code") view=second_factor::pages::OperatorCodePage ssr=SsrMode::Async/>
                     <Route path=path!("/plateforme/securite") view=second_factor::pages::OperatorSecurityPage ssr=SsrMode::Async/>
                     <Route path=path!("/administration/contextes") view=contexts::pages::ContextsPage ssr=SsrMode::Async/>
+                    <Route path=path!("/administration/porte-documents") view=wallet::pages::PieceTypesPage ssr=SsrMode::Async/>
                     // Contexts (`/familles`): last, so that every static path above wins.
                     <Route path=path!("/:context") view=contexts::pages::ContextPage ssr=SsrMode::Async/>
                 </Routes>

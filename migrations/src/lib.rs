@@ -69,5 +69,6 @@ pub fn tenant_migrations() -> Vec<Box<dyn MigrationTrait>> {
         migration!("tenant/m0018_sso_services_and_factor_resets"),
         migration!("tenant/m0019_people"),
         migration!("tenant/m0021_beneficiaries"),
+        migration!("tenant/m0022_wallet"),
     ]
 }

@@ -91,6 +91,8 @@ pub async fn act(
     #[server(default)] piece: String,
     #[server(default)] review: String,
     #[server(default)] other: String,
+    #[server(default)] keep_in_wallet: String,
+    #[server(default)] wallet_type: String,
 ) -> Result<(), AppError> {
     crate::infra::reply(
         async {
@@ -118,8 +120,19 @@ pub async fn act(
                 "lock" => ssr::service::lock(&tx, &me, r).await?,
                 "unlock" => ssr::service::unlock(&tx, &me, r).await?,
                 "piece" => {
-                    ssr::service::review_piece(&tx, settings, &me, r, &piece, &review, &reason)
-                        .await?
+                    let keep_as = (!keep_in_wallet.is_empty()).then_some(wallet_type.as_str());
+                    let written = ssr::service::review_piece(
+                        &tx, settings, &me, r, &piece, &review, &reason, keep_as,
+                    )
+                    .await?;
+                    if let Some(written) = written {
+                        let files = crate::infra::storage::TenantFiles::of(&tx, settings);
+                        if let Err(error) = tx.commit().await {
+                            files.delete(written).await;
+                            return Err(error);
+                        }
+                        return Ok(());
+                    }
                 }
                 "link" => ssr::service::link(&tx, &me, r, &other).await?,
                 _ => return Err(AppError::invalid("action", super::strings::ACTION_UNKNOWN)),

@@ -565,6 +565,7 @@ fn DossierView(
                 <ul class="pieces">
                     {d.read_value().pieces.clone().into_iter().map(|p| {
                         let reference = d.read_value().reference.clone();
+                        let wallet_types = d.read_value().wallet_types.clone();
                         // The selector shows the piece's real state (and keeps it if saved as is).
                         let states = ["pending", "valid", "refused"]
                             .map(|state| (state.to_owned(), s::review_label(state).to_owned()))
@@ -588,6 +589,14 @@ fn DossierView(
                                         </select>
                                         <label for=format!("reason-{}", p.id)>{s::REASON}</label>
                                         <input id=format!("reason-{}", p.id) name="reason" value=p.refusal_reason.clone().unwrap_or_default()/>
+                                        {(!wallet_types.is_empty()).then(|| view! {
+                                            <input type="checkbox" id=format!("keep-{}", p.id) name="keep_in_wallet" value="oui"/>
+                                            <label for=format!("keep-{}", p.id)>{crate::wallet::strings::KEEP_IN_WALLET}</label>
+                                            <label for=format!("keep-type-{}", p.id) class="sr-only">{crate::wallet::strings::KEEP_AS}</label>
+                                            <select id=format!("keep-type-{}", p.id) name="wallet_type">
+                                                {options(wallet_types.clone(), String::new())}
+                                            </select>
+                                        })}
                                         <button class="button button-secondary">{s::SAVE}</button>
                                     </ActionForm>
                                 })}

@@ -298,6 +298,10 @@ pub struct AgentDossier {
     pub answers: Vec<crate::dossiers::model::AnswerLine>,
     pub editable: Vec<EditableAnswer>,
     pub pieces: Vec<PieceView>,
+    /// The wallet's piece types (id, label) a valid piece may be kept as in the citizen's
+    /// wallet; empty when the dossier has no citizen account behind it.
+    #[serde(default)]
+    pub wallet_types: Vec<(String, String)>,
     pub transitions: Vec<TransitionOption>,
     pub notes: Vec<NoteView>,
     pub messages: Vec<MessageView>,

@@ -888,6 +888,7 @@ pub async fn dossier(tx: &TenantTx, agent: &Agent, reference: &str) -> AppResult
         .unwrap_or_default();
     let agents = crate::org::service::agents(tx).await?;
     let mails = crate::mail::service::dossier_mails(tx, row.id).await?;
+    let wallet_types = crate::wallet::service::types_for_dossier(tx, row.id).await?;
     Ok(AgentDossier {
         reference: row.reference.clone(),
         demarche: document.demarche.title.clone(),
@@ -943,6 +944,7 @@ pub async fn dossier(tx: &TenantTx, agent: &Agent, reference: &str) -> AppResult
                     .map(|id| (id.to_string(), p.old_name.unwrap_or_default())),
             })
             .collect(),
+        wallet_types,
         transitions: workflow
             .from(&row.status)
             .map(|t| TransitionOption {
@@ -1438,7 +1440,10 @@ pub async fn edit_answer(
 
 /// Marks a piece valid, pending, or refused with the reason the citizen will read. A refusal
 /// (or a new reason) mails the citizen, in the same transaction, what was refused, why, and
-/// the link to their dossier page, where they can send a replacement.
+/// the link to their dossier page, where they can send a replacement. A valid piece may be
+/// kept (`keep_as`: a wallet piece type) in the citizen's wallet; returns the file then
+/// written, to delete if the transaction does not commit.
+#[allow(clippy::too_many_arguments)]
 pub async fn review_piece(
     tx: &TenantTx,
     settings: &Settings,
@@ -1447,7 +1452,8 @@ pub async fn review_piece(
     piece: &str,
     review: &str,
     reason: &str,
-) -> AppResult<()> {
+    keep_as: Option<&str>,
+) -> AppResult<Option<Uuid>> {
     let row = modifiable(tx, agent, reference).await?;
     let review = match review {
         "pending" | "valid" | "refused" => review,
@@ -1514,7 +1520,15 @@ pub async fn review_piece(
         None,
         Some(s::piece_review(&before.name, review)),
     )
-    .await
+    .await?;
+    // "Conserver dans le porte-documents de l'usager": a copy, checked (valid, an account's
+    // dossier, not expired) by the wallet itself.
+    match keep_as {
+        Some(type_id) => Ok(Some(
+            crate::wallet::service::keep_validated(tx, settings, agent.id, piece, type_id).await?,
+        )),
+        None => Ok(None),
+    }
 }
 
 /// The label of the question a piece answers (`plan`, `enfants[0].justificatif`).

@@ -35,6 +35,7 @@ pub const RESERVED_CODES: &[&str] = &[
     "pieces",
     "pkg",
     "plateforme",
+    "porte-documents",
     "readyz",
     "reinitialiser",
     "suivi",

@@ -19,13 +19,16 @@ use std::sync::Arc;
 use leptos::prelude::*;
 
 use super::answers::assess;
-use super::form_data::{StepAction, control_id, items_name, keep_control_id, keep_name};
+use super::form_data::{
+    StepAction, control_id, items_name, keep_control_id, keep_name, wallet_name,
+};
 use super::model::{
     Address, AnswerError, Answers, ChoiceDisplay, ChoiceOption, Definition, Field, FieldKind,
     FileRef, Locks, ProfileAttribute, RawAnswer,
 };
 use super::problems::{Problem, message_id, messages_at, name_problems};
 use super::strings as s;
+use crate::wallet::model::WalletChoice;
 
 /// Where a control's answer lives: a top-level field, or a field inside a group item.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -86,6 +89,8 @@ struct FormState {
     hidden: Memo<BTreeSet<String>>,
     /// The problems of `errors`, each placed on the element that shows it.
     problems: Memo<Vec<Problem>>,
+    /// The signed-in citizen's wallet pieces a files field may offer instead of an upload.
+    wallet: StoredValue<Vec<WalletChoice>>,
 }
 
 impl FormState {
@@ -121,6 +126,9 @@ pub fn StepFields(
     answers: RwSignal<Answers>,
     errors: Signal<Vec<AnswerError>>,
     #[prop(optional)] locks: Locks,
+    /// Pieces of the citizen's wallet (`crate::wallet`) offered on files fields.
+    #[prop(optional)]
+    wallet: Vec<WalletChoice>,
 ) -> impl IntoView {
     let for_memo = definition.clone();
     let hidden = Memo::new(move |_| answers.with(|a| assess(&for_memo, a).hidden));
@@ -130,6 +138,7 @@ pub fn StepFields(
         answers,
         hidden,
         problems,
+        wallet: StoredValue::new(wallet),
     };
     let fields = definition
         .steps
@@ -671,10 +680,46 @@ fn files(
         <p class="hint">{rules}</p>
         <ul class="attached-files" aria-live="polite">{list}</ul>
         <input id=id name=path.clone() type="file" multiple={max_files > 1} accept=accept
-            data-field=path aria-describedby=described_by data-error-id=error_id
+            data-field=path.clone() aria-describedby=described_by data-error-id=error_id
             aria-invalid=move || state.invalid(&invalid_path)/>
         <p class="upload-progress" hidden=true></p>
+        {wallet_choice(&path, accepted, state)}
     }
+}
+
+/// "Choisir dans mon porte-documents": the wallet pieces whose (sniffed) type the field
+/// accepts, posted with the step form; nothing when there are none (anonymous drafts too).
+fn wallet_choice(
+    path: &str,
+    accepted: &[String],
+    state: FormState,
+) -> Option<impl IntoView + use<>> {
+    let fitting: Vec<WalletChoice> = state.wallet.with_value(|pieces| {
+        pieces
+            .iter()
+            .filter(|p| {
+                accepted.is_empty()
+                    || accepted
+                        .iter()
+                        .any(|t| super::answers::type_matches(t, &p.content_type))
+            })
+            .cloned()
+            .collect()
+    });
+    if fitting.is_empty() {
+        return None;
+    }
+    let name = wallet_name(path);
+    let id = control_id(&name);
+    Some(view! {
+        <div class="wallet-choice">
+            <label for=id.clone()>{crate::wallet::strings::PICK_LABEL}</label>
+            <select id=id name=name>
+                <option value="">{crate::wallet::strings::PICK_NONE}</option>
+                {fitting.into_iter().map(|p| view! { <option value=p.id>{p.label}</option> }).collect_view()}
+            </select>
+        </div>
+    })
 }
 
 fn group(

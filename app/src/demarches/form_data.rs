@@ -231,6 +231,43 @@ pub fn keep_name(path: &str) -> String {
     format!("{path}.keep")
 }
 
+/// The select choosing a piece of the citizen's wallet for the files field `path`.
+pub fn wallet_name(path: &str) -> String {
+    format!("{path}.porte-documents")
+}
+
+/// What a browser checks a step with when wallet pieces are chosen (`path.porte-documents`):
+/// each choice stands for a file of the field's first accepted type, so a required field is
+/// not reported empty. The server attaches the real copy on posting, with its own checks
+/// (and the form only offers pieces whose type fits).
+pub fn wallet_placeholders(
+    definition: &Definition,
+    posted: &Posted,
+) -> BTreeMap<String, Vec<FileRef>> {
+    let mut placeholders: BTreeMap<String, Vec<FileRef>> = BTreeMap::new();
+    for field in definition.steps.iter().flat_map(|step| &step.fields) {
+        let FieldKind::Files { accepted_types, .. } = &field.kind else {
+            continue;
+        };
+        for id in posted
+            .all(&wallet_name(&field.code))
+            .iter()
+            .filter(|id| !id.trim().is_empty())
+        {
+            placeholders
+                .entry(field.code.clone())
+                .or_default()
+                .push(FileRef {
+                    id: format!("porte-documents:{id}"),
+                    name: String::new(),
+                    size: 0,
+                    content_type: accepted_types.first().cloned().unwrap_or_default(),
+                });
+        }
+    }
+    placeholders
+}
+
 /// The `id` of the checkbox keeping file `file_id` of the files field `path`.
 pub fn keep_control_id(path: &str, file_id: &str) -> String {
     format!("{}-garder-{file_id}", control_id(&keep_name(path)))
@@ -455,5 +492,20 @@ mod tests {
             RawAnswer::Group(vec![Answers::default()])
         );
         assert_eq!(control_id("enfants[1].prenom"), "champ-enfants-1-prenom");
+    }
+
+    #[test]
+    fn a_wallet_piece_chosen_answers_its_files_field_in_the_browsers_check() {
+        let definition = definition();
+        let posted = Posted::new([
+            ("pj.porte-documents".to_owned(), "p1".to_owned()),
+            ("nom.porte-documents".to_owned(), "p2".to_owned()),
+        ]);
+        let chosen = wallet_placeholders(&definition, &posted);
+        assert_eq!(chosen.keys().collect::<Vec<_>>(), vec!["pj"]);
+        let answers = apply_step(&definition, 0, &Answers::default(), &posted, &chosen);
+        assert!(matches!(answers.0.get("pj"), Some(RawAnswer::Files(files)) if files.len() == 1));
+        let none = Posted::new([("pj.porte-documents".to_owned(), String::new())]);
+        assert!(wallet_placeholders(&definition, &none).is_empty());
     }
 }

@@ -11,7 +11,7 @@ use std::time::Duration;
 
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, Multipart, Path, Query, State};
-use axum::http::{HeaderMap, HeaderValue, header};
+use axum::http::HeaderMap;
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
@@ -19,15 +19,15 @@ use futures_util::Stream;
 use serde::Deserialize;
 use uuid::Uuid;
 
-use super::service::{self, DossierAccess, MAX_UPLOAD_BYTES, Upload};
+use super::service::{self, DossierAccess};
 use super::strings as s;
 use crate::account::model::UserView;
-use crate::demarches::form_data::Posted;
 use crate::error::AppError;
 use crate::infra::cookies::{SESSION_COOKIE, cookie_in};
-use crate::infra::reply::error_response;
+use crate::infra::reply::{error_page, error_response};
 use crate::infra::storage::TenantFiles;
 use crate::infra::{AppState, Site, TenantTx};
+use crate::uploads::{MAX_UPLOAD_BYTES, file_response, forget, read_multipart};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -76,39 +76,6 @@ pub(crate) async fn open_as(
     Ok((tx, viewer))
 }
 
-/// Text parts and files of a multipart body; a broken body is the client's error.
-async fn read_multipart(mut multipart: Multipart) -> Result<(Posted, Vec<Upload>), AppError> {
-    let unreadable = |_| AppError::invalid("file", s::UPLOAD_UNREADABLE);
-    let mut pairs = Vec::new();
-    let mut uploads = Vec::new();
-    while let Some(field) = multipart.next_field().await.map_err(unreadable)? {
-        let name = field.name().unwrap_or_default().to_owned();
-        match field.file_name().map(str::to_owned) {
-            // A file input left empty still sends a part, with no name and no bytes.
-            Some(file_name) if !file_name.is_empty() => {
-                let bytes = field.bytes().await.map_err(unreadable)?;
-                uploads.push(Upload {
-                    field: name,
-                    name: file_name,
-                    bytes: bytes.to_vec(),
-                });
-            }
-            Some(_) => {
-                let _ = field.bytes().await.map_err(unreadable)?;
-            }
-            None => pairs.push((name, field.text().await.map_err(unreadable)?)),
-        }
-    }
-    Ok((Posted::new(pairs), uploads))
-}
-
-/// Undoes the file writes of a transaction that did not commit.
-async fn forget(files: &TenantFiles, written: Vec<Uuid>) {
-    for id in written {
-        files.delete(id).await;
-    }
-}
-
 #[tracing::instrument(skip_all)]
 async fn step_form(
     State(state): State<AppState>,
@@ -146,22 +113,6 @@ async fn step_form(
         Ok(url) => Redirect::to(&url).into_response(),
         Err(error) => error_page(error),
     }
-}
-
-/// A plain-form failure the citizen can read (the form itself redirects on success).
-fn error_page(error: AppError) -> Response {
-    let status = error.status_code();
-    let body = format!(
-        "<!DOCTYPE html><html lang=\"fr\"><head><meta charset=\"utf-8\"><title>Erreur</title></head>\
-         <body><main><h1>Votre demande n'a pas pu aboutir</h1><p>{}</p><p><a href=\"/\">Retour à l'accueil</a></p></main></body></html>",
-        crate::infra::html::escape(&error.to_string())
-    );
-    (
-        status,
-        [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
-        body,
-    )
-        .into_response()
 }
 
 #[tracing::instrument(skip_all)]
@@ -223,34 +174,7 @@ async fn download(
     }
     .await;
     match result {
-        Ok((name, content_type, file)) => {
-            let ascii: String = name
-                .chars()
-                .map(|c| {
-                    if c.is_ascii_alphanumeric() || ".-_".contains(c) {
-                        c
-                    } else {
-                        '_'
-                    }
-                })
-                .collect();
-            let disposition = format!("attachment; filename=\"{ascii}\"");
-            let size = file.size;
-            let mut response = file.into_body().into_response();
-            let headers = response.headers_mut();
-            headers.insert(header::CONTENT_LENGTH, HeaderValue::from(size));
-            if let Ok(value) = HeaderValue::from_str(&content_type) {
-                headers.insert(header::CONTENT_TYPE, value);
-            }
-            if let Ok(value) = HeaderValue::from_str(&disposition) {
-                headers.insert(header::CONTENT_DISPOSITION, value);
-            }
-            headers.insert(
-                header::CACHE_CONTROL,
-                HeaderValue::from_static("private, no-store"),
-            );
-            response
-        }
+        Ok((name, content_type, file)) => file_response(&name, &content_type, file),
         Err(error) => error_response(error),
     }
 }

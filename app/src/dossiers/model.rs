@@ -78,6 +78,9 @@ pub struct DraftPage {
     /// What its answers would change in the citizen's own record (the summary offers them).
     #[serde(default)]
     pub record_updates: Vec<RecordUpdate>,
+    /// The owner's wallet pieces that may be attached instead of uploading (not expired).
+    #[serde(default)]
+    pub wallet: Vec<crate::wallet::model::WalletChoice>,
 }
 
 /// A change a draft's answers would bring to the citizen's record, offered on the summary.

@@ -36,8 +36,8 @@ use crate::org::service::FIRST_SERVICE;
 use crate::people::beneficiary;
 use crate::workflow::service::instruction_of;
 
-/// The most bytes one upload request may carry, whatever the field allows.
-pub const MAX_UPLOAD_BYTES: usize = 50 * 1024 * 1024;
+pub use crate::uploads::{MAX_UPLOAD_BYTES, Upload};
+use crate::uploads::{clean_file_name, vet_file};
 
 fn user_uuid(user: Option<&UserView>) -> Option<Uuid> {
     user.and_then(UserView::uuid)
@@ -447,15 +447,8 @@ pub async fn draft_page(
         locks,
         beneficiary: row.other_beneficiary(),
         record_updates: Vec::new(),
+        wallet: crate::wallet::service::choices(tx, viewer).await?,
     })))
-}
-
-/// A file received with a step form or an upload request.
-pub struct Upload {
-    /// The control's name: the field path.
-    pub field: String,
-    pub name: String,
-    pub bytes: Vec<u8>,
 }
 
 /// The answer-level problem of an upload refused before it was stored.
@@ -554,31 +547,6 @@ async fn store_each(
     Ok((stored, problems))
 }
 
-/// The checks every uploaded file passes, in a draft or replacing a refused piece: not empty,
-/// within the field's size, and of an accepted type as sniffed from its bytes (never as the
-/// browser names it).
-fn vet_file(
-    bytes: &[u8],
-    accepted_types: &[String],
-    max_size_bytes: u64,
-) -> Result<(), UploadRefusal> {
-    if bytes.is_empty() {
-        return Err(UploadRefusal::Empty);
-    }
-    if bytes.len() as u64 > max_size_bytes {
-        return Err(UploadRefusal::TooLarge);
-    }
-    let content_type = crate::infra::storage::sniff(bytes);
-    if !accepted_types.is_empty()
-        && !accepted_types
-            .iter()
-            .any(|t| crate::demarches::answers::type_matches(t, &content_type))
-    {
-        return Err(UploadRefusal::WrongType);
-    }
-    Ok(())
-}
-
 /// The file field a piece's path (`plan`, `enfants[1].justificatif`) answers: its label,
 /// accepted types and size limit.
 fn file_field<'a>(definition: &'a Definition, path: &str) -> Option<(&'a str, &'a [String], u64)> {
@@ -619,18 +587,6 @@ fn swap_file(answers: &mut serde_json::Value, old: &str, new: &FileRef) -> bool 
             found
         }
         _ => false,
-    }
-}
-
-/// Keeps what a browser says a file is called, minus paths and control characters.
-fn clean_file_name(raw: &str) -> String {
-    let base = raw.rsplit(['/', '\\']).next().unwrap_or_default();
-    let cleaned: String = base.chars().filter(|c| !c.is_control()).take(200).collect();
-    let cleaned = cleaned.trim().to_owned();
-    if cleaned.is_empty() {
-        "fichier".to_owned()
-    } else {
-        cleaned
     }
 }
 
@@ -742,9 +698,13 @@ pub async fn save_step(
         .unwrap_or(draft.step as usize)
         .min(definition.steps.len().saturating_sub(1));
     let action = StepAction::parse(posted.first("_action").unwrap_or("next"));
+    let (picked, picks_refused) = wallet_picks(tx, settings, viewer, definition, posted).await?;
+    let mut uploads = uploads;
+    uploads.extend(picked);
     let files = TenantFiles::of(tx, settings);
     let (uploaded, mut problems, written) =
         store_uploads(tx, &files, &draft, definition, uploads).await?;
+    problems.extend(picks_refused);
     let moved = async {
         let mut answers = apply_step(definition, step, &draft.answers()?, posted, &uploaded);
         reconcile_files(tx, draft.id, &mut answers).await?;
@@ -786,6 +746,38 @@ pub async fn save_step(
     .await;
     let url = undo_on_error(&files, &written, moved).await?;
     Ok((url, written))
+}
+
+/// The wallet pieces chosen on the step's file fields ("Choisir dans mon porte-documents"),
+/// as uploads of those fields: they then pass the field's own checks and are stored as new
+/// attachments, copies independent of the wallet. A piece that is expired or not the
+/// citizen's is refused on its field.
+async fn wallet_picks(
+    tx: &TenantTx,
+    settings: &Settings,
+    viewer: Option<&UserView>,
+    definition: &Definition,
+    posted: &Posted,
+) -> AppResult<(Vec<Upload>, Vec<AnswerError>)> {
+    let mut picked = Vec::new();
+    let mut refused = Vec::new();
+    let file_fields = definition
+        .steps
+        .iter()
+        .flat_map(|step| &step.fields)
+        .filter(|f| matches!(f.kind, FieldKind::Files { .. }));
+    for field in file_fields {
+        let name = crate::demarches::form_data::wallet_name(&field.code);
+        for id in posted.all(&name).iter().filter(|id| !id.trim().is_empty()) {
+            match crate::wallet::service::take_for_draft(tx, settings, viewer, &field.code, id)
+                .await?
+            {
+                Ok(upload) => picked.push(upload),
+                Err(message) => refused.push(refuse(&field.code, message)),
+            }
+        }
+    }
+    Ok((picked, refused))
 }
 
 /// Saves the answers the live page holds (autosave), without moving or checking.

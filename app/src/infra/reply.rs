@@ -17,6 +17,23 @@ pub fn error_response(error: AppError) -> axum::response::Response {
         .into_response()
 }
 
+/// A plain-form failure the citizen can read (such forms redirect on success).
+pub fn error_page(error: AppError) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    let status = error.status_code();
+    let body = format!(
+        "<!DOCTYPE html><html lang=\"fr\"><head><meta charset=\"utf-8\"><title>Erreur</title></head>\
+         <body><main><h1>Votre demande n'a pas pu aboutir</h1><p>{}</p><p><a href=\"/\">Retour à l'accueil</a></p></main></body></html>",
+        crate::infra::html::escape(&error.to_string())
+    );
+    (
+        status,
+        [(axum::http::header::CONTENT_TYPE, "text/html; charset=utf-8")],
+        body,
+    )
+        .into_response()
+}
+
 /// Provided by the shell while a page renders, where server functions run as the page's
 /// resources. Resources start loading when they are created, whether or not the page awaits
 /// them: one that the page keeps behind a role gate (created before the gate, so that the

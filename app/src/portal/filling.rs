@@ -139,7 +139,7 @@ fn StepForm(page: DraftPage, step: usize) -> impl IntoView {
         <form class="form demarche-form" method="post" enctype="multipart/form-data" novalidate=true
             action=format!("/brouillons/{key}")>
             <input type="hidden" name="step" value=step.to_string()/>
-            <StepFields definition=definition.clone() step answers errors=problems.into() locks=page.locks.clone()/>
+            <StepFields definition=definition.clone() step answers errors=problems.into() locks=page.locks.clone() wallet=page.wallet.clone()/>
             <p class="autosave-status" role="status" aria-live="polite"></p>
             <div class="form-actions">
                 {(step > 0).then(|| view! {

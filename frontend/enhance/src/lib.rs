@@ -15,7 +15,9 @@ use std::collections::BTreeMap;
 use std::rc::Rc;
 
 use app::demarches::answers::assess;
-use app::demarches::form_data::{Posted, apply_step, keep_control_id, keep_name};
+use app::demarches::form_data::{
+    Posted, apply_step, keep_control_id, keep_name, wallet_placeholders,
+};
 use app::demarches::model::{AnswerError, Answers, Definition, FileRef, RawAnswer};
 use app::demarches::problems::{Problem, message_id, messages_at, name_problems};
 use app::dossiers::model::{LiveStatus, step_problems};
@@ -147,12 +149,15 @@ fn current_answers(page: &StepPage) -> Answers {
             }
         }
     }
+    let posted = Posted::new(pairs);
+    // A wallet piece chosen instead of a file answers its field (the server copies it).
+    let chosen = wallet_placeholders(&page.data.definition, &posted);
     apply_step(
         &page.data.definition,
         page.data.step,
         &page.data.answers,
-        &Posted::new(pairs),
-        &BTreeMap::new(),
+        &posted,
+        &chosen,
     )
 }
 

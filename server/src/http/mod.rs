@@ -55,6 +55,7 @@ pub fn router(state: AppState) -> Router {
         .route_service("/robots.txt", tower_http::services::ServeFile::new(robots))
         .route("/favicon.ico", axum::routing::get(favicon::favicon))
         .merge(app::dossiers::http::routes())
+        .merge(app::wallet::http::routes())
         .merge(app::backoffice::http::routes())
         .merge(app::branding::http::routes())
         .merge(app::letters::http::routes())

@@ -34,3 +34,4 @@ mod second_factor;
 mod startup;
 mod store;
 mod tenancy;
+mod wallet;
