@@ -28,6 +28,7 @@ pub mod second_factor;
 pub mod store;
 pub mod text;
 pub mod ui;
+pub mod usagers;
 pub mod workflow;
 
 pub use routes::{App, shell};

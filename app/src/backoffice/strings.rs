@@ -270,3 +270,5 @@ pub fn search_results(count: usize) -> String {
         n => format!("{n} dossiers trouvés"),
     }
 }
+pub const OWNER_360: &str = "Fiche usager du demandeur";
+pub const BENEFICIARY_360: &str = "Fiche usager du bénéficiaire";

@@ -32,3 +32,4 @@ mod second_factor;
 mod startup;
 mod store;
 mod tenancy;
+mod usagers;
