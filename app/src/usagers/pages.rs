@@ -205,14 +205,40 @@ fn PersonSections(
     let edit_error = action_error(edit.value());
     let edited = action_succeeded(edit.value());
     let note_error = action_error(note.value());
-    let id = page.person.id.clone();
+    let note_id = page.person.id.clone();
+    let edit_id = page.person.id.clone();
     let person = page.person.clone();
     let editable = |attribute: Attribute| person.provenance.editable_by_agent(attribute);
-    let text_field = |attribute: Attribute, name: &'static str, value: String| {
-        editable(attribute).then(|| {
-            view! { <Field name label=attribute.label() error=edit_error value/> }
-        })
-    };
+    // Certified values are shown above, not offered here (nor posted).
+    let mut edit_fields: Vec<AnyView> = Vec::new();
+    if editable(Attribute::Civility) {
+        edit_fields.push(view! { <CivilityChoice current=person.civility/> }.into_any());
+    }
+    for (attribute, name, value) in [
+        (Attribute::GivenNames, "given_names", person.given_names.clone()),
+        (Attribute::BirthName, "birth_name", person.birth_name.clone()),
+        (Attribute::UsageName, "usage_name", person.usage_name.clone().unwrap_or_default()),
+        (
+            Attribute::BirthDate,
+            "birth_date",
+            person.birth_date.as_deref().map(super::model::french_day).unwrap_or_default(),
+        ),
+        (Attribute::BirthPlace, "birth_place", person.birth_place.clone().unwrap_or_default()),
+        (Attribute::BirthCountry, "birth_country", person.birth_country.clone().unwrap_or_default()),
+        (Attribute::Email, "email", person.email.clone().unwrap_or_default()),
+        (Attribute::Phone, "phone", person.phone.clone().unwrap_or_default()),
+    ] {
+        if editable(attribute) {
+            edit_fields.push(
+                view! { <Field name label=attribute.label() error=edit_error value/> }.into_any(),
+            );
+        }
+    }
+    if editable(Attribute::Address) {
+        edit_fields.push(
+            view! { <AddressFields error=edit_error address=person.address.clone()/> }.into_any(),
+        );
+    }
     view! {
         <Title text=s::person_title(&page.name)/>
         <p><a href="/back-office/usagers">{s::BACK_TO_SEARCH}</a></p>
@@ -335,7 +361,7 @@ fn PersonSections(
             }}
             <ErrorSummary error=note_error/>
             <ActionForm action=note attr:class="form">
-                <input type="hidden" name="id" value=id.clone()/>
+                <input type="hidden" name="id" value=note_id/>
                 <TextArea name="body" label=s::NOTE_LABEL error=note_error/>
                 <button type="submit" class="button">{s::NOTE_BUTTON}</button>
             </ActionForm>
@@ -346,17 +372,8 @@ fn PersonSections(
             <ErrorSummary error=edit_error/>
             <Show when=move || edited.get()><Notice><p>{s::SAVED}</p></Notice></Show>
             <ActionForm action=edit attr:class="form" attr:novalidate=true>
-                <input type="hidden" name="id" value=id.clone()/>
-                {editable(Attribute::Civility).then(|| view! { <CivilityChoice current=person.civility/> }.into_any())}
-                {text_field(Attribute::GivenNames, "given_names", person.given_names.clone())}
-                {text_field(Attribute::BirthName, "birth_name", person.birth_name.clone())}
-                {text_field(Attribute::UsageName, "usage_name", person.usage_name.clone().unwrap_or_default())}
-                {text_field(Attribute::BirthDate, "birth_date", person.birth_date.as_deref().map(super::model::french_day).unwrap_or_default())}
-                {text_field(Attribute::BirthPlace, "birth_place", person.birth_place.clone().unwrap_or_default())}
-                {text_field(Attribute::BirthCountry, "birth_country", person.birth_country.clone().unwrap_or_default())}
-                {text_field(Attribute::Email, "email", person.email.clone().unwrap_or_default())}
-                {text_field(Attribute::Phone, "phone", person.phone.clone().unwrap_or_default())}
-                {editable(Attribute::Address).then(|| view! { <AddressFields error=edit_error address=person.address.clone()/> })}
+                <input type="hidden" name="id" value=edit_id/>
+                {edit_fields}
                 <div class="field checkbox">
                     <input type="checkbox" id="champ-verifie" name="verifie" value="on"/>
                     <label for="champ-verifie">{s::CHECKED_ON_DOCUMENT}</label>

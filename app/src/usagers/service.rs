@@ -74,10 +74,10 @@ async fn visible_person(tx: &TenantTx, agent: &Agent, id: &str) -> AppResult<Per
             ],
         )
         .await?;
-    if found.is_none() {
+    let Some(found) = found else {
         return Err(unknown());
-    }
-    load(tx, id).await?.ok_or_else(unknown)
+    };
+    load(tx, found.id).await?.ok_or_else(unknown)
 }
 
 /// The index terms an agent's search is limited to; `None`: everything.

@@ -824,7 +824,7 @@ impl PeopleIndexes {
 
 async fn add_all(
     handle: &Arc<PeopleIndex>,
-    mut writer: IndexWriter,
+    writer: IndexWriter,
     docs: Vec<IndexedRecord>,
 ) -> AppResult<IndexWriter> {
     let fields = handle.fields;
