@@ -108,7 +108,16 @@ async fn run(database_url: String, data_dir: PathBuf) -> String {
 
     let queries = queries(&state, &tenant).await;
     out.push(search_latency(&state, &tenant, &queries, AGENT, "an agent of one service").await);
-    out.push(search_latency(&state, &tenant, &queries, &manager, "a manager (every record)").await);
+    out.push(
+        search_latency(
+            &state,
+            &tenant,
+            &queries,
+            &manager,
+            "a manager (every record)",
+        )
+        .await,
+    );
     out.push(page_latency(&state, &person, &agent_token, person_dossiers).await);
     out.join("\n")
 }
@@ -118,14 +127,56 @@ async fn run(database_url: String, data_dir: PathBuf) -> String {
 /// indexer's catch-up does not take them for fresh changes).
 async fn generate_people(state: &AppState, tenant: &Arc<Tenant>, count: usize) {
     const GIVEN: [&str; 24] = [
-        "Marie", "Jean", "Hélène", "François", "Chloé", "Léa", "Zoé", "Noël", "Anaïs", "Jérôme",
-        "Émilie", "Gaëlle", "Benoît", "Agnès", "Loïc", "Maëlle", "Thomas", "Camille", "Inès",
-        "Raphaël", "Océane", "Joël", "Sébastien", "Amélie",
+        "Marie",
+        "Jean",
+        "Hélène",
+        "François",
+        "Chloé",
+        "Léa",
+        "Zoé",
+        "Noël",
+        "Anaïs",
+        "Jérôme",
+        "Émilie",
+        "Gaëlle",
+        "Benoît",
+        "Agnès",
+        "Loïc",
+        "Maëlle",
+        "Thomas",
+        "Camille",
+        "Inès",
+        "Raphaël",
+        "Océane",
+        "Joël",
+        "Sébastien",
+        "Amélie",
     ];
     const FAMILY: [&str; 24] = [
-        "Martin", "Lefèvre", "Dupont", "Durand", "Moreau", "Bérénger", "Lefebvre", "Girard",
-        "Rousseau", "Fournier", "Mercier", "Bonnet", "Faure", "Chevalier", "Lemaître", "Gauthier",
-        "Perrin", "Benoît", "Clément", "Guérin", "Muller", "Leroy", "Roux", "Nguyen",
+        "Martin",
+        "Lefèvre",
+        "Dupont",
+        "Durand",
+        "Moreau",
+        "Bérénger",
+        "Lefebvre",
+        "Girard",
+        "Rousseau",
+        "Fournier",
+        "Mercier",
+        "Bonnet",
+        "Faure",
+        "Chevalier",
+        "Lemaître",
+        "Gauthier",
+        "Perrin",
+        "Benoît",
+        "Clément",
+        "Guérin",
+        "Muller",
+        "Leroy",
+        "Roux",
+        "Nguyen",
     ];
     let array = |items: &[&str]| {
         format!(
@@ -345,7 +396,10 @@ async fn page_latency(state: &AppState, person: &Uuid, token: &str, dossiers: us
         client
             .get(&url)
             .header("host", format!("{SLUG}.localhost"))
-            .header("cookie", format!("{}={token}", app::infra::cookies::SESSION_COOKIE))
+            .header(
+                "cookie",
+                format!("{}={token}", app::infra::cookies::SESSION_COOKIE),
+            )
             .send()
     };
     // Warm up, and check the page is the person's, with their dossiers.

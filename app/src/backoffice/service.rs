@@ -95,7 +95,8 @@ fn day(date: Date) -> String {
 }
 
 /// The SQL that limits dossiers `d` to those the agent can read; `$1` is their services.
-pub(crate) const VISIBLE: &str = "(d.service_id = ANY ($1::uuid[]) OR d.copy_services && $1::uuid[])";
+pub(crate) const VISIBLE: &str =
+    "(d.service_id = ANY ($1::uuid[]) OR d.copy_services && $1::uuid[])";
 
 /// Builds the WHERE clause of a filter; the first parameter is always the agent's services.
 fn filter_clause(

@@ -11,7 +11,9 @@ use super::model::{AttributeLine, PersonPage, UsagerLine};
 use super::strings as s;
 use crate::error::AppError;
 use crate::people::model::{Attribute, Certainty, Civility};
-use crate::ui::{ErrorSummary, Field, Notice, Restricted, TextArea, action_error, action_succeeded};
+use crate::ui::{
+    ErrorSummary, Field, Notice, Restricted, TextArea, action_error, action_succeeded,
+};
 
 fn failure(error: AppError) -> AnyView {
     view! { <Restricted message=error.to_string()/> }.into_any()
@@ -215,18 +217,50 @@ fn PersonSections(
         edit_fields.push(view! { <CivilityChoice current=person.civility/> }.into_any());
     }
     for (attribute, name, value) in [
-        (Attribute::GivenNames, "given_names", person.given_names.clone()),
-        (Attribute::BirthName, "birth_name", person.birth_name.clone()),
-        (Attribute::UsageName, "usage_name", person.usage_name.clone().unwrap_or_default()),
+        (
+            Attribute::GivenNames,
+            "given_names",
+            person.given_names.clone(),
+        ),
+        (
+            Attribute::BirthName,
+            "birth_name",
+            person.birth_name.clone(),
+        ),
+        (
+            Attribute::UsageName,
+            "usage_name",
+            person.usage_name.clone().unwrap_or_default(),
+        ),
         (
             Attribute::BirthDate,
             "birth_date",
-            person.birth_date.as_deref().map(super::model::french_day).unwrap_or_default(),
+            person
+                .birth_date
+                .as_deref()
+                .map(super::model::french_day)
+                .unwrap_or_default(),
         ),
-        (Attribute::BirthPlace, "birth_place", person.birth_place.clone().unwrap_or_default()),
-        (Attribute::BirthCountry, "birth_country", person.birth_country.clone().unwrap_or_default()),
-        (Attribute::Email, "email", person.email.clone().unwrap_or_default()),
-        (Attribute::Phone, "phone", person.phone.clone().unwrap_or_default()),
+        (
+            Attribute::BirthPlace,
+            "birth_place",
+            person.birth_place.clone().unwrap_or_default(),
+        ),
+        (
+            Attribute::BirthCountry,
+            "birth_country",
+            person.birth_country.clone().unwrap_or_default(),
+        ),
+        (
+            Attribute::Email,
+            "email",
+            person.email.clone().unwrap_or_default(),
+        ),
+        (
+            Attribute::Phone,
+            "phone",
+            person.phone.clone().unwrap_or_default(),
+        ),
     ] {
         if editable(attribute) {
             edit_fields.push(

@@ -66,7 +66,10 @@ async fn visible_person(tx: &TenantTx, agent: &Agent, id: &str) -> AppResult<Per
     let id = Uuid::parse_str(id.trim()).map_err(|_| unknown())?;
     let found: Option<IdRow> = tx
         .fetch_optional(
-            &format!("SELECT p.id FROM people p WHERE p.id = $2 AND {}", person_visible()),
+            &format!(
+                "SELECT p.id FROM people p WHERE p.id = $2 AND {}",
+                person_visible()
+            ),
             vec![
                 agent.readable().into(),
                 id.into(),
@@ -222,7 +225,11 @@ pub async fn search(
                     id: row.id.to_string(),
                     organisation: false,
                     name: row.name(),
-                    detail: row.birth_date.as_deref().map(french_day).unwrap_or_default(),
+                    detail: row
+                        .birth_date
+                        .as_deref()
+                        .map(french_day)
+                        .unwrap_or_default(),
                     email: row.email,
                     phone: row.phone,
                     has_account: row.has_account,
@@ -292,10 +299,7 @@ pub async fn search(
             );
         }
     }
-    Ok(hits
-        .iter()
-        .filter_map(|(_, id)| lines.remove(id))
-        .collect())
+    Ok(hits.iter().filter_map(|(_, id)| lines.remove(id)).collect())
 }
 
 fn attribute_value(person: &PersonView, attribute: Attribute) -> String {
@@ -656,10 +660,12 @@ pub fn parse_birth_date(value: &str) -> AppResult<Option<String>> {
     if value.is_empty() {
         return Ok(None);
     }
-    let iso = iso_date(value).ok_or_else(|| AppError::invalid("birth_date", s::BIRTH_DATE_INVALID))?;
+    let iso =
+        iso_date(value).ok_or_else(|| AppError::invalid("birth_date", s::BIRTH_DATE_INVALID))?;
     let invalid = || AppError::invalid("birth_date", s::BIRTH_DATE_INVALID);
     let mut parts = iso.split('-').map(str::parse::<i32>);
-    let (Some(Ok(year)), Some(Ok(month)), Some(Ok(day))) = (parts.next(), parts.next(), parts.next())
+    let (Some(Ok(year)), Some(Ok(month)), Some(Ok(day))) =
+        (parts.next(), parts.next(), parts.next())
     else {
         return Err(invalid());
     };
@@ -684,11 +690,9 @@ fn parse_email(value: &str) -> AppResult<Option<String>> {
     };
     let valid = value.len() <= 254
         && !value.contains(char::is_whitespace)
-        && value
-            .split_once('@')
-            .is_some_and(|(local, domain)| {
-                !local.is_empty() && domain.contains('.') && !domain.contains('@')
-            });
+        && value.split_once('@').is_some_and(|(local, domain)| {
+            !local.is_empty() && domain.contains('.') && !domain.contains('@')
+        });
     if !valid {
         return Err(AppError::invalid("email", s::EMAIL_INVALID));
     }
@@ -990,7 +994,10 @@ mod tests {
 
     #[test]
     fn birth_dates_are_read_the_french_way_and_checked() {
-        assert_eq!(parse_birth_date("14/03/1985").unwrap().as_deref(), Some("1985-03-14"));
+        assert_eq!(
+            parse_birth_date("14/03/1985").unwrap().as_deref(),
+            Some("1985-03-14")
+        );
         assert_eq!(parse_birth_date("").unwrap(), None);
         assert!(parse_birth_date("31/02/1985").is_err());
         assert!(parse_birth_date("14/03/2999").is_err());
@@ -1021,7 +1028,10 @@ mod tests {
         assert_eq!(next.phone, base.phone);
         assert_eq!(next.usage_name.as_deref(), Some("Dupont"));
         assert_eq!(
-            event_text("edited", r#"{"changes":{"phone":{"before":"06","after":"07"}},"checked":true}"#),
+            event_text(
+                "edited",
+                r#"{"changes":{"phone":{"before":"06","after":"07"}},"checked":true}"#
+            ),
             "Fiche corrigée (vérifiée sur pièce) — Téléphone : 06 → 07"
         );
     }

@@ -5,9 +5,11 @@ pub const LINK: &str = "Usagers";
 pub const INTRO: &str = "Retrouvez une personne ou une organisation par son nom, sa date de naissance (jj/mm/aaaa), son courriel, son téléphone, son SIRET ou son numéro RNA.";
 pub const SEARCH_LABEL: &str = "Rechercher un usager";
 pub const SEARCH_BUTTON: &str = "Rechercher";
-pub const SEARCH_EMPTY: &str = "Saisissez un nom, une date de naissance, un courriel, un téléphone ou un SIRET.";
+pub const SEARCH_EMPTY: &str =
+    "Saisissez un nom, une date de naissance, un courriel, un téléphone ou un SIRET.";
 pub const SEARCH_TOO_LONG: &str = "La recherche est trop longue (200 caractères au plus).";
-pub const NO_RESULT: &str = "Aucun usager ne correspond à cette recherche parmi ceux que vous pouvez consulter.";
+pub const NO_RESULT: &str =
+    "Aucun usager ne correspond à cette recherche parmi ceux que vous pouvez consulter.";
 pub const COL_NAME: &str = "Nom";
 pub const COL_DETAIL: &str = "Naissance / identifiant";
 pub const COL_CONTACT: &str = "Contact";
@@ -63,8 +65,10 @@ pub const NOTE_EMPTY: &str = "Écrivez la note avant de l'ajouter.";
 pub const NOTE_TOO_LONG: &str = "La note est trop longue (5 000 caractères au plus).";
 pub const HISTORY: &str = "Historique de la fiche";
 pub const EDIT: &str = "Corriger la fiche";
-pub const EDIT_HINT: &str = "Les valeurs certifiées par FranceConnect ne peuvent pas être corrigées ici.";
-pub const CHECKED_ON_DOCUMENT: &str = "Vérifié sur pièce (les valeurs enregistrées sont marquées « vérifiées par la mairie »)";
+pub const EDIT_HINT: &str =
+    "Les valeurs certifiées par FranceConnect ne peuvent pas être corrigées ici.";
+pub const CHECKED_ON_DOCUMENT: &str =
+    "Vérifié sur pièce (les valeurs enregistrées sont marquées « vérifiées par la mairie »)";
 pub const SAVE: &str = "Enregistrer les corrections";
 pub const SAVED: &str = "La fiche est enregistrée.";
 pub const NOTHING_CHANGED: &str = "Aucune modification : la fiche est inchangée.";
@@ -74,11 +78,13 @@ pub const BIRTH_NAME_REQUIRED: &str = "Indiquez le nom de naissance.";
 pub const NAME_TOO_LONG: &str = "Ce nom est trop long (100 caractères au plus).";
 pub const TEXT_TOO_LONG: &str = "Cette valeur est trop longue (200 caractères au plus).";
 pub const CIVILITY_INVALID: &str = "Choisissez Madame, Monsieur ou « Non précisée ».";
-pub const BIRTH_DATE_INVALID: &str = "La date de naissance doit être une date réelle au format jj/mm/aaaa, par exemple 14/03/1985.";
+pub const BIRTH_DATE_INVALID: &str =
+    "La date de naissance doit être une date réelle au format jj/mm/aaaa, par exemple 14/03/1985.";
 pub const BIRTH_DATE_FUTURE: &str = "La date de naissance ne peut pas être dans le futur.";
 pub const EMAIL_INVALID: &str = "Le courriel doit ressembler à nom@exemple.fr.";
 pub const PHONE_INVALID: &str = "Le téléphone doit comporter 10 chiffres (par exemple 06 12 34 56 78) ou commencer par + et l'indicatif du pays.";
-pub const ADDRESS_INCOMPLETE: &str = "L'adresse doit indiquer au moins la voie, le code postal et la commune.";
+pub const ADDRESS_INCOMPLETE: &str =
+    "L'adresse doit indiquer au moins la voie, le code postal et la commune.";
 pub const POSTCODE_INVALID: &str = "Le code postal doit comporter 5 chiffres.";
 
 pub const EVENT_CREATED: &str = "Fiche créée";

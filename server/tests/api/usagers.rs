@@ -15,7 +15,12 @@ use crate::helpers::{TestApp, error_message, spawn_app};
 
 /// Creates a person at the counter as the form posts it; returns their id (from the page the
 /// answer redirects to).
-async fn create(app: &TestApp, client: &reqwest::Client, slug: &str, form: &[(&str, &str)]) -> String {
+async fn create(
+    app: &TestApp,
+    client: &reqwest::Client,
+    slug: &str,
+    form: &[(&str, &str)],
+) -> String {
     let response = app.post(client, slug, "usagers/create", form).await;
     let to = location(&response);
     to.strip_prefix("/back-office/usagers/")
@@ -52,8 +57,14 @@ async fn search_until(app: &TestApp, client: &reqwest::Client, slug: &str, q: &s
     }
 }
 
-async fn person(app: &TestApp, client: &reqwest::Client, slug: &str, id: &str) -> reqwest::Response {
-    app.post(client, slug, "usagers/person", &[("id", id)]).await
+async fn person(
+    app: &TestApp,
+    client: &reqwest::Client,
+    slug: &str,
+    id: &str,
+) -> reqwest::Response {
+    app.post(client, slug, "usagers/person", &[("id", id)])
+        .await
 }
 
 const HELENE: &[(&str, &str)] = &[
@@ -78,19 +89,40 @@ async fn search_finds_a_person_by_a_misspelt_accentless_name_a_birth_date_and_a_
         &app,
         &c.admin,
         "ca",
-        &[("given_names", "Marc"), ("birth_name", "Dupont"), ("birth_date", "1990-01-02")],
+        &[
+            ("given_names", "Marc"),
+            ("birth_name", "Dupont"),
+            ("birth_date", "1990-01-02"),
+        ],
     )
     .await;
 
-    for q in ["Lefevre", "lefebre", "helene LEFEVRE", "14/03/1985", "06.12.34.56.78", "+33 6 12 34 56 78", "helene.lefevre@example.org"] {
+    for q in [
+        "Lefevre",
+        "lefebre",
+        "helene LEFEVRE",
+        "14/03/1985",
+        "06.12.34.56.78",
+        "+33 6 12 34 56 78",
+        "helene.lefevre@example.org",
+    ] {
         let found = ids(&search(&app, &c.admin, "ca", q).await);
         assert_eq!(found.first(), Some(&helene), "{q}");
         assert!(!found.contains(&marc), "{q}");
     }
-    assert_eq!(ids(&search(&app, &c.admin, "ca", "Dupond").await), [marc.clone()]);
-    assert!(search(&app, &c.admin, "ca", "Lefevre 02/01/1990").await.is_empty());
+    assert_eq!(
+        ids(&search(&app, &c.admin, "ca", "Dupond").await),
+        [marc.clone()]
+    );
+    assert!(
+        search(&app, &c.admin, "ca", "Lefevre 02/01/1990")
+            .await
+            .is_empty()
+    );
 
-    let empty = app.post(&c.admin, "ca", "usagers/search", &[("q", "  ")]).await;
+    let empty = app
+        .post(&c.admin, "ca", "usagers/search", &[("q", "  ")])
+        .await;
     assert_eq!(empty.status(), StatusCode::BAD_REQUEST);
 }
 
@@ -104,15 +136,27 @@ async fn a_person_created_at_the_counter_is_found_at_once_by_any_agent() {
     // Bad input: a precise message, nothing written.
     let before = app.count("tenant_ca.people").await;
     let refused = app
-        .post(&guichet, "ca", "usagers/create", &[("birth_name", "Petit"), ("birth_date", "31/02/1990")])
+        .post(
+            &guichet,
+            "ca",
+            "usagers/create",
+            &[("birth_name", "Petit"), ("birth_date", "31/02/1990")],
+        )
         .await;
     assert_eq!(refused.status(), StatusCode::BAD_REQUEST);
     assert!(error_message(refused).await.contains("jj/mm/aaaa"));
     assert_eq!(app.count("tenant_ca.people").await, before);
 
     let id = create(&app, &guichet, "ca", HELENE).await;
-    assert_eq!(ids(&search(&app, &colleague, "ca", "lefevre").await), [id.clone()]);
-    let page: Value = person(&app, &colleague, "ca", &id).await.json().await.unwrap();
+    assert_eq!(
+        ids(&search(&app, &colleague, "ca", "lefevre").await),
+        [id.clone()]
+    );
+    let page: Value = person(&app, &colleague, "ca", &id)
+        .await
+        .json()
+        .await
+        .unwrap();
     assert_eq!(page["met_at_counter"], true);
     assert!(page["account"].is_null());
     assert_eq!(page["history"][0]["what"], "Fiche créée au guichet");
@@ -135,7 +179,10 @@ async fn a_person_created_at_the_counter_is_found_at_once_by_any_agent() {
         .unwrap();
     assert_eq!(html.status(), StatusCode::OK);
     let html = html.text().await.unwrap();
-    assert!(html.contains("Hélène LEFÈVRE") && html.contains("Fiche créée au guichet"), "{html}");
+    assert!(
+        html.contains("Hélène LEFÈVRE") && html.contains("Fiche créée au guichet"),
+        "{html}"
+    );
 }
 
 /// A commune whose citizen filed one dossier routed to Nord and one to Sud; returns the
@@ -159,7 +206,8 @@ async fn an_agent_sees_on_the_360_page_only_dossiers_of_services_they_may_read()
     let c = commune(&app, "ca").await;
     let (jeanne, nord, sud) = citizen_with_two_dossiers(&app, &c).await;
     let agent_nord = agent(&app, &c, "ca", "nord@ca.test").await;
-    app.grant("ca", "nord@ca.test", Some("Nord"), "consultation").await;
+    app.grant("ca", "nord@ca.test", Some("Nord"), "consultation")
+        .await;
 
     search_until(&app, &agent_nord, "ca", "Jeanne Martin", &jeanne).await;
     let response = person(&app, &agent_nord, "ca", &jeanne).await;
@@ -187,7 +235,12 @@ async fn an_agent_sees_on_the_360_page_only_dossiers_of_services_they_may_read()
 
     // The dossier page links to the owner's 360° page.
     let dossier: Value = app
-        .post(&agent_nord, "ca", "backoffice/dossier", &[("reference", &nord)])
+        .post(
+            &agent_nord,
+            "ca",
+            "backoffice/dossier",
+            &[("reference", &nord)],
+        )
         .await
         .json()
         .await
@@ -205,14 +258,22 @@ async fn an_agent_can_neither_find_nor_open_a_person_unrelated_to_their_services
     let accueil = agent(&app, &c, "ca", "accueil@ca.test").await;
     app.grant("ca", "accueil@ca.test", None, "gestion").await;
     let agent_sud = agent(&app, &c, "ca", "sud@ca.test").await;
-    app.grant("ca", "sud@ca.test", Some("Sud"), "consultation").await;
+    app.grant("ca", "sud@ca.test", Some("Sud"), "consultation")
+        .await;
 
     // Once the index holds her with her services (the Sud agent finds her)…
     search_until(&app, &agent_sud, "ca", "martin", &jeanne).await;
     // …the Accueil agent still does not, nor opens her page.
     assert!(search(&app, &accueil, "ca", "martin").await.is_empty());
-    assert!(search(&app, &accueil, "ca", "jeanne@example.org").await.is_empty());
-    assert_eq!(person(&app, &accueil, "ca", &jeanne).await.status(), StatusCode::NOT_FOUND);
+    assert!(
+        search(&app, &accueil, "ca", "jeanne@example.org")
+            .await
+            .is_empty()
+    );
+    assert_eq!(
+        person(&app, &accueil, "ca", &jeanne).await.status(),
+        StatusCode::NOT_FOUND
+    );
     let html = accueil
         .get(app.url("ca", &format!("/back-office/usagers/{jeanne}")))
         .send()
@@ -221,18 +282,32 @@ async fn an_agent_can_neither_find_nor_open_a_person_unrelated_to_their_services
     assert_eq!(html.status(), StatusCode::NOT_FOUND);
     // Nor may they write on it.
     let note = app
-        .post(&accueil, "ca", "usagers/note", &[("id", &jeanne), ("body", "Vue au guichet")])
+        .post(
+            &accueil,
+            "ca",
+            "usagers/note",
+            &[("id", &jeanne), ("body", "Vue au guichet")],
+        )
         .await;
     assert_eq!(note.status(), StatusCode::NOT_FOUND);
 
     // A merged record is no longer listed, even to the admin.
-    let kept = create(&app, &accueil, "ca", &[("given_names", "Jeanne"), ("birth_name", "Martin")]).await;
+    let kept = create(
+        &app,
+        &accueil,
+        "ca",
+        &[("given_names", "Jeanne"), ("birth_name", "Martin")],
+    )
+    .await;
     app.sql(&format!(
         "UPDATE tenant_ca.people SET merged_into = '{kept}' WHERE id = '{jeanne}'"
     ))
     .await;
     assert!(!ids(&search(&app, &c.admin, "ca", "martin").await).contains(&jeanne));
-    assert_eq!(person(&app, &c.admin, "ca", &jeanne).await.status(), StatusCode::NOT_FOUND);
+    assert_eq!(
+        person(&app, &c.admin, "ca", &jeanne).await.status(),
+        StatusCode::NOT_FOUND
+    );
 }
 
 #[tokio::test]
@@ -248,17 +323,38 @@ async fn editing_a_certified_attribute_is_refused_and_other_corrections_are_trac
     .await;
 
     let refused = app
-        .post(&guichet, "ca", "usagers/edit", &[("id", &id), ("birth_name", "Lefebvre")])
+        .post(
+            &guichet,
+            "ca",
+            "usagers/edit",
+            &[("id", &id), ("birth_name", "Lefebvre")],
+        )
         .await;
     assert_eq!(refused.status(), StatusCode::FORBIDDEN);
-    assert!(error_message(refused).await.contains("certifié par FranceConnect"));
+    assert!(
+        error_message(refused)
+            .await
+            .contains("certifié par FranceConnect")
+    );
     assert_eq!(
-        app.text(&format!("SELECT birth_name FROM tenant_ca.people WHERE id = '{id}'")).await,
+        app.text(&format!(
+            "SELECT birth_name FROM tenant_ca.people WHERE id = '{id}'"
+        ))
+        .await,
         "Lefèvre"
     );
     // Nothing half-written: the phone sent along with a refused change is not saved either.
     let refused = app
-        .post(&guichet, "ca", "usagers/edit", &[("id", &id), ("birth_name", "Lefebvre"), ("phone", "07 00 00 00 00")])
+        .post(
+            &guichet,
+            "ca",
+            "usagers/edit",
+            &[
+                ("id", &id),
+                ("birth_name", "Lefebvre"),
+                ("phone", "07 00 00 00 00"),
+            ],
+        )
         .await;
     assert_eq!(refused.status(), StatusCode::FORBIDDEN);
 
@@ -267,11 +363,20 @@ async fn editing_a_certified_attribute_is_refused_and_other_corrections_are_trac
             &guichet,
             "ca",
             "usagers/edit",
-            &[("id", &id), ("birth_name", "Lefèvre"), ("phone", "07 00 00 00 00"), ("verifie", "on")],
+            &[
+                ("id", &id),
+                ("birth_name", "Lefèvre"),
+                ("phone", "07 00 00 00 00"),
+                ("verifie", "on"),
+            ],
         )
         .await;
     assert_eq!(edited.status(), StatusCode::OK);
-    let page: Value = person(&app, &guichet, "ca", &id).await.json().await.unwrap();
+    let page: Value = person(&app, &guichet, "ca", &id)
+        .await
+        .json()
+        .await
+        .unwrap();
     let attribute = |name: &str| {
         page["attributes"]
             .as_array()
@@ -287,7 +392,10 @@ async fn editing_a_certified_attribute_is_refused_and_other_corrections_are_trac
     assert_eq!(attribute("birth_name")["certainty"], "certified");
     assert_eq!(attribute("birth_name")["editable"], false);
     let history = page["history"][0]["what"].as_str().unwrap();
-    assert!(history.contains("06 12 34 56 78 → 07 00 00 00 00"), "{history}");
+    assert!(
+        history.contains("06 12 34 56 78 → 07 00 00 00 00"),
+        "{history}"
+    );
     assert_eq!(page["history"][0]["who"], "guichet@ca.test");
     assert_eq!(
         app.text(&format!(
@@ -297,14 +405,26 @@ async fn editing_a_certified_attribute_is_refused_and_other_corrections_are_trac
         "06 12 34 56 78"
     );
     // The index follows: the new phone finds her, the old one no longer does.
-    assert_eq!(ids(&search(&app, &guichet, "ca", "0700000000").await), [id.clone()]);
+    assert_eq!(
+        ids(&search(&app, &guichet, "ca", "0700000000").await),
+        [id.clone()]
+    );
     assert!(search(&app, &guichet, "ca", "0612345678").await.is_empty());
 
     let noted = app
-        .post(&guichet, "ca", "usagers/note", &[("id", &id), ("body", "Préfère être appelée le matin.")])
+        .post(
+            &guichet,
+            "ca",
+            "usagers/note",
+            &[("id", &id), ("body", "Préfère être appelée le matin.")],
+        )
         .await;
     assert_eq!(noted.status(), StatusCode::OK);
-    let page: Value = person(&app, &guichet, "ca", &id).await.json().await.unwrap();
+    let page: Value = person(&app, &guichet, "ca", &id)
+        .await
+        .json()
+        .await
+        .unwrap();
     assert_eq!(page["notes"][0]["body"], "Préfère être appelée le matin.");
 }
 
@@ -314,12 +434,23 @@ async fn another_communes_agent_gets_404_for_the_person_and_finds_nothing_of_it(
     let a = commune(&app, "ca").await;
     let b = commune(&app, "cb").await;
     let id = create(&app, &a.admin, "ca", HELENE).await;
-    assert_eq!(ids(&search(&app, &a.admin, "ca", "lefevre").await), [id.clone()]);
+    assert_eq!(
+        ids(&search(&app, &a.admin, "ca", "lefevre").await),
+        [id.clone()]
+    );
 
     let agent_b = agent(&app, &b, "cb", "agent@cb.test").await;
     for client in [&b.admin, &agent_b] {
-        assert_eq!(person(&app, client, "cb", &id).await.status(), StatusCode::NOT_FOUND);
-        for q in ["lefevre", "14/03/1985", "0612345678", "helene.lefevre@example.org"] {
+        assert_eq!(
+            person(&app, client, "cb", &id).await.status(),
+            StatusCode::NOT_FOUND
+        );
+        for q in [
+            "lefevre",
+            "14/03/1985",
+            "0612345678",
+            "helene.lefevre@example.org",
+        ] {
             assert!(search(&app, client, "cb", q).await.is_empty(), "{q}");
         }
         let html = client
@@ -329,10 +460,18 @@ async fn another_communes_agent_gets_404_for_the_person_and_finds_nothing_of_it(
             .unwrap();
         assert_eq!(html.status(), StatusCode::NOT_FOUND);
         let edit = app
-            .post(client, "cb", "usagers/edit", &[("id", &id), ("phone", "07 00 00 00 00")])
+            .post(
+                client,
+                "cb",
+                "usagers/edit",
+                &[("id", &id), ("phone", "07 00 00 00 00")],
+            )
             .await;
         assert_eq!(edit.status(), StatusCode::NOT_FOUND);
     }
     // A's session is no key to B.
-    assert_eq!(person(&app, &a.admin, "cb", &id).await.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        person(&app, &a.admin, "cb", &id).await.status(),
+        StatusCode::UNAUTHORIZED
+    );
 }

@@ -21,15 +21,15 @@ use std::time::{Duration, Instant};
 
 use sea_orm::FromQueryResult;
 use tantivy::collector::TopDocs;
+use tantivy::directory::MmapDirectory;
 use tantivy::query::{BooleanQuery, FuzzyTermQuery, Occur, Query, TermQuery, TermSetQuery};
 use tantivy::schema::{Field, IndexRecordOption, STORED, STRING, Schema, Value};
 use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Term};
-use tantivy::directory::MmapDirectory;
 use uuid::Uuid;
 
 use super::{
-    CATCH_UP_MARGIN_MICROS, Indexed, LIVE_WRITER_BYTES, REBUILD_WRITER_BYTES, WORDS,
-    analysed_text, blocking, boosted, db_micros, io_error, plan, poisoned, tantivy_error, words,
+    CATCH_UP_MARGIN_MICROS, Indexed, LIVE_WRITER_BYTES, REBUILD_WRITER_BYTES, WORDS, analysed_text,
+    blocking, boosted, db_micros, io_error, plan, poisoned, tantivy_error, words,
 };
 use crate::error::{AppError, AppResult};
 use crate::infra::db::{Queries, TenantTx};
@@ -195,9 +195,7 @@ fn build_query(fields: &Fields, plan: &PeoplePlan, scope: Option<&[String]>) -> 
         must.push((Occur::Must, Box::new(BooleanQuery::new(any))));
     }
     if let Some(scope) = scope {
-        let terms = scope
-            .iter()
-            .map(|s| Term::from_field_text(fields.scope, s));
+        let terms = scope.iter().map(|s| Term::from_field_text(fields.scope, s));
         must.push((Occur::Must, Box::new(TermSetQuery::new(terms))));
     }
     Box::new(BooleanQuery::new(must))
@@ -283,10 +281,14 @@ impl PersonRow {
         Some(IndexedRecord {
             id: self.id,
             organisation: false,
-            names: [Some(self.given_names), Some(self.birth_name), self.usage_name]
-                .into_iter()
-                .flatten()
-                .collect(),
+            names: [
+                Some(self.given_names),
+                Some(self.birth_name),
+                self.usage_name,
+            ]
+            .into_iter()
+            .flatten()
+            .collect(),
             exact,
             scope: scope_of(self.counter, self.services.as_deref()),
         })
@@ -359,7 +361,10 @@ const ORGANISATION_SELECT: &str = "SELECT o.id, o.name, o.siret, o.siren, o.rna,
      FROM organisations o";
 
 fn id_list(ids: &[Uuid]) -> String {
-    ids.iter().map(Uuid::to_string).collect::<Vec<_>>().join(",")
+    ids.iter()
+        .map(Uuid::to_string)
+        .collect::<Vec<_>>()
+        .join(",")
 }
 
 async fn read_people(tx: &TenantTx, ids: &[Uuid]) -> AppResult<Vec<PersonRow>> {
@@ -519,7 +524,11 @@ impl PeopleIndex {
                 Some(writer) => writer,
                 None => slot.insert(this.new_writer(LIVE_WRITER_BYTES)?),
             };
-            for key in gone.iter().cloned().chain(docs.iter().map(IndexedRecord::key)) {
+            for key in gone
+                .iter()
+                .cloned()
+                .chain(docs.iter().map(IndexedRecord::key))
+            {
                 writer.delete_term(Term::from_field_text(this.fields.key, &key));
             }
             for doc in &docs {
@@ -732,7 +741,10 @@ impl PeopleIndexes {
     pub async fn rebuild(&self, state: &AppState, tenant: Arc<Tenant>) -> AppResult<RebuiltPeople> {
         let started = Instant::now();
         if !self.exists(&tenant) {
-            self.open.lock().map_err(poisoned)?.remove(tenant.schema.as_str());
+            self.open
+                .lock()
+                .map_err(poisoned)?
+                .remove(tenant.schema.as_str());
         }
         let handle = self.handle(&tenant)?;
         let mut slot = handle.writer.clone().lock_owned().await;
@@ -760,8 +772,10 @@ impl PeopleIndexes {
                 .await?;
             let Some(last) = rows.last() else { break };
             after = last.id;
-            let docs: Vec<IndexedRecord> =
-                rows.into_iter().filter_map(PersonRow::into_indexed).collect();
+            let docs: Vec<IndexedRecord> = rows
+                .into_iter()
+                .filter_map(PersonRow::into_indexed)
+                .collect();
             count += docs.len() as u64;
             writer = add_all(&handle, writer, docs).await?;
         }
@@ -903,7 +917,12 @@ mod tests {
             let found = index.search(text, Some(&all), 10).unwrap();
             assert_eq!(found.first().map(|f| f.1), Some(expected), "{text}");
         }
-        assert!(index.search("Lefevre 1990-01-02", Some(&all), 10).unwrap().is_empty());
+        assert!(
+            index
+                .search("Lefevre 1990-01-02", Some(&all), 10)
+                .unwrap()
+                .is_empty()
+        );
     }
 
     #[test]
