@@ -20,6 +20,7 @@ use crate::account::strings as s;
 /// Protected page prefixes and the least role each needs; the longest matching prefix wins.
 const PROTECTED: &[(&str, Role)] = &[
     ("/back-office", Role::Agent),
+    ("/back-office/usagers", Role::Agent),
     ("/back-office/demarches", Role::Manager),
     ("/back-office/catalogue", Role::Manager),
     ("/back-office/courriers", Role::Manager),

@@ -31,6 +31,7 @@ pub mod ui;
 #[cfg(feature = "ssr")]
 pub mod uploads;
 pub mod wallet;
+pub mod usagers;
 pub mod workflow;
 
 pub use routes::{App, shell};

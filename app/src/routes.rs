@@ -8,7 +8,7 @@ use leptos_router::{SsrMode, path};
 use crate::context::{SiteView, provide_site, use_site};
 use crate::{
     account, admin, backoffice, branding, contexts, designer, identity, letters, mail, org,
-    people, platform, portal, responses, second_factor, store, wallet, workflow,
+    people, platform, portal, responses, second_factor, store, usagers, wallet, workflow,
 };
 
 /// Pages citizens open first, often on a phone, that ship without the Leptos runtime: they are
@@ -140,6 +140,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/back-office") view=backoffice::pages::Home ssr=SsrMode::Async/>
                     <Route path=path!("/back-office/dossiers") view=backoffice::dossiers::DossiersPage ssr=SsrMode::Async/>
                     <Route path=path!("/back-office/dossiers/:reference") view=backoffice::dossiers::DossierPage ssr=SsrMode::Async/>
+                    <Route path=path!("/back-office/usagers") view=usagers::pages::UsagersPage ssr=SsrMode::Async/>
+                    <Route path=path!("/back-office/usagers/:id") view=usagers::pages::UsagerPage ssr=SsrMode::Async/>
                     <Route path=path!("/back-office/demarches") view=designer::pages::DemarchesList ssr=SsrMode::Async/>
                     <Route path=path!("/back-office/demarches/:id") view=designer::pages::DesignerPage ssr=SsrMode::Async/>
                     <Route path=path!("/back-office/demarches/:id/instruction") view=workflow::pages::InstructionPage ssr=SsrMode::Async/>

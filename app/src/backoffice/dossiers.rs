@@ -470,6 +470,13 @@ fn DossierView(
             <dt>{s::COL_DUE}</dt><dd class=format!("sla sla-{}", d.read_value().sla.code())>{d.read_value().due_on.clone().unwrap_or_else(|| "—".into())} " " {d.read_value().sla.label()}</dd>
             {d.read_value().silence.clone().map(|line| view! { <dt>{s::SILENCE}</dt><dd>{line}</dd> })}
         </dl>
+        {(!d.read_value().people.is_empty()).then(|| view! {
+            <p class="dossier-people" data-testid="dossier-people">
+                {d.read_value().people.clone().into_iter().map(|(id, owner)| view! {
+                    <a href=format!("/back-office/usagers/{id}")>{if owner { s::OWNER_360 } else { s::BENEFICIARY_360 }}</a> " "
+                }).collect_view()}
+            </p>
+        })}
         {d.read_value().owner_identity.clone().map(|identity| view! { <crate::identity::pages::OwnerIdentity identity/> })}
         {d.read_value().locked_by_other.clone().map(|name| view! { <p class="alert alert-info" role="status">{s::locked_notice(&name)}</p> })}
         {(d.read_value().access == Access::Consultation).then(move || view! { <p class="alert alert-info">{s::READ_ONLY}</p> })}

@@ -265,6 +265,10 @@ pub struct AgentDossier {
     pub demarche: String,
     pub citizen: String,
     pub contact_email: Option<String>,
+    /// The person records behind the dossier, for the usagers' 360° page: (person id, whether
+    /// it is the owner's — else the beneficiary's).
+    #[serde(default)]
+    pub people: Vec<(String, bool)>,
     /// The identity a provider certified for the dossier's owner (their account's, now).
     #[serde(default)]
     pub owner_identity: Option<crate::identity::model::CertifiedIdentity>,

@@ -31,6 +31,7 @@ pub fn Home() -> impl IntoView {
                                 )}
                             </p>
                             <p><a href="/back-office/dossiers" class="button">{s::DOSSIERS_LINK}</a>
+                                " " <a href="/back-office/usagers">{crate::usagers::strings::LINK}</a>
                                 " " <a href="/back-office/absences">{crate::org::strings::ABSENCES_LINK}</a>
                                 " " <a href="/back-office/parapheur">{crate::responses::strings::PARAPHEUR_TITLE}</a></p>
                             {agent.has_role(Role::Manager).then(|| view! {

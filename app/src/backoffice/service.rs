@@ -57,7 +57,7 @@ impl Agent {
     }
 
     /// `{a,b}` of the services the agent can read.
-    fn readable(&self) -> String {
+    pub(crate) fn readable(&self) -> String {
         uuid_array(&self.rights.services(Access::Consultation))
     }
 }
@@ -96,7 +96,8 @@ fn day(date: Date) -> String {
 }
 
 /// The SQL that limits dossiers `d` to those the agent can read; `$1` is their services.
-const VISIBLE: &str = "(d.service_id = ANY ($1::uuid[]) OR d.copy_services && $1::uuid[])";
+pub(crate) const VISIBLE: &str =
+    "(d.service_id = ANY ($1::uuid[]) OR d.copy_services && $1::uuid[])";
 
 /// `d.beneficiary_name` folded as `crate::text::fold` folds the searched words: lowercase,
 /// without the accents of French.
@@ -889,7 +890,27 @@ pub async fn dossier(tx: &TenantTx, agent: &Agent, reference: &str) -> AppResult
     let agents = crate::org::service::agents(tx).await?;
     let mails = crate::mail::service::dossier_mails(tx, row.id).await?;
     let wallet_types = crate::wallet::service::types_for_dossier(tx, row.id).await?;
+    #[derive(FromQueryResult)]
+    struct PersonOf {
+        id: Uuid,
+        owner: bool,
+    }
+    // The owner's record (through their account) and the beneficiary's; merged ones are gone.
+    let people: Vec<PersonOf> = tx
+        .fetch_all(
+            "SELECT p.id, true AS owner FROM dossiers d JOIN people p ON p.account_id = d.user_id
+              WHERE d.id = $1 AND p.merged_into IS NULL
+             UNION ALL
+             SELECT p.id, false FROM dossiers d JOIN people p ON p.id = d.beneficiary_person_id
+              WHERE d.id = $1 AND p.merged_into IS NULL",
+            vec![row.id.into()],
+        )
+        .await?;
     Ok(AgentDossier {
+        people: people
+            .into_iter()
+            .map(|p| (p.id.to_string(), p.owner))
+            .collect(),
         reference: row.reference.clone(),
         demarche: document.demarche.title.clone(),
         citizen: row.citizen_name.clone(),
@@ -1640,6 +1661,34 @@ pub async fn quick_search(
     let services = agent.rights.services(Access::Consultation);
     let ids = indexes.search(tx.tenant(), text, &services, 50)?;
     lines_by_ids(tx, agent, &ids).await
+}
+
+/// The dossiers the agent can see that were filed by `person` (through their account) or on
+/// their behalf (beneficiary), open and closed, newest first: the usagers' 360° page.
+pub async fn person_lines(
+    tx: &TenantTx,
+    agent: &Agent,
+    person: Uuid,
+) -> AppResult<Vec<(Uuid, DossierLine)>> {
+    let rows: Vec<LineRow> = tx
+        .fetch_all(
+            &format!(
+                "{LINE_SELECT} WHERE {VISIBLE} AND (d.beneficiary_person_id = $2
+                    OR d.user_id = (SELECT p.account_id FROM people p WHERE p.id = $2))
+                 ORDER BY d.submitted_at DESC, d.id DESC"
+            ),
+            vec![agent.readable().into(), person.into()],
+        )
+        .await?;
+    if rows.is_empty() {
+        return Ok(Vec::new());
+    }
+    let demarches = Demarches::load(tx).await?;
+    let today = today();
+    Ok(rows
+        .into_iter()
+        .map(|r| (r.id, demarches.line(r, today)))
+        .collect())
 }
 
 /// The lines of the dossiers `ids` that the agent can see, in the order of `ids`.

@@ -288,3 +288,5 @@ pub fn beneficiary_line(
     };
     format!("{name} ({what})")
 }
+pub const OWNER_360: &str = "Fiche usager du demandeur";
+pub const BENEFICIARY_360: &str = "Fiche usager du bénéficiaire";

@@ -36,6 +36,8 @@ use tantivy::{
 };
 use uuid::Uuid;
 
+pub mod people;
+
 use super::db::{Queries, TenantTx};
 use super::state::AppState;
 use super::tenancy::Tenant;
@@ -626,14 +628,21 @@ pub const INDEX_IDLE: Duration = Duration::from_secs(600);
 pub struct SearchIndexes {
     root: PathBuf,
     open: Mutex<HashMap<String, Arc<TenantIndex>>>,
+    /// The people and organisations (the agents' `usagers`), in `<root>/usagers/`.
+    people: people::PeopleIndexes,
 }
 
 impl SearchIndexes {
     pub fn new(root: PathBuf) -> Self {
         Self {
+            people: people::PeopleIndexes::new(root.join("usagers")),
             root,
             open: Mutex::new(HashMap::new()),
         }
+    }
+
+    pub fn people(&self) -> &people::PeopleIndexes {
+        &self.people
     }
 
     fn dir(&self, tenant: &Tenant) -> PathBuf {
@@ -855,6 +864,7 @@ impl SearchIndexes {
     /// Closes writers unused for [`WRITER_IDLE`] and indexes unused for [`INDEX_IDLE`].
     /// Returns how many writers are still open.
     pub async fn close_idle(&self) -> usize {
+        self.people.close_idle_writers(WRITER_IDLE).await;
         self.close_idle_after(WRITER_IDLE, INDEX_IDLE).await
     }
 

@@ -28,6 +28,9 @@ use uuid::Uuid;
 const DEBOUNCE: Duration = Duration::from_millis(30);
 /// Most dossiers read and written at once.
 const MAX_BATCH: usize = 500;
+/// The periodic people catch-up re-reads this much before the last one (transactions that
+/// committed after it with an earlier `now()`).
+const PEOPLE_MARGIN_MICROS: i64 = 60_000_000;
 
 pub fn spawn(state: AppState) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
@@ -132,6 +135,7 @@ impl Indexer {
                     self.flush(&mut pending).await;
                 }
                 _ = housekeeping.tick() => {
+                    self.catch_up_people(PEOPLE_MARGIN_MICROS).await;
                     self.state.search().close_idle().await;
                 }
             }
@@ -207,6 +211,13 @@ impl Indexer {
         for chunk in ids.chunks(MAX_BATCH) {
             let tx = TenantTx::begin(&self.state, tenant.clone()).await?;
             let indexed = self.state.search().index_dossiers(&tx, chunk).await?;
+            // Their owners and beneficiaries may now be found in other services. A tenant
+            // without a people index gets it whole at its first people search.
+            self.state
+                .search()
+                .people()
+                .index_for_dossiers(&tx, chunk)
+                .await?;
             tx.commit().await?;
             if indexed == Indexed::Missing {
                 // Its first dossier, or its folder was lost: build it whole (these included).
@@ -240,8 +251,34 @@ impl Indexer {
         self.start().await
     }
 
+    /// People records changed by other features (an account's person, a household member)
+    /// since each people index's watermark, less `margin`.
+    async fn catch_up_people(&self, margin: i64) {
+        for tenant in self.tenants.values() {
+            if !self.state.search().people().exists(tenant) {
+                continue;
+            }
+            let result = async {
+                let tx = TenantTx::begin(&self.state, tenant.clone()).await?;
+                self.state.search().people().catch_up(&tx, margin).await?;
+                tx.commit().await?;
+                Ok::<_, app::error::AppError>(())
+            }
+            .await;
+            if let Err(error) = result {
+                tracing::error!(?error, tenant = %tenant.slug, "people index catch-up failed");
+            }
+        }
+    }
+
     async fn catch_up(&self, tenant: Arc<Tenant>) -> anyhow::Result<()> {
         let search = self.state.search();
+        if search.people().exists(&tenant) {
+            let tx = TenantTx::begin(&self.state, tenant.clone()).await?;
+            let read = search.people().catch_up_after_restart(&tx).await?;
+            tx.commit().await?;
+            tracing::info!(tenant = %tenant.slug, records = read.unwrap_or(0), "people index caught up");
+        }
         match search.watermark(&tenant)? {
             None => {
                 #[derive(FromQueryResult)]

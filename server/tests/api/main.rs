@@ -35,3 +35,4 @@ mod startup;
 mod store;
 mod tenancy;
 mod wallet;
+mod usagers;
