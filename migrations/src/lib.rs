@@ -68,5 +68,6 @@ pub fn tenant_migrations() -> Vec<Box<dyn MigrationTrait>> {
         migration!("tenant/m0017_second_factor"),
         migration!("tenant/m0018_sso_services_and_factor_resets"),
         migration!("tenant/m0019_people"),
+        migration!("tenant/m0024_duplicates"),
     ]
 }
