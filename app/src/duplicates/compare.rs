@@ -334,8 +334,12 @@ impl Prepared {
     }
 
     /// Birth and usage family names.
-    fn families(&self) -> Vec<String> {
-        self.birth.iter().chain(self.usage.iter()).cloned().collect()
+    pub fn families(&self) -> Vec<String> {
+        self.birth
+            .iter()
+            .chain(self.usage.iter())
+            .cloned()
+            .collect()
     }
 }
 
@@ -352,10 +356,19 @@ pub fn names_close(a: &Prepared, b: &Prepared) -> Option<Closeness> {
             _ => None,
         };
         let given_as_family = |p: &Prepared| -> Vec<String> {
-            family_variants(&p.given.iter().map(|n| n.join("-")).collect::<Vec<_>>().join(" "))
+            family_variants(
+                &p.given
+                    .iter()
+                    .map(|n| n.join("-"))
+                    .collect::<Vec<_>>()
+                    .join(" "),
+            )
         };
         let family_as_given = |p: &Prepared| -> Vec<Vec<String>> {
-            p.birth.first().map(|f| vec![vec![f.clone()]]).unwrap_or_default()
+            p.birth
+                .first()
+                .map(|f| vec![vec![f.clone()]])
+                .unwrap_or_default()
         };
         let swapped = match (
             family_close(&given_as_family(a), &b.birth),
@@ -403,7 +416,7 @@ fn words_close(a: &[String], b: &[String]) -> Option<Closeness> {
 
 /// A French phonetic key, coarse on purpose (a blocking key, not a verdict): letters that
 /// sound alike merged, vowels after the first letter and silent endings dropped, doubles
-/// collapsed ("Dupont"/"Dupond" → "dpn", "Martin"/"Martins" → "mrtn").
+/// collapsed ("Dupont"/"Dupond" → "tpn", "Martin"/"Martins" → "mrtn").
 pub fn phonetic(word: &str) -> String {
     let word: String = fold_name(word)
         .chars()
@@ -544,7 +557,10 @@ mod tests {
         assert!(family_close(&a, &family_variants("LAFONTAINE")).is_some());
         assert!(family_close(&a, &family_variants("Fontaine")).is_some());
         assert_eq!(
-            family_close(&family_variants("d'Artagnan"), &family_variants("Dartagnan")),
+            family_close(
+                &family_variants("d'Artagnan"),
+                &family_variants("Dartagnan")
+            ),
             Some(Closeness::Exact)
         );
         assert_eq!(
@@ -552,7 +568,10 @@ mod tests {
             Some(Closeness::Exact)
         );
         assert_eq!(
-            family_close(&family_variants("Lefèvre-Utile"), &family_variants("LEFEVRE UTILE")),
+            family_close(
+                &family_variants("Lefèvre-Utile"),
+                &family_variants("LEFEVRE UTILE")
+            ),
             Some(Closeness::Exact)
         );
         assert_eq!(
@@ -598,17 +617,32 @@ mod tests {
 
     #[test]
     fn dates_with_one_slip_are_close() {
-        assert_eq!(dates_close("1980-03-12", "1980-03-12"), Some(Closeness::Exact));
-        assert_eq!(dates_close("1980-03-12", "1980-12-03"), Some(Closeness::Typo));
-        assert_eq!(dates_close("1980-03-12", "1981-03-12"), Some(Closeness::Typo));
-        assert_eq!(dates_close("1980-03-12", "1980-03-21"), Some(Closeness::Typo));
+        assert_eq!(
+            dates_close("1980-03-12", "1980-03-12"),
+            Some(Closeness::Exact)
+        );
+        assert_eq!(
+            dates_close("1980-03-12", "1980-12-03"),
+            Some(Closeness::Typo)
+        );
+        assert_eq!(
+            dates_close("1980-03-12", "1981-03-12"),
+            Some(Closeness::Typo)
+        );
+        assert_eq!(
+            dates_close("1980-03-12", "1980-03-21"),
+            Some(Closeness::Typo)
+        );
         assert_eq!(dates_close("1980-03-12", "1981-04-12"), None);
     }
 
     #[test]
     fn names_the_wrong_way_round_are_close() {
         assert_eq!(
-            names_close(&person("Martin", "Jeanne", None), &person("Jeanne", "MARTIN", None)),
+            names_close(
+                &person("Martin", "Jeanne", None),
+                &person("Jeanne", "MARTIN", None)
+            ),
             Some(Closeness::Swapped)
         );
     }
@@ -616,11 +650,17 @@ mod tests {
     #[test]
     fn a_whole_name_in_one_field_is_compared_word_by_word() {
         assert_eq!(
-            names_close(&person("", "Jeanne Martin", None), &person("Jeanne Marie", "Martin", None)),
+            names_close(
+                &person("", "Jeanne Martin", None),
+                &person("Jeanne Marie", "Martin", None)
+            ),
             Some(Closeness::Exact)
         );
         assert_eq!(
-            names_close(&person("", "Martin", None), &person("Jeanne", "Martin", None)),
+            names_close(
+                &person("", "Martin", None),
+                &person("Jeanne", "Martin", None)
+            ),
             None
         );
     }
@@ -645,8 +685,14 @@ mod tests {
 
     #[test]
     fn phones_compare_on_their_national_digits() {
-        assert_eq!(phone_digits("+33 6 12 34 56 78").as_deref(), Some("0612345678"));
-        assert_eq!(phone_digits("06.12.34.56.78").as_deref(), Some("0612345678"));
+        assert_eq!(
+            phone_digits("+33 6 12 34 56 78").as_deref(),
+            Some("0612345678")
+        );
+        assert_eq!(
+            phone_digits("06.12.34.56.78").as_deref(),
+            Some("0612345678")
+        );
         assert_eq!(phone_digits("0033612345678").as_deref(), Some("0612345678"));
     }
 }

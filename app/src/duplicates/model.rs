@@ -5,8 +5,9 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::compare::{Closeness, Prepared, close_words, dates_close, family_close, given_close,
-    names_close};
+use super::compare::{
+    Closeness, Prepared, close_words, dates_close, family_close, given_close, names_close,
+};
 use super::strings as s;
 use crate::error::AppError;
 use crate::people::model::{Attribute, Civility, PersonView};
@@ -115,21 +116,37 @@ impl Rule {
         }
         for a in &self.approximate {
             if self.equal.contains(a) {
-                return Err(AppError::invalid("approximate", s::both_lists(a.label(), s::LIST_EQUAL, s::LIST_APPROXIMATE)));
+                return Err(AppError::invalid(
+                    "approximate",
+                    s::both_lists(a.label(), s::LIST_EQUAL, s::LIST_APPROXIMATE),
+                ));
             }
         }
         for a in &self.different {
             if self.equal.contains(a) || self.approximate.contains(a) {
-                let other = if self.equal.contains(a) { s::LIST_EQUAL } else { s::LIST_APPROXIMATE };
-                return Err(AppError::invalid("different", s::both_lists(a.label(), other, s::LIST_DIFFERENT)));
+                let other = if self.equal.contains(a) {
+                    s::LIST_EQUAL
+                } else {
+                    s::LIST_APPROXIMATE
+                };
+                return Err(AppError::invalid(
+                    "different",
+                    s::both_lists(a.label(), other, s::LIST_DIFFERENT),
+                ));
             }
         }
         for a in &self.missing_allowed {
             if !self.compared(*a) {
-                return Err(AppError::invalid("missing_allowed", s::missing_not_compared(a.label())));
+                return Err(AppError::invalid(
+                    "missing_allowed",
+                    s::missing_not_compared(a.label()),
+                ));
             }
             if self.filled.contains(a) {
-                return Err(AppError::invalid("missing_allowed", s::both_lists(a.label(), s::LIST_FILLED, s::LIST_MISSING)));
+                return Err(AppError::invalid(
+                    "missing_allowed",
+                    s::both_lists(a.label(), s::LIST_FILLED, s::LIST_MISSING),
+                ));
             }
         }
         let firm = |a: Attribute| {
@@ -263,7 +280,11 @@ fn compare(a: &Prepared, b: &Prepared, attribute: Attribute, mode: Mode) -> Outc
                 Outcome::Missing
             } else if mode == Mode::Exact {
                 let flat = |p: &Prepared| p.given.concat();
-                if flat(a) == flat(b) { Outcome::Close(Closeness::Exact) } else { Outcome::Far }
+                if flat(a) == flat(b) {
+                    Outcome::Close(Closeness::Exact)
+                } else {
+                    Outcome::Far
+                }
             } else {
                 outcome(given_close(&a.given, &b.given), mode)
             }
@@ -283,7 +304,11 @@ fn compare(a: &Prepared, b: &Prepared, attribute: Attribute, mode: Mode) -> Outc
                 Outcome::Missing
             } else if mode == Mode::Exact {
                 // Particle-insensitive: the form without particles is the last variant.
-                if x.last() == y.last() { Outcome::Close(Closeness::Exact) } else { Outcome::Far }
+                if x.last() == y.last() {
+                    Outcome::Close(Closeness::Exact)
+                } else {
+                    Outcome::Far
+                }
             } else {
                 outcome(family_close(&x, &y), mode)
             }
@@ -427,7 +452,13 @@ pub(crate) mod tests {
         email: Option<&'static str>,
         place: Option<&'static str>,
     ) -> Fixture {
-        Fixture { given, birth, date, email, place }
+        Fixture {
+            given,
+            birth,
+            date,
+            email,
+            place,
+        }
     }
 
     fn prepared(x: &Fixture) -> Prepared {
@@ -452,21 +483,100 @@ pub(crate) mod tests {
     #[test]
     fn realistic_french_records_pair_as_expected() {
         let pairs = [
-            (f("Hélène", "Lefèvre", D, None, None), f("HELENE", "LEFEVRE", D, None, None)),
-            (f("Jean-Pierre", "Dupont", D, None, None), f("Jean Pierre", "Dupont", D, None, None)),
-            (f("Jean-Pierre Marie", "Dupont", D, None, None), f("Jean-Pierre", "DUPONT", D, None, None)),
-            (f("Jean-Pierre", "Dupont", D, None, None), f("Jean-Pierre", "Dupond", D, None, None)),
-            (f("Maëlle", "Le Goff", D, None, None), f("Maelle", "LEGOFF", D, None, None)),
-            (f("Charles", "de Gaulle", D, None, None), f("Charles", "Gaulle", D, None, None)),
-            (f("Benoît", "d'Aubigné", D, None, None), f("Benoit", "Daubigne", D, None, None)),
-            (f("Martin", "Sophie", D, None, None), f("Sophie", "Martin", D, None, None)),
-            (f("Nathalie", "Bernard", D, None, None), f("Nathalie", "Bernrad", D, None, None)),
-            (f("François", "Girard", None, Some("f.girard@exemple.fr"), None), f("Francois", "GIRARD", None, Some("F.Girard@Exemple.fr"), None)),
-            (f("", "Camille Rousseau", None, Some("camille@exemple.fr"), None), f("Camille", "Rousseau", Some("1990-01-02"), Some("camille@exemple.fr"), None)),
-            (f("Thomas", "Moreau", Some("1975-04-11"), None, Some("Saint-Nazaire")), f("Thomas", "Moreau", Some("1975-11-04"), None, Some("St Nazaire"))),
+            (
+                f("Hélène", "Lefèvre", D, None, None),
+                f("HELENE", "LEFEVRE", D, None, None),
+            ),
+            (
+                f("Jean-Pierre", "Dupont", D, None, None),
+                f("Jean Pierre", "Dupont", D, None, None),
+            ),
+            (
+                f("Jean-Pierre Marie", "Dupont", D, None, None),
+                f("Jean-Pierre", "DUPONT", D, None, None),
+            ),
+            (
+                f("Jean-Pierre", "Dupont", D, None, None),
+                f("Jean-Pierre", "Dupond", D, None, None),
+            ),
+            (
+                f("Maëlle", "Le Goff", D, None, None),
+                f("Maelle", "LEGOFF", D, None, None),
+            ),
+            (
+                f("Charles", "de Gaulle", D, None, None),
+                f("Charles", "Gaulle", D, None, None),
+            ),
+            (
+                f("Benoît", "d'Aubigné", D, None, None),
+                f("Benoit", "Daubigne", D, None, None),
+            ),
+            (
+                f("Martin", "Sophie", D, None, None),
+                f("Sophie", "Martin", D, None, None),
+            ),
+            (
+                f("Nathalie", "Bernard", D, None, None),
+                f("Nathalie", "Bernrad", D, None, None),
+            ),
+            (
+                f(
+                    "François",
+                    "Girard",
+                    None,
+                    Some("f.girard@exemple.fr"),
+                    None,
+                ),
+                f(
+                    "Francois",
+                    "GIRARD",
+                    None,
+                    Some("F.Girard@Exemple.fr"),
+                    None,
+                ),
+            ),
+            (
+                f(
+                    "",
+                    "Camille Rousseau",
+                    None,
+                    Some("camille@exemple.fr"),
+                    None,
+                ),
+                f(
+                    "Camille",
+                    "Rousseau",
+                    Some("1990-01-02"),
+                    Some("camille@exemple.fr"),
+                    None,
+                ),
+            ),
+            (
+                f(
+                    "Thomas",
+                    "Moreau",
+                    Some("1975-04-11"),
+                    None,
+                    Some("Saint-Nazaire"),
+                ),
+                f(
+                    "Thomas",
+                    "Moreau",
+                    Some("1975-11-04"),
+                    None,
+                    Some("St Nazaire"),
+                ),
+            ),
         ];
         for (a, b) in &pairs {
-            assert!(suspected(a, b), "{} {} ~ {} {}", a.given, a.birth, b.given, b.birth);
+            assert!(
+                suspected(a, b),
+                "{} {} ~ {} {}",
+                a.given,
+                a.birth,
+                b.given,
+                b.birth
+            );
         }
     }
 
@@ -474,19 +584,56 @@ pub(crate) mod tests {
     fn twins_homonyms_and_relatives_are_not_pairs() {
         let non_pairs = [
             // Twins: same family name and birth date, other given names.
-            (f("Lucas", "Petit", D, None, None), f("Léo", "Petit", D, None, None)),
-            (f("Marie-Claire", "Roux", D, None, None), f("Marie-Laure", "Roux", D, None, None)),
+            (
+                f("Lucas", "Petit", D, None, None),
+                f("Léo", "Petit", D, None, None),
+            ),
+            (
+                f("Marie-Claire", "Roux", D, None, None),
+                f("Marie-Laure", "Roux", D, None, None),
+            ),
             // Homonyms born on other days.
-            (f("Jean", "Martin", Some("1950-01-01"), None, None), f("Jean", "Martin", Some("1982-07-30"), None, None)),
+            (
+                f("Jean", "Martin", Some("1950-01-01"), None, None),
+                f("Jean", "Martin", Some("1982-07-30"), None, None),
+            ),
             // Father and son sharing an e-mail address.
-            (f("Jean", "Martin", Some("1950-01-01"), Some("famille.martin@exemple.fr"), None), f("Jean", "Martin", Some("1982-07-30"), Some("famille.martin@exemple.fr"), None)),
+            (
+                f(
+                    "Jean",
+                    "Martin",
+                    Some("1950-01-01"),
+                    Some("famille.martin@exemple.fr"),
+                    None,
+                ),
+                f(
+                    "Jean",
+                    "Martin",
+                    Some("1982-07-30"),
+                    Some("famille.martin@exemple.fr"),
+                    None,
+                ),
+            ),
             // "Jean" is not "Jean-Pierre".
-            (f("Jean", "Dupont", D, None, None), f("Jean-Pierre", "Dupont", D, None, None)),
+            (
+                f("Jean", "Dupont", D, None, None),
+                f("Jean-Pierre", "Dupont", D, None, None),
+            ),
             // Different people who share nothing but a birth date.
-            (f("Paul", "Durand", D, None, None), f("Inès", "Faure", D, None, None)),
+            (
+                f("Paul", "Durand", D, None, None),
+                f("Inès", "Faure", D, None, None),
+            ),
         ];
         for (a, b) in &non_pairs {
-            assert!(!suspected(a, b), "{} {} ≁ {} {}", a.given, a.birth, b.given, b.birth);
+            assert!(
+                !suspected(a, b),
+                "{} {} ≁ {} {}",
+                a.given,
+                a.birth,
+                b.given,
+                b.birth
+            );
         }
     }
 
@@ -510,14 +657,49 @@ pub(crate) mod tests {
 
     #[test]
     fn rules_are_refused_with_the_field_at_fault() {
-        let field = |r: RuleInput| r.validate().err().and_then(|e| e.field().map(str::to_owned));
-        assert_eq!(field(RuleInput { name: " ".into(), ..input(&["email"], &[]) }).as_deref(), Some("name"));
-        assert_eq!(field(RuleInput { priority: "0".into(), ..input(&["email"], &[]) }).as_deref(), Some("priority"));
+        let field = |r: RuleInput| {
+            r.validate()
+                .err()
+                .and_then(|e| e.field().map(str::to_owned))
+        };
+        assert_eq!(
+            field(RuleInput {
+                name: " ".into(),
+                ..input(&["email"], &[])
+            })
+            .as_deref(),
+            Some("name")
+        );
+        assert_eq!(
+            field(RuleInput {
+                priority: "0".into(),
+                ..input(&["email"], &[])
+            })
+            .as_deref(),
+            Some("priority")
+        );
         assert_eq!(field(input(&["pointure"], &[])).as_deref(), Some("equal"));
         assert_eq!(field(input(&[], &[])).as_deref(), Some("equal"));
-        assert_eq!(field(input(&["email"], &["email"])).as_deref(), Some("approximate"));
-        assert_eq!(field(input(&["birth_place"], &["given_names"])).as_deref(), Some("equal"));
-        assert_eq!(field(RuleInput { missing_allowed: vec!["phone".into()], ..input(&["email"], &[]) }).as_deref(), Some("missing_allowed"));
-        assert!(input(&["birth_date"], &["given_names", "birth_name"]).validate().is_ok());
+        assert_eq!(
+            field(input(&["email"], &["email"])).as_deref(),
+            Some("approximate")
+        );
+        assert_eq!(
+            field(input(&["birth_place"], &["given_names"])).as_deref(),
+            Some("equal")
+        );
+        assert_eq!(
+            field(RuleInput {
+                missing_allowed: vec!["phone".into()],
+                ..input(&["email"], &[])
+            })
+            .as_deref(),
+            Some("missing_allowed")
+        );
+        assert!(
+            input(&["birth_date"], &["given_names", "birth_name"])
+                .validate()
+                .is_ok()
+        );
     }
 }

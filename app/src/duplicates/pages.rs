@@ -100,7 +100,12 @@ pub fn DuplicatesPage() -> impl IntoView {
 }
 
 /// Both records' attributes, side by side.
-fn side_by_side(a: &PersonView, b: &PersonView, first: &'static str, second: &'static str) -> impl IntoView + use<> {
+fn side_by_side(
+    a: &PersonView,
+    b: &PersonView,
+    first: &'static str,
+    second: &'static str,
+) -> impl IntoView + use<> {
     let rows = Attribute::ALL
         .into_iter()
         .map(|attribute| {
@@ -115,7 +120,13 @@ fn side_by_side(a: &PersonView, b: &PersonView, first: &'static str, second: &'s
             }
         })
         .collect_view();
-    let account = |p: &PersonView| if p.account_id.is_some() { s::YES } else { s::NO };
+    let account = |p: &PersonView| {
+        if p.account_id.is_some() {
+            s::YES
+        } else {
+            s::NO
+        }
+    };
     view! {
         <table class="table">
             <thead><tr><th scope="col">{s::ATTRIBUTE}</th><th scope="col">{first}</th><th scope="col">{second}</th></tr></thead>
@@ -134,7 +145,10 @@ fn PairCard(pair: SuspectedPair, distinct: ServerAction<DeclareDistinctPair>) ->
     } else {
         s::FOUND_BY_JOB
     };
-    let merge_href = format!("/back-office/doublons/fusion?a={}&b={}", pair.a.id, pair.b.id);
+    let merge_href = format!(
+        "/back-office/doublons/fusion?a={}&b={}",
+        pair.a.id, pair.b.id
+    );
     view! {
         <article class="card" data-testid="duplicate-pair" data-pair=pair.id.clone()>
             <h2>{pair.a.full_name()} " / " {pair.b.full_name()}</h2>
@@ -256,7 +270,7 @@ fn choice_row(
         .into_any();
     }
     // A certified value wins; otherwise the survivor's, unless it has none.
-    let keep_merged = choice.merged_certified && !choice.survivor_certified
+    let keep_merged = (choice.merged_certified && !choice.survivor_certified)
         || (!choice.survivor_certified && choice.survivor_value.is_empty());
     let lock_survivor = choice.survivor_certified && !choice.merged_certified;
     let lock_merged = choice.merged_certified && !choice.survivor_certified;
@@ -335,7 +349,11 @@ fn RuleEditor(rule: Rule, changed: impl Fn() + Copy + Send + Sync + 'static) -> 
         rule.name,
         s::FIELD_PRIORITY,
         rule.priority,
-        if rule.active { String::new() } else { format!(" ({})", s::INACTIVE) }
+        if rule.active {
+            String::new()
+        } else {
+            format!(" ({})", s::INACTIVE)
+        }
     );
     view! {
         <details class="rule-item" data-testid="duplicate-rule">
@@ -360,7 +378,10 @@ const LISTS: [(&str, &str); 5] = [
 ];
 
 #[component]
-fn RuleForm(rule: Option<Rule>, changed: impl Fn() + Copy + Send + Sync + 'static) -> impl IntoView {
+fn RuleForm(
+    rule: Option<Rule>,
+    changed: impl Fn() + Copy + Send + Sync + 'static,
+) -> impl IntoView {
     let save = ServerAction::<SaveDuplicateRule>::new();
     Effect::new(move |_| {
         if matches!(save.value().get(), Some(Ok(_))) {

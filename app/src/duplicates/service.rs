@@ -214,12 +214,7 @@ async fn active_rules(tx: &TenantTx) -> AppResult<Vec<Rule>> {
 }
 
 fn codes(list: &[Attribute]) -> String {
-    serde_json::Value::from(
-        list.iter()
-            .map(|a| attribute_code(*a))
-            .collect::<Vec<_>>(),
-    )
-    .to_string()
+    serde_json::Value::from(list.iter().map(|a| attribute_code(*a)).collect::<Vec<_>>()).to_string()
 }
 
 /// Creates (`id` empty) or changes a rule.
@@ -351,7 +346,7 @@ async fn record_pairs(tx: &TenantTx, found: &[Found], found_by: &str) -> AppResu
 /// Compares a record just created with the records sharing one of its blocks, and queues the
 /// pairs a rule suspects. Returns how many new pairs were queued. Call it wherever a person is
 /// created (an account, the counter, a beneficiary).
-#[tracing::instrument(skip_all, fields(tenant = %tx.tenant().slug.as_str(), %person))]
+#[tracing::instrument(skip_all, fields(tenant = %tx.tenant().slug, %person))]
 pub async fn check_new(tx: &TenantTx, person: Uuid) -> AppResult<u64> {
     let row: Option<CompareRow> = tx
         .fetch_optional(
@@ -425,7 +420,7 @@ pub struct DetectionReport {
 /// phone, or phonetic name key — never all pairs), queues the new suspected pairs and rewrites
 /// the stored blocking keys. `nightly`: the run of the day, claimed once whichever process gets
 /// there first (`None` if it was already claimed).
-#[tracing::instrument(skip_all, fields(tenant = %tx.tenant().slug.as_str()))]
+#[tracing::instrument(skip_all, fields(tenant = %tx.tenant().slug))]
 pub async fn detect_all(tx: &TenantTx, nightly: bool) -> AppResult<Option<DetectionReport>> {
     #[derive(FromQueryResult)]
     struct RunId {
@@ -533,12 +528,12 @@ fn compare_all(records: &[Record], rules: &[Rule]) -> (Vec<Vec<String>>, Vec<Pai
                                     continue;
                                 }
                                 compared += 1;
-                                if let Some((rule, score)) = rules.iter().enumerate().find_map(
-                                    |(r, rule)| {
+                                if let Some((rule, score)) =
+                                    rules.iter().enumerate().find_map(|(r, rule)| {
                                         rule.matches(&prepared[i], &prepared[j])
                                             .map(|score| (r, score))
-                                    },
-                                ) {
+                                    })
+                                {
                                     pairs.push((i, j, rule, score));
                                 }
                             }
@@ -548,10 +543,7 @@ fn compare_all(records: &[Record], rules: &[Rule]) -> (Vec<Vec<String>>, Vec<Pai
                 })
             })
             .collect();
-        handles
-            .into_iter()
-            .filter_map(|h| h.join().ok())
-            .collect()
+        handles.into_iter().filter_map(|h| h.join().ok()).collect()
     });
     let compared = results.iter().map(|(_, c)| c).sum();
     let pairs = results.into_iter().flat_map(|(p, _)| p).collect();
@@ -569,10 +561,8 @@ async fn rewrite_keys(tx: &TenantTx, ids: &[Uuid], keys: &[Vec<String>]) -> AppR
     let existing: Vec<KeyRow> = tx
         .fetch_all("SELECT person_id, key FROM person_match_keys", vec![])
         .await?;
-    let existing: HashSet<(Uuid, String)> = existing
-        .into_iter()
-        .map(|r| (r.person_id, r.key))
-        .collect();
+    let existing: HashSet<(Uuid, String)> =
+        existing.into_iter().map(|r| (r.person_id, r.key)).collect();
     let wanted: HashSet<(Uuid, String)> = ids
         .iter()
         .zip(keys)
@@ -629,7 +619,7 @@ struct MergeRow {
     id: Uuid,
     survivor: String,
     merged: String,
-    by: String,
+    by_name: String,
     at: String,
 }
 
@@ -680,7 +670,7 @@ pub async fn queue(tx: &TenantTx) -> AppResult<DuplicateQueue> {
             "SELECT m.id,
                     trim(s.given_names || ' ' || upper(s.birth_name)) AS survivor,
                     trim(d.given_names || ' ' || upper(d.birth_name)) AS merged,
-                    coalesce(u.display_name, '') AS by,
+                    coalesce(u.display_name, '') AS by_name,
                     to_char(m.merged_at AT TIME ZONE 'Europe/Paris', 'DD/MM/YYYY HH24:MI') AS at
                FROM person_merges m
                JOIN people s ON s.id = m.survivor_id
@@ -708,7 +698,7 @@ pub async fn queue(tx: &TenantTx) -> AppResult<DuplicateQueue> {
                 id: m.id.to_string(),
                 survivor: m.survivor,
                 merged: m.merged,
-                by: m.by,
+                by: m.by_name,
                 at: m.at,
             })
             .collect(),
@@ -725,12 +715,12 @@ pub async fn queue(tx: &TenantTx) -> AppResult<DuplicateQueue> {
 pub async fn declare_distinct(tx: &TenantTx, user: &UserView, pair: &str) -> AppResult<()> {
     let pair = parse_id(pair, s::PAIR_UNKNOWN)?;
     #[derive(FromQueryResult)]
-    struct Pair {
+    struct PairState {
         person_a: Uuid,
         person_b: Uuid,
         status: String,
     }
-    let row: Option<Pair> = tx
+    let row: Option<PairState> = tx
         .fetch_optional(
             "SELECT person_a, person_b, status FROM duplicate_suspicions WHERE id = $1 FOR UPDATE",
             vec![pair.into()],
@@ -899,10 +889,7 @@ async fn row_json(tx: &TenantTx, person: Uuid) -> AppResult<serde_json::Value> {
 
 async fn table_exists(tx: &TenantTx, table: &str) -> AppResult<bool> {
     let row: Option<Text> = tx
-        .fetch_optional(
-            "SELECT to_regclass($1)::text AS v",
-            vec![table.into()],
-        )
+        .fetch_optional("SELECT to_regclass($1)::text AS v", vec![table.into()])
         .await?;
     Ok(row.and_then(|r| r.v).is_some())
 }
@@ -1024,7 +1011,7 @@ async fn move_links(
 /// Merges two live records: the survivor takes the chosen attributes (`choices`: attribute
 /// code → the id of the record whose value is kept; certified values win), every link of the
 /// other moves to it, the other is kept with `merged_into`. Returns the merge's id.
-#[tracing::instrument(skip_all, fields(tenant = %tx.tenant().slug.as_str()))]
+#[tracing::instrument(skip_all, fields(tenant = %tx.tenant().slug))]
 pub async fn merge(
     tx: &TenantTx,
     user: &UserView,
@@ -1052,12 +1039,20 @@ pub async fn merge(
     for attribute in Attribute::ALL {
         let code = attribute_code(attribute);
         let (mine, theirs) = (shown(&old, attribute), shown(&merged, attribute));
-        let choice = choices.get(code).map(|c| c.trim()).filter(|c| !c.is_empty());
+        let choice = choices
+            .get(code)
+            .map(|c| c.trim())
+            .filter(|c| !c.is_empty());
         let wants_theirs = match choice {
             None => mine.is_empty() && !theirs.is_empty(),
             Some(c) if c == merged_id.to_string() => true,
             Some(c) if c == survivor_id.to_string() => false,
-            Some(_) => return Err(AppError::invalid(code, s::choice_unknown(attribute.label()))),
+            Some(_) => {
+                return Err(AppError::invalid(
+                    code,
+                    s::choice_unknown(attribute.label()),
+                ));
+            }
         };
         let (mine_certified, theirs_certified) =
             (certified(&old, attribute), certified(&merged, attribute));
@@ -1065,12 +1060,18 @@ pub async fn merge(
             false
         } else if mine_certified && !theirs_certified {
             if choice.is_some() && wants_theirs {
-                return Err(AppError::invalid(code, s::certified_kept(attribute.label())));
+                return Err(AppError::invalid(
+                    code,
+                    s::certified_kept(attribute.label()),
+                ));
             }
             false
         } else if theirs_certified && !mine_certified {
             if choice.is_some() && !wants_theirs {
-                return Err(AppError::invalid(code, s::certified_kept(attribute.label())));
+                return Err(AppError::invalid(
+                    code,
+                    s::certified_kept(attribute.label()),
+                ));
             }
             true
         } else {
@@ -1102,7 +1103,9 @@ pub async fn merge(
             before.to_string().into(),
             serde_json::Value::from(moved.clone()).to_string().into(),
             serde_json::Value::from(removed).to_string().into(),
-            serde_json::json!({ "from_merged": taken }).to_string().into(),
+            serde_json::json!({ "from_merged": taken })
+                .to_string()
+                .into(),
             user.uuid().into(),
         ],
     )
@@ -1138,7 +1141,7 @@ pub async fn merge(
 /// Undoes a merge exactly: both records as they were before it, the moved links back, the
 /// dropped ones restored. Only the latest merge of either record can be undone. The survivor's
 /// state just before is kept in its history.
-#[tracing::instrument(skip_all, fields(tenant = %tx.tenant().slug.as_str()))]
+#[tracing::instrument(skip_all, fields(tenant = %tx.tenant().slug))]
 pub async fn undo_merge(tx: &TenantTx, user: &UserView, merge: &str) -> AppResult<()> {
     let merge = parse_id(merge, s::MERGE_UNKNOWN)?;
     #[derive(FromQueryResult)]
@@ -1190,9 +1193,7 @@ pub async fn undo_merge(tx: &TenantTx, user: &UserView, merge: &str) -> AppResul
         ) else {
             continue;
         };
-        let Some(&(_, column, _)) = LINKS
-            .iter()
-            .find(|(t, c, _)| *t == table && *c == column)
+        let Some(&(_, column, _)) = LINKS.iter().find(|(t, c, _)| *t == table && *c == column)
         else {
             continue;
         };
@@ -1204,7 +1205,11 @@ pub async fn undo_merge(tx: &TenantTx, user: &UserView, merge: &str) -> AppResul
                   WHERE x.{column} = $3 AND {}",
                 join_on(&key, "x", "k")
             ),
-            vec![merged.into(), entry["key"].to_string().into(), survivor.into()],
+            vec![
+                merged.into(),
+                entry["key"].to_string().into(),
+                survivor.into(),
+            ],
         )
         .await?;
     }

@@ -61,8 +61,7 @@ pub async fn run_all(
         let started = Instant::now();
         let outcome = async {
             let tx = TenantTx::begin(state, found).await?;
-            let report =
-                app::duplicates::service::detect_all(&tx, run == Run::Nightly).await?;
+            let report = app::duplicates::service::detect_all(&tx, run == Run::Nightly).await?;
             tx.commit().await?;
             Ok::<_, app::error::AppError>(report)
         }

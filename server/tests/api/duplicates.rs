@@ -27,7 +27,11 @@ async fn counter_person(
     email: Option<&str>,
 ) -> Uuid {
     let id = Uuid::new_v4();
-    let quote = |v: Option<&str>| v.map_or("NULL".to_owned(), |v| format!("'{}'", v.replace('\'', "''")));
+    let quote = |v: Option<&str>| {
+        v.map_or("NULL".to_owned(), |v| {
+            format!("'{}'", v.replace('\'', "''"))
+        })
+    };
     app.sql(&format!(
         "INSERT INTO {}.people (id, given_names, birth_name, birth_date, email)
          VALUES ('{id}', {}, {}, {}, {})",
@@ -76,7 +80,10 @@ async fn merge(
     b: Uuid,
     choices: &[(&str, Uuid)],
 ) -> reqwest::Response {
-    let mut form = vec![("a".to_owned(), a.to_string()), ("b".to_owned(), b.to_string())];
+    let mut form = vec![
+        ("a".to_owned(), a.to_string()),
+        ("b".to_owned(), b.to_string()),
+    ];
     for (attribute, id) in choices {
         form.push((format!("choix[{attribute}]"), id.to_string()));
     }
@@ -92,7 +99,15 @@ async fn merge(
 async fn a_new_account_matching_a_person_met_at_the_counter_is_queued_at_once() {
     let app = spawn_app().await;
     let c = commune(&app, "ca").await;
-    let counter = counter_person(&app, "ca", "Jeanne", "MARTIN", Some("1980-05-04"), Some("jeanne.martin@exemple.fr")).await;
+    let counter = counter_person(
+        &app,
+        "ca",
+        "Jeanne",
+        "MARTIN",
+        Some("1980-05-04"),
+        Some("jeanne.martin@exemple.fr"),
+    )
+    .await;
 
     // The account's person has its whole name in one field ("Jeanne Martin") and the e-mail.
     signed_in_citizen(&app, "ca", "jeanne.martin@exemple.fr").await;
@@ -102,7 +117,10 @@ async fn a_new_account_matching_a_person_met_at_the_counter_is_queued_at_once() 
     assert_eq!(found.len(), 1, "{pairs}");
     assert!(found[0].1 == counter.to_string() || found[0].2 == counter.to_string());
     assert_eq!(pairs["pairs"][0]["found_by"], "creation");
-    assert_eq!(pairs["pairs"][0]["rule_name"], "Même courriel et nom approchant");
+    assert_eq!(
+        pairs["pairs"][0]["rule_name"],
+        "Même courriel et nom approchant"
+    );
 }
 
 #[tokio::test]
@@ -123,10 +141,22 @@ async fn the_job_finds_pairs_by_blocks_and_a_pair_declared_distinct_is_never_pro
     let pairs = pair_ids(&queue(&app, &c.admin, "ca").await);
     let mut found: Vec<(String, String)> = pairs
         .iter()
-        .map(|(_, x, y)| if x < y { (x.clone(), y.clone()) } else { (y.clone(), x.clone()) })
+        .map(|(_, x, y)| {
+            if x < y {
+                (x.clone(), y.clone())
+            } else {
+                (y.clone(), x.clone())
+            }
+        })
         .collect();
     found.sort();
-    let ordered = |x: Uuid, y: Uuid| if x < y { (x.to_string(), y.to_string()) } else { (y.to_string(), x.to_string()) };
+    let ordered = |x: Uuid, y: Uuid| {
+        if x < y {
+            (x.to_string(), y.to_string())
+        } else {
+            (y.to_string(), x.to_string())
+        }
+    };
     let mut expected = vec![ordered(a, b), ordered(swapped_1, swapped_2)];
     expected.sort();
     assert_eq!(found, expected);
@@ -135,10 +165,19 @@ async fn the_job_finds_pairs_by_blocks_and_a_pair_declared_distinct_is_never_pro
     assert_eq!(detect(&app, "ca").await, 0);
 
     // "Personnes distinctes" on the first pair: gone, and never again.
-    let first = pairs.iter().find(|(_, x, y)| [x, y].contains(&&a.to_string())).unwrap().0.clone();
-    let distinct = app.post(&c.admin, "ca", "doublons/distinctes", &[("pair", &first)]).await;
+    let first = pairs
+        .iter()
+        .find(|(_, x, y)| [x, y].contains(&&a.to_string()))
+        .unwrap()
+        .0
+        .clone();
+    let distinct = app
+        .post(&c.admin, "ca", "doublons/distinctes", &[("pair", &first)])
+        .await;
     assert_eq!(distinct.status(), StatusCode::OK);
-    let again = app.post(&c.admin, "ca", "doublons/distinctes", &[("pair", &first)]).await;
+    let again = app
+        .post(&c.admin, "ca", "doublons/distinctes", &[("pair", &first)])
+        .await;
     assert_eq!(again.status(), StatusCode::CONFLICT);
     assert_eq!(detect(&app, "ca").await, 0);
     let left = pair_ids(&queue(&app, &c.admin, "ca").await);
@@ -172,7 +211,15 @@ async fn a_merge_moves_every_link_and_undoing_it_restores_both_records_exactly()
     let reference = file(&app, &citizen, "ca", &c, "Claire Durand", "44800").await;
     // The older record survives; the newer one carries the links.
     let older = counter_person(&app, "ca", "Claire", "Durand", Some("1979-11-23"), None).await;
-    let newer = counter_person(&app, "ca", "Claire Anne", "DURAND", Some("1979-11-23"), Some("claire.durand@exemple.fr")).await;
+    let newer = counter_person(
+        &app,
+        "ca",
+        "Claire Anne",
+        "DURAND",
+        Some("1979-11-23"),
+        Some("claire.durand@exemple.fr"),
+    )
+    .await;
     let household = Uuid::new_v4();
     app.sql(&format!(
         "INSERT INTO tenant_ca.households (id, referent_id) VALUES ('{household}', '{newer}');
@@ -184,41 +231,109 @@ async fn a_merge_moves_every_link_and_undoing_it_restores_both_records_exactly()
     detect(&app, "ca").await;
     let before = state_of(&app, older, newer).await;
     let events_before: i64 = app
-        .text(&format!("SELECT count(*) FROM tenant_ca.person_events WHERE person_id IN ('{older}', '{newer}')"))
+        .text(&format!(
+            "SELECT count(*) FROM tenant_ca.person_events WHERE person_id IN ('{older}', '{newer}')"
+        ))
         .await
         .parse()
         .unwrap();
 
-    let merged = merge(&app, &c.admin, "ca", newer, older, &[("given_names", newer)]).await;
-    assert_eq!(merged.status(), StatusCode::OK, "{}", merged.text().await.unwrap());
+    let merged = merge(
+        &app,
+        &c.admin,
+        "ca",
+        newer,
+        older,
+        &[("given_names", newer)],
+    )
+    .await;
+    assert_eq!(
+        merged.status(),
+        StatusCode::OK,
+        "{}",
+        merged.text().await.unwrap()
+    );
     let merge_id: String = merged.json().await.unwrap();
 
-    assert_eq!(app.text(&format!("SELECT merged_into FROM tenant_ca.people WHERE id = '{newer}'")).await, older.to_string());
-    assert_eq!(app.text(&format!("SELECT given_names FROM tenant_ca.people WHERE id = '{older}'")).await, "Claire Anne");
-    // An attribute only the merged record had is kept too.
-    assert_eq!(app.text(&format!("SELECT email FROM tenant_ca.people WHERE id = '{older}'")).await, "claire.durand@exemple.fr");
     assert_eq!(
-        app.text(&format!("SELECT beneficiary_person_id FROM tenant_ca.dossiers WHERE reference = '{reference}'")).await,
+        app.text(&format!(
+            "SELECT merged_into FROM tenant_ca.people WHERE id = '{newer}'"
+        ))
+        .await,
         older.to_string()
     );
-    assert_eq!(app.text(&format!("SELECT person_id FROM tenant_ca.household_members WHERE household_id = '{household}'")).await, older.to_string());
-    assert_eq!(app.text(&format!("SELECT referent_id FROM tenant_ca.households WHERE id = '{household}'")).await, older.to_string());
-    assert_eq!(app.text("SELECT status FROM tenant_ca.duplicate_suspicions").await, "merged");
+    assert_eq!(
+        app.text(&format!(
+            "SELECT given_names FROM tenant_ca.people WHERE id = '{older}'"
+        ))
+        .await,
+        "Claire Anne"
+    );
+    // An attribute only the merged record had is kept too.
+    assert_eq!(
+        app.text(&format!(
+            "SELECT email FROM tenant_ca.people WHERE id = '{older}'"
+        ))
+        .await,
+        "claire.durand@exemple.fr"
+    );
+    assert_eq!(
+        app.text(&format!(
+            "SELECT beneficiary_person_id FROM tenant_ca.dossiers WHERE reference = '{reference}'"
+        ))
+        .await,
+        older.to_string()
+    );
+    assert_eq!(
+        app.text(&format!(
+            "SELECT person_id FROM tenant_ca.household_members WHERE household_id = '{household}'"
+        ))
+        .await,
+        older.to_string()
+    );
+    assert_eq!(
+        app.text(&format!(
+            "SELECT referent_id FROM tenant_ca.households WHERE id = '{household}'"
+        ))
+        .await,
+        older.to_string()
+    );
+    assert_eq!(
+        app.text("SELECT status FROM tenant_ca.duplicate_suspicions")
+            .await,
+        "merged"
+    );
     assert!(pair_ids(&queue(&app, &c.admin, "ca").await).is_empty());
     // Merging again is refused.
     let again = merge(&app, &c.admin, "ca", newer, older, &[]).await;
     assert_eq!(again.status(), StatusCode::CONFLICT);
 
-    let undone = app.post(&c.admin, "ca", "doublons/annuler", &[("merge", &merge_id)]).await;
-    assert_eq!(undone.status(), StatusCode::OK, "{}", undone.text().await.unwrap());
+    let undone = app
+        .post(&c.admin, "ca", "doublons/annuler", &[("merge", &merge_id)])
+        .await;
+    assert_eq!(
+        undone.status(),
+        StatusCode::OK,
+        "{}",
+        undone.text().await.unwrap()
+    );
     assert_eq!(state_of(&app, older, newer).await, before);
     // The history keeps both: two events on each record, none lost.
     assert_eq!(
-        app.text(&format!("SELECT count(*) FROM tenant_ca.person_events WHERE person_id IN ('{older}', '{newer}')")).await,
+        app.text(&format!(
+            "SELECT count(*) FROM tenant_ca.person_events WHERE person_id IN ('{older}', '{newer}')"
+        ))
+        .await,
         (events_before + 4).to_string()
     );
-    assert_eq!(app.text("SELECT status FROM tenant_ca.duplicate_suspicions").await, "open");
-    let twice = app.post(&c.admin, "ca", "doublons/annuler", &[("merge", &merge_id)]).await;
+    assert_eq!(
+        app.text("SELECT status FROM tenant_ca.duplicate_suspicions")
+            .await,
+        "open"
+    );
+    let twice = app
+        .post(&c.admin, "ca", "doublons/annuler", &[("merge", &merge_id)])
+        .await;
     assert_eq!(twice.status(), StatusCode::CONFLICT);
 }
 
@@ -230,7 +345,9 @@ async fn two_agents_merging_the_same_pair_at_once_make_one_merge() {
     let b = counter_person(&app, "ca", "Yves", "LEGALL", Some("1966-03-30"), None).await;
     // The same manager signed in a second time, as a colleague would be.
     let other = app.client();
-    let login = app.login(&other, "ca", "admin@ca.test", "Clef-Secrete-2026").await;
+    let login = app
+        .login(&other, "ca", "admin@ca.test", "Clef-Secrete-2026")
+        .await;
     assert_eq!(login.status(), StatusCode::OK);
 
     let (first, second) = tokio::join!(
@@ -240,7 +357,11 @@ async fn two_agents_merging_the_same_pair_at_once_make_one_merge() {
     let mut statuses = [first.status(), second.status()];
     statuses.sort();
     assert_eq!(statuses, [StatusCode::OK, StatusCode::CONFLICT]);
-    let refused = if first.status() == StatusCode::CONFLICT { first } else { second };
+    let refused = if first.status() == StatusCode::CONFLICT {
+        first
+    } else {
+        second
+    };
     assert!(error_message(refused).await.contains("déjà fusionnées"));
     assert_eq!(app.count("tenant_ca.person_merges").await, 1);
 }
@@ -251,7 +372,11 @@ async fn two_records_with_accounts_are_not_merged_and_certified_values_cannot_be
     let c = commune(&app, "ca").await;
     signed_in_citizen(&app, "ca", "un@exemple.fr").await;
     signed_in_citizen(&app, "ca", "deux@exemple.fr").await;
-    let id = |email: &str| format!("SELECT p.id FROM tenant_ca.people p JOIN tenant_ca.users u ON u.id = p.account_id WHERE u.email = '{email}'");
+    let id = |email: &str| {
+        format!(
+            "SELECT p.id FROM tenant_ca.people p JOIN tenant_ca.users u ON u.id = p.account_id WHERE u.email = '{email}'"
+        )
+    };
     let one: Uuid = app.text(&id("un@exemple.fr")).await.parse().unwrap();
     let two: Uuid = app.text(&id("deux@exemple.fr")).await.parse().unwrap();
     let refused = merge(&app, &c.admin, "ca", one, two, &[]).await;
@@ -266,7 +391,15 @@ async fn two_records_with_accounts_are_not_merged_and_certified_values_cannot_be
           WHERE id = '{one}'"
     ))
     .await;
-    let replaced = merge(&app, &c.admin, "ca", one, counter, &[("birth_date", counter)]).await;
+    let replaced = merge(
+        &app,
+        &c.admin,
+        "ca",
+        one,
+        counter,
+        &[("birth_date", counter)],
+    )
+    .await;
     assert_eq!(replaced.status(), StatusCode::BAD_REQUEST);
     let (field, message) = error_field(replaced).await;
     assert_eq!(field, "birth_date");
@@ -278,7 +411,12 @@ async fn two_records_with_accounts_are_not_merged_and_certified_values_cannot_be
 async fn managers_edit_the_rules_with_precise_refusals_and_agents_are_kept_out() {
     let app = spawn_app().await;
     let c = commune(&app, "ca").await;
-    let rules: Value = app.post(&c.admin, "ca", "doublons/regles", &[]).await.json().await.unwrap();
+    let rules: Value = app
+        .post(&c.admin, "ca", "doublons/regles", &[])
+        .await
+        .json()
+        .await
+        .unwrap();
     assert_eq!(rules.as_array().unwrap().len(), 4);
     assert_eq!(rules[0]["name"], "Même nom, prénom et date de naissance");
 
@@ -293,19 +431,59 @@ async fn managers_edit_the_rules_with_precise_refusals_and_agents_are_kept_out()
                 .unwrap()
         }
     };
-    let (field, message) = error_field(save(vec![("name", "Téléphone seul"), ("priority", "5"), ("equal[0]", "birth_place")]).await).await;
+    let (field, message) = error_field(
+        save(vec![
+            ("name", "Téléphone seul"),
+            ("priority", "5"),
+            ("equal[0]", "birth_place"),
+        ])
+        .await,
+    )
+    .await;
     assert_eq!(field, "equal");
     assert!(message.contains("rapide"), "{message}");
-    let (field, _) = error_field(save(vec![("name", "X"), ("priority", "120"), ("equal[0]", "email")]).await).await;
+    let (field, _) = error_field(
+        save(vec![
+            ("name", "X"),
+            ("priority", "120"),
+            ("equal[0]", "email"),
+        ])
+        .await,
+    )
+    .await;
     assert_eq!(field, "priority");
-    let taken = save(vec![("name", "Même courriel et nom approchant"), ("priority", "5"), ("equal[0]", "email")]).await;
+    let taken = save(vec![
+        ("name", "Même courriel et nom approchant"),
+        ("priority", "5"),
+        ("equal[0]", "email"),
+    ])
+    .await;
     assert_eq!(taken.status(), StatusCode::CONFLICT);
-    let created = save(vec![("name", "Même courriel et même téléphone"), ("priority", "6"), ("active", "1"), ("equal[0]", "email"), ("equal[3]", "phone")]).await;
-    assert_eq!(created.status(), StatusCode::OK, "{}", created.text().await.unwrap());
+    let created = save(vec![
+        ("name", "Même courriel et même téléphone"),
+        ("priority", "6"),
+        ("active", "1"),
+        ("equal[0]", "email"),
+        ("equal[3]", "phone"),
+    ])
+    .await;
+    assert_eq!(
+        created.status(),
+        StatusCode::OK,
+        "{}",
+        created.text().await.unwrap()
+    );
 
     let agent = crate::backoffice::agent(&app, &c, "ca", "agent@ca.test").await;
-    assert_eq!(app.post(&agent, "ca", "doublons/file", &[]).await.status(), StatusCode::FORBIDDEN);
-    let page = agent.get(app.url("ca", "/back-office/doublons")).send().await.unwrap();
+    assert_eq!(
+        app.post(&agent, "ca", "doublons/file", &[]).await.status(),
+        StatusCode::FORBIDDEN
+    );
+    let page = agent
+        .get(app.url("ca", "/back-office/doublons"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(page.status(), StatusCode::FORBIDDEN);
 }
 
@@ -320,9 +498,18 @@ async fn another_communes_manager_sees_none_of_the_queue_and_merges_nothing_by_i
     let pair = pair_ids(&queue(&app, &a.admin, "ca").await)[0].0.clone();
 
     assert!(pair_ids(&queue(&app, &b.admin, "cb").await).is_empty());
-    let distinct = app.post(&b.admin, "cb", "doublons/distinctes", &[("pair", &pair)]).await;
+    let distinct = app
+        .post(&b.admin, "cb", "doublons/distinctes", &[("pair", &pair)])
+        .await;
     assert_eq!(distinct.status(), StatusCode::NOT_FOUND);
-    let form = app.post(&b.admin, "cb", "doublons/formulaire", &[("a", &x.to_string()), ("b", &y.to_string())]).await;
+    let form = app
+        .post(
+            &b.admin,
+            "cb",
+            "doublons/formulaire",
+            &[("a", &x.to_string()), ("b", &y.to_string())],
+        )
+        .await;
     assert_eq!(form.status(), StatusCode::NOT_FOUND);
     let merged = merge(&app, &b.admin, "cb", x, y, &[]).await;
     assert_eq!(merged.status(), StatusCode::NOT_FOUND);
@@ -331,10 +518,13 @@ async fn another_communes_manager_sees_none_of_the_queue_and_merges_nothing_by_i
     let merged = merge(&app, &a.admin, "ca", x, y, &[]).await;
     assert_eq!(merged.status(), StatusCode::OK);
     let merge_id: String = merged.json().await.unwrap();
-    let undo = app.post(&b.admin, "cb", "doublons/annuler", &[("merge", &merge_id)]).await;
+    let undo = app
+        .post(&b.admin, "cb", "doublons/annuler", &[("merge", &merge_id)])
+        .await;
     assert_eq!(undo.status(), StatusCode::NOT_FOUND);
     assert_eq!(
-        app.text("SELECT count(*) FROM tenant_ca.people WHERE merged_into IS NOT NULL").await,
+        app.text("SELECT count(*) FROM tenant_ca.people WHERE merged_into IS NOT NULL")
+            .await,
         "1"
     );
 }
