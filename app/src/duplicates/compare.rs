@@ -269,6 +269,12 @@ pub struct Prepared {
     pub email: Option<String>,
     pub phone: Option<String>,
     pub address: Option<(String, String)>,
+    /// Birth and usage family names' variants.
+    pub families: Vec<String>,
+    /// The given names read as a family name, and the family name as given names (names
+    /// typed the wrong way round).
+    pub given_as_family: Vec<String>,
+    pub family_as_given: Vec<Vec<String>>,
 }
 
 fn glued(text: &str) -> Option<String> {
@@ -311,15 +317,23 @@ impl Prepared {
             .filter(|w| !is_particle(w))
             .collect();
         words.sort();
+        let birth = family_variants(&record.birth_name);
+        let usage = record
+            .usage_name
+            .as_deref()
+            .map(family_variants)
+            .unwrap_or_default();
         Self {
             civility: non_empty(&record.civility),
             given: given_parts(&record.given_names),
-            birth: family_variants(&record.birth_name),
-            usage: record
-                .usage_name
-                .as_deref()
-                .map(family_variants)
+            families: birth.iter().chain(usage.iter()).cloned().collect(),
+            given_as_family: family_variants(&record.given_names),
+            family_as_given: birth
+                .first()
+                .map(|f| vec![vec![f.clone()]])
                 .unwrap_or_default(),
+            birth,
+            usage,
             words,
             birth_date: non_empty(&record.birth_date),
             birth_place: record.birth_place.as_deref().and_then(glued),
@@ -332,15 +346,6 @@ impl Prepared {
             }),
         }
     }
-
-    /// Birth and usage family names.
-    pub fn families(&self) -> Vec<String> {
-        self.birth
-            .iter()
-            .chain(self.usage.iter())
-            .cloned()
-            .collect()
-    }
 }
 
 /// Given and family names compared together: straight (family names over birth and usage
@@ -350,34 +355,22 @@ pub fn names_close(a: &Prepared, b: &Prepared) -> Option<Closeness> {
     if !a.given.is_empty() && !b.given.is_empty() {
         let straight = match (
             given_close(&a.given, &b.given),
-            family_close(&a.families(), &b.families()),
+            family_close(&a.families, &b.families),
         ) {
             (Some(g), Some(f)) => Some(g.min(f)),
             _ => None,
         };
-        let given_as_family = |p: &Prepared| -> Vec<String> {
-            family_variants(
-                &p.given
-                    .iter()
-                    .map(|n| n.join("-"))
-                    .collect::<Vec<_>>()
-                    .join(" "),
-            )
-        };
-        let family_as_given = |p: &Prepared| -> Vec<Vec<String>> {
-            p.birth
-                .first()
-                .map(|f| vec![vec![f.clone()]])
-                .unwrap_or_default()
-        };
+        if straight.is_some() {
+            return straight;
+        }
         let swapped = match (
-            family_close(&given_as_family(a), &b.birth),
-            given_close(&family_as_given(a), &b.given),
+            family_close(&a.given_as_family, &b.birth),
+            given_close(&a.family_as_given, &b.given),
         ) {
             (Some(_), Some(_)) => Some(Closeness::Swapped),
             _ => None,
         };
-        return straight.or(swapped);
+        return swapped;
     }
     words_close(&a.words, &b.words)
 }

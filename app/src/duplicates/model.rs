@@ -176,6 +176,21 @@ impl Rule {
             }
         }
         let mut weights = Vec::new();
+        // The cheap exact comparisons first: most pairs of a block fail there.
+        for attribute in &self.equal {
+            match compare(a, b, *attribute, Mode::Exact) {
+                Outcome::Close(c) => weights.push(c.weight()),
+                Outcome::Missing if self.missing_allowed.contains(attribute) => weights.push(50),
+                _ => return None,
+            }
+        }
+        for attribute in &self.different {
+            match compare(a, b, *attribute, Mode::Exact) {
+                Outcome::Far => {}
+                Outcome::Missing if self.missing_allowed.contains(attribute) => {}
+                _ => return None,
+            }
+        }
         let joint_names = self.approximate.contains(&Attribute::GivenNames)
             && self.approximate.contains(&Attribute::BirthName);
         if joint_names {
@@ -201,20 +216,6 @@ impl Rule {
             match compare(a, b, *attribute, Mode::Approximate) {
                 Outcome::Close(c) => weights.push(c.weight()),
                 Outcome::Missing if self.missing_allowed.contains(attribute) => weights.push(50),
-                _ => return None,
-            }
-        }
-        for attribute in &self.equal {
-            match compare(a, b, *attribute, Mode::Exact) {
-                Outcome::Close(c) => weights.push(c.weight()),
-                Outcome::Missing if self.missing_allowed.contains(attribute) => weights.push(50),
-                _ => return None,
-            }
-        }
-        for attribute in &self.different {
-            match compare(a, b, *attribute, Mode::Exact) {
-                Outcome::Far => {}
-                Outcome::Missing if self.missing_allowed.contains(attribute) => {}
                 _ => return None,
             }
         }
@@ -262,6 +263,17 @@ fn both<'a, T>(a: &'a Option<T>, b: &'a Option<T>) -> Option<(&'a T, &'a T)> {
     a.as_ref().zip(b.as_ref())
 }
 
+/// The family names an attribute compares.
+fn family_names(p: &Prepared, attribute: Attribute, mode: Mode) -> &[String] {
+    match (attribute, mode) {
+        (Attribute::UsageName, _) => &p.usage,
+        // Approximately, a birth name also matches the other's usage name (a married name
+        // typed as the birth name at the counter).
+        (_, Mode::Approximate) => &p.families,
+        _ => &p.birth,
+    }
+}
+
 /// One attribute of two records, exactly (normalised: case, accents, punctuation) or
 /// approximately (one slip).
 fn compare(a: &Prepared, b: &Prepared, attribute: Attribute, mode: Mode) -> Outcome {
@@ -290,16 +302,10 @@ fn compare(a: &Prepared, b: &Prepared, attribute: Attribute, mode: Mode) -> Outc
             }
         }
         Attribute::BirthName | Attribute::UsageName => {
-            let pick = |p: &Prepared| -> Vec<String> {
-                match (attribute, mode) {
-                    (Attribute::UsageName, _) => p.usage.clone(),
-                    // Approximately, a birth name also matches the other's usage name (a
-                    // married name typed as the birth name at the counter).
-                    (_, Mode::Approximate) => p.families(),
-                    _ => p.birth.clone(),
-                }
-            };
-            let (x, y) = (pick(a), pick(b));
+            let (x, y) = (
+                family_names(a, attribute, mode),
+                family_names(b, attribute, mode),
+            );
             if x.is_empty() || y.is_empty() {
                 Outcome::Missing
             } else if mode == Mode::Exact {
@@ -310,7 +316,7 @@ fn compare(a: &Prepared, b: &Prepared, attribute: Attribute, mode: Mode) -> Outc
                     Outcome::Far
                 }
             } else {
-                outcome(family_close(&x, &y), mode)
+                outcome(family_close(x, y), mode)
             }
         }
         Attribute::BirthDate => match both(&a.birth_date, &b.birth_date) {
