@@ -5,7 +5,7 @@
 use sea_orm::FromQueryResult;
 use uuid::Uuid;
 
-use super::model::{Attribute, Certainty, Civility, Origin, PersonView, Provenance};
+use super::model::{Attribute, Certainty, Civility, Origin, PersonView};
 use crate::demarches::model::Address;
 use crate::error::{AppError, AppResult};
 use crate::infra::{Queries, TenantTx};
@@ -82,7 +82,7 @@ pub async fn sync_account(tx: &TenantTx, account_id: Uuid) -> AppResult<Option<U
             id
         }
     };
-    let mut record = load(tx, person).await?.ok_or(AppError::NotFound)?;
+    let mut record = load(tx, person).await?.ok_or(AppError::Internal)?;
     let at = now_rfc3339();
     let mut changed = Vec::new();
     if account.email_verified
@@ -286,7 +286,7 @@ pub async fn load(tx: &TenantTx, id: Uuid) -> AppResult<Option<PersonView>> {
 /// Writes every attribute of `record` and its provenance (the caller has checked what may
 /// change and records the event).
 pub async fn store(tx: &TenantTx, record: &PersonView) -> AppResult<()> {
-    let id = Uuid::parse_str(&record.id).map_err(|_| AppError::NotFound)?;
+    let id = Uuid::parse_str(&record.id).map_err(internal)?;
     let civility = record.civility.map(|c| match c {
         Civility::Madame => "madame",
         Civility::Monsieur => "monsieur",
@@ -345,6 +345,7 @@ pub async fn record_event(
 
 #[cfg(test)]
 mod tests {
+    use super::super::model::Provenance;
     use super::*;
 
     #[test]
