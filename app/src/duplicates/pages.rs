@@ -149,6 +149,7 @@ fn PairCard(pair: SuspectedPair, distinct: ServerAction<DeclareDistinctPair>) ->
         "/back-office/doublons/fusion?a={}&b={}",
         pair.a.id, pair.b.id
     );
+    let pair_id = pair.id.clone();
     view! {
         <article class="card" data-testid="duplicate-pair" data-pair=pair.id.clone()>
             <h2>{pair.a.full_name()} " / " {pair.b.full_name()}</h2>
@@ -156,7 +157,7 @@ fn PairCard(pair: SuspectedPair, distinct: ServerAction<DeclareDistinctPair>) ->
             {side_by_side(&pair.a, &pair.b, s::FIRST_RECORD, s::SECOND_RECORD)}
             <p><a class="button" href=merge_href>{s::MERGE}</a></p>
             <ActionForm action=distinct attr:class="form-inline">
-                <input type="hidden" name="pair" value=pair.id.clone()/>
+                <input type="hidden" name="pair" value=pair_id/>
                 <button type="submit" class="button button-secondary">{s::DISTINCT}</button>
             </ActionForm>
         </article>
