@@ -271,8 +271,8 @@ fn choice_row(
         .into_any();
     }
     // A certified value wins; otherwise the survivor's, unless it has none.
-    let keep_merged = (choice.merged_certified && !choice.survivor_certified)
-        || (!choice.survivor_certified && choice.survivor_value.is_empty());
+    let keep_merged =
+        !choice.survivor_certified && (choice.merged_certified || choice.survivor_value.is_empty());
     let lock_survivor = choice.survivor_certified && !choice.merged_certified;
     let lock_merged = choice.merged_certified && !choice.survivor_certified;
     let cell = move |id: String, value: String, certified: bool, checked: bool, disabled: bool| {

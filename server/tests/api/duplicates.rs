@@ -161,6 +161,35 @@ async fn the_job_finds_pairs_by_blocks_and_a_pair_declared_distinct_is_never_pro
     expected.sort();
     assert_eq!(found, expected);
 
+    // The queue's page shows both records side by side, and the merge form opens.
+    let page = c
+        .admin
+        .get(app.url("ca", "/back-office/doublons"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.status(), StatusCode::OK);
+    let html = page.text().await.unwrap();
+    assert_eq!(
+        html.matches("data-testid=\"duplicate-pair\"").count(),
+        2,
+        "{html}"
+    );
+    assert!(html.contains("LEFEVRE") && html.contains("Personnes distinctes"));
+    let form = c
+        .admin
+        .get(app.url("ca", &format!("/back-office/doublons/fusion?a={a}&b={b}")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(form.status(), StatusCode::OK);
+    assert!(
+        form.text()
+            .await
+            .unwrap()
+            .contains("name=\"choix[given_names]\"")
+    );
+
     // A second run finds nothing new.
     assert_eq!(detect(&app, "ca").await, 0);
 
@@ -472,6 +501,20 @@ async fn managers_edit_the_rules_with_precise_refusals_and_agents_are_kept_out()
         StatusCode::OK,
         "{}",
         created.text().await.unwrap()
+    );
+
+    let page = c
+        .admin
+        .get(app.url("ca", "/back-office/doublons/regles"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.status(), StatusCode::OK);
+    assert!(
+        page.text()
+            .await
+            .unwrap()
+            .contains("Même courriel et même téléphone")
     );
 
     let agent = crate::backoffice::agent(&app, &c, "ca", "agent@ca.test").await;
