@@ -14,6 +14,7 @@
 //! Run it through `scripts/bench`. Directly:
 //! `GUICHET_BENCH_DATABASE_URL=postgres://… cargo bench -p guichet-server --bench duplicates`
 
+#[allow(dead_code)] // the request-timing helpers: this bench times one job
 mod support;
 
 use std::path::PathBuf;
