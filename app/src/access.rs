@@ -26,6 +26,7 @@ const PROTECTED: &[(&str, Role)] = &[
     ("/back-office/courriers", Role::Manager),
     ("/back-office/publipostages", Role::Manager),
     ("/back-office/circuits", Role::Manager),
+    ("/back-office/doublons", Role::Manager),
     // Where an agent enrols their second factor (reachable without one: see `decide`).
     (crate::second_factor::ENROL_PATH, Role::Agent),
     ("/admin", Role::Admin),

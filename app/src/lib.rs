@@ -12,6 +12,7 @@ pub mod contexts;
 pub mod demarches;
 pub mod designer;
 pub mod dossiers;
+pub mod duplicates;
 pub mod error;
 pub mod identity;
 #[cfg(feature = "ssr")]

@@ -7,8 +7,8 @@ use leptos_router::{SsrMode, path};
 
 use crate::context::{SiteView, provide_site, use_site};
 use crate::{
-    account, admin, backoffice, branding, contexts, designer, identity, letters, mail, org,
-    people, platform, portal, responses, second_factor, store, usagers, wallet, workflow,
+    account, admin, backoffice, branding, contexts, designer, duplicates, identity, letters, mail,
+    org, people, platform, portal, responses, second_factor, store, usagers, wallet, workflow,
 };
 
 /// Pages citizens open first, often on a phone, that ship without the Leptos runtime: they are
@@ -152,6 +152,9 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/back-office/courriers/:id") view=letters::pages::TemplateEditorPage ssr=SsrMode::Async/>
                     <Route path=path!("/back-office/parapheur") view=responses::pages::ParapheurPage ssr=SsrMode::Async/>
                     <Route path=path!("/back-office/circuits") view=responses::pages::CircuitsPage ssr=SsrMode::Async/>
+                    <Route path=path!("/back-office/doublons") view=duplicates::pages::DuplicatesPage ssr=SsrMode::Async/>
+                    <Route path=path!("/back-office/doublons/fusion") view=duplicates::pages::MergePage ssr=SsrMode::Async/>
+                    <Route path=path!("/back-office/doublons/regles") view=duplicates::pages::RulesPage ssr=SsrMode::Async/>
                     <Route path=path!("/back-office/publipostages") view=letters::merge_pages::MailMergesPage ssr=SsrMode::Async/>
                     <Route path=path!("/admin/agents") view=admin::pages::Agents ssr=SsrMode::Async/>
                     <Route path=path!("/administration/organigramme") view=org::pages::OrgChartPage ssr=SsrMode::Async/>

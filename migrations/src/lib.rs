@@ -71,5 +71,6 @@ pub fn tenant_migrations() -> Vec<Box<dyn MigrationTrait>> {
         migration!("tenant/m0021_beneficiaries"),
         migration!("tenant/m0022_wallet"),
         migration!("tenant/m0023_usagers"),
+        migration!("tenant/m0024_duplicates"),
     ]
 }

@@ -57,6 +57,7 @@ pub async fn serve(config: &Config, state: AppState, listener: TcpListener) -> a
     tracing::info!(mail = %transport.describe(), "mail transport");
     jobs::spawn(state.clone(), transport, config.mail_from.clone());
     jobs::digest::spawn(state.clone());
+    jobs::duplicates::spawn(state.clone());
     jobs::indexer::spawn(state.clone());
     jobs::store::spawn(state.clone());
     jobs::mail_merge::spawn(state.clone());

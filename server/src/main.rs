@@ -23,6 +23,8 @@ USAGE:
   guichet deliver-mail [--watch]         send every commune's due mail, then exit (--watch: keep
                                          delivering as mail is queued, like `serve`'s worker)
   guichet digest [--tenant SLUG]         send today's digests of urgent and late dossiers now
+  guichet duplicates [--tenant SLUG]    run the duplicate people detection now (all records,
+                                         by blocks) and print what it found
   guichet operator create --email EMAIL --name NAME   (password from GUICHET_OPERATOR_PASSWORD)
   guichet reindex [--tenant SLUG]        rebuild dossier search indexes from PostgreSQL
   guichet generate-dossiers --tenant SLUG [--count N]   insert N realistic dossiers (default 1000)
@@ -126,6 +128,25 @@ async fn run(args: Vec<String>) -> anyhow::Result<()> {
                 .map(|(_, v)| v.as_str());
             for (slug, sent) in guichet_server::jobs::digest::run_all(&state, only).await? {
                 println!("{slug}: {sent} digest(s) queued");
+            }
+            Ok(())
+        }
+        ["duplicates", ..] => {
+            let flags = flags(&args[1..])?;
+            let only = flags
+                .iter()
+                .find(|(n, _)| n == "tenant")
+                .map(|(_, v)| v.as_str());
+            for done in jobs::duplicates::run_all(&state, only, jobs::duplicates::Run::Now).await? {
+                println!(
+                    "{:<24} {:>9} people  {:>10} pairs compared  {:>6} suspected  {:>6} new  {:>8.2} s",
+                    done.slug,
+                    done.report.people,
+                    done.report.compared,
+                    done.report.suspected,
+                    done.report.new,
+                    done.elapsed.as_secs_f64()
+                );
             }
             Ok(())
         }

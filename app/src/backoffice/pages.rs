@@ -39,7 +39,8 @@ pub fn Home() -> impl IntoView {
                                     " " <A href="/back-office/catalogue">{crate::store::strings::STORE_LINK}</A>
                                     " " <A href="/back-office/courriers">{crate::letters::strings::LETTERS_LINK}</A>
                                     " " <a href="/back-office/circuits">{crate::responses::strings::CIRCUITS_TITLE}</a>
-                                    " " <A href="/back-office/publipostages">{crate::letters::strings::MERGE_TITLE}</A></p>
+                                    " " <A href="/back-office/publipostages">{crate::letters::strings::MERGE_TITLE}</A>
+                                    " " <a href="/back-office/doublons">{crate::duplicates::strings::QUEUE_TITLE}</a></p>
                             })}
                             <PublishNewsPanel/>
                         }

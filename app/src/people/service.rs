@@ -56,6 +56,7 @@ pub async fn sync_account(tx: &TenantTx, account_id: Uuid) -> AppResult<Option<U
             vec![account_id.into()],
         )
         .await?;
+    let created = existing.is_none();
     let person = match existing {
         Some(row) => row.id,
         None => {
@@ -174,6 +175,11 @@ pub async fn sync_account(tx: &TenantTx, account_id: Uuid) -> AppResult<Option<U
             serde_json::json!({ "attributes": changed }),
         )
         .await?;
+    }
+    if created {
+        // A new record may be someone the commune already knows (met at the counter): the
+        // suspected pairs go to the agents' review queue.
+        crate::duplicates::service::check_new(tx, person).await?;
     }
     Ok(Some(person))
 }

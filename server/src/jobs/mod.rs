@@ -10,6 +10,7 @@
 //! at start and every [`SWEEP_INTERVAL`], and tenants with mail waiting for a retry when due.
 
 pub mod digest;
+pub mod duplicates;
 pub mod indexer;
 pub mod live;
 pub mod mail_merge;

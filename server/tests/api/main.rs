@@ -11,6 +11,7 @@ mod certified;
 mod contexts;
 mod demarches;
 mod dossiers;
+mod duplicates;
 mod files;
 mod helpers;
 mod identity;
