@@ -35,7 +35,12 @@ const PROTECTED: &[(&str, Role)] = &[
 
 /// Pages that need a signed-in user of any kind (a citizen's own record, household,
 /// organisations and wallet): anonymous visitors are sent to sign in and brought back.
-const SIGNED_IN: &[&str] = &["/mon-compte/informations", "/mon-foyer", "/mes-structures", crate::wallet::model::PAGE];
+const SIGNED_IN: &[&str] = &[
+    "/mon-compte/informations",
+    "/mon-foyer",
+    "/mes-structures",
+    crate::wallet::model::PAGE,
+];
 
 /// The sign-in page and the query parameter carrying where to go afterwards.
 pub const LOGIN_PATH: &str = "/connexion";
@@ -246,7 +251,11 @@ mod tests {
 
     #[test]
     fn a_citizens_own_pages_need_only_a_session() {
-        for path in ["/mon-compte/informations", "/mon-foyer", "/mes-structures/x"] {
+        for path in [
+            "/mon-compte/informations",
+            "/mon-foyer",
+            "/mes-structures/x",
+        ] {
             assert!(requires_sign_in(path), "{path}");
             assert_eq!(required_role(path), None, "{path}");
         }

@@ -31,8 +31,8 @@ pub mod text;
 pub mod ui;
 #[cfg(feature = "ssr")]
 pub mod uploads;
-pub mod wallet;
 pub mod usagers;
+pub mod wallet;
 pub mod workflow;
 
 pub use routes::{App, shell};

@@ -68,9 +68,9 @@ pub fn tenant_migrations() -> Vec<Box<dyn MigrationTrait>> {
         migration!("tenant/m0017_second_factor"),
         migration!("tenant/m0018_sso_services_and_factor_resets"),
         migration!("tenant/m0019_people"),
-        migration!("tenant/m0021_beneficiaries"),
-        migration!("tenant/m0022_wallet"),
-        migration!("tenant/m0023_usagers"),
-        migration!("tenant/m0024_duplicates"),
+        migration!("tenant/m0020_beneficiaries"),
+        migration!("tenant/m0021_wallet"),
+        migration!("tenant/m0022_usagers"),
+        migration!("tenant/m0023_duplicates"),
     ]
 }

@@ -77,10 +77,17 @@ pub async fn merge_people(
     use ssr::*;
     reply(
         async {
-            let (_, tx) = tenant_tx().await?;
+            let (state, tx) = tenant_tx().await?;
             let user = require_role(&tx, Role::Manager).await?;
             let id = service::merge(&tx, &user, &a, &b, &choix).await?;
+            let tenant = tx.tenant().clone();
             tx.commit().await?;
+            // The absorbed record leaves the people search, the survivor's links are new.
+            let both: Vec<uuid::Uuid> = [&a, &b]
+                .iter()
+                .filter_map(|id| uuid::Uuid::parse_str(id.trim()).ok())
+                .collect();
+            crate::usagers::service::index_people(&state, &tenant, &both).await?;
             Ok(id.to_string())
         }
         .await,
@@ -93,10 +100,14 @@ pub async fn undo_person_merge(merge: String) -> Result<(), AppError> {
     use ssr::*;
     reply(
         async {
-            let (_, tx) = tenant_tx().await?;
+            let (state, tx) = tenant_tx().await?;
             let user = require_role(&tx, Role::Manager).await?;
-            service::undo_merge(&tx, &user, &merge).await?;
+            let both = service::undo_merge(&tx, &user, &merge).await?;
+            let tenant = tx.tenant().clone();
             tx.commit().await?;
+            // The restored record is searchable again (its row, `updated_at` included, is
+            // exactly as before the merge, so the index's catch-up would not see it).
+            crate::usagers::service::index_people(&state, &tenant, &both).await?;
             Ok(())
         }
         .await,

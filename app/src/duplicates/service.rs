@@ -53,6 +53,7 @@ pub const LINKS: &[(&str, &str, Holds)] = &[
         Holds::OnePer(&["organisation_id"]),
     ),
     ("wallet_pieces", "person_id", Holds::Many),
+    ("person_notes", "person_id", Holds::Many),
 ];
 
 /// Blocks larger than this (a placeholder e-mail shared by thousands of records…) are not
@@ -1142,7 +1143,7 @@ pub async fn merge(
 /// dropped ones restored. Only the latest merge of either record can be undone. The survivor's
 /// state just before is kept in its history.
 #[tracing::instrument(skip_all, fields(tenant = %tx.tenant().slug))]
-pub async fn undo_merge(tx: &TenantTx, user: &UserView, merge: &str) -> AppResult<()> {
+pub async fn undo_merge(tx: &TenantTx, user: &UserView, merge: &str) -> AppResult<[Uuid; 2]> {
     let merge = parse_id(merge, s::MERGE_UNKNOWN)?;
     #[derive(FromQueryResult)]
     struct Merge {
@@ -1260,7 +1261,7 @@ pub async fn undo_merge(tx: &TenantTx, user: &UserView, merge: &str) -> AppResul
     .await?;
     refresh_keys(tx, survivor).await?;
     refresh_keys(tx, merged).await?;
-    Ok(())
+    Ok([survivor, merged])
 }
 
 /// A table name from a stored merge, only if it is one of [`LINKS`] (it goes into SQL text).

@@ -12,9 +12,9 @@
 
 pub mod api;
 #[cfg(feature = "ssr")]
-pub mod household;
-#[cfg(feature = "ssr")]
 pub mod beneficiary;
+#[cfg(feature = "ssr")]
+pub mod household;
 pub mod model;
 #[cfg(feature = "ssr")]
 pub mod organisations;

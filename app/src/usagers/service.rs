@@ -852,6 +852,8 @@ pub async fn create_at_counter(tx: &TenantTx, agent: &Agent, form: &PersonForm) 
         serde_json::json!({ "from": "counter" }),
     )
     .await?;
+    // Met at the counter, perhaps already known online: suspected pairs go to the review queue.
+    crate::duplicates::service::check_new(tx, id).await?;
     Ok(id)
 }
 

@@ -35,5 +35,5 @@ mod second_factor;
 mod startup;
 mod store;
 mod tenancy;
-mod wallet;
 mod usagers;
+mod wallet;
