@@ -244,7 +244,11 @@ mod tests {
 
     #[test]
     fn a_citizens_own_pages_need_only_a_session() {
-        for path in ["/mon-compte/informations", "/mon-foyer", "/mes-structures/x"] {
+        for path in [
+            "/mon-compte/informations",
+            "/mon-foyer",
+            "/mes-structures/x",
+        ] {
             assert!(requires_sign_in(path), "{path}");
             assert_eq!(required_role(path), None, "{path}");
         }

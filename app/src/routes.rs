@@ -7,8 +7,8 @@ use leptos_router::{SsrMode, path};
 
 use crate::context::{SiteView, provide_site, use_site};
 use crate::{
-    account, admin, backoffice, branding, contexts, designer, identity, letters, mail, org,
-    people, platform, portal, responses, second_factor, store, workflow,
+    account, admin, backoffice, branding, contexts, designer, identity, letters, mail, org, people,
+    platform, portal, responses, second_factor, store, workflow,
 };
 
 /// Pages citizens open first, often on a phone, that ship without the Leptos runtime: they are

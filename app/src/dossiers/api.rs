@@ -67,7 +67,10 @@ pub async fn start_draft(
         let (_, tx, viewer) = ssr::open().await?;
         let mut profile = super::service::profile(viewer.as_ref());
         // The citizen's phone and address come from their person record.
-        if let Some(account) = viewer.as_ref().and_then(crate::account::model::UserView::uuid) {
+        if let Some(account) = viewer
+            .as_ref()
+            .and_then(crate::account::model::UserView::uuid)
+        {
             (profile.phone, profile.address) =
                 crate::people::record::contact_for_prefill(&tx, account).await?;
         }

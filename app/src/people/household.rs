@@ -82,7 +82,11 @@ async fn household_of(tx: &TenantTx, person: Uuid) -> AppResult<Option<Household
 
 /// The household of the citizen's `person` (whose row the caller holds locked, so two first
 /// visits at once make one household), created with them as referent if they have none.
-async fn ensure_household(tx: &TenantTx, person: Uuid, by: Option<Uuid>) -> AppResult<HouseholdRow> {
+async fn ensure_household(
+    tx: &TenantTx,
+    person: Uuid,
+    by: Option<Uuid>,
+) -> AppResult<HouseholdRow> {
     if let Some(row) = household_of(tx, person).await? {
         return Ok(row);
     }
@@ -228,8 +232,14 @@ pub async fn add_member(tx: &TenantTx, user: &UserView, input: &MemberInput) -> 
     let mut problems = Problems::default();
     let checked = check_member(&mut problems, input, today()?);
     if let Some(member) = &checked {
-        check_one_conjoint(tx, &mut problems, household.household_id, member.relation, None)
-            .await?;
+        check_one_conjoint(
+            tx,
+            &mut problems,
+            household.household_id,
+            member.relation,
+            None,
+        )
+        .await?;
     }
     problems.into_result()?;
     let member = checked.ok_or(AppError::Internal)?;
@@ -354,14 +364,21 @@ pub async fn update_member(
     }
     let mut after = before.clone();
     if let Some(checked) = checked {
-        apply(&mut problems, &before, &mut after, checked, s::certified_unchangeable);
+        apply(
+            &mut problems,
+            &before,
+            &mut after,
+            checked,
+            s::certified_unchangeable,
+        );
     }
     problems.into_result()?;
     let relation = Relation::parse(input.relation.trim()).ok_or(AppError::Internal)?;
     let previous = set_relation(tx, household, member, relation).await?;
     let mut extra = serde_json::json!({ "by": s::SOURCE_CITIZEN });
     if previous != relation {
-        extra["relation"] = serde_json::json!({ "before": previous.as_str(), "after": relation.as_str() });
+        extra["relation"] =
+            serde_json::json!({ "before": previous.as_str(), "after": relation.as_str() });
     }
     let changed = commit_change(
         tx,
@@ -548,7 +565,8 @@ pub async fn correct_member(
     let by = format!("{} {}", s::AGENT_CORRECTED, agent.display_name);
     let mut extra = serde_json::json!({ "by": by });
     if previous != relation {
-        extra["relation"] = serde_json::json!({ "before": previous.as_str(), "after": relation.as_str() });
+        extra["relation"] =
+            serde_json::json!({ "before": previous.as_str(), "after": relation.as_str() });
     }
     let changed = commit_change(
         tx,

@@ -342,7 +342,13 @@ pub fn spaced_siret(siret: &str) -> String {
     if siret.len() != 14 || !siret.is_ascii() {
         return siret.to_owned();
     }
-    format!("{} {} {} {}", &siret[..3], &siret[3..6], &siret[6..9], &siret[9..])
+    format!(
+        "{} {} {} {}",
+        &siret[..3],
+        &siret[3..6],
+        &siret[6..9],
+        &siret[9..]
+    )
 }
 
 /// The Luhn check the INSEE uses for SIREN and SIRET numbers.
@@ -361,7 +367,7 @@ fn luhn(digits: &[u8]) -> bool {
             }
         })
         .sum();
-    sum % 10 == 0
+    sum.is_multiple_of(10)
 }
 
 /// The digits of `value` once spaces are removed, if it is exactly `len` digits.

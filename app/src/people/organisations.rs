@@ -209,7 +209,11 @@ pub async fn add_organisation(
 /// The citizen no longer represents `organisation` (which stays: others may represent it, and
 /// dossiers may have been filed on its behalf).
 #[tracing::instrument(skip_all, fields(tenant = %tx.tenant().slug))]
-pub async fn leave_organisation(tx: &TenantTx, user: &UserView, organisation: &str) -> AppResult<()> {
+pub async fn leave_organisation(
+    tx: &TenantTx,
+    user: &UserView,
+    organisation: &str,
+) -> AppResult<()> {
     let unknown = || AppError::NotFound(s::ORGANISATION_UNKNOWN.to_owned());
     let organisation = Uuid::parse_str(organisation.trim()).map_err(|_| unknown())?;
     let person = person_of_citizen(tx, user).await?;

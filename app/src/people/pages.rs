@@ -14,8 +14,8 @@ use super::api::{
     UpdateHouseholdMember, my_household, my_organisations, my_record,
 };
 use super::model::{
-    Attribute, Certainty, Civility, HouseholdView, MemberView, OrganisationKind,
-    OrganisationView, RecordView, Relation,
+    Attribute, Certainty, Civility, HouseholdView, MemberView, OrganisationKind, OrganisationView,
+    RecordView, Relation,
 };
 use super::strings as s;
 use crate::error::AppError;
@@ -214,7 +214,10 @@ fn civility_options() -> Vec<(&'static str, &'static str)> {
 
 /// A success notice that the next submission clears.
 fn notice_when(done: RwSignal<Option<&'static str>>) -> impl IntoView {
-    move || done.get().map(|text| view! { <Notice><p>{text}</p></Notice> })
+    move || {
+        done.get()
+            .map(|text| view! { <Notice><p>{text}</p></Notice> })
+    }
 }
 
 // --- /mon-compte -------------------------------------------------------------------------------
@@ -285,7 +288,11 @@ fn RecordForm(
     let civility = if is_certified(Attribute::Civility) {
         certified(
             s::ATTR_CIVILITY,
-            person.civility.map(Civility::label).unwrap_or_default().to_owned(),
+            person
+                .civility
+                .map(Civility::label)
+                .unwrap_or_default()
+                .to_owned(),
         )
         .into_any()
     } else {
@@ -328,14 +335,19 @@ fn RecordForm(
     };
     let address = person.address.clone().unwrap_or_default();
     let email_badge = if email_verified {
-        view! { <span class="badge" data-testid="email-badge">{s::BADGE_EMAIL_VERIFIED}</span> }.into_any()
+        view! { <span class="badge" data-testid="email-badge">{s::BADGE_EMAIL_VERIFIED}</span> }
+            .into_any()
     } else {
         view! { <span class="badge badge-warning" data-testid="email-badge">{s::EMAIL_NOT_VERIFIED}</span> }.into_any()
     };
     let given_names = text(
         Attribute::GivenNames,
-        input("given_names", s::ATTR_GIVEN_NAMES, person.given_names.clone())
-            .autocomplete("given-name"),
+        input(
+            "given_names",
+            s::ATTR_GIVEN_NAMES,
+            person.given_names.clone(),
+        )
+        .autocomplete("given-name"),
     );
     let birth_name = text(
         Attribute::BirthName,
@@ -358,11 +370,15 @@ fn RecordForm(
             person.birth_place.clone().unwrap_or_default(),
         ),
     );
-    let phone = input("phone", s::ATTR_PHONE, person.phone.clone().unwrap_or_default())
-        .kind("tel")
-        .hint(s::PHONE_HINT)
-        .autocomplete("tel")
-        .view(prefix, error);
+    let phone = input(
+        "phone",
+        s::ATTR_PHONE,
+        person.phone.clone().unwrap_or_default(),
+    )
+    .kind("tel")
+    .hint(s::PHONE_HINT)
+    .autocomplete("tel")
+    .view(prefix, error);
     let address = view! {
         <fieldset class="field">
             <legend>{s::ADDRESS_LEGEND}</legend>

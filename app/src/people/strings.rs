@@ -63,8 +63,7 @@ pub const CIVILITY_INVALID: &str = "Choisissez « Madame », « Monsieur » ou �
 pub const RELATION_INVALID: &str =
     "Choisissez le lien avec vous : « Conjoint », « Enfant » ou « Autre ».";
 pub const BIRTH_DATE_REQUIRED: &str = "Indiquez la date de naissance.";
-pub const BIRTH_DATE_FORMAT: &str =
-    "La date de naissance doit être une date réelle, au format JJ/MM/AAAA (par exemple 24/08/2015).";
+pub const BIRTH_DATE_FORMAT: &str = "La date de naissance doit être une date réelle, au format JJ/MM/AAAA (par exemple 24/08/2015).";
 pub const BIRTH_DATE_FUTURE: &str = "La date de naissance ne peut pas être dans le futur.";
 pub const BIRTH_DATE_TOO_OLD: &str = "La date de naissance ne peut pas être antérieure à 1900.";
 pub const CHILD_TOO_OLD: &str =

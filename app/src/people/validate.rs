@@ -321,7 +321,14 @@ mod tests {
             Some("+32470123456".into())
         );
         assert_eq!(phone("p", "").unwrap(), None);
-        for bad in ["12 34", "06 12 34 56", "+33 6 12", "+1", "0612345678x", "+0612345678"] {
+        for bad in [
+            "12 34",
+            "06 12 34 56",
+            "+33 6 12",
+            "+1",
+            "0612345678x",
+            "+0612345678",
+        ] {
             assert_eq!(
                 phone("p", bad).unwrap_err().message,
                 s::PHONE_INVALID,
@@ -335,7 +342,13 @@ mod tests {
         let mut problems = Problems::default();
         assert_eq!(address(&mut problems, "", " ", "", ""), None);
         assert!(problems.0.is_empty());
-        let found = address(&mut problems, "3 bis", "rue  des Lilas", "44 800", "Saint-Herblain");
+        let found = address(
+            &mut problems,
+            "3 bis",
+            "rue  des Lilas",
+            "44 800",
+            "Saint-Herblain",
+        );
         assert_eq!(
             found,
             Some(Address {
@@ -358,7 +371,10 @@ mod tests {
             name("n", "Nom", "  Le  Goff-Élise ", true).unwrap(),
             Some("Le Goff-Élise".into())
         );
-        assert_eq!(name("n", "Nom", "O’Neil", true).unwrap(), Some("O’Neil".into()));
+        assert_eq!(
+            name("n", "Nom", "O’Neil", true).unwrap(),
+            Some("O’Neil".into())
+        );
         assert_eq!(name("n", "Nom", "", false).unwrap(), None);
         assert_eq!(
             name("n", "Nom", "", true).unwrap_err().message,
@@ -389,7 +405,10 @@ mod tests {
         );
         assert_eq!(civility("c", "").unwrap(), None);
         assert_eq!(civility("c", "madame").unwrap(), Some(Civility::Madame));
-        assert_eq!(civility("c", "mme").unwrap_err().message, s::CIVILITY_INVALID);
+        assert_eq!(
+            civility("c", "mme").unwrap_err().message,
+            s::CIVILITY_INVALID
+        );
     }
 
     #[test]

@@ -123,7 +123,10 @@ async fn a_citizen_edits_their_record_and_cannot_change_what_franceconnect_certi
         [
             ("birth_date".to_owned(), s::BIRTH_DATE_FUTURE.to_owned()),
             ("phone".to_owned(), s::PHONE_INVALID.to_owned()),
-            ("address_postcode".to_owned(), s::POSTCODE_INVALID.to_owned()),
+            (
+                "address_postcode".to_owned(),
+                s::POSTCODE_INVALID.to_owned()
+            ),
         ]
     );
     let record = ok_json(post(&app, &citizen, "ca", "my_record", &[]).await).await;
@@ -149,7 +152,10 @@ async fn a_citizen_edits_their_record_and_cannot_change_what_franceconnect_certi
     let html = crate::backoffice::visible(&page.text().await.unwrap());
     assert!(html.contains(s::BADGE_CERTIFIED), "{html}");
     assert!(html.contains(s::BADGE_EMAIL_VERIFIED));
-    assert!(!html.contains("name=\"birth_name\""), "a certified value is no input");
+    assert!(
+        !html.contains("name=\"birth_name\""),
+        "a certified value is no input"
+    );
     assert!(html.contains("name=\"phone\""));
 
     // Changing a certified value is refused with the reason; the same value is no change.
@@ -263,12 +269,26 @@ async fn a_citizen_adds_two_children_edits_one_and_removes_the_other() {
 
     // A child born in the future, or without a birth date, is refused and nothing is written.
     let people_before = app.count("tenant_ca.people").await;
-    let refused = post(&app, &citizen, "ca", "add_member", &child("Zoé", "2999-01-01")).await;
+    let refused = post(
+        &app,
+        &citizen,
+        "ca",
+        "add_member",
+        &child("Zoé", "2999-01-01"),
+    )
+    .await;
     assert_eq!(refused.status(), StatusCode::BAD_REQUEST);
     assert_eq!(error_message(refused).await, s::BIRTH_DATE_FUTURE);
     let refused = post(&app, &citizen, "ca", "add_member", &child("Zoé", "")).await;
     assert_eq!(error_message(refused).await, s::BIRTH_DATE_REQUIRED);
-    let refused = post(&app, &citizen, "ca", "add_member", &child("Zoé", "1990-01-01")).await;
+    let refused = post(
+        &app,
+        &citizen,
+        "ca",
+        "add_member",
+        &child("Zoé", "1990-01-01"),
+    )
+    .await;
     assert_eq!(error_message(refused).await, s::CHILD_TOO_OLD);
     assert_eq!(app.count("tenant_ca.people").await, people_before);
 
@@ -575,10 +595,7 @@ async fn households_are_out_of_reach_of_other_households_and_other_communes() {
 
     // A neighbour in the same commune: another household's member is unknown to them.
     let paul = signed_in_citizen(&app, "ca", "paul@example.org").await;
-    for (endpoint, form) in [
-        ("update_member", &edit[..]),
-        ("remove_member", &edit[..1]),
-    ] {
+    for (endpoint, form) in [("update_member", &edit[..]), ("remove_member", &edit[..1])] {
         let refused = post(&app, &paul, "ca", endpoint, form).await;
         assert_eq!(refused.status(), StatusCode::NOT_FOUND, "{endpoint}");
         assert_eq!(error_message(refused).await, s::MEMBER_UNKNOWN);
@@ -588,10 +605,7 @@ async fn households_are_out_of_reach_of_other_households_and_other_communes() {
 
     // A citizen and an agent of another commune: the id means nothing there.
     let other = signed_in_citizen(&app, "cb", "jeanne@example.org").await;
-    for (endpoint, form) in [
-        ("update_member", &edit[..]),
-        ("remove_member", &edit[..1]),
-    ] {
+    for (endpoint, form) in [("update_member", &edit[..]), ("remove_member", &edit[..1])] {
         let refused = post(&app, &other, "cb", endpoint, form).await;
         assert_eq!(refused.status(), StatusCode::NOT_FOUND, "{endpoint}");
     }
