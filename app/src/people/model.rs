@@ -227,7 +227,7 @@ fn luhn(digits: &[u8]) -> bool {
             }
         })
         .sum();
-    sum % 10 == 0
+    sum.is_multiple_of(10)
 }
 
 /// The digits of `value` once spaces are removed, if it is exactly `len` digits.
