@@ -417,6 +417,8 @@ pub async fn start_draft(
 }
 
 /// The draft as its step page shows it, or the address of its dossier once submitted.
+// Built once per request and unpacked at once: boxing the page would buy nothing.
+#[allow(clippy::large_enum_variant)]
 pub enum DraftState {
     Open(Box<DraftPage>),
     Submitted(String),

@@ -95,8 +95,8 @@ pub const PICK_EXPIRED: &str = "Cette pièce de votre porte-documents a expiré 
 pub const PICK_UNKNOWN: &str = "Cette pièce n'est pas dans votre porte-documents.";
 
 /// A piece in the démarche's list.
-pub fn choice_label(type_label: &str, name: &str, expires_on: Option<&str>) -> String {
-    match expires_on {
+pub fn choice_label(type_label: &str, name: &str, expiry: Option<&str>) -> String {
+    match expiry {
         Some(date) => format!("{type_label} – {name} ({})", expires_on(date)),
         None => format!("{type_label} – {name}"),
     }
