@@ -61,12 +61,15 @@ pub async fn sync_account(tx: &TenantTx, account_id: Uuid) -> AppResult<Option<U
         Some(row) => row.id,
         None => {
             let id = Uuid::new_v4();
+            let (given, birth) = split_display_name(&account.display_name);
             tx.execute(
-                "INSERT INTO people (id, account_id, birth_name, email) VALUES ($1, $2, $3, $4)",
+                "INSERT INTO people (id, account_id, given_names, birth_name, email)
+                 VALUES ($1, $2, $3, $4, $5)",
                 vec![
                     id.into(),
                     account_id.into(),
-                    account.display_name.clone().into(),
+                    given.into(),
+                    birth.into(),
                     account.email.clone().into(),
                 ],
             )
@@ -212,6 +215,16 @@ pub async fn drop_certification(tx: &TenantTx, account_id: Uuid) -> AppResult<()
     Ok(())
 }
 
+/// An account's display name ("Marie Dupont") as first names and name, the best guess until
+/// the citizen completes their record: the last word is the name.
+fn split_display_name(display_name: &str) -> (String, String) {
+    let words: Vec<&str> = display_name.split_whitespace().collect();
+    match words.split_last() {
+        Some((last, rest)) if !rest.is_empty() => (rest.join(" "), (*last).to_owned()),
+        _ => (String::new(), display_name.trim().to_owned()),
+    }
+}
+
 /// The person of a citizen account, if it has one.
 pub async fn person_of_account(tx: &TenantTx, account_id: Uuid) -> AppResult<Option<Uuid>> {
     let row: Option<IdRow> = tx
@@ -347,6 +360,15 @@ pub async fn record_event(
 mod tests {
     use super::super::model::Provenance;
     use super::*;
+
+    #[test]
+    fn a_display_name_is_split_into_first_names_and_name() {
+        assert_eq!(
+            split_display_name("Marie Claire  Dupont"),
+            ("Marie Claire".to_owned(), "Dupont".to_owned())
+        );
+        assert_eq!(split_display_name("Dupont"), (String::new(), "Dupont".to_owned()));
+    }
 
     #[test]
     fn provenance_round_trips_through_its_json_column() {

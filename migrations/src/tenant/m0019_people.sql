@@ -111,12 +111,14 @@ ALTER TABLE dossiers ADD CONSTRAINT dossiers_beneficiary_organisation_id_fkey
 CREATE INDEX dossiers_beneficiary_person_idx ON dossiers (beneficiary_person_id);
 CREATE INDEX dossiers_beneficiary_organisation_idx ON dossiers (beneficiary_organisation_id);
 
--- Every existing citizen account gets its person, its name split as well as it can be
--- (the account only knows a display name): the citizen completes it from "Mon compte".
+-- Every existing citizen account gets its person, its display name split as well as it can be
+-- (the last word as the name): the citizen completes it from "Mon compte".
 INSERT INTO people (id, account_id, given_names, birth_name, email, provenance)
 SELECT gen_random_uuid(), u.id,
-       coalesce(u.certified_identity->>'given_name', ''),
-       coalesce(u.certified_identity->>'family_name', u.display_name),
+       coalesce(u.certified_identity->>'given_name',
+                btrim(regexp_replace(btrim(u.display_name), '\s*\S+$', ''))),
+       coalesce(u.certified_identity->>'family_name',
+                coalesce(substring(btrim(u.display_name) from '(\S+)$'), u.display_name)),
        u.email,
        '{}'::jsonb
   FROM users u
