@@ -262,7 +262,10 @@ pub fn check_siret(value: &str) -> Result<String, &'static str> {
     };
     let compact: String = d.iter().map(|d| char::from(b'0' + d)).collect();
     let la_poste = compact.starts_with(LA_POSTE_SIREN)
-        && d.iter().map(|&d| u32::from(d)).sum::<u32>().is_multiple_of(5);
+        && d.iter()
+            .map(|&d| u32::from(d))
+            .sum::<u32>()
+            .is_multiple_of(5);
     if !luhn(&d) && !la_poste {
         return Err(s::SIRET_KEY);
     }
