@@ -198,7 +198,7 @@ async fn generate_people(state: &AppState, tenant: &Arc<Tenant>, count: usize) {
                 'usager' || i || '@exemple.fr',
                 '06' || lpad(((i * 7919) % 100000000)::text, 8, '0'),
                 now() - interval '1 year', now() - interval '1 year'
-           FROM generate_series(1, $1) AS i, (SELECT {g} AS g, {f} AS f) names",
+           FROM generate_series(1, $1::int) AS i, (SELECT {g} AS g, {f} AS f) names",
         g = array(&GIVEN),
         f = array(&FAMILY),
         ng = GIVEN.len(),

@@ -112,7 +112,7 @@ async fn search_finds_a_person_by_a_misspelt_accentless_name_a_birth_date_and_a_
     }
     assert_eq!(
         ids(&search(&app, &c.admin, "ca", "Dupond").await),
-        [marc.clone()]
+        vec![marc.clone()]
     );
     assert!(
         search(&app, &c.admin, "ca", "Lefevre 02/01/1990")
@@ -150,7 +150,7 @@ async fn a_person_created_at_the_counter_is_found_at_once_by_any_agent() {
     let id = create(&app, &guichet, "ca", HELENE).await;
     assert_eq!(
         ids(&search(&app, &colleague, "ca", "lefevre").await),
-        [id.clone()]
+        vec![id.clone()]
     );
     let page: Value = person(&app, &colleague, "ca", &id)
         .await
@@ -407,7 +407,7 @@ async fn editing_a_certified_attribute_is_refused_and_other_corrections_are_trac
     // The index follows: the new phone finds her, the old one no longer does.
     assert_eq!(
         ids(&search(&app, &guichet, "ca", "0700000000").await),
-        [id.clone()]
+        vec![id.clone()]
     );
     assert!(search(&app, &guichet, "ca", "0612345678").await.is_empty());
 
@@ -436,7 +436,7 @@ async fn another_communes_agent_gets_404_for_the_person_and_finds_nothing_of_it(
     let id = create(&app, &a.admin, "ca", HELENE).await;
     assert_eq!(
         ids(&search(&app, &a.admin, "ca", "lefevre").await),
-        [id.clone()]
+        vec![id.clone()]
     );
 
     let agent_b = agent(&app, &b, "cb", "agent@cb.test").await;
