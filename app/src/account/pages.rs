@@ -232,7 +232,10 @@ pub fn MyAccount() -> impl IntoView {
                             </dl>
                             <p>"Vous êtes connecté au portail de " <strong>{tenant.name.clone()}</strong> "."</p>
                             {user.certified.clone().map(|identity| view! { <CertifiedIdentitySection identity/> })}
-                            {(user.kind == super::model::UserKind::Citizen).then(|| view! { <crate::people::pages::AccountPeopleLinks/> })}
+                            {(user.kind == super::model::UserKind::Citizen).then(|| view! {
+                                <crate::people::pages::AccountPeopleLinks/>
+                                <p><A href=crate::wallet::model::PAGE>{crate::wallet::strings::ACCOUNT_LINK}</A></p>
+                            })}
                             {user.has_role(Role::Agent).then(|| view! {
                                 <p><A href=crate::second_factor::ENROL_PATH>{crate::second_factor::strings::SECURITY_LINK}</A></p>
                             })}

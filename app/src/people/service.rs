@@ -367,7 +367,10 @@ mod tests {
             split_display_name("Marie Claire  Dupont"),
             ("Marie Claire".to_owned(), "Dupont".to_owned())
         );
-        assert_eq!(split_display_name("Dupont"), (String::new(), "Dupont".to_owned()));
+        assert_eq!(
+            split_display_name("Dupont"),
+            (String::new(), "Dupont".to_owned())
+        );
     }
 
     #[test]

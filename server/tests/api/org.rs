@@ -503,7 +503,7 @@ async fn the_demo_org_chart_and_instruction_settings_are_seeded_once() {
     assert_eq!(
         app.count("tenant_saint_herblain.demarche_instruction")
             .await,
-        2
+        3
     );
 
     let list = json(

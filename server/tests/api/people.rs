@@ -99,8 +99,9 @@ async fn a_citizen_edits_their_record_and_cannot_change_what_franceconnect_certi
         .await,
     )
     .unwrap();
-    assert_eq!(event["before"]["birth_name"], "Jeanne Martin");
-    assert_eq!(event["after"]["birth_name"], "Martin");
+    // The account's display name gave the record a first guess ("Jeanne" / "Martin").
+    assert_eq!(event["before"]["given_names"], "Jeanne");
+    assert_eq!(event["after"]["given_names"], "Jeanne Marie");
     assert_eq!(event["after"]["phone"], "+33612345678");
 
     // Several problems at once: each named on its field, nothing written.

@@ -125,6 +125,13 @@ pub struct PeoplePlan {
 /// Dates, e-mails, phone numbers (spaces allowed), SIRET/SIREN/RNA; the rest are names.
 pub fn people_plan(text: &str) -> PeoplePlan {
     let text = text.trim();
+    // A date first: "1985-03-14" would otherwise read as the digits of a phone number.
+    if let Some(date) = iso_date(text) {
+        return PeoplePlan {
+            exact: vec![date],
+            names: Vec::new(),
+        };
+    }
     // A number typed in groups ("06 12 34 56 78", "214 401 622 00011") is one identifier.
     let compact: String = text
         .chars()
