@@ -89,7 +89,12 @@ describe('démarche designer', () => {
     await page.getByLabel('Nombre maximal de fichiers').fill('2');
 
     // A repeatable group's sub-field gets the whole field panel: a choice sub-field its options.
-    await page.locator('.palette-item[data-kind="group"]').dragTo(steps.nth(0).getByTestId('dropzone'));
+    // The palette is taller than what is left of the page below it: it cannot stay in place, so
+    // both ends of the drag are put in view first (a drag that scrolls the page in between
+    // starts from whatever item has come under the pointer).
+    const groupItem = page.locator('.palette-item[data-kind="group"]');
+    await groupItem.evaluate((item) => item.scrollIntoView({ block: 'end' }));
+    await groupItem.dragTo(steps.nth(0).getByTestId('dropzone'));
     const group = page.locator('.designer-field[data-code="groupe_1"]');
     await group.click();
     await page.locator('#prop-label').fill('Véhicule');
