@@ -142,7 +142,7 @@ async fn write_keys(tx: &TenantTx, person: Uuid, keys: &[String]) -> AppResult<(
 }
 
 /// Recomputes a live record's stored keys (a merged one has none).
-async fn refresh_keys(tx: &TenantTx, person: Uuid) -> AppResult<()> {
+pub async fn refresh_keys(tx: &TenantTx, person: Uuid) -> AppResult<()> {
     let row: Option<CompareRow> = tx
         .fetch_optional(
             &format!(

@@ -243,44 +243,19 @@ pub async fn add_member(tx: &TenantTx, user: &UserView, input: &MemberInput) -> 
     }
     problems.into_result()?;
     let member = checked.ok_or(AppError::Internal)?;
-    let id = Uuid::new_v4();
-    let at = now_rfc3339();
-    let mut record = PersonView {
-        id: id.to_string(),
+    let record = PersonView {
         civility: member.civility,
         given_names: member.given_names,
         birth_name: member.birth_name,
         birth_date: member.birth_date.map(|d| d.to_string()),
         ..Default::default()
     };
-    for attribute in [
-        Attribute::Civility,
-        Attribute::GivenNames,
-        Attribute::BirthName,
-        Attribute::BirthDate,
-    ] {
-        let given = match attribute {
-            Attribute::Civility => record.civility.is_some(),
-            Attribute::BirthDate => record.birth_date.is_some(),
-            _ => true,
-        };
-        if given {
-            record.provenance.0.insert(
-                attribute,
-                super::model::Origin {
-                    certainty: super::model::Certainty::Declared,
-                    source: s::SOURCE_CITIZEN.to_owned(),
-                    at: at.clone(),
-                },
-            );
-        }
-    }
-    tx.execute(
-        "INSERT INTO people (id, created_by) VALUES ($1, $2)",
-        vec![id.into(), user.uuid().into()],
-    )
-    .await?;
-    super::service::store(tx, &record).await?;
+    let detail = serde_json::json!({
+        "household": household.household_id.to_string(),
+        "relation": member.relation.as_str(),
+        "by": s::SOURCE_CITIZEN,
+    });
+    let id = super::service::create(tx, record, user.uuid(), s::SOURCE_CITIZEN, detail).await?;
     tx.execute(
         "INSERT INTO household_members (household_id, person_id, relation) VALUES ($1, $2, $3)",
         vec![
@@ -290,19 +265,6 @@ pub async fn add_member(tx: &TenantTx, user: &UserView, input: &MemberInput) -> 
         ],
     )
     .await?;
-    record_event(
-        tx,
-        id,
-        user.uuid(),
-        "created",
-        serde_json::json!({
-            "household": household.household_id.to_string(),
-            "relation": member.relation.as_str(),
-            "by": s::SOURCE_CITIZEN,
-        }),
-    )
-    .await?;
-    crate::duplicates::service::check_new(tx, id).await?;
     Ok(id)
 }
 

@@ -137,6 +137,24 @@ pub struct PersonView {
 }
 
 impl PersonView {
+    /// The value of one attribute, as compared and recorded in the history.
+    pub fn value_of(&self, attribute: Attribute) -> serde_json::Value {
+        use serde_json::Value as J;
+        let opt = |v: &Option<String>| v.clone().map(J::String).unwrap_or(J::Null);
+        match attribute {
+            Attribute::Civility => serde_json::to_value(self.civility).unwrap_or(J::Null),
+            Attribute::GivenNames => J::String(self.given_names.clone()),
+            Attribute::BirthName => J::String(self.birth_name.clone()),
+            Attribute::UsageName => opt(&self.usage_name),
+            Attribute::BirthDate => opt(&self.birth_date),
+            Attribute::BirthPlace => opt(&self.birth_place),
+            Attribute::BirthCountry => opt(&self.birth_country),
+            Attribute::Email => opt(&self.email),
+            Attribute::Phone => opt(&self.phone),
+            Attribute::Address => serde_json::to_value(&self.address).unwrap_or(J::Null),
+        }
+    }
+
     /// "Prénoms NOM" with the usage name when there is one ("Marie DUPONT née MARTIN").
     pub fn full_name(&self) -> String {
         let given = self.given_names.trim();

@@ -332,7 +332,46 @@ pub async fn store(tx: &TenantTx, record: &PersonView) -> AppResult<()> {
         ],
     )
     .await?;
-    Ok(())
+    // The duplicates' blocking keys follow the names and phone, or an edited record would
+    // only be compared again by the nightly run.
+    crate::duplicates::service::refresh_keys(tx, id).await
+}
+
+/// A new record without an account (met at the counter, a household member): every value
+/// given is declared by `source`, the history starts with `detail`, and the record is checked
+/// against the others at once (suspected pairs go to the duplicates queue). Returns its id.
+pub async fn create(
+    tx: &TenantTx,
+    mut record: PersonView,
+    created_by: Option<Uuid>,
+    source: &str,
+    detail: serde_json::Value,
+) -> AppResult<Uuid> {
+    let id = Uuid::new_v4();
+    record.id = id.to_string();
+    let blank = PersonView::default();
+    let at = now_rfc3339();
+    for attribute in Attribute::ALL {
+        if record.value_of(attribute) != blank.value_of(attribute) {
+            record.provenance.0.insert(
+                attribute,
+                Origin {
+                    certainty: Certainty::Declared,
+                    source: source.to_owned(),
+                    at: at.clone(),
+                },
+            );
+        }
+    }
+    tx.execute(
+        "INSERT INTO people (id, created_by) VALUES ($1, $2)",
+        vec![id.into(), created_by.into()],
+    )
+    .await?;
+    store(tx, &record).await?;
+    record_event(tx, id, created_by, "created", detail).await?;
+    crate::duplicates::service::check_new(tx, id).await?;
+    Ok(id)
 }
 
 /// One line of the record's history.

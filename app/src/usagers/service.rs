@@ -334,24 +334,6 @@ fn attribute_value(person: &PersonView, attribute: Attribute) -> String {
     }
 }
 
-/// The value compared and recorded in the history.
-fn raw_value(person: &PersonView, attribute: Attribute) -> serde_json::Value {
-    use serde_json::Value as J;
-    let opt = |v: &Option<String>| v.clone().map(J::String).unwrap_or(J::Null);
-    match attribute {
-        Attribute::Civility => serde_json::to_value(person.civility).unwrap_or(J::Null),
-        Attribute::GivenNames => J::String(person.given_names.clone()),
-        Attribute::BirthName => J::String(person.birth_name.clone()),
-        Attribute::UsageName => opt(&person.usage_name),
-        Attribute::BirthDate => opt(&person.birth_date),
-        Attribute::BirthPlace => opt(&person.birth_place),
-        Attribute::BirthCountry => opt(&person.birth_country),
-        Attribute::Email => opt(&person.email),
-        Attribute::Phone => opt(&person.phone),
-        Attribute::Address => serde_json::to_value(&person.address).unwrap_or(J::Null),
-    }
-}
-
 /// Everything the 360° page shows about person `id`.
 #[tracing::instrument(skip_all, fields(tenant = %tx.tenant().slug))]
 pub async fn person_page(tx: &TenantTx, agent: &Agent, id: &str) -> AppResult<PersonPage> {
@@ -816,45 +798,19 @@ fn now_rfc3339() -> String {
 /// the agent as its source. Returns the new record's id.
 #[tracing::instrument(skip_all, fields(tenant = %tx.tenant().slug))]
 pub async fn create_at_counter(tx: &TenantTx, agent: &Agent, form: &PersonForm) -> AppResult<Uuid> {
-    let id = Uuid::new_v4();
-    let blank = PersonView {
-        id: id.to_string(),
-        ..Default::default()
-    };
     let mut form = form.clone();
     // The birth name is required at creation even when the field was left out.
     form.birth_name.get_or_insert_with(String::new);
-    let mut person = apply_form(&blank, &form)?;
-    let at = now_rfc3339();
-    for attribute in Attribute::ALL {
-        if raw_value(&person, attribute) != raw_value(&blank, attribute) {
-            person.provenance.0.insert(
-                attribute,
-                Origin {
-                    certainty: Certainty::Declared,
-                    source: agent.user.display_name.clone(),
-                    at: at.clone(),
-                },
-            );
-        }
-    }
-    tx.execute(
-        "INSERT INTO people (id, created_by) VALUES ($1, $2)",
-        vec![id.into(), agent.id.into()],
-    )
-    .await?;
-    store(tx, &person).await?;
-    record_event(
+    let person = apply_form(&PersonView::default(), &form)?;
+    // Met at the counter, perhaps already known online: `create` queues suspected pairs.
+    crate::people::service::create(
         tx,
-        id,
+        person,
         Some(agent.id),
-        "created",
+        &agent.user.display_name,
         serde_json::json!({ "from": "counter" }),
     )
-    .await?;
-    // Met at the counter, perhaps already known online: suspected pairs go to the review queue.
-    crate::duplicates::service::check_new(tx, id).await?;
-    Ok(id)
+    .await
 }
 
 /// What [`edit`] did.
@@ -906,8 +862,8 @@ pub async fn edit(
     let mut changes = serde_json::Map::new();
     let mut upgraded = Vec::new();
     for attribute in Attribute::ALL {
-        let before = raw_value(&current, attribute);
-        let after = raw_value(&next, attribute);
+        let before = current.value_of(attribute);
+        let after = next.value_of(attribute);
         let changed = before != after;
         let editable = current.provenance.editable_by_agent(attribute);
         if changed && !editable {

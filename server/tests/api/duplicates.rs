@@ -123,6 +123,66 @@ async fn a_new_account_matching_a_person_met_at_the_counter_is_queued_at_once() 
     );
 }
 
+/// Registers a person at the counter through the agents' form; returns their id.
+async fn at_the_counter(app: &TestApp, client: &reqwest::Client, form: &[(&str, &str)]) -> String {
+    let response = app.post(client, "ca", "usagers/create", form).await;
+    crate::dossiers::location(&response)
+        .strip_prefix("/back-office/usagers/")
+        .expect("the answer leads to the new record")
+        .to_owned()
+}
+
+#[tokio::test]
+async fn a_corrected_record_is_compared_with_its_new_name_and_phone_at_once() {
+    let app = spawn_app().await;
+    let c = commune(&app, "ca").await;
+    let first = at_the_counter(
+        &app,
+        &c.admin,
+        &[
+            ("given_names", "Paul"),
+            ("birth_name", "Durand"),
+            ("phone", "06 01 02 03 04"),
+        ],
+    )
+    .await;
+    // The agent corrects both the name and the phone: nothing of the old keys is left.
+    let edited = app
+        .post(
+            &c.admin,
+            "ca",
+            "usagers/edit",
+            &[
+                ("id", &first),
+                ("birth_name", "Girard"),
+                ("phone", "06 11 22 33 44"),
+            ],
+        )
+        .await;
+    assert_eq!(edited.status(), StatusCode::OK);
+
+    // No birth date, no e-mail: only the stored keys (name, phone) can bring the two together.
+    let second = at_the_counter(
+        &app,
+        &c.admin,
+        &[
+            ("given_names", "Paul"),
+            ("birth_name", "Girard"),
+            ("phone", "06 11 22 33 44"),
+        ],
+    )
+    .await;
+    let pairs = queue(&app, &c.admin, "ca").await;
+    let found = pair_ids(&pairs);
+    assert_eq!(found.len(), 1, "{pairs}");
+    let ids = [found[0].1.as_str(), found[0].2.as_str()];
+    assert!(ids.contains(&first.as_str()) && ids.contains(&second.as_str()));
+    assert_eq!(
+        pairs["pairs"][0]["rule_name"],
+        "Même téléphone et nom approchant"
+    );
+}
+
 #[tokio::test]
 async fn the_job_finds_pairs_by_blocks_and_a_pair_declared_distinct_is_never_proposed_again() {
     let app = spawn_app().await;
