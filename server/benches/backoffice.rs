@@ -24,10 +24,8 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use app::infra::live::announce;
-use app::infra::{AppState, Queries, Settings, Tenant, TenantTx};
+use app::infra::{AppState, Queries, Tenant, TenantTx};
 use app::platform::service::{NewTenant, provision_tenant};
-use guichet_server::config::Config;
-use leptos::config::{Env, LeptosOptions};
 use sea_orm::FromQueryResult;
 use uuid::Uuid;
 
@@ -54,28 +52,7 @@ struct ServiceRow {
 
 async fn run(database_url: String, data_dir: PathBuf) -> String {
     let count = env_number("GUICHET_BENCH_DOSSIERS", 100_000);
-    let config = Config {
-        database_url: database_url.clone(),
-        settings: Settings {
-            base_domain: "localhost".to_owned(),
-            public_scheme: "http".to_owned(),
-            public_port: Some(3000),
-            trust_forwarded_for: false,
-            files_dir: data_dir.join("files"),
-            files: app::infra::storage::FileStore::local(&data_dir.join("files")).unwrap(),
-        },
-        leptos: LeptosOptions::builder()
-            .output_name("guichet")
-            .site_root("target/site")
-            .env(Env::PROD)
-            .build(),
-        data_dir: data_dir.clone(),
-        smtp_url: None,
-        mail_from: "ne-pas-repondre@guichet.test".to_owned(),
-        db_max_connections: 8,
-    };
-    let state = guichet_server::state(&config).await.expect("connect");
-    guichet_server::migrate(&state).await.expect("migrate");
+    let state = support::migrated_state(&database_url, &data_dir).await;
     let input = NewTenant {
         name: "Commune du banc d'essai".to_owned(),
         slug: SLUG.to_owned(),

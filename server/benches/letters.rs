@@ -22,12 +22,10 @@ use std::process::Command;
 use std::time::{Duration, Instant};
 
 use app::branding::model::BrandingDocument;
-use app::infra::{Queries, Settings, TenantTx};
+use app::infra::{Queries, TenantTx};
 use app::letters::render::{LetterInput, render_letter};
 use app::letters::service::{letterhead, merge_data, template_source};
 use app::platform::service::{NewTenant, provision_tenant, tenant_by_slug};
-use guichet_server::config::Config;
-use leptos::config::{Env, LeptosOptions};
 use sea_orm::FromQueryResult;
 use uuid::Uuid;
 
@@ -60,28 +58,7 @@ fn mib(kib: u64) -> f64 {
 
 async fn run(database_url: String, data_dir: PathBuf) -> String {
     let letters = env_number("GUICHET_BENCH_LETTERS", 10_000);
-    let config = Config {
-        database_url: database_url.clone(),
-        settings: Settings {
-            base_domain: "localhost".to_owned(),
-            public_scheme: "http".to_owned(),
-            public_port: Some(3000),
-            trust_forwarded_for: false,
-            files_dir: data_dir.join("files"),
-            files: app::infra::storage::FileStore::local(&data_dir.join("files")).unwrap(),
-        },
-        leptos: LeptosOptions::builder()
-            .output_name("guichet")
-            .site_root("target/site")
-            .env(Env::PROD)
-            .build(),
-        data_dir: data_dir.clone(),
-        smtp_url: None,
-        mail_from: "ne-pas-repondre@guichet.test".to_owned(),
-        db_max_connections: 8,
-    };
-    let state = guichet_server::state(&config).await.expect("connect");
-    guichet_server::migrate(&state).await.expect("migrate");
+    let state = support::migrated_state(&database_url, &data_dir).await;
     let tenant = provision_tenant(
         &state,
         &NewTenant {

@@ -20,12 +20,10 @@ mod support;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
-use app::infra::{AppState, Queries, Settings, TenantTx};
+use app::infra::{AppState, Queries, TenantTx};
 use app::platform::service::{NewTenant, provision_tenant};
 use app::store::model::{StoreQuery, StoreSort};
 use app::store::search::StoreSearch;
-use guichet_server::config::Config;
-use leptos::config::{Env, LeptosOptions};
 use sea_orm::ConnectionTrait;
 use serde_json::json;
 use uuid::Uuid;
@@ -141,28 +139,7 @@ fn sql_array(words: &[&str]) -> String {
 
 async fn run(database_url: String, data_dir: PathBuf) -> String {
     let entries = env_number("GUICHET_BENCH_STORE_ENTRIES", 10_000);
-    let config = Config {
-        database_url: database_url.clone(),
-        settings: Settings {
-            base_domain: "localhost".to_owned(),
-            public_scheme: "http".to_owned(),
-            public_port: Some(3000),
-            trust_forwarded_for: false,
-            files_dir: data_dir.join("files"),
-            files: app::infra::storage::FileStore::local(&data_dir.join("files")).unwrap(),
-        },
-        leptos: LeptosOptions::builder()
-            .output_name("guichet")
-            .site_root("target/site")
-            .env(Env::PROD)
-            .build(),
-        data_dir: data_dir.clone(),
-        smtp_url: None,
-        mail_from: "ne-pas-repondre@guichet.test".to_owned(),
-        db_max_connections: 8,
-    };
-    let state = guichet_server::state(&config).await.expect("connect");
-    guichet_server::migrate(&state).await.expect("migrate");
+    let state = support::migrated_state(&database_url, &data_dir).await;
     let publisher = tenant(&state, "bench-store-a").await;
     let importer = tenant(&state, "bench-store-b").await;
     let mut out = Vec::new();

@@ -751,7 +751,10 @@ fn ProblemList(ctx: Ctx) -> impl IntoView {
     let select = move |path: &str| {
         let head = path.split('.').next().unwrap_or_default().to_owned();
         let target = ctx.doc.with_untracked(|e| {
-            if matches!(head.as_str(), "title" | "publication" | "steps" | "beneficiary") {
+            if matches!(
+                head.as_str(),
+                "title" | "publication" | "steps" | "beneficiary"
+            ) {
                 return Some(Target::Demarche);
             }
             if let Some(field) = e.field_by_code(&head) {

@@ -7,7 +7,7 @@ use sea_orm::FromQueryResult;
 use uuid::Uuid;
 
 use super::model::{Attribute, Civility, HouseholdView, MemberView, PersonView, Relation};
-use super::record::{commit_change, now_rfc3339, person_of_citizen, set, today};
+use super::record::{commit_change, person_of_citizen, set, today};
 use super::service::{load, record_event};
 use super::strings as s;
 use super::validate::{self, Problems};

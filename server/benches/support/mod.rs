@@ -1,6 +1,11 @@
 //! Helpers shared by the benchmarks (a folder, so cargo does not take it for a bench target).
 
+use std::path::Path;
 use std::time::Duration;
+
+use app::infra::{AppState, Settings};
+use guichet_server::config::Config;
+use leptos::config::{Env, LeptosOptions};
 
 /// `url` with its database name replaced by `name` (query string kept).
 pub fn with_database(url: &str, name: &str) -> String {
@@ -85,4 +90,34 @@ where
         }
     });
     std::process::exit(code);
+}
+
+/// The server's state on `database_url`, migrated, as the benches run it: files under
+/// `data_dir`, no mail, the release site of `target/site`.
+#[allow(dead_code)] // the platform, dossiers and identity benches configure their own server
+pub async fn migrated_state(database_url: &str, data_dir: &Path) -> AppState {
+    let config = Config {
+        database_url: database_url.to_owned(),
+        settings: Settings {
+            base_domain: "localhost".to_owned(),
+            public_scheme: "http".to_owned(),
+            public_port: Some(3000),
+            trust_forwarded_for: false,
+            files_dir: data_dir.join("files"),
+            files: app::infra::storage::FileStore::local(&data_dir.join("files"))
+                .expect("files folder"),
+        },
+        leptos: LeptosOptions::builder()
+            .output_name("guichet")
+            .site_root("target/site")
+            .env(Env::PROD)
+            .build(),
+        data_dir: data_dir.to_path_buf(),
+        smtp_url: None,
+        mail_from: "ne-pas-repondre@guichet.test".to_owned(),
+        db_max_connections: 8,
+    };
+    let state = guichet_server::state(&config).await.expect("connect");
+    guichet_server::migrate(&state).await.expect("migrate");
+    state
 }

@@ -319,7 +319,7 @@ async fn pages_carry_a_content_security_policy_whose_nonce_is_on_every_inline_sc
     let mut nonces = Vec::new();
     // A hydrated page, a citizen's lean page, the not-found page.
     for path in ["/connexion", "/demarches", "/jamais-vu"] {
-        let response = visitor.get(app.url("ca", path)).send().await.unwrap();
+        let response = app.get(&visitor, "ca", path).await;
         let policy = response.headers()[CONTENT_SECURITY_POLICY]
             .to_str()
             .unwrap()
@@ -413,11 +413,7 @@ async fn the_icon_is_the_communes_logo_or_guichets_own_and_never_another_commune
     let visitor = app.client();
     let default_icon = include_bytes!("../../../public/favicon.png");
 
-    let at_b = visitor
-        .get(app.url("cb", "/favicon.ico"))
-        .send()
-        .await
-        .unwrap();
+    let at_b = app.get(&visitor, "cb", "/favicon.ico").await;
     assert_eq!(at_b.status(), StatusCode::OK);
     assert_eq!(at_b.headers()[CONTENT_TYPE], "image/png");
     assert_eq!(at_b.bytes().await.unwrap().as_ref(), LOGO, "B's own logo");

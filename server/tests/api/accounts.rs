@@ -57,11 +57,9 @@ async fn a_citizen_signs_up_verifies_by_mail_and_logs_in() {
         .unwrap();
     assert_eq!(me["email"], "jeanne.martin@example.fr");
     assert_eq!(me["kind"], "Citizen");
-    let account = client
-        .get(app.url("ca", "/mon-compte"))
-        .send()
+    let account = app
+        .get(&client, "ca", "/mon-compte")
         .await
-        .unwrap()
         .text()
         .await
         .unwrap();
@@ -467,11 +465,9 @@ async fn an_admin_invites_an_agent_who_then_logs_in_to_the_back_office() {
     let agent = app
         .accept_invitation("ca", "yann@commune-a.fr", "Agent-Password-1")
         .await;
-    let page = agent
-        .get(app.url("ca", "/back-office"))
-        .send()
+    let page = app
+        .get(&agent, "ca", "/back-office")
         .await
-        .unwrap()
         .text()
         .await
         .unwrap();
@@ -634,11 +630,9 @@ async fn a_first_admin_gives_their_name_on_accepting_and_the_back_office_greets_
         .await;
     assert_eq!(accepted.status(), StatusCode::OK);
     assert_eq!(app.text(user).await, "Claire Fontaine|false");
-    let page = client
-        .get(app.url("ca", "/back-office"))
-        .send()
+    let page = app
+        .get(&client, "ca", "/back-office")
         .await
-        .unwrap()
         .text()
         .await
         .unwrap();
@@ -673,11 +667,9 @@ async fn an_invited_agents_form_starts_with_the_name_the_admin_gave_and_keeps_th
         .token("/invitation");
     let client = app.client();
 
-    let page = client
-        .get(app.url("ca", &format!("/invitation?jeton={token}")))
-        .send()
+    let page = app
+        .get(&client, "ca", &format!("/invitation?jeton={token}"))
         .await
-        .unwrap()
         .text()
         .await
         .unwrap();
@@ -696,11 +688,9 @@ async fn an_invited_agents_form_starts_with_the_name_the_admin_gave_and_keeps_th
         )
         .await;
     assert_eq!(accepted.status(), StatusCode::OK);
-    let home = client
-        .get(app.url("ca", "/back-office"))
-        .send()
+    let home = app
+        .get(&client, "ca", "/back-office")
         .await
-        .unwrap()
         .text()
         .await
         .unwrap();

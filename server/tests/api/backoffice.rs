@@ -199,11 +199,8 @@ async fn csv(
     slug: &str,
     query: &str,
 ) -> reqwest::Response {
-    client
-        .get(app.url(slug, &format!("/back-office/dossiers.csv?{query}")))
-        .send()
+    app.get(&client, slug, &format!("/back-office/dossiers.csv?{query}"))
         .await
-        .unwrap()
 }
 
 /// The first `counters` event of the live dashboard stream.
@@ -212,11 +209,7 @@ async fn first_counters(
     client: &reqwest::Client,
     slug: &str,
 ) -> Result<Value, StatusCode> {
-    let response = client
-        .get(app.url(slug, "/api/back-office/compteurs"))
-        .send()
-        .await
-        .unwrap();
+    let response = app.get(&client, slug, "/api/back-office/compteurs").await;
     if response.status() != StatusCode::OK {
         return Err(response.status());
     }
@@ -437,11 +430,9 @@ async fn transitions_follow_the_workflow_run_their_actions_once_and_a_complement
         .pop()
         .unwrap();
     assert!(mail.body.contains("Précisez le numéro de la rue."));
-    let page = citizen
-        .get(app.url("ca", &format!("/mes-demandes/{reference}")))
-        .send()
+    let page = app
+        .get(&citizen, "ca", &format!("/mes-demandes/{reference}"))
         .await
-        .unwrap()
         .text()
         .await
         .unwrap();
@@ -549,11 +540,9 @@ async fn transitions_follow_the_workflow_run_their_actions_once_and_a_complement
         format!("/mes-demandes/{reference}#messages")
     );
     app.smtp.wait_for("nord@ca.test", 2).await;
-    let page = citizen
-        .get(app.url("ca", &format!("/mes-demandes/{reference}")))
-        .send()
+    let page = app
+        .get(&citizen, "ca", &format!("/mes-demandes/{reference}"))
         .await
-        .unwrap()
         .text()
         .await
         .unwrap();
@@ -1101,28 +1090,18 @@ async fn a_refused_piece_needs_a_reason_which_the_citizen_reads() {
     )
     .await;
     assert_eq!(refused.status(), StatusCode::OK);
-    let page = citizen
-        .get(app.url("ca", &format!("/mes-demandes/{reference}")))
-        .send()
+    let page = app
+        .get(&citizen, "ca", &format!("/mes-demandes/{reference}"))
         .await
-        .unwrap()
         .text()
         .await
         .unwrap();
     assert!(page.contains("Plan illisible"));
     // The agent reads the piece; a download by its id works for them, not for another citizen.
-    let bytes = admin
-        .get(app.url("ca", &format!("/pieces/{piece}")))
-        .send()
-        .await
-        .unwrap();
+    let bytes = app.get(&admin, "ca", &format!("/pieces/{piece}")).await;
     assert_eq!(bytes.status(), StatusCode::OK);
     let stranger = signed_in_citizen(&app, "ca", "autre@example.org").await;
-    let denied = stranger
-        .get(app.url("ca", &format!("/pieces/{piece}")))
-        .send()
-        .await
-        .unwrap();
+    let denied = app.get(&stranger, "ca", &format!("/pieces/{piece}")).await;
     assert_eq!(denied.status(), StatusCode::NOT_FOUND);
 }
 
@@ -1170,11 +1149,9 @@ async fn a_dossiers_mails_and_their_status_are_shown_to_its_agents_and_admins_re
              last_error = '550 5.1.1 Boîte aux lettres inconnue' WHERE id = '{mail_id}'"
     ))
     .await;
-    let html = chef
-        .get(app.url("ca", &format!("/back-office/dossiers/{reference}")))
-        .send()
+    let html = app
+        .get(&chef, "ca", &format!("/back-office/dossiers/{reference}"))
         .await
-        .unwrap()
         .text()
         .await
         .unwrap();
@@ -1189,11 +1166,9 @@ async fn a_dossiers_mails_and_their_status_are_shown_to_its_agents_and_admins_re
 
     // The admin page: filtered by status, with the failure and a button to send it again.
     let admin = &c.admin;
-    let failed = admin
-        .get(app.url("ca", "/administration/courriels?statut=echec"))
-        .send()
-        .await
-        .unwrap();
+    let failed = app
+        .get(&admin, "ca", "/administration/courriels?statut=echec")
+        .await;
     assert_eq!(failed.status(), StatusCode::OK);
     let html = failed.text().await.unwrap();
     assert!(html.contains("Échec : 550 5.1.1") && html.contains(&reference));
@@ -1236,11 +1211,9 @@ async fn a_dossiers_mails_and_their_status_are_shown_to_its_agents_and_admins_re
         .map(|m| m["id"].as_str().unwrap())
         .collect();
     assert!(!ids.is_empty() && !ids.contains(&mail_id.as_str()));
-    let html = other
-        .get(app.url("cb", "/administration/courriels"))
-        .send()
+    let html = app
+        .get(&other, "cb", "/administration/courriels")
         .await
-        .unwrap()
         .text()
         .await
         .unwrap();
@@ -1303,7 +1276,7 @@ pub(crate) fn visible(html: &str) -> String {
 
 /// The HTML of `path` at `ca`, as `client`'s browser gets it.
 async fn html(app: &TestApp, client: &reqwest::Client, path: &str) -> String {
-    let response = client.get(app.url("ca", path)).send().await.unwrap();
+    let response = app.get(&client, "ca", path).await;
     assert_eq!(response.status(), StatusCode::OK, "{path}");
     visible(&response.text().await.unwrap())
 }
@@ -1638,11 +1611,7 @@ async fn a_refused_piece_is_mailed_to_its_citizen_who_replaces_it_and_the_servic
     assert!(told.link("/back-office/dossiers/").ends_with(&reference));
     // Both files stay readable: the new one by its citizen, the old one by the agent.
     for (client, id) in [(&citizen, &new_piece), (&admin, &piece)] {
-        let file = client
-            .get(app.url("ca", &format!("/pieces/{id}")))
-            .send()
-            .await
-            .unwrap();
+        let file = app.get(&client, "ca", &format!("/pieces/{id}")).await;
         assert_eq!(file.status(), StatusCode::OK);
         assert_eq!(file.bytes().await.unwrap().as_ref(), crate::dossiers::PDF);
     }

@@ -219,11 +219,9 @@ async fn a_child_in_the_age_range_prefills_the_draft_and_one_outside_it_is_refus
             (format!("personne:{TOM}"), Value::Null),
         ]
     );
-    let html = parent
-        .get(app.url("ca", &format!("/demarches/{id}")))
-        .send()
+    let html = app
+        .get(&parent, "ca", &format!("/demarches/{id}"))
         .await
-        .unwrap()
         .text()
         .await
         .unwrap();
@@ -557,11 +555,9 @@ async fn a_new_address_is_offered_back_to_the_citizens_record_and_written_only_w
         summary["Summary"][0]["record_updates"],
         json!([{ "code": "address", "label": "Adresse", "value": "12 avenue des Tilleuls, 44800 Saint-Herblain" }])
     );
-    let html = citizen
-        .get(app.url("ca", &format!("/brouillons/{key}/recapitulatif")))
-        .send()
+    let html = app
+        .get(&citizen, "ca", &format!("/brouillons/{key}/recapitulatif"))
         .await
-        .unwrap()
         .text()
         .await
         .unwrap();

@@ -348,12 +348,9 @@ async fn a_dossier_filed_through_a_context_records_it_is_routed_by_it_and_surviv
     let page = agent_dossier(&app, &c.admin, "ca", &plain).await;
     assert_eq!(page["service"], "Accueil");
     assert_eq!(page["context"], Value::Null);
-    let export = c
-        .admin
-        .get(app.url("ca", "/back-office/dossiers.csv"))
-        .send()
+    let export = app
+        .get(&c.admin, "ca", "/back-office/dossiers.csv")
         .await
-        .unwrap()
         .text()
         .await
         .unwrap();

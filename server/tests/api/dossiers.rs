@@ -357,22 +357,14 @@ async fn a_citizen_fills_a_demarche_step_by_step_attaches_a_file_and_submits_it(
     let answers = dossier["answers"].as_array().unwrap();
     assert!(answers.iter().all(|l| l["label"] != "SIRET"));
     let file_id = answers[2]["files"][0][0].as_str().unwrap().to_owned();
-    let download = citizen
-        .get(app.url("ca", &format!("/pieces/{file_id}")))
-        .send()
-        .await
-        .unwrap();
+    let download = app.get(&citizen, "ca", &format!("/pieces/{file_id}")).await;
     assert_eq!(download.status(), StatusCode::OK);
     assert_eq!(download.headers()["content-type"], "application/pdf");
     assert_eq!(download.bytes().await.unwrap().as_ref(), PDF);
 
     // Another citizen of the same commune sees none of it.
     let other = signed_in_citizen(&app, "ca", "paul@example.org").await;
-    let response = other
-        .get(app.url("ca", &format!("/pieces/{file_id}")))
-        .send()
-        .await
-        .unwrap();
+    let response = app.get(&other, "ca", &format!("/pieces/{file_id}")).await;
     assert_eq!(response.status(), StatusCode::NOT_FOUND);
     let response = app
         .post(
@@ -619,11 +611,13 @@ async fn an_anonymous_citizen_follows_a_dossier_whose_status_changes_live() {
         "the acknowledgement carries the tracking link"
     );
 
-    let events = visitor
-        .get(app.url("ca", &format!("/api/suivi/{tracking_key}/evenements")))
-        .send()
-        .await
-        .unwrap();
+    let events = app
+        .get(
+            &visitor,
+            "ca",
+            &format!("/api/suivi/{tracking_key}/evenements"),
+        )
+        .await;
     assert_eq!(events.status(), StatusCode::OK);
     assert!(
         events.headers()["content-type"]
@@ -738,11 +732,13 @@ async fn demarches_drafts_dossiers_and_files_of_a_tenant_are_unreachable_from_an
     assert_eq!(response.status(), StatusCode::NOT_FOUND);
     let response = post_step(&app, &visitor, "cb", &key, 0, &[("nom", "Pirate")], vec![]).await;
     assert_eq!(response.status(), StatusCode::NOT_FOUND);
-    let response = visitor
-        .get(app.url("cb", &format!("/pieces/{file_id}?brouillon={key}")))
-        .send()
-        .await
-        .unwrap();
+    let response = app
+        .get(
+            &visitor,
+            "cb",
+            &format!("/pieces/{file_id}?brouillon={key}"),
+        )
+        .await;
     assert_eq!(response.status(), StatusCode::NOT_FOUND);
     let upload = visitor
         .post(app.url("cb", &format!("/api/brouillons/{key}/pieces")))
@@ -756,11 +752,13 @@ async fn demarches_drafts_dossiers_and_files_of_a_tenant_are_unreachable_from_an
         .await;
     assert_eq!(response.status(), StatusCode::NOT_FOUND);
     // At A, with the draft's key, the file is there.
-    let response = visitor
-        .get(app.url("ca", &format!("/pieces/{file_id}?brouillon={key}")))
-        .send()
-        .await
-        .unwrap();
+    let response = app
+        .get(
+            &visitor,
+            "ca",
+            &format!("/pieces/{file_id}?brouillon={key}"),
+        )
+        .await;
     assert_eq!(response.status(), StatusCode::OK);
 
     let tracking = location(
@@ -777,11 +775,13 @@ async fn demarches_drafts_dossiers_and_files_of_a_tenant_are_unreachable_from_an
         )
         .await;
     assert_eq!(response.status(), StatusCode::NOT_FOUND);
-    let response = visitor
-        .get(app.url("cb", &format!("/api/suivi/{tracking_key}/evenements")))
-        .send()
-        .await
-        .unwrap();
+    let response = app
+        .get(
+            &visitor,
+            "cb",
+            &format!("/api/suivi/{tracking_key}/evenements"),
+        )
+        .await;
     assert_eq!(response.status(), StatusCode::NOT_FOUND);
     let reference = format!("{}-000001", time::OffsetDateTime::now_utc().year());
     let admin_b = app.admin("cb").await;
@@ -822,11 +822,9 @@ async fn closed_and_unpublished_demarches_are_not_offered_and_say_why() {
         "back to the page that explains"
     );
     assert_eq!(app.count("tenant_ca.dossier_drafts").await, 0);
-    let page = visitor
-        .get(app.url("ca", &format!("/demarches/{id}")))
-        .send()
+    let page = app
+        .get(&visitor, "ca", &format!("/demarches/{id}"))
         .await
-        .unwrap()
         .text()
         .await
         .unwrap();
@@ -919,11 +917,9 @@ async fn without_javascript_each_problem_is_named_beside_its_field_and_in_a_link
     )
     .await;
     assert_eq!(location(&response), format!("/brouillons/{key}?etape=1"));
-    let page = citizen
-        .get(app.url("ca", &format!("/brouillons/{key}?etape=1")))
-        .send()
+    let page = app
+        .get(&citizen, "ca", &format!("/brouillons/{key}?etape=1"))
         .await
-        .unwrap()
         .text()
         .await
         .unwrap();

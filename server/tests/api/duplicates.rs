@@ -222,12 +222,7 @@ async fn the_job_finds_pairs_by_blocks_and_a_pair_declared_distinct_is_never_pro
     assert_eq!(found, expected);
 
     // The queue's page shows both records side by side, and the merge form opens.
-    let page = c
-        .admin
-        .get(app.url("ca", "/back-office/doublons"))
-        .send()
-        .await
-        .unwrap();
+    let page = app.get(&c.admin, "ca", "/back-office/doublons").await;
     assert_eq!(page.status(), StatusCode::OK);
     let html = page.text().await.unwrap();
     assert_eq!(
@@ -236,12 +231,13 @@ async fn the_job_finds_pairs_by_blocks_and_a_pair_declared_distinct_is_never_pro
         "{html}"
     );
     assert!(html.contains("LEFEVRE") && html.contains("Personnes distinctes"));
-    let form = c
-        .admin
-        .get(app.url("ca", &format!("/back-office/doublons/fusion?a={a}&b={b}")))
-        .send()
-        .await
-        .unwrap();
+    let form = app
+        .get(
+            &c.admin,
+            "ca",
+            &format!("/back-office/doublons/fusion?a={a}&b={b}"),
+        )
+        .await;
     assert_eq!(form.status(), StatusCode::OK);
     assert!(
         form.text()
@@ -563,12 +559,9 @@ async fn managers_edit_the_rules_with_precise_refusals_and_agents_are_kept_out()
         created.text().await.unwrap()
     );
 
-    let page = c
-        .admin
-        .get(app.url("ca", "/back-office/doublons/regles"))
-        .send()
-        .await
-        .unwrap();
+    let page = app
+        .get(&c.admin, "ca", "/back-office/doublons/regles")
+        .await;
     assert_eq!(page.status(), StatusCode::OK);
     assert!(
         page.text()
@@ -582,11 +575,7 @@ async fn managers_edit_the_rules_with_precise_refusals_and_agents_are_kept_out()
         app.post(&agent, "ca", "doublons/file", &[]).await.status(),
         StatusCode::FORBIDDEN
     );
-    let page = agent
-        .get(app.url("ca", "/back-office/doublons"))
-        .send()
-        .await
-        .unwrap();
+    let page = app.get(&agent, "ca", "/back-office/doublons").await;
     assert_eq!(page.status(), StatusCode::FORBIDDEN);
 }
 

@@ -71,11 +71,8 @@ async fn download(
     key: &str,
     id: &str,
 ) -> reqwest::Response {
-    client
-        .get(app.url(slug, &format!("/pieces/{id}?brouillon={key}")))
-        .send()
+    app.get(&client, slug, &format!("/pieces/{id}?brouillon={key}"))
         .await
-        .unwrap()
 }
 
 fn object_key(slug: &str, id: &str) -> String {

@@ -605,6 +605,11 @@ impl TestApp {
             .unwrap();
     }
 
+    /// GETs `path` at a tenant with `client` (its cookies, its redirect policy).
+    pub async fn get(&self, client: &reqwest::Client, slug: &str, path: &str) -> reqwest::Response {
+        client.get(self.url(slug, path)).send().await.unwrap()
+    }
+
     /// POSTs a form to a server function at a tenant, the way the browser form would.
     pub async fn post(
         &self,

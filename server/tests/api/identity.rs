@@ -119,7 +119,7 @@ fn percent_decode(value: &str) -> String {
 
 /// Starts a sign-in at the commune and returns the provider's authorization URL.
 async fn start(app: &TestApp, browser: &reqwest::Client, slug: &str, path: &str) -> String {
-    let response = browser.get(app.url(slug, path)).send().await.unwrap();
+    let response = app.get(&browser, slug, path).await;
     assert_eq!(response.status(), StatusCode::SEE_OTHER, "{path}");
     location(&response)
 }
@@ -390,11 +390,7 @@ async fn every_failure_ends_on_a_french_page_and_creates_no_account() {
 
     // Discovery unreachable.
     let browser = app.client();
-    let response = browser
-        .get(app.url("cc", "/connexion/franceconnect"))
-        .send()
-        .await
-        .unwrap();
+    let response = app.get(&browser, "cc", "/connexion/franceconnect").await;
     assert_eq!(failure_of(response).await, "configuration-injoignable");
 
     // The provider goes down between the sign-in and the callback.
@@ -477,14 +473,7 @@ async fn an_existing_account_is_linked_only_after_its_password_and_can_be_unlink
         app.post(&browser, "ca", "me", &[]).await.status(),
         StatusCode::UNAUTHORIZED
     );
-    let page = browser
-        .get(app.url("ca", &target))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = app.get(&browser, "ca", &target).await.text().await.unwrap();
     assert!(page.contains("claire.local@example.org"));
 
     let wrong = app
@@ -589,14 +578,7 @@ async fn logging_out_ends_the_providers_session_too() {
         StatusCode::UNAUTHORIZED
     );
     // The page sends the browser on to the provider (meta refresh without JavaScript).
-    let page = browser
-        .get(app.url("ca", &next))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = app.get(&browser, "ca", &next).await.text().await.unwrap();
     let refresh = page
         .split("url=")
         .nth(1)
@@ -612,14 +594,7 @@ async fn logging_out_ends_the_providers_session_too() {
         Some(app.url("ca", "/").as_str())
     );
     // Once: the page shown again has nothing more to end.
-    let again = browser
-        .get(app.url("ca", &next))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let again = app.get(&browser, "ca", &next).await.text().await.unwrap();
     assert!(!again.contains("id_token_hint") && again.contains("Vous êtes déconnecté"));
     let back = crate::oidc_provider::logout(&browser, &end_session).await;
     assert!(back.starts_with(&app.url("ca", "/")), "{back}");
@@ -695,11 +670,9 @@ async fn a_communes_provider_is_never_used_at_another_communes_host() {
         .unwrap();
     assert!(!views.to_string().contains(SECRET));
     assert_eq!(views[0]["own"]["secret_set"], true);
-    let page = admin
-        .get(app.url("ca", "/administration/identite"))
-        .send()
+    let page = app
+        .get(&admin, "ca", "/administration/identite")
         .await
-        .unwrap()
         .text()
         .await
         .unwrap();
@@ -896,12 +869,7 @@ async fn agents_sign_in_once_and_reach_each_communes_back_office_with_its_own_ro
     assert_eq!(user["kind"], "Agent");
     assert_eq!(user["role"], "Manager");
     assert_eq!(
-        browser
-            .get(app.url("ca", "/back-office"))
-            .send()
-            .await
-            .unwrap()
-            .status(),
+        app.get(&browser, "ca", "/back-office").await.status(),
         StatusCode::OK
     );
 
@@ -1341,14 +1309,7 @@ async fn followed(
 ) -> String {
     let target = location(&redirect);
     let body = redirect.text().await.unwrap();
-    let page = browser
-        .get(app.url(slug, &target))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = app.get(&browser, slug, &target).await.text().await.unwrap();
     format!("{target}\n{body}\n{page}")
 }
 
@@ -1466,11 +1427,8 @@ async fn secrets_codes_tokens_state_and_nonce_appear_in_no_log_page_or_error() {
 
     // The admin's page and server functions.
     shown.push(
-        admin
-            .get(app.url("ca", "/administration/identite"))
-            .send()
+        app.get(&admin, "ca", "/administration/identite")
             .await
-            .unwrap()
             .text()
             .await
             .unwrap(),

@@ -283,14 +283,13 @@ async fn the_citizen_downloads_the_acknowledgement_and_the_attestation_once_fina
     let citizen = signed_in_citizen(&app, "ca", "usager@example.org").await;
     let reference = file(&app, &citizen, "ca", &c, "Camille Durand", "44000").await;
 
-    let ack = citizen
-        .get(app.url(
+    let ack = app
+        .get(
+            &citizen,
             "ca",
             &format!("/mes-demandes/{reference}/documents/accuse-reception.pdf"),
-        ))
-        .send()
-        .await
-        .unwrap();
+        )
+        .await;
     assert_eq!(ack.status(), StatusCode::OK);
     assert!(
         ack.headers()["content-disposition"]
@@ -304,11 +303,7 @@ async fn the_citizen_downloads_the_acknowledgement_and_the_attestation_once_fina
     assert!(text.contains("accusé de réception"), "{text}");
 
     let attestation = format!("/mes-demandes/{reference}/documents/attestation.pdf");
-    let early = citizen
-        .get(app.url("ca", &attestation))
-        .send()
-        .await
-        .unwrap();
+    let early = app.get(&citizen, "ca", &attestation).await;
     assert_eq!(early.status(), StatusCode::NOT_FOUND);
     assert!(error_message(early).await.contains("terminée"));
 
@@ -327,11 +322,7 @@ async fn the_citizen_downloads_the_acknowledgement_and_the_attestation_once_fina
             .status(),
         StatusCode::OK
     );
-    let late = citizen
-        .get(app.url("ca", &attestation))
-        .send()
-        .await
-        .unwrap();
+    let late = app.get(&citizen, "ca", &attestation).await;
     assert_eq!(late.status(), StatusCode::OK);
     let text = pdf_text(&late.bytes().await.unwrap());
     assert!(text.contains("Attestation"), "{text}");
@@ -339,14 +330,13 @@ async fn the_citizen_downloads_the_acknowledgement_and_the_attestation_once_fina
 
     // Someone else's dossier is not theirs to download.
     let other = signed_in_citizen(&app, "ca", "autre@example.org").await;
-    let refused = other
-        .get(app.url(
+    let refused = app
+        .get(
+            &other,
             "ca",
             &format!("/mes-demandes/{reference}/documents/accuse-reception.pdf"),
-        ))
-        .send()
-        .await
-        .unwrap();
+        )
+        .await;
     assert_eq!(refused.status(), StatusCode::NOT_FOUND);
 }
 
@@ -394,14 +384,13 @@ async fn another_communes_templates_previews_and_documents_are_out_of_reach() {
     let response = preview(&app, &b.admin, "cb", "#dossier.reference", &reference).await;
     assert_eq!(response.status(), StatusCode::NOT_FOUND);
     // A's citizen's session and dossier mean nothing at B.
-    let at_b = citizen
-        .get(app.url(
+    let at_b = app
+        .get(
+            &citizen,
             "cb",
             &format!("/mes-demandes/{reference}/documents/accuse-reception.pdf"),
-        ))
-        .send()
-        .await
-        .unwrap();
+        )
+        .await;
     assert_ne!(at_b.status(), StatusCode::OK);
     assert_eq!(
         app.text("SELECT source FROM tenant_ca.letter_templates WHERE name = 'Secret de A'")
@@ -472,20 +461,14 @@ async fn the_preview_alone_may_be_framed_by_the_applications_own_pages() {
     }
     // Every other response is never framed: the editor's page, a server function, a document.
     for response in [
-        c.admin
-            .get(app.url("ca", "/back-office/courriers"))
-            .send()
-            .await
-            .unwrap(),
+        app.get(&c.admin, "ca", "/back-office/courriers").await,
         app.post(&c.admin, "ca", "letters/templates", &[]).await,
-        citizen
-            .get(app.url(
-                "ca",
-                &format!("/mes-demandes/{reference}/documents/accuse-reception.pdf"),
-            ))
-            .send()
-            .await
-            .unwrap(),
+        app.get(
+            &citizen,
+            "ca",
+            &format!("/mes-demandes/{reference}/documents/accuse-reception.pdf"),
+        )
+        .await,
     ] {
         assert_eq!(
             response.headers()["x-frame-options"],
@@ -585,14 +568,13 @@ async fn a_template_prints_the_communes_letterhead_none_or_its_own() {
          WHERE kind = 'accuse_reception'",
     )
     .await;
-    let ack = citizen
-        .get(app.url(
+    let ack = app
+        .get(
+            &citizen,
             "ca",
             &format!("/mes-demandes/{reference}/documents/accuse-reception.pdf"),
-        ))
-        .send()
-        .await
-        .unwrap();
+        )
+        .await;
     let text = pdf_text(&ack.bytes().await.unwrap());
     assert!(text.contains(&reference), "{text}");
     assert!(!text.contains("Commune"), "{text}");

@@ -94,11 +94,12 @@ async fn download(
     slug: &str,
     id: &str,
 ) -> reqwest::Response {
-    client
-        .get(app.url(slug, &format!("/back-office/publipostages/{id}/resultat")))
-        .send()
-        .await
-        .unwrap()
+    app.get(
+        &client,
+        slug,
+        &format!("/back-office/publipostages/{id}/resultat"),
+    )
+    .await
 }
 
 /// The files of a tenant's file store (results), and any scratch file left behind.
@@ -552,12 +553,13 @@ async fn another_communes_merges_are_out_of_reach() {
         .await;
     assert_eq!(response.status(), StatusCode::NOT_FOUND);
     // Tenant A's session on tenant B's host is nobody there.
-    let response = a
-        .admin
-        .get(app.url("cb", &format!("/back-office/publipostages/{id}/resultat")))
-        .send()
-        .await
-        .unwrap();
+    let response = app
+        .get(
+            &a.admin,
+            "cb",
+            &format!("/back-office/publipostages/{id}/resultat"),
+        )
+        .await;
     assert_ne!(response.status(), StatusCode::OK);
     // A template of A cannot be used at B.
     let template = template_id(&app, "ca").await;

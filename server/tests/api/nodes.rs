@@ -34,7 +34,7 @@ async fn load_until(
     let started = Instant::now();
     let mut stale = 0;
     loop {
-        let response = client.get(node.url(slug, path)).send().await.unwrap();
+        let response = node.get(&client, slug, path).await;
         let status = response.status();
         let page = response.text().await.unwrap();
         if served(status, &page) {
@@ -161,11 +161,13 @@ async fn a_citizen_whose_requests_alternate_between_two_nodes_sees_one_site() {
         .as_str()
         .expect("the file uploaded on B, in the draft read on A")
         .to_owned();
-    let download = citizen
-        .get(a.url("ca", &format!("/pieces/{file_id}?brouillon={key}")))
-        .send()
-        .await
-        .unwrap();
+    let download = a
+        .get(
+            &citizen,
+            "ca",
+            &format!("/pieces/{file_id}?brouillon={key}"),
+        )
+        .await;
     assert_eq!(download.status(), StatusCode::OK);
     assert_eq!(download.bytes().await.unwrap().as_ref(), PDF);
 
@@ -175,11 +177,13 @@ async fn a_citizen_whose_requests_alternate_between_two_nodes_sees_one_site() {
         .await;
     let reference = format!("{}-000001", time::OffsetDateTime::now_utc().year());
     assert_eq!(location(&response), format!("/mes-demandes/{reference}"));
-    let events = citizen
-        .get(b.url("ca", &format!("/api/dossiers/{reference}/evenements")))
-        .send()
-        .await
-        .unwrap();
+    let events = b
+        .get(
+            &citizen,
+            "ca",
+            &format!("/api/dossiers/{reference}/evenements"),
+        )
+        .await;
     assert_eq!(events.status(), StatusCode::OK);
     let mut stream = events.bytes_stream();
     let mut buffer = String::new();

@@ -31,24 +31,12 @@ async fn a_node_says_it_is_alive_ready_and_what_it_served() {
 
     // Some traffic: a page at the commune, a server function, an unknown page.
     let client = app.client();
-    assert_eq!(
-        client
-            .get(app.url("ca", "/"))
-            .send()
-            .await
-            .unwrap()
-            .status(),
-        StatusCode::OK
-    );
+    assert_eq!(app.get(&client, "ca", "/").await.status(), StatusCode::OK);
     let failed = app
         .login(&client, "ca", "personne@example.org", "mauvais-mot-2026")
         .await;
     assert_eq!(failed.status(), StatusCode::BAD_REQUEST);
-    client
-        .get(app.url("ca", "/nulle-part/ici"))
-        .send()
-        .await
-        .unwrap();
+    app.get(&client, "ca", "/nulle-part/ici").await;
 
     let metrics = probe.get(node("/metrics")).send().await.unwrap();
     assert_eq!(metrics.status(), StatusCode::OK);

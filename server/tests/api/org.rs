@@ -226,11 +226,7 @@ async fn an_admin_builds_the_tree_and_a_cycle_is_refused_with_its_message() {
     assert_eq!(chart_now["services"].as_array().unwrap().len(), 3);
 
     // The page renders the tree on the server (it works without JavaScript).
-    let page = admin
-        .get(app.url("ca", "/administration/organigramme"))
-        .send()
-        .await
-        .unwrap();
+    let page = app.get(&admin, "ca", "/administration/organigramme").await;
     assert_eq!(page.status(), StatusCode::OK);
     let html = page.text().await.unwrap();
     assert!(html.contains("Services techniques › Voirie"), "{html}");

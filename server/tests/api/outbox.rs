@@ -320,11 +320,9 @@ async fn the_communes_sender_name_and_reply_to_address_are_used_and_validated() 
         "Mairie de Commune A <ne-pas-repondre@guichet.test>"
     );
     assert_eq!(mail.reply_to, "accueil@commune-a.fr");
-    let page = admin
-        .get(app.url("ca", "/administration/courriels"))
-        .send()
+    let page = app
+        .get(&admin, "ca", "/administration/courriels")
         .await
-        .unwrap()
         .text()
         .await
         .unwrap();

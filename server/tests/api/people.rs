@@ -144,11 +144,7 @@ async fn a_citizen_edits_their_record_and_cannot_change_what_franceconnect_certi
         "UPDATE tenant_ca.users SET certified_identity = '{identity}'::jsonb WHERE email = 'jeanne@example.org'"
     ))
     .await;
-    let page = citizen
-        .get(app.url("ca", "/mon-compte/informations"))
-        .send()
-        .await
-        .unwrap();
+    let page = app.get(&citizen, "ca", "/mon-compte/informations").await;
     assert_eq!(page.status(), StatusCode::OK);
     let html = crate::backoffice::visible(&page.text().await.unwrap());
     assert!(html.contains(s::BADGE_CERTIFIED), "{html}");
@@ -364,11 +360,7 @@ async fn a_citizen_adds_two_children_edits_one_and_removes_the_other() {
     );
 
     // The household page lists them, without JavaScript.
-    let page = citizen
-        .get(app.url("ca", "/mon-foyer"))
-        .send()
-        .await
-        .unwrap();
+    let page = app.get(&citizen, "ca", "/mon-foyer").await;
     assert_eq!(page.status(), StatusCode::OK);
     let html = crate::backoffice::visible(&page.text().await.unwrap());
     assert!(html.contains("Léa Rose MARTIN"), "{html}");
@@ -569,11 +561,7 @@ async fn two_citizens_declaring_the_same_siret_represent_one_organisation() {
     let his = ok_json(post(&app, &paul, "ca", "my_organisations", &[]).await).await;
     assert_eq!(his, json!([]));
     assert_eq!(app.count("tenant_ca.organisations").await, 2);
-    let page = jeanne
-        .get(app.url("ca", "/mes-structures"))
-        .send()
-        .await
-        .unwrap();
+    let page = app.get(&jeanne, "ca", "/mes-structures").await;
     assert_eq!(page.status(), StatusCode::OK);
     let html = crate::backoffice::visible(&page.text().await.unwrap());
     assert!(html.contains("214 401 622 00011"), "{html}");
@@ -630,7 +618,7 @@ async fn households_are_out_of_reach_of_other_households_and_other_communes() {
     );
     let anonymous = app.client();
     for path in ["/mon-foyer", "/mes-structures", "/mon-compte/informations"] {
-        let response = anonymous.get(app.url("ca", path)).send().await.unwrap();
+        let response = app.get(&anonymous, "ca", path).await;
         assert_eq!(response.status(), StatusCode::SEE_OTHER, "{path}");
     }
 }

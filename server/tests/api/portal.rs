@@ -70,23 +70,9 @@ async fn news_is_published_on_its_own_portal_and_only_by_its_own_agents() {
         )
         .await;
     assert_eq!(response.status(), StatusCode::OK);
-    let home_a = anonymous
-        .get(app.url("ca", "/"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let home_a = app.get(&anonymous, "ca", "/").await.text().await.unwrap();
     assert!(home_a.contains("Fête de la musique"));
-    let home_b = anonymous
-        .get(app.url("cb", "/"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let home_b = app.get(&anonymous, "cb", "/").await.text().await.unwrap();
     assert!(!home_b.contains("Fête de la musique"));
     assert!(home_b.contains("Aucune actualité publiée pour le moment."));
 

@@ -122,11 +122,9 @@ async fn a_letter_is_visaed_sent_back_visaed_again_signed_by_a_delegate_frozen_a
         .await,
     )
     .await;
-    let preview = redacteur
-        .get(app.url("ca", &format!("/back-office/reponses/{id}.pdf")))
-        .send()
-        .await
-        .unwrap();
+    let preview = app
+        .get(&redacteur, "ca", &format!("/back-office/reponses/{id}.pdf"))
+        .await;
     assert_eq!(preview.status(), StatusCode::OK);
     assert_eq!(preview.headers()["content-type"], "application/pdf");
     assert!(preview.bytes().await.unwrap().starts_with(b"%PDF"));
@@ -211,21 +209,21 @@ async fn a_letter_is_visaed_sent_back_visaed_again_signed_by_a_delegate_frozen_a
     assert_eq!(stranger.status(), StatusCode::NOT_FOUND);
 
     // The pages show it: the dossier's section, the viseur's parapheur.
-    let page = redacteur
-        .get(app.url("ca", &format!("/back-office/dossiers/{reference}")))
-        .send()
+    let page = app
+        .get(
+            &redacteur,
+            "ca",
+            &format!("/back-office/dossiers/{reference}"),
+        )
         .await
-        .unwrap()
         .text()
         .await
         .unwrap();
     assert!(page.contains(app::responses::strings::SECTION), "{page}");
     assert!(page.contains(app::responses::strings::STATUS_IN_CIRCUIT));
-    let page = viseur
-        .get(app.url("ca", "/back-office/parapheur"))
-        .send()
+    let page = app
+        .get(&viseur, "ca", "/back-office/parapheur")
         .await
-        .unwrap()
         .text()
         .await
         .unwrap();
@@ -460,7 +458,7 @@ async fn a_letter_is_visaed_sent_back_visaed_again_signed_by_a_delegate_frozen_a
         .await
         .unwrap();
     let url = view["letters"][0]["url"].as_str().unwrap().to_owned();
-    let download = citizen.get(app.url("ca", &url)).send().await.unwrap();
+    let download = app.get(&citizen, "ca", &url).await;
     assert_eq!(download.status(), StatusCode::OK);
     let bytes = download.bytes().await.unwrap();
     assert_eq!(
@@ -478,12 +476,7 @@ async fn a_letter_is_visaed_sent_back_visaed_again_signed_by_a_delegate_frozen_a
     // Another citizen, or nobody, gets nothing.
     let other = signed_in_citizen(&app, "ca", "voisin@example.org").await;
     assert_eq!(
-        other
-            .get(app.url("ca", &url))
-            .send()
-            .await
-            .unwrap()
-            .status(),
+        app.get(&other, "ca", &url).await.status(),
         StatusCode::NOT_FOUND
     );
 
@@ -545,22 +538,16 @@ async fn another_communes_responses_pdfs_circuits_and_signatures_are_unknown_the
     .await;
     upload_signature(&app, &a.admin, "ca", signature_svg()).await;
     assert_eq!(
-        a.admin
-            .get(app.url("ca", "/back-office/signature"))
-            .send()
+        app.get(&a.admin, "ca", "/back-office/signature")
             .await
-            .unwrap()
             .status(),
         StatusCode::OK
     );
 
     // At cb, with cb's admin: none of it exists.
     assert_eq!(
-        b_admin
-            .get(app.url("cb", &format!("/back-office/reponses/{id}.pdf")))
-            .send()
+        app.get(&b_admin, "cb", &format!("/back-office/reponses/{id}.pdf"))
             .await
-            .unwrap()
             .status(),
         StatusCode::NOT_FOUND
     );
@@ -620,21 +607,19 @@ async fn another_communes_responses_pdfs_circuits_and_signatures_are_unknown_the
         .unwrap();
     assert_eq!(circuits["models"], serde_json::json!([]));
     assert_eq!(
-        b_admin
-            .get(app.url("cb", "/back-office/signature"))
-            .send()
+        app.get(&b_admin, "cb", "/back-office/signature")
             .await
-            .unwrap()
             .status(),
         StatusCode::NOT_FOUND
     );
     assert_eq!(
-        b_admin
-            .get(app.url("cb", &format!("/mes-demandes/{reference}/courriers/{id}")))
-            .send()
-            .await
-            .unwrap()
-            .status(),
+        app.get(
+            &b_admin,
+            "cb",
+            &format!("/mes-demandes/{reference}/courriers/{id}")
+        )
+        .await
+        .status(),
         StatusCode::NOT_FOUND
     );
     // A dossier of cb's own: ca's template is not one of cb's.
@@ -731,12 +716,9 @@ async fn an_anonymous_citizen_downloads_the_letter_signed_through_a_saved_circui
         .await,
     )
     .await;
-    let page = c
-        .admin
-        .get(app.url("ca", "/back-office/circuits"))
-        .send()
+    let page = app
+        .get(&c.admin, "ca", "/back-office/circuits")
         .await
-        .unwrap()
         .text()
         .await
         .unwrap();
@@ -841,7 +823,7 @@ async fn an_anonymous_citizen_downloads_the_letter_signed_through_a_saved_circui
         .unwrap();
     let url = view["letters"][0]["url"].as_str().unwrap().to_owned();
     assert_eq!(url, format!("/suivi/{key}/courriers/{id}"));
-    let download = anonymous.get(app.url("ca", &url)).send().await.unwrap();
+    let download = app.get(&anonymous, "ca", &url).await;
     assert_eq!(download.status(), StatusCode::OK);
     let bytes = download.bytes().await.unwrap();
     assert_eq!(
@@ -853,11 +835,8 @@ async fn an_anonymous_citizen_downloads_the_letter_signed_through_a_saved_circui
     );
     // A wrong key finds nothing.
     assert_eq!(
-        anonymous
-            .get(app.url("ca", &format!("/suivi/{key}x/courriers/{id}")))
-            .send()
+        app.get(&anonymous, "ca", &format!("/suivi/{key}x/courriers/{id}"))
             .await
-            .unwrap()
             .status(),
         StatusCode::NOT_FOUND
     );

@@ -334,20 +334,16 @@ async fn a_demarche_shared_by_one_commune_is_found_imported_and_filed_in_another
     );
 
     // The pages, rendered on the server: the catalogue, and the entry with the citizen's form.
-    let page = b
-        .get(app.url("cb", "/back-office/catalogue?q=cantines&tri=populaire"))
-        .send()
-        .await
-        .unwrap();
+    let page = app
+        .get(&b, "cb", "/back-office/catalogue?q=cantines&tri=populaire")
+        .await;
     assert_eq!(page.status(), StatusCode::OK);
     let html = page.text().await.unwrap();
     assert!(html.contains("Inscription à la cantine"), "{html}");
     assert!(!html.contains("nid de poule"), "{html}");
-    let page = b
-        .get(app.url("cb", &format!("/back-office/catalogue/{cantine_entry}")))
-        .send()
-        .await
-        .unwrap();
+    let page = app
+        .get(&b, "cb", &format!("/back-office/catalogue/{cantine_entry}"))
+        .await;
     assert_eq!(page.status(), StatusCode::OK);
     let html = page.text().await.unwrap();
     for expected in [
@@ -473,11 +469,9 @@ async fn a_new_version_is_offered_with_its_changes_and_reimport_keeps_the_first_
         entry_id.as_str(),
         "updates are listed whatever the search"
     );
-    let list = b
-        .get(app.url("cb", "/back-office/demarches"))
-        .send()
+    let list = app
+        .get(&b, "cb", "/back-office/demarches")
         .await
-        .unwrap()
         .text()
         .await
         .unwrap();

@@ -16,7 +16,7 @@ async fn an_unknown_host_gets_a_404_page_and_never_another_tenant_or_the_platfor
     let client = app.client();
 
     for path in ["/", "/connexion", "/plateforme", "/api/news"] {
-        let response = client.get(app.url("other", path)).send().await.unwrap();
+        let response = app.get(&client, "other", path).await;
         assert_eq!(response.status(), StatusCode::NOT_FOUND, "{path}");
         let body = response.text().await.unwrap();
         assert!(body.contains("Portail introuvable"), "{body}");
@@ -51,11 +51,7 @@ async fn the_apex_host_serves_the_console_and_a_tenant_host_does_not() {
         .unwrap();
     assert!(console.contains("Connexion opérateur"), "{console}");
 
-    let at_tenant = client
-        .get(app.url("ca", "/plateforme"))
-        .send()
-        .await
-        .unwrap();
+    let at_tenant = app.get(&client, "ca", "/plateforme").await;
     assert_eq!(at_tenant.status(), StatusCode::NOT_FOUND);
     // Tenant pages do not exist on the apex host.
     assert_eq!(
@@ -80,20 +76,12 @@ async fn a_suspended_tenant_answers_403_until_it_is_reactivated() {
     app.create_tenant("ca", "Commune A").await;
     app.create_tenant("cb", "Commune B").await;
     let client = app.client();
-    assert_eq!(
-        client
-            .get(app.url("ca", "/"))
-            .send()
-            .await
-            .unwrap()
-            .status(),
-        StatusCode::OK
-    );
+    assert_eq!(app.get(&client, "ca", "/").await.status(), StatusCode::OK);
 
     app::platform::service::set_status(&app.state, "ca", app::infra::TenantStatus::Suspended)
         .await
         .unwrap();
-    let response = client.get(app.url("ca", "/")).send().await.unwrap();
+    let response = app.get(&client, "ca", "/").await;
     assert_eq!(response.status(), StatusCode::FORBIDDEN);
     assert!(
         response
@@ -113,28 +101,12 @@ async fn a_suspended_tenant_answers_403_until_it_is_reactivated() {
         .status(),
         StatusCode::FORBIDDEN
     );
-    assert_eq!(
-        client
-            .get(app.url("cb", "/"))
-            .send()
-            .await
-            .unwrap()
-            .status(),
-        StatusCode::OK
-    );
+    assert_eq!(app.get(&client, "cb", "/").await.status(), StatusCode::OK);
 
     app::platform::service::set_status(&app.state, "ca", app::infra::TenantStatus::Active)
         .await
         .unwrap();
-    assert_eq!(
-        client
-            .get(app.url("ca", "/"))
-            .send()
-            .await
-            .unwrap()
-            .status(),
-        StatusCode::OK
-    );
+    assert_eq!(app.get(&client, "ca", "/").await.status(), StatusCode::OK);
 }
 
 #[tokio::test]
@@ -228,14 +200,7 @@ async fn two_hundred_interleaved_concurrent_requests_never_see_the_other_tenant(
                 assert_eq!(response.status(), StatusCode::OK);
                 (slug, Some(title))
             } else {
-                let page = client
-                    .get(app.url(slug, "/"))
-                    .send()
-                    .await
-                    .unwrap()
-                    .text()
-                    .await
-                    .unwrap();
+                let page = app.get(&client, slug, "/").await.text().await.unwrap();
                 assert!(
                     !page.contains(&format!("{other}-marker-")),
                     "tenant {slug} saw the other tenant's data"

@@ -172,11 +172,9 @@ async fn a_person_created_at_the_counter_is_found_at_once_by_any_agent() {
     assert_eq!(phone["source"], "guichet@ca.test");
 
     // The page itself renders for agents, not for citizens.
-    let html = colleague
-        .get(app.url("ca", &format!("/back-office/usagers/{id}")))
-        .send()
-        .await
-        .unwrap();
+    let html = app
+        .get(&colleague, "ca", &format!("/back-office/usagers/{id}"))
+        .await;
     assert_eq!(html.status(), StatusCode::OK);
     let html = html.text().await.unwrap();
     assert!(
@@ -223,11 +221,9 @@ async fn an_agent_sees_on_the_360_page_only_dossiers_of_services_they_may_read()
     assert_eq!(page["dossiers"][0]["owner"], true);
     assert_eq!(page["account"]["email"], "jeanne@example.org");
 
-    let html = agent_nord
-        .get(app.url("ca", &format!("/back-office/usagers/{jeanne}")))
-        .send()
+    let html = app
+        .get(&agent_nord, "ca", &format!("/back-office/usagers/{jeanne}"))
         .await
-        .unwrap()
         .text()
         .await
         .unwrap();
@@ -274,11 +270,9 @@ async fn an_agent_can_neither_find_nor_open_a_person_unrelated_to_their_services
         person(&app, &accueil, "ca", &jeanne).await.status(),
         StatusCode::NOT_FOUND
     );
-    let html = accueil
-        .get(app.url("ca", &format!("/back-office/usagers/{jeanne}")))
-        .send()
-        .await
-        .unwrap();
+    let html = app
+        .get(&accueil, "ca", &format!("/back-office/usagers/{jeanne}"))
+        .await;
     assert_eq!(html.status(), StatusCode::NOT_FOUND);
     // Nor may they write on it.
     let note = app
@@ -453,11 +447,9 @@ async fn another_communes_agent_gets_404_for_the_person_and_finds_nothing_of_it(
         ] {
             assert!(search(&app, client, "cb", q).await.is_empty(), "{q}");
         }
-        let html = client
-            .get(app.url("cb", &format!("/back-office/usagers/{id}")))
-            .send()
-            .await
-            .unwrap();
+        let html = app
+            .get(&client, "cb", &format!("/back-office/usagers/{id}"))
+            .await;
         assert_eq!(html.status(), StatusCode::NOT_FOUND);
         let edit = app
             .post(

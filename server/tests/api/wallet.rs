@@ -104,7 +104,7 @@ async fn pieces(app: &TestApp, client: &reqwest::Client, slug: &str) -> Vec<Valu
 }
 
 async fn page(app: &TestApp, client: &reqwest::Client, slug: &str, path: &str) -> String {
-    let response = client.get(app.url(slug, path)).send().await.unwrap();
+    let response = app.get(&client, slug, path).await;
     assert_eq!(response.status(), StatusCode::OK, "{path}");
     visible(&response.text().await.unwrap())
 }
@@ -134,11 +134,8 @@ async fn download(
     slug: &str,
     id: &str,
 ) -> reqwest::Response {
-    client
-        .get(app.url(slug, &format!("/porte-documents/pieces/{id}")))
-        .send()
+    app.get(&client, slug, &format!("/porte-documents/pieces/{id}"))
         .await
-        .unwrap()
 }
 
 async fn delete(
@@ -218,11 +215,7 @@ async fn a_citizen_adds_a_piece_without_javascript_sees_it_listed_downloads_and_
     let app = spawn_app().await;
     app.create_tenant("ca", "Commune A").await;
     let anonymous = app.client();
-    let response = anonymous
-        .get(app.url("ca", "/porte-documents"))
-        .send()
-        .await
-        .unwrap();
+    let response = app.get(&anonymous, "ca", "/porte-documents").await;
     assert_eq!(location(&response), "/connexion?retour=/porte-documents");
     let citizen = signed_in_citizen(&app, "ca", "jeanne@example.org").await;
     assert!(
@@ -395,11 +388,9 @@ async fn a_piece_reused_in_two_drafts_stays_in_the_wallet_when_one_is_discarded(
     assert_eq!(pieces(&app, &citizen, "ca").await.len(), 2);
     let response = download(&app, &citizen, "ca", &piece).await;
     assert_eq!(response.bytes().await.unwrap().as_ref(), PDF);
-    let response = citizen
-        .get(app.url("ca", &format!("/pieces/{copy_two}")))
-        .send()
-        .await
-        .unwrap();
+    let response = app
+        .get(&citizen, "ca", &format!("/pieces/{copy_two}"))
+        .await;
     assert_eq!(response.status(), StatusCode::OK);
     assert_eq!(response.bytes().await.unwrap().as_ref(), PDF);
 }
@@ -425,11 +416,7 @@ async fn deleting_a_wallet_piece_leaves_the_copy_of_a_submitted_dossier_intact()
     let response = delete(&app, &citizen, "ca", &piece).await;
     assert_eq!(location(&response), "/porte-documents?suppression=ok");
 
-    let response = citizen
-        .get(app.url("ca", &format!("/pieces/{copy}")))
-        .send()
-        .await
-        .unwrap();
+    let response = app.get(&citizen, "ca", &format!("/pieces/{copy}")).await;
     assert_eq!(response.status(), StatusCode::OK);
     assert_eq!(response.bytes().await.unwrap().as_ref(), PDF);
     assert_eq!(
