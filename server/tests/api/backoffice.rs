@@ -199,7 +199,7 @@ async fn csv(
     slug: &str,
     query: &str,
 ) -> reqwest::Response {
-    app.get(&client, slug, &format!("/back-office/dossiers.csv?{query}"))
+    app.get(client, slug, &format!("/back-office/dossiers.csv?{query}"))
         .await
 }
 
@@ -209,7 +209,7 @@ async fn first_counters(
     client: &reqwest::Client,
     slug: &str,
 ) -> Result<Value, StatusCode> {
-    let response = app.get(&client, slug, "/api/back-office/compteurs").await;
+    let response = app.get(client, slug, "/api/back-office/compteurs").await;
     if response.status() != StatusCode::OK {
         return Err(response.status());
     }
@@ -1167,7 +1167,7 @@ async fn a_dossiers_mails_and_their_status_are_shown_to_its_agents_and_admins_re
     // The admin page: filtered by status, with the failure and a button to send it again.
     let admin = &c.admin;
     let failed = app
-        .get(&admin, "ca", "/administration/courriels?statut=echec")
+        .get(admin, "ca", "/administration/courriels?statut=echec")
         .await;
     assert_eq!(failed.status(), StatusCode::OK);
     let html = failed.text().await.unwrap();
@@ -1276,7 +1276,7 @@ pub(crate) fn visible(html: &str) -> String {
 
 /// The HTML of `path` at `ca`, as `client`'s browser gets it.
 async fn html(app: &TestApp, client: &reqwest::Client, path: &str) -> String {
-    let response = app.get(&client, "ca", path).await;
+    let response = app.get(client, "ca", path).await;
     assert_eq!(response.status(), StatusCode::OK, "{path}");
     visible(&response.text().await.unwrap())
 }
@@ -1611,7 +1611,7 @@ async fn a_refused_piece_is_mailed_to_its_citizen_who_replaces_it_and_the_servic
     assert!(told.link("/back-office/dossiers/").ends_with(&reference));
     // Both files stay readable: the new one by its citizen, the old one by the agent.
     for (client, id) in [(&citizen, &new_piece), (&admin, &piece)] {
-        let file = app.get(&client, "ca", &format!("/pieces/{id}")).await;
+        let file = app.get(client, "ca", &format!("/pieces/{id}")).await;
         assert_eq!(file.status(), StatusCode::OK);
         assert_eq!(file.bytes().await.unwrap().as_ref(), crate::dossiers::PDF);
     }

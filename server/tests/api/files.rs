@@ -71,7 +71,7 @@ async fn download(
     key: &str,
     id: &str,
 ) -> reqwest::Response {
-    app.get(&client, slug, &format!("/pieces/{id}?brouillon={key}"))
+    app.get(client, slug, &format!("/pieces/{id}?brouillon={key}"))
         .await
 }
 

@@ -119,7 +119,7 @@ fn percent_decode(value: &str) -> String {
 
 /// Starts a sign-in at the commune and returns the provider's authorization URL.
 async fn start(app: &TestApp, browser: &reqwest::Client, slug: &str, path: &str) -> String {
-    let response = app.get(&browser, slug, path).await;
+    let response = app.get(browser, slug, path).await;
     assert_eq!(response.status(), StatusCode::SEE_OTHER, "{path}");
     location(&response)
 }
@@ -1309,7 +1309,7 @@ async fn followed(
 ) -> String {
     let target = location(&redirect);
     let body = redirect.text().await.unwrap();
-    let page = app.get(&browser, slug, &target).await.text().await.unwrap();
+    let page = app.get(browser, slug, &target).await.text().await.unwrap();
     format!("{target}\n{body}\n{page}")
 }
 

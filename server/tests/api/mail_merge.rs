@@ -95,7 +95,7 @@ async fn download(
     id: &str,
 ) -> reqwest::Response {
     app.get(
-        &client,
+        client,
         slug,
         &format!("/back-office/publipostages/{id}/resultat"),
     )

@@ -200,7 +200,7 @@ async fn two_hundred_interleaved_concurrent_requests_never_see_the_other_tenant(
                 assert_eq!(response.status(), StatusCode::OK);
                 (slug, Some(title))
             } else {
-                let page = app.get(&client, slug, "/").await.text().await.unwrap();
+                let page = app.get(client, slug, "/").await.text().await.unwrap();
                 assert!(
                     !page.contains(&format!("{other}-marker-")),
                     "tenant {slug} saw the other tenant's data"

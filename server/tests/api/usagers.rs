@@ -448,7 +448,7 @@ async fn another_communes_agent_gets_404_for_the_person_and_finds_nothing_of_it(
             assert!(search(&app, client, "cb", q).await.is_empty(), "{q}");
         }
         let html = app
-            .get(&client, "cb", &format!("/back-office/usagers/{id}"))
+            .get(client, "cb", &format!("/back-office/usagers/{id}"))
             .await;
         assert_eq!(html.status(), StatusCode::NOT_FOUND);
         let edit = app

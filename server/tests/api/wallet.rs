@@ -104,7 +104,7 @@ async fn pieces(app: &TestApp, client: &reqwest::Client, slug: &str) -> Vec<Valu
 }
 
 async fn page(app: &TestApp, client: &reqwest::Client, slug: &str, path: &str) -> String {
-    let response = app.get(&client, slug, path).await;
+    let response = app.get(client, slug, path).await;
     assert_eq!(response.status(), StatusCode::OK, "{path}");
     visible(&response.text().await.unwrap())
 }
@@ -134,7 +134,7 @@ async fn download(
     slug: &str,
     id: &str,
 ) -> reqwest::Response {
-    app.get(&client, slug, &format!("/porte-documents/pieces/{id}"))
+    app.get(client, slug, &format!("/porte-documents/pieces/{id}"))
         .await
 }
 
