@@ -199,7 +199,7 @@ async fn person_with_dossiers(
     tenant: &Arc<Tenant>,
     count: usize,
 ) -> (Uuid, Uuid) {
-    guichet_server::generate::dossiers(state, SLUG, (count * 4).max(50) as u32)
+    guichet_server::generate::dossiers(state, SLUG, (count * 8).max(100) as u32)
         .await
         .expect("generate dossiers");
     let tx = TenantTx::begin(state, tenant.clone()).await.expect("tx");
