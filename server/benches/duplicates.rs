@@ -248,10 +248,10 @@ fn main() {
 /// Names, date, place of person number `i` (the same for the original and its duplicate).
 fn person_of_i() -> String {
     format!(
-        "SELECT ({given})[1 + (i * 7919) % {g}] AS given,
-                ({family})[1 + (i * 104729) % {f}] AS family,
-                date '1940-01-01' + ((i * 48271) % 29000)::int AS born,
-                ({places})[1 + (i * 31) % {p}] AS place",
+        "SELECT ({given})[(1 + abs(hashtext('g' || i)::bigint) % {g})::int] AS given,
+                ({family})[(1 + abs(hashtext('f' || i)::bigint) % {f})::int] AS family,
+                date '1940-01-01' + (abs(hashtext('d' || i)::bigint) % 29000)::int AS born,
+                ({places})[(1 + abs(hashtext('p' || i)::bigint) % {p})::int] AS place",
         given = array(GIVEN),
         family = array(FAMILY),
         places = array(PLACES),
