@@ -62,6 +62,26 @@ fn tantivy_error(error: tantivy::TantivyError) -> AppError {
     AppError::Internal
 }
 
+/// The index kept in `dir`, created there with `schema` if there is none yet. `what` names it
+/// in the log.
+fn open_on_disk(dir: &Path, schema: Schema, what: &str) -> AppResult<Index> {
+    std::fs::create_dir_all(dir).map_err(io_error)?;
+    let directory = MmapDirectory::open(dir).map_err(|error| {
+        tracing::error!(%error, dir = %dir.display(), "{what} directory");
+        AppError::Internal
+    })?;
+    Index::open_or_create(directory, schema).map_err(tantivy_error)
+}
+
+/// A reader reloaded only when told: after each commit, so that a search sees its own writes.
+fn manual_reader(index: &Index) -> AppResult<IndexReader> {
+    index
+        .reader_builder()
+        .reload_policy(ReloadPolicy::Manual)
+        .try_into()
+        .map_err(tantivy_error)
+}
+
 fn io_error(error: std::io::Error) -> AppError {
     tracing::error!(%error, "search index");
     AppError::Internal
@@ -482,14 +502,8 @@ struct TenantIndex {
 
 impl TenantIndex {
     fn open(dir: &Path) -> AppResult<Self> {
-        std::fs::create_dir_all(dir).map_err(io_error)?;
-        let directory = MmapDirectory::open(dir).map_err(|error| {
-            tracing::error!(%error, dir = %dir.display(), "search index directory");
-            AppError::Internal
-        })?;
         let (schema, fields) = schema();
-        let index = Index::open_or_create(directory, schema).map_err(tantivy_error)?;
-        Self::with_index(index, fields)
+        Self::with_index(open_on_disk(dir, schema, "search index")?, fields)
     }
 
     #[cfg(test)]
@@ -501,11 +515,7 @@ impl TenantIndex {
     fn with_index(index: Index, fields: Fields) -> AppResult<Self> {
         index.tokenizers().register(FRENCH, french());
         index.tokenizers().register(WORDS, words());
-        let reader = index
-            .reader_builder()
-            .reload_policy(ReloadPolicy::Manual)
-            .try_into()
-            .map_err(tantivy_error)?;
+        let reader = manual_reader(&index)?;
         Ok(Self {
             index,
             reader,

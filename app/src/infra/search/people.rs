@@ -21,17 +21,17 @@ use std::time::{Duration, Instant};
 
 use sea_orm::FromQueryResult;
 use tantivy::collector::TopDocs;
-use tantivy::directory::MmapDirectory;
 use tantivy::query::{BooleanQuery, FuzzyTermQuery, Occur, Query, TermQuery, TermSetQuery};
 use tantivy::schema::{Field, IndexRecordOption, STORED, STRING, Schema, Value};
-use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Term};
+use tantivy::{Index, IndexReader, IndexWriter, TantivyDocument, Term};
 use uuid::Uuid;
 
 use super::{
     CATCH_UP_MARGIN_MICROS, Indexed, LIVE_WRITER_BYTES, REBUILD_WRITER_BYTES, WORDS, analysed_text,
-    blocking, boosted, db_micros, io_error, plan, poisoned, tantivy_error, words,
+    blocking, boosted, db_micros, manual_reader, open_on_disk, plan, poisoned, tantivy_error,
+    words,
 };
-use crate::error::{AppError, AppResult};
+use crate::error::AppResult;
 use crate::infra::db::{Queries, TenantTx};
 use crate::infra::state::AppState;
 use crate::infra::tenancy::Tenant;
@@ -436,14 +436,8 @@ struct PeopleIndex {
 
 impl PeopleIndex {
     fn open(dir: &Path) -> AppResult<Self> {
-        std::fs::create_dir_all(dir).map_err(io_error)?;
-        let directory = MmapDirectory::open(dir).map_err(|error| {
-            tracing::error!(%error, dir = %dir.display(), "people index directory");
-            AppError::Internal
-        })?;
         let (schema, fields) = schema();
-        let index = Index::open_or_create(directory, schema).map_err(tantivy_error)?;
-        Self::with_index(index, fields)
+        Self::with_index(open_on_disk(dir, schema, "people index")?, fields)
     }
 
     #[cfg(test)]
@@ -454,11 +448,7 @@ impl PeopleIndex {
 
     fn with_index(index: Index, fields: Fields) -> AppResult<Self> {
         index.tokenizers().register(WORDS, words());
-        let reader = index
-            .reader_builder()
-            .reload_policy(ReloadPolicy::Manual)
-            .try_into()
-            .map_err(tantivy_error)?;
+        let reader = manual_reader(&index)?;
         let watermark = index
             .load_metas()
             .ok()
