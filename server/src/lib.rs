@@ -1,5 +1,6 @@
 //! The Guichet server process: configuration, HTTP stack, background jobs, CLI commands.
 
+pub mod archive;
 pub mod config;
 pub mod db;
 pub mod generate;

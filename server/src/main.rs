@@ -1,6 +1,6 @@
 //! `guichet` — the server binary and its operator commands.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use anyhow::{Context, bail};
 use app::infra::TenantStatus;
@@ -20,6 +20,8 @@ USAGE:
   guichet tenant create --name NAME --slug SLUG --admin-email EMAIL [--host DOMAIN]... [--starter STORE_ENTRY_ID]...
   guichet tenant suspend SLUG | guichet tenant activate SLUG
   guichet tenant list
+  guichet tenant export SLUG FILE        write one archive of a commune (rows, files, hosts)
+  guichet tenant import FILE [--slug NEW]   restore an archive here, under its name or NEW
   guichet deliver-mail [--watch]         send every commune's due mail, then exit (--watch: keep
                                          delivering as mail is queued, like `serve`'s worker)
   guichet digest [--tenant SLUG]         send today's digests of urgent and late dossiers now
@@ -198,6 +200,27 @@ async fn run(args: Vec<String>) -> anyhow::Result<()> {
                 .await
                 .map_err(|e| anyhow::anyhow!("{e}"))?;
             println!("Tenant {slug}: {}", status.as_str());
+            Ok(())
+        }
+        ["tenant", "export", slug, file] => {
+            let summary = guichet_server::archive::export(&state, slug, Path::new(file)).await?;
+            println!(
+                "{file}: commune {} — {} tables, {} rows, {} files ({} bytes)",
+                summary.slug, summary.tables, summary.rows, summary.files, summary.bytes
+            );
+            Ok(())
+        }
+        ["tenant", "import", file, ..] => {
+            let flags = flags(&args[3..])?;
+            let slug = flags
+                .iter()
+                .find(|(n, _)| n == "slug")
+                .map(|(_, v)| v.as_str());
+            let summary = guichet_server::archive::import(&state, Path::new(file), slug).await?;
+            println!(
+                "Commune {} restored from {file}: {} tables, {} rows, {} files ({} bytes)",
+                summary.slug, summary.tables, summary.rows, summary.files, summary.bytes
+            );
             Ok(())
         }
         ["tenant", "list"] => {

@@ -20,7 +20,7 @@ use leptos::prelude::*;
 
 use super::answers::assess;
 use super::form_data::{
-    StepAction, control_id, items_name, keep_control_id, keep_name, wallet_name,
+    StepAction, answer_level_mut, control_id, items_name, keep_control_id, keep_name, wallet_name,
 };
 use super::model::{
     Address, AnswerError, Answers, ChoiceDisplay, ChoiceOption, Definition, Field, FieldKind,
@@ -56,28 +56,13 @@ impl Slot {
     }
 
     fn set(&self, answers: &mut Answers, value: Option<RawAnswer>) {
-        let level = match &self.group {
-            None => &mut answers.0,
-            Some((group, index)) => {
-                let entry = answers
-                    .0
-                    .entry(group.clone())
-                    .or_insert_with(|| RawAnswer::Group(Vec::new()));
-                if !matches!(entry, RawAnswer::Group(_)) {
-                    *entry = RawAnswer::Group(Vec::new());
-                }
-                let RawAnswer::Group(items) = entry else {
-                    return;
-                };
-                while items.len() <= *index {
-                    items.push(Answers::default());
-                }
-                &mut items[*index].0
-            }
+        let path = self.path();
+        let Some((level, code)) = answer_level_mut(answers, &path) else {
+            return;
         };
         match value {
-            Some(value) => level.insert(self.code.clone(), value),
-            None => level.remove(&self.code),
+            Some(value) => level.insert(code.to_owned(), value),
+            None => level.remove(code),
         };
     }
 }

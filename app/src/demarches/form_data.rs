@@ -167,11 +167,7 @@ fn read_field(
             (!files.is_empty()).then_some(RawAnswer::Files(files))
         }
         FieldKind::Group { fields, .. } => {
-            let count = posted
-                .first(&items_name(name))
-                .and_then(|n| n.trim().parse::<usize>().ok())
-                .unwrap_or(0)
-                .min(MAX_POSTED_ITEMS);
+            let count = posted_items(posted, name);
             let previous_items = match previous {
                 Some(RawAnswer::Group(items)) => items.as_slice(),
                 _ => &[],
@@ -236,33 +232,90 @@ pub fn wallet_name(path: &str) -> String {
     format!("{path}.porte-documents")
 }
 
-/// What a browser checks a step with when wallet pieces are chosen (`path.porte-documents`):
-/// each choice stands for a file of the field's first accepted type, so a required field is
-/// not reported empty. The server attaches the real copy on posting, with its own checks
-/// (and the form only offers pieces whose type fits).
+/// The files fields a posted step form may carry, each with the name of its control: the
+/// top-level ones (`code`) and those of every posted group item (`group[i].code`).
+pub fn file_field_paths<'a>(
+    definition: &'a Definition,
+    posted: &Posted,
+) -> Vec<(String, &'a Field)> {
+    let mut paths = Vec::new();
+    for field in definition.steps.iter().flat_map(|step| &step.fields) {
+        match &field.kind {
+            FieldKind::Files { .. } => paths.push((field.code.clone(), field)),
+            FieldKind::Group { fields, .. } => {
+                let count = posted_items(posted, &field.code);
+                for inner in fields
+                    .iter()
+                    .filter(|f| matches!(f.kind, FieldKind::Files { .. }))
+                {
+                    for index in 0..count {
+                        paths.push((format!("{}[{index}].{}", field.code, inner.code), inner));
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    paths
+}
+
+fn posted_items(posted: &Posted, group_path: &str) -> usize {
+    posted
+        .first(&items_name(group_path))
+        .and_then(|n| n.trim().parse::<usize>().ok())
+        .unwrap_or(0)
+        .min(MAX_POSTED_ITEMS)
+}
+
+/// The answers level holding the answer at `path` (`code`, or `group[i].code` inside a
+/// group item, created if missing) and the code to read or write there. `None` for a path
+/// that names no group item (a bad index, a non-group answer in the way).
+pub fn answer_level_mut<'a>(
+    answers: &'a mut Answers,
+    path: &'a str,
+) -> Option<(&'a mut BTreeMap<String, RawAnswer>, &'a str)> {
+    let Some((group, rest)) = path.split_once('[') else {
+        return Some((&mut answers.0, path));
+    };
+    let (index, code) = rest.split_once("].")?;
+    let index: usize = index.parse().ok().filter(|i| *i < MAX_POSTED_ITEMS)?;
+    let entry = answers
+        .0
+        .entry(group.to_owned())
+        .or_insert_with(|| RawAnswer::Group(Vec::new()));
+    let RawAnswer::Group(items) = entry else {
+        return None;
+    };
+    while items.len() <= index {
+        items.push(Answers::default());
+    }
+    Some((&mut items[index].0, code))
+}
+
+/// What a browser checks a step with when wallet pieces are chosen (`path.porte-documents`,
+/// group items included): each choice stands for a file of the field's first accepted type,
+/// so a required field is not reported empty. The server attaches the real copy on posting,
+/// with its own checks (and the form only offers pieces whose type fits).
 pub fn wallet_placeholders(
     definition: &Definition,
     posted: &Posted,
 ) -> BTreeMap<String, Vec<FileRef>> {
     let mut placeholders: BTreeMap<String, Vec<FileRef>> = BTreeMap::new();
-    for field in definition.steps.iter().flat_map(|step| &step.fields) {
+    for (path, field) in file_field_paths(definition, posted) {
         let FieldKind::Files { accepted_types, .. } = &field.kind else {
             continue;
         };
         for id in posted
-            .all(&wallet_name(&field.code))
+            .all(&wallet_name(&path))
             .iter()
             .filter(|id| !id.trim().is_empty())
         {
-            placeholders
-                .entry(field.code.clone())
-                .or_default()
-                .push(FileRef {
-                    id: format!("porte-documents:{id}"),
-                    name: String::new(),
-                    size: 0,
-                    content_type: accepted_types.first().cloned().unwrap_or_default(),
-                });
+            placeholders.entry(path.clone()).or_default().push(FileRef {
+                id: format!("porte-documents:{id}"),
+                name: String::new(),
+                size: 0,
+                content_type: accepted_types.first().cloned().unwrap_or_default(),
+            });
         }
     }
     placeholders
@@ -354,13 +407,23 @@ mod tests {
                         field(
                             "enfants",
                             FieldKind::Group {
-                                fields: vec![field(
-                                    "prenom",
-                                    FieldKind::ShortText {
-                                        max_length: None,
-                                        pattern: None,
-                                    },
-                                )],
+                                fields: vec![
+                                    field(
+                                        "prenom",
+                                        FieldKind::ShortText {
+                                            max_length: None,
+                                            pattern: None,
+                                        },
+                                    ),
+                                    field(
+                                        "certificat",
+                                        FieldKind::Files {
+                                            accepted_types: vec!["application/pdf".into()],
+                                            max_size_bytes: 1000,
+                                            max_files: 1,
+                                        },
+                                    ),
+                                ],
                                 min_items: 0,
                                 max_items: 5,
                             },
@@ -507,5 +570,61 @@ mod tests {
         assert!(matches!(answers.0.get("pj"), Some(RawAnswer::Files(files)) if files.len() == 1));
         let none = Posted::new([("pj.porte-documents".to_owned(), String::new())]);
         assert!(wallet_placeholders(&definition, &none).is_empty());
+    }
+
+    #[test]
+    fn a_wallet_piece_chosen_in_a_group_item_answers_that_item_only() {
+        let definition = definition();
+        let posted = posted(&[
+            ("enfants.items", "2"),
+            ("enfants[0].prenom", "Léa"),
+            ("enfants[1].prenom", "Hugo"),
+            ("enfants[1].certificat.porte-documents", "p1"),
+            // An item the form does not announce is no item: its choice is ignored.
+            ("enfants[2].certificat.porte-documents", "p2"),
+        ]);
+        let paths: Vec<String> = file_field_paths(&definition, &posted)
+            .into_iter()
+            .map(|(path, _)| path)
+            .collect();
+        assert_eq!(
+            paths,
+            vec!["pj", "enfants[0].certificat", "enfants[1].certificat"]
+        );
+        let chosen = wallet_placeholders(&definition, &posted);
+        assert_eq!(
+            chosen.keys().collect::<Vec<_>>(),
+            vec!["enfants[1].certificat"]
+        );
+        assert_eq!(
+            chosen["enfants[1].certificat"][0].content_type,
+            "application/pdf"
+        );
+        let answers = apply_step(&definition, 0, &Answers::default(), &posted, &chosen);
+        let RawAnswer::Group(items) = &answers.0["enfants"] else {
+            panic!("{answers:?}");
+        };
+        assert!(!items[0].0.contains_key("certificat"));
+        assert!(matches!(items[1].0.get("certificat"), Some(RawAnswer::Files(f)) if f.len() == 1));
+    }
+
+    #[test]
+    fn an_answer_path_reaches_its_group_item_and_a_bad_one_reaches_nothing() {
+        let mut answers = Answers::default();
+        let (level, code) = answer_level_mut(&mut answers, "enfants[1].certificat").unwrap();
+        assert_eq!(code, "certificat");
+        level.insert(code.to_owned(), RawAnswer::Files(vec![file("f1")]));
+        let RawAnswer::Group(items) = &answers.0["enfants"] else {
+            panic!("{answers:?}");
+        };
+        assert_eq!(items.len(), 2, "the missing first item is created empty");
+        assert_eq!(items[1].0["certificat"], RawAnswer::Files(vec![file("f1")]));
+        let (level, code) = answer_level_mut(&mut answers, "pj").unwrap();
+        assert_eq!(code, "pj");
+        assert!(level.contains_key("enfants"));
+        answers.0.insert("nom".into(), RawAnswer::Text("X".into()));
+        assert!(answer_level_mut(&mut answers, "nom[0].pj").is_none());
+        assert!(answer_level_mut(&mut answers, "enfants[x].pj").is_none());
+        assert!(answer_level_mut(&mut answers, "enfants[100000].pj").is_none());
     }
 }

@@ -435,6 +435,7 @@ async fn events(
         schema,
         dossier_id,
         first: Some(first),
+        sent: None,
     });
     Sse::new(stream)
         .keep_alive(KeepAlive::new().interval(Duration::from_secs(20)))
@@ -450,37 +451,49 @@ struct Watch {
     schema: String,
     dossier_id: Uuid,
     first: Option<super::model::LiveStatus>,
+    sent: Option<super::model::LiveStatus>,
 }
 
+/// Sends the first status, then each status that differs from the last one sent: a change
+/// elsewhere in the dossier (a note, an assignment), or the notification of the submission
+/// itself reaching this node after the stream began, says nothing new, and a screen reader
+/// would announce the same status again.
 fn status_stream(watch: Watch) -> impl Stream<Item = Result<Event, Infallible>> {
     futures_util::stream::unfold(Some(watch), |watch| async move {
         let mut watch = watch?;
         if let Some(first) = watch.first.take() {
-            return Some((Ok(status_event(&first)), Some(watch)));
+            let event = status_event(&first);
+            watch.sent = Some(first);
+            return Some((Ok(event), Some(watch)));
         }
         loop {
             match watch.receiver.recv().await {
                 Ok(change)
-                    if change.schema == watch.schema && change.dossier_id == watch.dossier_id =>
+                    if change.schema != watch.schema || change.dossier_id != watch.dossier_id =>
                 {
-                    break;
+                    continue;
                 }
-                Ok(_) => continue,
-                // Missed some notifications: re-read, it costs one query.
-                Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => break,
+                // Ours, or missed some notifications (re-read, it costs one query).
+                Ok(_) | Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => {}
                 Err(tokio::sync::broadcast::error::RecvError::Closed) => return None,
             }
-        }
-        match current(
-            &watch.state,
-            &watch.tenant,
-            watch.token.as_deref(),
-            &watch.watched,
-        )
-        .await
-        {
-            Ok((_, status)) => Some((Ok(status_event(&status)), Some(watch))),
-            Err(_) => None,
+            let status = match current(
+                &watch.state,
+                &watch.tenant,
+                watch.token.as_deref(),
+                &watch.watched,
+            )
+            .await
+            {
+                Ok((_, status)) => status,
+                Err(_) => return None,
+            };
+            if watch.sent.as_ref() == Some(&status) {
+                continue;
+            }
+            let event = status_event(&status);
+            watch.sent = Some(status);
+            return Some((Ok(event), Some(watch)));
         }
     })
 }

@@ -495,26 +495,19 @@ async fn store_each(
     let mut stored: BTreeMap<String, Vec<FileRef>> = BTreeMap::new();
     let mut problems = Vec::new();
     for upload in uploads {
-        let field = definition
-            .steps
-            .iter()
-            .flat_map(|step| &step.fields)
-            .find(|f| f.code == upload.field);
-        let Some(FieldKind::Files {
-            accepted_types,
-            max_size_bytes,
-            ..
-        }) = field.map(|f| &f.kind)
+        // A group item's control (`group[i].code`) is its group's field; a path naming no
+        // item is refused when the answer is placed.
+        let Some((_, accepted_types, max_size_bytes)) = file_field(definition, &upload.field)
         else {
             problems.push(refuse(&upload.field, s::FIELD_NOT_FILES.to_owned()));
             continue;
         };
         let name = clean_file_name(&upload.name);
-        if let Err(refusal) = vet_file(&upload.bytes, accepted_types, *max_size_bytes) {
+        if let Err(refusal) = vet_file(&upload.bytes, accepted_types, max_size_bytes) {
             let message = match refusal {
                 UploadRefusal::Missing | UploadRefusal::Empty => s::EMPTY_FILE.to_owned(),
                 UploadRefusal::TooLarge => {
-                    crate::demarches::strings::file_too_large(&name, *max_size_bytes)
+                    crate::demarches::strings::file_too_large(&name, max_size_bytes)
                 }
                 UploadRefusal::WrongType => {
                     crate::demarches::strings::wrong_file_type(&name, &accepted_types.join(", "))
@@ -763,19 +756,12 @@ async fn wallet_picks(
 ) -> AppResult<(Vec<Upload>, Vec<AnswerError>)> {
     let mut picked = Vec::new();
     let mut refused = Vec::new();
-    let file_fields = definition
-        .steps
-        .iter()
-        .flat_map(|step| &step.fields)
-        .filter(|f| matches!(f.kind, FieldKind::Files { .. }));
-    for field in file_fields {
-        let name = crate::demarches::form_data::wallet_name(&field.code);
+    for (path, _) in crate::demarches::form_data::file_field_paths(definition, posted) {
+        let name = crate::demarches::form_data::wallet_name(&path);
         for id in posted.all(&name).iter().filter(|id| !id.trim().is_empty()) {
-            match crate::wallet::service::take_for_draft(tx, settings, viewer, &field.code, id)
-                .await?
-            {
+            match crate::wallet::service::take_for_draft(tx, settings, viewer, &path, id).await? {
                 Ok(upload) => picked.push(upload),
-                Err(message) => refused.push(refuse(&field.code, message)),
+                Err(message) => refused.push(refuse(&path, message)),
             }
         }
     }
@@ -826,6 +812,11 @@ pub async fn upload(
     }
     let document = version_document(tx, draft.demarche_id, draft.version).await?;
     let field = upload.field.clone();
+    let mut answers = draft.answers()?;
+    // Refused before anything is written: a path that names no answer (`nom[0].plan`).
+    if crate::demarches::form_data::answer_level_mut(&mut answers, &field).is_none() {
+        return Err(AppError::invalid(&field, s::FIELD_NOT_FILES));
+    }
     let files = TenantFiles::of(tx, settings);
     let (mut stored, problems, written) =
         store_uploads(tx, &files, &draft, &document.definition, vec![upload]).await?;
@@ -839,10 +830,13 @@ pub async fn upload(
         let Some(file) = stored.remove(&field).and_then(|mut v| v.pop()) else {
             return Err(AppError::invalid("file", s::UPLOAD_UNREADABLE));
         };
-        let mut answers = draft.answers()?;
-        let entry = answers
-            .0
-            .entry(field)
+        let Some((level, code)) =
+            crate::demarches::form_data::answer_level_mut(&mut answers, &field)
+        else {
+            return Err(AppError::invalid(&field, s::FIELD_NOT_FILES));
+        };
+        let entry = level
+            .entry(code.to_owned())
             .or_insert_with(|| RawAnswer::Files(Vec::new()));
         match entry {
             RawAnswer::Files(files) => files.push(file.clone()),

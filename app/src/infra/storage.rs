@@ -287,6 +287,26 @@ impl TenantFiles {
         Ok(Download { size, chunks })
     }
 
+    /// Every key stored for this tenant (a commune's export; operator commands).
+    pub async fn keys(&self) -> Result<Vec<Uuid>, AppError> {
+        let prefix = Path::from(self.schema.as_str());
+        let mut listing = self.objects.list(Some(&prefix));
+        let mut keys = Vec::new();
+        while let Some(meta) = listing.next().await {
+            let meta = meta.map_err(store_error)?;
+            // Only our own names: a stray object under the prefix is not a tenant file.
+            if let Some(key) = meta
+                .location
+                .filename()
+                .and_then(|name| Uuid::try_parse(name).ok())
+            {
+                keys.push(key);
+            }
+        }
+        keys.sort_unstable();
+        Ok(keys)
+    }
+
     /// Whether `key` is stored (tests and checks; features trust their rows).
     pub async fn exists(&self, key: Uuid) -> Result<bool, AppError> {
         match self.objects.head(&self.location(key)).await {

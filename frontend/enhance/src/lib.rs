@@ -16,7 +16,7 @@ use std::rc::Rc;
 
 use app::demarches::answers::assess;
 use app::demarches::form_data::{
-    Posted, apply_step, keep_control_id, keep_name, wallet_placeholders,
+    Posted, answer_level_mut, apply_step, keep_control_id, keep_name, wallet_placeholders,
 };
 use app::demarches::model::{AnswerError, Answers, Definition, FileRef, RawAnswer};
 use app::demarches::problems::{Problem, message_id, messages_at, name_problems};
@@ -435,15 +435,14 @@ fn upload(page: &Shared, field: &str, file: &web_sys::File) {
 fn attach(page: &Shared, field: &str, file: FileRef) {
     {
         let mut page = page.borrow_mut();
-        match page
-            .data
-            .answers
-            .0
-            .entry(field.to_owned())
-            .or_insert_with(|| RawAnswer::Files(Vec::new()))
-        {
-            RawAnswer::Files(files) => files.push(file.clone()),
-            other => *other = RawAnswer::Files(vec![file.clone()]),
+        if let Some((level, code)) = answer_level_mut(&mut page.data.answers, field) {
+            match level
+                .entry(code.to_owned())
+                .or_insert_with(|| RawAnswer::Files(Vec::new()))
+            {
+                RawAnswer::Files(files) => files.push(file.clone()),
+                other => *other = RawAnswer::Files(vec![file.clone()]),
+            }
         }
     }
     {

@@ -4,6 +4,7 @@
 
 mod access;
 mod accounts;
+mod archive;
 mod backoffice;
 mod beneficiaries;
 mod branding;

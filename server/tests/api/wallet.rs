@@ -6,7 +6,7 @@
 
 use reqwest::StatusCode;
 use reqwest::multipart::{Form, Part};
-use serde_json::Value;
+use serde_json::{Value, json};
 use uuid::Uuid;
 
 use crate::backoffice::visible;
@@ -14,7 +14,7 @@ use crate::dossiers::{
     PDF, PNG, draft, location, permit_document, post_step, publish, publish_with,
     signed_in_citizen, start,
 };
-use crate::helpers::{TestApp, spawn_app};
+use crate::helpers::{TestApp, error_message, spawn_app};
 
 const DOMICILE: &str = "Justificatif de domicile";
 const CAF: &str = "Attestation CAF / quotient familial";
@@ -726,4 +726,197 @@ async fn admins_manage_the_piece_types_and_their_validity() {
     assert_eq!(response.status(), StatusCode::FORBIDDEN);
     let html = page(&app, &admin, "ca", "/administration/porte-documents").await;
     assert!(html.contains("Porte-documents : types de pièces"));
+}
+
+/// One step: the children, each with a first name and a CAF certificate (PDF).
+fn siblings_document() -> String {
+    json!({
+        "format": "guichet.demarche",
+        "format_version": 1,
+        "demarche": { "title": "Inscription de la fratrie", "description": "Les enfants.", "rubrique": "Enfance",
+                      "audience": "identified_only", "state": "draft" },
+        "definition": { "steps": [
+            { "code": "fratrie", "title": "Enfants", "fields": [
+                { "code": "enfants", "label": "Enfant", "required": true,
+                  "kind": { "group": { "min_items": 1, "max_items": 4, "fields": [
+                    { "code": "prenom", "label": "Prénom", "required": true, "kind": { "short_text": {} } },
+                    { "code": "certificat", "label": "Attestation CAF", "required": true,
+                      "kind": { "files": { "accepted_types": ["application/pdf"], "max_size_bytes": 1000, "max_files": 2 } } }
+                  ] } } }
+            ] }
+        ] }
+    })
+    .to_string()
+}
+
+/// The files of the certificate of item `index` in the draft.
+fn item_files(state: &Value, index: usize) -> Vec<Value> {
+    state["Open"]["answers"]["enfants"]["group"][index]["certificat"]["files"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default()
+}
+
+/// Uploads `bytes` to the control `path` the way the live page does.
+async fn upload_live(
+    app: &TestApp,
+    client: &reqwest::Client,
+    slug: &str,
+    key: &str,
+    path: &str,
+    bytes: &'static [u8],
+) -> reqwest::Response {
+    client
+        .post(app.url(slug, &format!("/api/brouillons/{key}/pieces")))
+        .multipart(Form::new().part(
+            path.to_owned(),
+            Part::bytes(bytes).file_name("certificat.pdf"),
+        ))
+        .send()
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn each_child_of_a_group_takes_its_own_piece_uploaded_live_posted_or_from_the_wallet() {
+    let app = spawn_app().await;
+    app.create_tenant("ca", "Commune A").await;
+    let admin = app.admin("ca").await;
+    let id = publish_with(&app, &admin, "ca", None, &siblings_document()).await;
+    let citizen = signed_in_citizen(&app, "ca", "jeanne@example.org").await;
+    let piece = added(&app, &citizen, "ca", CAF, "caf-2026.pdf", PDF).await;
+    let key = start(&app, &citizen, "ca", &id, true).await;
+
+    // Three children added without script: each item offers the wallet for its certificate.
+    for items in ["0", "1", "2"] {
+        let response = post_step(
+            &app,
+            &citizen,
+            "ca",
+            &key,
+            0,
+            &[("enfants.items", items), ("_action", "add:enfants")],
+            vec![],
+        )
+        .await;
+        assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    }
+    let html = page(&app, &citizen, "ca", &format!("/brouillons/{key}?etape=1")).await;
+    for index in 0..3 {
+        let select = format!("name=\"enfants[{index}].certificat.porte-documents\"");
+        assert!(html.contains(&select), "{select} in {html}");
+    }
+    assert!(html.contains(&format!("value=\"{piece}\"")));
+
+    // The first child's certificate is uploaded by the live page, into that item only.
+    let response = upload_live(&app, &citizen, "ca", &key, "enfants[0].certificat", PDF).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let live: Value = response.json().await.unwrap();
+    let state = draft(&app, &citizen, "ca", &key).await;
+    assert_eq!(item_files(&state, 0)[0]["id"], live["id"]);
+    assert!(item_files(&state, 1).is_empty());
+    // A path that names no item is refused, and nothing is written.
+    let before = files_in(&app, "ca");
+    for forged in [
+        "enfants[x].certificat",
+        "prenom[0].certificat",
+        "enfants[0].prenom",
+    ] {
+        let response = upload_live(&app, &citizen, "ca", &key, forged, PDF).await;
+        assert_eq!(response.status(), StatusCode::BAD_REQUEST, "{forged}");
+        assert_eq!(
+            error_message(response).await,
+            "Ce champ n'accepte pas de fichier.",
+            "{forged}"
+        );
+    }
+    assert_eq!(files_in(&app, "ca"), before);
+
+    // A wallet piece that is not the citizen's is refused on its item, with the item's path.
+    let live_id = live["id"].as_str().unwrap();
+    let stranger = Uuid::new_v4().to_string();
+    let response = post_step(
+        &app,
+        &citizen,
+        "ca",
+        &key,
+        0,
+        &[
+            ("enfants.items", "3"),
+            ("enfants[0].certificat.keep", live_id),
+            ("enfants[1].certificat.porte-documents", &stranger),
+            ("_action", "next"),
+        ],
+        vec![],
+    )
+    .await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    let refused = draft(&app, &citizen, "ca", &key).await;
+    let paths: Vec<&str> = refused["Open"]["problems"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["path"].as_str().unwrap())
+        .collect();
+    assert_eq!(paths, vec!["enfants[1].certificat"], "{refused}");
+
+    // The step posted without script: the first keeps its live upload, the second uploads
+    // a file with the form, the third takes the wallet's certificate.
+    let response = post_step(
+        &app,
+        &citizen,
+        "ca",
+        &key,
+        0,
+        &[
+            ("enfants.items", "3"),
+            ("enfants[0].prenom", "Léa"),
+            ("enfants[0].certificat.keep", live_id),
+            ("enfants[1].prenom", "Hugo"),
+            ("enfants[2].prenom", "Inès"),
+            ("enfants[2].certificat.porte-documents", &piece),
+            ("_action", "next"),
+        ],
+        vec![("enfants[1].certificat", "hugo.pdf", PDF)],
+    )
+    .await;
+    assert_eq!(
+        location(&response),
+        format!("/brouillons/{key}/recapitulatif")
+    );
+    let state = draft(&app, &citizen, "ca", &key).await;
+    assert_eq!(item_files(&state, 0).len(), 1);
+    assert_eq!(item_files(&state, 0)[0]["id"], live["id"]);
+    assert_eq!(item_files(&state, 1)[0]["name"], "hugo.pdf");
+    let copy = &item_files(&state, 2)[0];
+    assert_eq!(copy["name"], "caf-2026.pdf");
+    assert_ne!(
+        copy["id"].as_str().unwrap(),
+        piece,
+        "a copy, with its own id"
+    );
+    let response = app
+        .get(
+            &citizen,
+            "ca",
+            &format!("/pieces/{}?brouillon={key}", copy["id"].as_str().unwrap()),
+        )
+        .await;
+    assert_eq!(response.bytes().await.unwrap().as_ref(), PDF);
+
+    // Sent as three children with their three pieces, filed under each child's path.
+    let response = app
+        .post(&citizen, "ca", "portal/submit", &[("key", &key)])
+        .await;
+    assert!(location(&response).starts_with("/mes-demandes/"));
+    let filed = app
+        .text(
+            "SELECT string_agg(field_path, ',' ORDER BY field_path) FROM tenant_ca.attachments \
+             WHERE dossier_id IS NOT NULL",
+        )
+        .await;
+    assert_eq!(
+        filed,
+        "enfants[0].certificat,enfants[1].certificat,enfants[2].certificat"
+    );
 }
