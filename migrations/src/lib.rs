@@ -43,6 +43,7 @@ pub fn platform_migrations() -> Vec<Box<dyn MigrationTrait>> {
         migration!("platform/m0005_second_factor"),
         migration!("platform/m0006_login_failures"),
         migration!("platform/m0007_second_factor_resets"),
+        migration!("platform/m0008_tenant_deletion"),
     ]
 }
 

@@ -17,6 +17,10 @@
 //!   version, filled, then migrated to this binary's version) and its rows are one
 //!   transaction; files are written before the commit and deleted if anything fails; every
 //!   entry's checksum is verified before it is used.
+//! - A commune is deleted only after an export (`schedule_deletion` checks the archive), a
+//!   confirmation and a delay (`app::platform::deletion`).
+//! - A copy under another name sends nothing its original was sending: its pending mail is
+//!   marked failed with the reason. A commune moved under its own name sends it.
 //! - Sessions and in-flight sign-ins (sessions, OIDC flows, second-factor challenges) do not
 //!   travel: they are bound to the installation that issued them. Everyone signs in again.
 
@@ -42,6 +46,8 @@ const MANIFEST: &str = "manifest.json";
 const BATCH_ROWS: usize = 500;
 /// Tables whose rows are bound to the installation that wrote them (see the module's doc).
 const NOT_EXPORTED: [&str; 3] = ["sessions", "identity_flows", "second_factor_challenges"];
+/// Why a copy's pending mail was not sent (agents read it on the dossier's page).
+const COPY_MAIL_NOT_SENT: &str = "Non envoyé : copie restaurée sous un autre nom de la commune";
 /// The schema's own migration history: the import recreates it.
 const HISTORY: &str = "guichet_migrations";
 
@@ -343,6 +349,57 @@ impl Archive {
     }
 }
 
+/// How recent the archive a deletion relies on must be.
+const DELETION_ARCHIVE_MAX_AGE: time::Duration = time::Duration::hours(24);
+
+/// `guichet tenant delete`: checks that `path` is a whole archive of commune `slug` (every
+/// entry against its checksum) written in the last day, and that `confirm` repeats the name,
+/// then suspends the commune and schedules its deletion in `delay_days` days (at least one).
+/// Returns when it will be deleted.
+pub async fn schedule_deletion(
+    state: &AppState,
+    slug: &str,
+    path: &Path,
+    confirm: &str,
+    delay_days: u32,
+) -> anyhow::Result<String> {
+    if confirm != slug {
+        bail!("to confirm, repeat the commune's name: --confirm {slug}");
+    }
+    if delay_days == 0 {
+        bail!("the delay is one day at least (--delay-days): time to change one's mind");
+    }
+    let mut archive = Archive::open(path)?;
+    if archive.manifest.slug != slug {
+        bail!(
+            "{} is an archive of {}, not of {slug}: export {slug} first",
+            path.display(),
+            archive.manifest.slug
+        );
+    }
+    let exported = time::OffsetDateTime::parse(
+        &archive.manifest.exported_at,
+        &time::format_description::well_known::Rfc3339,
+    )
+    .context("the manifest's exported_at is unreadable")?;
+    if time::OffsetDateTime::now_utc() - exported > DELETION_ARCHIVE_MAX_AGE {
+        bail!(
+            "{} was exported on {}: export {slug} again (an archive of the last 24 hours)",
+            path.display(),
+            archive.manifest.exported_at
+        );
+    }
+    let tables = std::mem::take(&mut archive.manifest.tables);
+    for entry in &tables {
+        archive.read(&format!("tables/{}.jsonl", entry.name), entry)?;
+    }
+    let files = std::mem::take(&mut archive.manifest.files);
+    for entry in &files {
+        archive.read(&format!("files/{}", entry.name), entry)?;
+    }
+    Ok(app::platform::deletion::schedule(state, slug, delay_days).await?)
+}
+
 /// Restores the archive at `path` as commune `slug` (the archive's own when `None`). Custom
 /// hosts come along only under the archive's own slug (a copy under another name has none).
 pub async fn import(state: &AppState, path: &Path, slug: Option<&str>) -> anyhow::Result<Summary> {
@@ -425,6 +482,16 @@ pub async fn import(state: &AppState, path: &Path, slug: Option<&str>) -> anyhow
                 // The rest of the migrations, in the same transaction: the commune arrives at
                 // this binary's version or not at all.
                 apply_in_transaction(tx.transaction(), &schema, &migrations).await?;
+            if !same_name {
+                // A copy must not mail citizens again what the original is mailing: its
+                // pending mail is shown as not sent, with the reason.
+                tx.execute(
+                    "UPDATE mail_outbox SET status = 'failed', last_error = $1 WHERE status = 'pending'",
+                    vec![format!("{COPY_MAIL_NOT_SENT} {}.", archive.manifest.slug).into()],
+                )
+                .await
+                .map_err(anyhow::Error::msg)?;
+            }
                 app::infra::tenancy::announce_changed(&tx, slug.as_str())
                     .await
                     .map_err(anyhow::Error::msg)?;

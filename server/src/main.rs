@@ -22,6 +22,12 @@ USAGE:
   guichet tenant list
   guichet tenant export SLUG FILE        write one archive of a commune (rows, files, hosts)
   guichet tenant import FILE [--slug NEW]   restore an archive here, under its name or NEW
+  guichet tenant delete SLUG --archive FILE --confirm SLUG [--delay-days N]
+                                         suspend a commune leaving the syndicate and delete
+                                         everything of it in N days (default 30), after an
+                                         export of the last 24 hours; `tenant activate` cancels
+  guichet tenant purge                   delete now the communes whose deletion is due (the
+                                         server does it every few minutes)
   guichet deliver-mail [--watch]         send every commune's due mail, then exit (--watch: keep
                                          delivering as mail is queued, like `serve`'s worker)
   guichet digest [--tenant SLUG]         send today's digests of urgent and late dossiers now
@@ -223,17 +229,45 @@ async fn run(args: Vec<String>) -> anyhow::Result<()> {
             );
             Ok(())
         }
+        ["tenant", "delete", slug, ..] => {
+            let flags = flags(&args[3..])?;
+            let delay_days = match flags.iter().find(|(n, _)| n == "delay-days") {
+                Some((_, v)) => v.parse().context("--delay-days must be a number of days")?,
+                None => 30,
+            };
+            let due = guichet_server::archive::schedule_deletion(
+                &state,
+                slug,
+                Path::new(&flag(&flags, "archive")?),
+                &flag(&flags, "confirm")?,
+                delay_days,
+            )
+            .await?;
+            println!(
+                "Commune {slug} suspended; everything of it will be deleted on {due}. `guichet tenant activate {slug}` cancels."
+            );
+            Ok(())
+        }
+        ["tenant", "purge"] => {
+            let purged = app::platform::deletion::purge_due(&state)
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            println!("{} commune(s) deleted: {}", purged.len(), purged.join(", "));
+            Ok(())
+        }
         ["tenant", "list"] => {
             for t in list_tenants(&state)
                 .await
                 .map_err(|e| anyhow::anyhow!("{e}"))?
             {
+                let status = match (&t.deletion_due, t.active) {
+                    (Some(day), _) => format!("deleted on {day}"),
+                    (None, true) => "active".to_owned(),
+                    (None, false) => "suspended".to_owned(),
+                };
                 println!(
-                    "{:<24} {:<10} {:<40} {}",
-                    t.slug,
-                    if t.active { "active" } else { "suspended" },
-                    t.portal_url,
-                    t.name
+                    "{:<24} {:<22} {:<40} {}",
+                    t.slug, status, t.portal_url, t.name
                 );
             }
             Ok(())

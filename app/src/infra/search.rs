@@ -677,6 +677,56 @@ impl SearchIndexes {
         Ok(handle)
     }
 
+    /// Closes and deletes this node's indexes of `tenant` (dossiers and people): a commune
+    /// that was deleted. Best effort, logged.
+    pub fn remove(&self, tenant: &Tenant) {
+        if let Ok(mut open) = self.open.lock() {
+            open.remove(tenant.schema.as_str());
+        }
+        self.people.forget_schema(tenant.schema.as_str());
+        for dir in [self.dir(tenant), self.people.dir(tenant)] {
+            match std::fs::remove_dir_all(&dir) {
+                Ok(()) => {}
+                Err(error) if error.kind() == std::io::ErrorKind::NotFound => {}
+                Err(error) => {
+                    tracing::warn!(%error, dir = %dir.display(), "search index not removed")
+                }
+            }
+        }
+    }
+
+    /// Deletes the index folders of schemas that are no longer tenants (communes deleted
+    /// while this node was down, or by another node); `schemas` are the current tenants'.
+    /// Returns how many folders went.
+    pub fn sweep(&self, schemas: &std::collections::HashSet<String>) -> usize {
+        let mut removed = 0;
+        for root in [&self.root, &self.people.root] {
+            let Ok(entries) = std::fs::read_dir(root) else {
+                continue;
+            };
+            for entry in entries.flatten() {
+                let name = entry.file_name().to_string_lossy().into_owned();
+                // Only what a tenant's index is named: never `usagers/` or anything else.
+                let is_tenant_folder = name.starts_with("tenant_")
+                    && guichet_migrations::SchemaName::parse(&name).is_ok();
+                if !is_tenant_folder || schemas.contains(&name) {
+                    continue;
+                }
+                if let Ok(mut open) = self.open.lock() {
+                    open.remove(&name);
+                }
+                self.people.forget_schema(&name);
+                match std::fs::remove_dir_all(entry.path()) {
+                    Ok(()) => removed += 1,
+                    Err(error) => {
+                        tracing::warn!(%error, folder = %name, "stale search index not removed")
+                    }
+                }
+            }
+        }
+        removed
+    }
+
     /// Drops the tenant's open handle (its directory is gone or was replaced).
     fn forget(&self, tenant: &Tenant) -> AppResult<Option<Arc<TenantIndex>>> {
         Ok(self

@@ -2,6 +2,8 @@
 
 pub mod api;
 #[cfg(feature = "ssr")]
+pub mod deletion;
+#[cfg(feature = "ssr")]
 pub mod demo_mail;
 pub mod model;
 pub mod pages;

@@ -187,6 +187,9 @@ pub struct TenantSummary {
     pub created_at: String,
     pub portal_url: String,
     pub hosts: Vec<String>,
+    /// When a commune leaving the syndicate will be deleted (`guichet tenant delete`):
+    /// `dd/mm/yyyy` (Paris); reactivating it cancels.
+    pub deletion_due: Option<String>,
 }
 
 #[cfg(test)]

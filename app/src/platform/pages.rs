@@ -180,7 +180,11 @@ fn TenantsTable(
                                         {tenant.hosts.iter().map(|h| view! { <br/><span>{h.clone()}</span> }).collect_view()}
                                     </td>
                                     <td>{tenant.created_at.clone()}</td>
-                                    <td>{if tenant.active { "Active" } else { "Suspendue" }}</td>
+                                    <td>{match (&tenant.deletion_due, tenant.active) {
+                                        (Some(day), _) => s::deletion_due(day),
+                                        (None, true) => s::ACTIVE.to_owned(),
+                                        (None, false) => s::SUSPENDED.to_owned(),
+                                    }}</td>
                                     <td>
                                         <ActionForm action=set_status attr:class="inline-form">
                                             <input type="hidden" name="slug" value=slug/>

@@ -205,6 +205,7 @@ struct TenantListRow {
     name: String,
     status: String,
     created_at: OffsetDateTime,
+    deletion_due: Option<String>,
     hosts: Vec<String>,
 }
 
@@ -213,6 +214,7 @@ pub async fn list_tenants(state: &AppState) -> AppResult<Vec<TenantSummary>> {
     let rows: Vec<TenantListRow> = tx
         .fetch_all(
             "SELECT t.slug, t.name, t.status, t.created_at,
+                    to_char(t.deletion_due AT TIME ZONE 'Europe/Paris', 'DD/MM/YYYY') AS deletion_due,
                     COALESCE(array_agg(h.host ORDER BY h.host) FILTER (WHERE h.host IS NOT NULL), '{}') AS hosts
              FROM platform.tenants t LEFT JOIN platform.tenant_hosts h ON h.tenant_id = t.id
              GROUP BY t.id ORDER BY t.name",
@@ -232,6 +234,7 @@ pub async fn list_tenants(state: &AppState) -> AppResult<Vec<TenantSummary>> {
                 created_at: french_date(row.created_at),
                 portal_url,
                 hosts: row.hosts,
+                deletion_due: row.deletion_due,
             }
         })
         .collect())
@@ -242,7 +245,10 @@ pub async fn set_status(state: &AppState, slug: &str, status: TenantStatus) -> A
     let tx = PlatformTx::begin(state).await?;
     let changed = tx
         .execute(
-            "UPDATE platform.tenants SET status = $2 WHERE slug = $1",
+            // Reactivating a commune cancels its scheduled deletion (see `deletion`).
+            "UPDATE platform.tenants SET status = $2,
+                 deletion_due = CASE WHEN $2 = 'active' THEN NULL ELSE deletion_due END
+             WHERE slug = $1",
             vec![slug.trim().into(), status.as_str().into()],
         )
         .await?;

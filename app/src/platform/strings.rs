@@ -26,3 +26,11 @@ pub const DEMO_MAIL_NOT_FOUND: &str = "La page demandée n'existe pas.";
 pub fn demo_mail_intro(tenant: &str) -> String {
     format!("Les courriels envoyés par le portail de {tenant}.")
 }
+
+pub const ACTIVE: &str = "Active";
+pub const SUSPENDED: &str = "Suspendue";
+
+/// The status of a commune whose deletion is scheduled.
+pub fn deletion_due(day: &str) -> String {
+    format!("Suspendue, supprimée le {day}")
+}

@@ -235,7 +235,14 @@ impl Indexer {
 
     /// Builds the indexes that do not exist and catches the others up.
     async fn start(&mut self) -> anyhow::Result<()> {
-        for (slug, schema) in all_tenants(&self.state).await? {
+        let tenants = all_tenants(&self.state).await?;
+        // Folders of communes deleted meanwhile (by another node, or while this one was down).
+        let schemas = tenants.iter().map(|(_, schema)| schema.clone()).collect();
+        let swept = self.state.search().sweep(&schemas);
+        if swept > 0 {
+            tracing::info!(swept, "search indexes of deleted communes removed");
+        }
+        for (slug, schema) in tenants {
             let Ok(tenant) = tenant_by_slug(&self.state, &slug).await else {
                 continue;
             };

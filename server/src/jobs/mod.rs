@@ -8,6 +8,7 @@
 //!
 //! Notifications can be missed (listener reconnect), so the outbox is also swept: all tenants
 //! at start and every [`SWEEP_INTERVAL`], and tenants with mail waiting for a retry when due.
+//! Each sweep also removes the communes whose scheduled deletion is due.
 
 pub mod digest;
 pub mod duplicates;
@@ -113,6 +114,15 @@ impl Jobs {
         // Ended windows of the login limiter: any node may remove them, as often as it likes.
         if let Err(error) = self.state.login_limiter().purge_expired().await {
             tracing::error!(?error, "login failures purge failed");
+        }
+        // Communes whose deletion is due (row-locked: one node removes each).
+        match app::platform::deletion::purge_due(&self.state).await {
+            Ok(purged) => {
+                for slug in purged {
+                    self.retries.remove(&slug);
+                }
+            }
+            Err(error) => tracing::error!(?error, "commune deletion failed"),
         }
         match self.outbox.tenants_with_pending_mail().await {
             Ok(slugs) => {

@@ -7,8 +7,10 @@
 
 use std::path::PathBuf;
 
-use app::platform::service::tenant_by_slug;
-use guichet_server::archive::{export, import};
+use app::infra::TenantStatus;
+use app::platform::deletion::purge_due;
+use app::platform::service::{set_status, tenant_by_slug};
+use guichet_server::archive::{export, import, schedule_deletion};
 use reqwest::StatusCode;
 use serde_json::Value;
 use uuid::Uuid;
@@ -19,6 +21,7 @@ use crate::dossiers::{
 };
 use crate::helpers::{TestApp, spawn_app, spawn_app_with_s3};
 use crate::s3_server::shared_bucket;
+use crate::store::{entry, shared};
 
 const CITIZEN_PASSWORD: &str = "Tournesol-Jardin-44";
 const ADMIN_PASSWORD: &str = "Clef-Secrete-2026";
@@ -76,6 +79,21 @@ async fn busy_commune(app: &TestApp, slug: &str) -> (Commune, Vec<String>) {
         .strip_prefix("/mes-demandes/")
         .unwrap()
         .to_owned();
+    // A quiet commune: its acknowledgements sent (an archive is best taken so).
+    let started = std::time::Instant::now();
+    while app
+        .text(&format!(
+            "SELECT count(*) FROM tenant_{slug}.mail_outbox WHERE status = 'pending'"
+        ))
+        .await
+        != "0"
+    {
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(10),
+            "mail never sent"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
     // The admin reads both dossiers' services (Voirie and its poles; Accueil).
     for service in ["Voirie", "Accueil"] {
         app.grant(
@@ -87,6 +105,23 @@ async fn busy_commune(app: &TestApp, slug: &str) -> (Commune, Vec<String>) {
         .await;
     }
     (commune, vec![voirie, permit])
+}
+
+/// Queues a reminder to the citizen, due tomorrow: still pending when the commune is exported.
+async fn queue_reminder(app: &TestApp, slug: &str) {
+    app.sql(&format!(
+        "INSERT INTO tenant_{slug}.mail_outbox (id, recipient, subject, body_text, next_attempt_at, message_id)
+         VALUES (gen_random_uuid(), 'jeanne@example.org', 'Rappel', 'Bonjour', now() + interval '1 day', '<rappel@guichet.test>')"
+    ))
+    .await;
+}
+
+async fn pending_mail(app: &TestApp, slug: &str) -> String {
+    app.text(&format!(
+        "SELECT string_agg(subject || ':' || status || ':' || coalesce(last_error, ''), ',')
+         FROM tenant_{slug}.mail_outbox WHERE subject = 'Rappel'"
+    ))
+    .await
 }
 
 async fn signed_in(app: &TestApp, slug: &str, email: &str, password: &str) -> reqwest::Client {
@@ -115,6 +150,7 @@ async fn a_commune_restored_under_another_name_works_as_before_and_stays_separat
     let app = spawn_app().await;
     let (commune, references) = busy_commune(&app, "ca").await;
     app.set_branding("ca", "#00589c").await;
+    queue_reminder(&app, "ca").await;
     let path = archive_path("ca.zip");
 
     let exported = export(&app.state, "ca", &path).await.unwrap();
@@ -143,6 +179,12 @@ async fn a_commune_restored_under_another_name_works_as_before_and_stays_separat
             dossier_json(&app, &commune.admin, "ca", reference).await,
         );
     }
+    // The copy does not send again what ca is sending: its reminder is not sent, with why.
+    assert_eq!(pending_mail(&app, "ca").await, "Rappel:pending:");
+    assert_eq!(
+        pending_mail(&app, "cb").await,
+        "Rappel:failed:Non envoyé : copie restaurée sous un autre nom de la commune ca."
+    );
     // The citizen downloads the plan at cb, from cb's own files.
     let citizen_b = signed_in(&app, "cb", "jeanne@example.org", CITIZEN_PASSWORD).await;
     let plan = app
@@ -237,6 +279,7 @@ async fn a_commune_moved_to_another_installation_keeps_its_name_its_hosts_and_it
              SELECT 'mairie-ca.test', id FROM platform.tenants WHERE slug = 'ca'",
         )
         .await;
+    queue_reminder(&source, "ca").await;
     let path = archive_path("ca.zip");
     export(&source.state, "ca", &path).await.unwrap();
 
@@ -249,6 +292,8 @@ async fn a_commune_moved_to_another_installation_keeps_its_name_its_hosts_and_it
             .await,
         "mairie-ca.test"
     );
+    // Moved, it sends what it was about to send.
+    assert_eq!(pending_mail(&target, "ca").await, "Rappel:pending:");
     let admin = signed_in(&target, "ca", "admin@ca.test", ADMIN_PASSWORD).await;
     for reference in &references {
         assert_eq!(
@@ -320,6 +365,158 @@ async fn a_damaged_archive_restores_nothing_and_says_what_is_wrong() {
             <= files_before + 1
     );
     for file in [path, damaged, text] {
+        std::fs::remove_file(file).unwrap();
+    }
+}
+
+#[tokio::test]
+async fn a_commune_leaves_after_an_export_a_confirmation_and_a_delay_and_nothing_of_it_remains() {
+    let app = spawn_app().await;
+    let (commune, references) = busy_commune(&app, "ca").await;
+    let (other, other_references) = busy_commune(&app, "cb").await;
+    // ca shared its voirie démarche in the store: the entry outlives it.
+    let (entry_id, _) = shared(
+        &app,
+        &commune.admin,
+        "ca",
+        &commune.demarche,
+        "voirie",
+        "mairie",
+    )
+    .await;
+    let files_of = |schema: &str| {
+        std::fs::read_dir(app.state.settings().files_dir.join(schema))
+            .map(|dir| dir.count())
+            .unwrap_or(0)
+    };
+    assert_eq!(files_of("tenant_ca"), 1);
+    // Both communes' indexes exist on this node.
+    let ca = tenant_by_slug(&app.state, "ca").await.unwrap();
+    app.state
+        .search()
+        .rebuild(&app.state, ca.clone())
+        .await
+        .unwrap();
+    assert!(app.state.search().exists(&ca));
+    let path = archive_path("ca.zip");
+    let elsewhere = archive_path("cb.zip");
+    export(&app.state, "ca", &path).await.unwrap();
+    export(&app.state, "cb", &elsewhere).await.unwrap();
+
+    // Refused without the name repeated, with a zero delay, or with another commune's archive.
+    let refusals = [
+        (
+            path.clone(),
+            "c a",
+            30,
+            "repeat the commune's name: --confirm ca",
+        ),
+        (path.clone(), "ca", 0, "one day at least"),
+        (
+            elsewhere.clone(),
+            "ca",
+            30,
+            "is an archive of cb, not of ca: export ca first",
+        ),
+    ];
+    for (archive, confirm, days, expected) in refusals {
+        let error = schedule_deletion(&app.state, "ca", &archive, confirm, days)
+            .await
+            .unwrap_err();
+        assert!(format!("{error:#}").contains(expected), "{error:#}");
+    }
+    let home = app.get(&app.client(), "ca", "/").await;
+    assert_eq!(home.status(), StatusCode::OK, "nothing changed");
+
+    // Scheduled: suspended at once, deleted in 30 days; reactivating cancels.
+    let due = schedule_deletion(&app.state, "ca", &path, "ca", 30)
+        .await
+        .unwrap();
+    assert!(due.contains(" à "), "{due}");
+    assert_eq!(
+        app.text(
+            "SELECT deletion_due BETWEEN now() + interval '29 days 23 hours' AND now() + interval '30 days 1 hour'
+             FROM platform.tenants WHERE slug = 'ca'"
+        )
+        .await,
+        "true"
+    );
+    let home = app.get(&app.client(), "ca", "/").await;
+    assert_eq!(home.status(), StatusCode::FORBIDDEN);
+    assert!(
+        purge_due(&app.state).await.unwrap().is_empty(),
+        "not due yet"
+    );
+    set_status(&app.state, "ca", TenantStatus::Active)
+        .await
+        .unwrap();
+    assert_eq!(
+        app.text("SELECT count(deletion_due) FROM platform.tenants")
+            .await,
+        "0"
+    );
+    // Scheduled again, and the 30 days have passed.
+    schedule_deletion(&app.state, "ca", &path, "ca", 30)
+        .await
+        .unwrap();
+    app.sql(
+        "UPDATE platform.tenants SET deletion_due = now() - interval '1 minute' WHERE slug = 'ca'",
+    )
+    .await;
+    // Purged by this call, or by the server's own sweep (every few minutes and on each
+    // commune change) if it came first.
+    let purged = purge_due(&app.state).await.unwrap();
+    assert!(purged.is_empty() || purged == ["ca"], "{purged:?}");
+    // Whichever purged it ends by forgetting it (after its commit): wait for that end.
+    let started = std::time::Instant::now();
+    loop {
+        let forgotten = !app.state.search().exists(&ca)
+            && app.get(&app.client(), "ca", "/").await.status() == StatusCode::NOT_FOUND;
+        if forgotten {
+            break;
+        }
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(10),
+            "ca never deleted"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+
+    // Nothing of ca remains: no commune, schema, file or index; its host is unknown.
+    assert_eq!(
+        app.text("SELECT count(*) FROM platform.tenants WHERE slug = 'ca'")
+            .await,
+        "0"
+    );
+    assert_eq!(
+        app.text("SELECT count(*) FROM pg_namespace WHERE nspname = 'tenant_ca'")
+            .await,
+        "0"
+    );
+    assert_eq!(files_of("tenant_ca"), 0);
+    // Its store entry stays for others, under the name it had.
+    let store_entry = entry(&app, &other.admin, "cb", &entry_id).await;
+    assert_eq!(store_entry.status(), StatusCode::OK);
+    let store_entry: Value = store_entry.json().await.unwrap();
+    assert_eq!(store_entry["summary"]["publisher_name"], "Commune");
+    // cb lives on: its dossier, its file.
+    assert_eq!(
+        dossier(&app, &other.admin, "cb", &other_references[1])
+            .await
+            .status(),
+        StatusCode::OK
+    );
+    assert_eq!(files_of("tenant_cb"), 1);
+
+    // The archive brings ca back, as it was before it left.
+    import(&app.state, &path, None).await.unwrap();
+    let admin = signed_in(&app, "ca", "admin@ca.test", ADMIN_PASSWORD).await;
+    assert_eq!(
+        dossier(&app, &admin, "ca", &references[0]).await.status(),
+        StatusCode::OK
+    );
+    assert_eq!(files_of("tenant_ca"), 1);
+    for file in [path, elsewhere] {
         std::fs::remove_file(file).unwrap();
     }
 }

@@ -103,7 +103,7 @@ async fn publish_to_store(
 }
 
 /// Publishes and returns (entry id, version).
-async fn shared(
+pub(crate) async fn shared(
     app: &TestApp,
     client: &reqwest::Client,
     slug: &str,
@@ -167,7 +167,12 @@ async fn titles(
         .collect()
 }
 
-async fn entry(app: &TestApp, client: &reqwest::Client, slug: &str, id: &str) -> reqwest::Response {
+pub(crate) async fn entry(
+    app: &TestApp,
+    client: &reqwest::Client,
+    slug: &str,
+    id: &str,
+) -> reqwest::Response {
     app.post(client, slug, "store/entry", &[("id", id)]).await
 }
 

@@ -564,7 +564,7 @@ pub struct RebuiltPeople {
 
 /// Every tenant's people index, opened on demand. Held by the dossiers' `SearchIndexes`.
 pub struct PeopleIndexes {
-    root: PathBuf,
+    pub(super) root: PathBuf,
     open: Mutex<HashMap<String, Arc<PeopleIndex>>>,
 }
 
@@ -576,8 +576,15 @@ impl PeopleIndexes {
         }
     }
 
-    fn dir(&self, tenant: &Tenant) -> PathBuf {
+    pub(super) fn dir(&self, tenant: &Tenant) -> PathBuf {
         self.root.join(tenant.schema.as_str())
+    }
+
+    /// Drops a schema's open handle (its directory is about to go).
+    pub(super) fn forget_schema(&self, schema: &str) {
+        if let Ok(mut open) = self.open.lock() {
+            open.remove(schema);
+        }
     }
 
     pub fn exists(&self, tenant: &Tenant) -> bool {
