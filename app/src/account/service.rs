@@ -354,8 +354,14 @@ async fn set_password(tx: &TenantTx, user: &UserRow, password: &str) -> AppResul
     validate::password(password, &user.email)?;
     let hash = hash_password(password)?;
     tx.execute(
-        "UPDATE users SET password_hash = $2, email_verified_at = COALESCE(email_verified_at, now()) WHERE id = $1",
+        "UPDATE users SET password_hash = $2 WHERE id = $1",
         vec![user.id.into(), hash.into()],
+    )
+    .await?;
+    // A statement of its own: Citus allows `now()` in SET, not inside a COALESCE.
+    tx.execute(
+        "UPDATE users SET email_verified_at = now() WHERE id = $1 AND email_verified_at IS NULL",
+        vec![user.id.into()],
     )
     .await?;
     // A new password ends every session opened with the old one.
@@ -486,7 +492,7 @@ pub async fn create_user_with_password(
             "INSERT INTO users (id, email, display_name, password_hash, kind, role, email_verified_at)
              VALUES ($1, $2, $3, $4, $5, $6, now())
              ON CONFLICT (email) DO UPDATE SET display_name = EXCLUDED.display_name,
-                 password_hash = EXCLUDED.password_hash, email_verified_at = COALESCE(users.email_verified_at, now())
+                 password_hash = EXCLUDED.password_hash, email_verified_at = COALESCE(users.email_verified_at, EXCLUDED.email_verified_at)
              RETURNING id",
             vec![
                 Uuid::new_v4().into(),
@@ -564,13 +570,27 @@ pub async fn set_agent_active(
     if admin.uuid() == Some(id) {
         return Err(AppError::invalid("user", s::CANNOT_DEACTIVATE_SELF));
     }
-    let changed = tx
-        .execute(
-            "UPDATE users SET deactivated_at = CASE WHEN $2 THEN NULL ELSE COALESCE(deactivated_at, now()) END
-             WHERE id = $1 AND kind = 'agent'",
-            vec![id.into(), active.into()],
+    // `now()` stays out of CASE and COALESCE (Citus refuses them there).
+    let changed = if active {
+        tx.execute(
+            "UPDATE users SET deactivated_at = NULL WHERE id = $1 AND kind = 'agent'",
+            vec![id.into()],
+        )
+        .await?
+    } else {
+        // Deactivated once: a second deactivation keeps the first date.
+        tx.execute(
+            "UPDATE users SET deactivated_at = now()
+             WHERE id = $1 AND kind = 'agent' AND deactivated_at IS NULL",
+            vec![id.into()],
         )
         .await?;
+        tx.execute(
+            "SELECT 1 FROM users WHERE id = $1 AND kind = 'agent'",
+            vec![id.into()],
+        )
+        .await?
+    };
     if changed == 0 {
         return Err(AppError::NotFound(s::USER_UNKNOWN.to_owned()));
     }

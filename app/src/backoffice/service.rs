@@ -1204,14 +1204,21 @@ pub async fn transition(
         return Err(AppError::invalid("comment", s::COMMENT_TOO_LONG));
     }
     let terminal = workflow.is_terminal(&transition.to);
+    // `now()` out of CASE (Citus refuses it there): the closing time is the change's time.
     tx.execute(
         "UPDATE dossiers SET status = $2, status_changed_at = now(), updated_at = now(),
-             closed_at = CASE WHEN $3 THEN now() ELSE NULL END,
-             complement_open = false, complement_return = NULL
+             closed_at = NULL, complement_open = false, complement_return = NULL
          WHERE id = $1",
-        vec![row.id.into(), transition.to.clone().into(), terminal.into()],
+        vec![row.id.into(), transition.to.clone().into()],
     )
     .await?;
+    if terminal {
+        tx.execute(
+            "UPDATE dossiers SET closed_at = status_changed_at WHERE id = $1",
+            vec![row.id.into()],
+        )
+        .await?;
+    }
     let behalf = agent.rights.on_behalf_of(row.service_id, row.assignee_id);
     tx.execute(
         "INSERT INTO dossier_events (dossier_id, kind, status, by_user, on_behalf_of, detail, request_id)

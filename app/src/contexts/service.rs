@@ -448,7 +448,7 @@ pub async fn delete(tx: &TenantTx, id: &str) -> AppResult<()> {
 async fn retire(tx: &TenantTx, code: &str, name: &str) -> AppResult<()> {
     tx.execute(
         "INSERT INTO retired_contexts (code, name) VALUES ($1, $2)
-         ON CONFLICT (code) DO UPDATE SET name = EXCLUDED.name, retired_at = now()",
+         ON CONFLICT (code) DO UPDATE SET name = EXCLUDED.name, retired_at = EXCLUDED.retired_at",
         vec![code.into(), name.into()],
     )
     .await?;
@@ -470,16 +470,22 @@ async fn set_bouquet(tx: &TenantTx, id: Uuid, demarches: &[String]) -> AppResult
     if ids.is_empty() {
         return Ok(());
     }
-    let inserted = tx
+    // Checked, then inserted from the list: Citus 13.2 breaks an INSERT … SELECT between two
+    // tables of one tenant schema (`WHERE ( IS NOT NULL)`).
+    let known = tx
         .execute(
-            "INSERT INTO context_demarches (context_id, demarche_id)
-             SELECT $1, d.id FROM demarches d WHERE d.id = ANY ($2::uuid[])",
-            vec![id.into(), crate::dossiers::service::uuid_array(&ids).into()],
+            "SELECT 1 FROM demarches WHERE id = ANY ($1::uuid[])",
+            vec![crate::dossiers::service::uuid_array(&ids).into()],
         )
         .await?;
-    if inserted as usize != ids.len() {
+    if known as usize != ids.len() {
         return Err(AppError::invalid("demarches", s::DEMARCHE_UNKNOWN));
     }
+    tx.execute(
+        "INSERT INTO context_demarches (context_id, demarche_id) SELECT $1, unnest($2::uuid[])",
+        vec![id.into(), crate::dossiers::service::uuid_array(&ids).into()],
+    )
+    .await?;
     Ok(())
 }
 

@@ -587,7 +587,7 @@ async fn user_by_email(tx: &TenantTx, email: &str) -> AppResult<Option<LinkedUse
 async fn link(tx: &TenantTx, issuer: &str, subject: &str, user_id: Uuid) -> AppResult<()> {
     tx.execute(
         "INSERT INTO identity_links (issuer, subject, user_id, last_used_at) VALUES ($1, $2, $3, now())
-         ON CONFLICT (issuer, subject) DO UPDATE SET last_used_at = now()",
+         ON CONFLICT (issuer, subject) DO UPDATE SET last_used_at = EXCLUDED.last_used_at",
         vec![issuer.into(), subject.into(), user_id.into()],
     )
     .await?;

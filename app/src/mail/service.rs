@@ -187,7 +187,7 @@ pub async fn save_settings(
     tx.execute(
         "INSERT INTO mail_settings (singleton, sender_name, reply_to) VALUES (true, NULLIF($1, ''), NULLIF($2, ''))
          ON CONFLICT (singleton) DO UPDATE SET sender_name = EXCLUDED.sender_name,
-             reply_to = EXCLUDED.reply_to, updated_at = now()",
+             reply_to = EXCLUDED.reply_to, updated_at = EXCLUDED.updated_at",
         vec![name.into(), reply_to.into()],
     )
     .await?;

@@ -1101,7 +1101,7 @@ pub async fn store_signature(tx: &TenantTx, user: Uuid, bytes: Vec<u8>) -> AppRe
         .map_err(|message| AppError::invalid("signature", message))?;
     tx.execute(
         "INSERT INTO agent_signatures (user_id, content_type, bytes) VALUES ($1, $2, $3)
-         ON CONFLICT (user_id) DO UPDATE SET content_type = EXCLUDED.content_type, bytes = EXCLUDED.bytes, updated_at = now()",
+         ON CONFLICT (user_id) DO UPDATE SET content_type = EXCLUDED.content_type, bytes = EXCLUDED.bytes, updated_at = EXCLUDED.updated_at",
         vec![user.into(), checked.content_type.into(), checked.bytes.into()],
     )
     .await?;

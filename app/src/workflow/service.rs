@@ -101,7 +101,7 @@ pub async fn save_by(
     let document = serde_json::to_string(instruction).map_err(|_| AppError::Internal)?;
     tx.execute(
         "INSERT INTO demarche_instruction (demarche_id, document, updated_by) VALUES ($1, $2::jsonb, $3)
-         ON CONFLICT (demarche_id) DO UPDATE SET document = EXCLUDED.document, updated_at = now(),
+         ON CONFLICT (demarche_id) DO UPDATE SET document = EXCLUDED.document, updated_at = EXCLUDED.updated_at,
              updated_by = EXCLUDED.updated_by",
         vec![id.into(), document.into(), by.into()],
     )

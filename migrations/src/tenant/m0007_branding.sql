@@ -32,7 +32,17 @@ CREATE TABLE branding_versions (
     -- A restore is a new version equal to an older one: history only grows.
     restored_from integer
 );
-INSERT INTO branding_versions (version, document) SELECT version, document FROM branding;
+-- Through variables, not INSERT … SELECT: Citus 13.2 pushes an INSERT … SELECT between two
+-- tables of one tenant schema down with a broken filter (`WHERE ( IS NOT NULL)`).
+DO $$
+DECLARE
+    current_version integer;
+    current_document jsonb;
+BEGIN
+    SELECT version, document INTO current_version, current_document FROM branding;
+    INSERT INTO branding_versions (version, document) VALUES (current_version, current_document);
+END
+$$;
 
 -- Logos and banners, named by the SHA-256 of their bytes (content-hashed URLs: cached forever,
 -- a change is a new name). Kept in the tenant's schema, so another commune's host cannot reach

@@ -5,7 +5,8 @@ ALTER TABLE demarches
     ADD COLUMN store_entry_id  uuid,
     ADD COLUMN store_version   integer,
     ADD COLUMN store_publisher text,
-    ADD COLUMN store_snapshot  jsonb,
-    ADD CONSTRAINT demarches_store_provenance_check
-        CHECK ((store_entry_id IS NULL) = (store_version IS NULL));
+    ADD COLUMN store_snapshot  jsonb;
+-- A statement of its own: Citus refuses ADD CONSTRAINT with other subcommands.
+ALTER TABLE demarches ADD CONSTRAINT demarches_store_provenance_check
+    CHECK ((store_entry_id IS NULL) = (store_version IS NULL));
 CREATE INDEX demarches_store_entry_idx ON demarches (store_entry_id) WHERE store_entry_id IS NOT NULL;

@@ -3,9 +3,10 @@
 -- carries the same identity and a recipient's mail system can recognise it.
 ALTER TABLE mail_outbox ADD COLUMN message_id text;
 UPDATE mail_outbox SET message_id = '<' || id::text || '@queued.guichet>';
+-- Constraints in statements of their own: Citus refuses ADD CONSTRAINT with other subcommands.
+ALTER TABLE mail_outbox ALTER COLUMN message_id SET NOT NULL;
+ALTER TABLE mail_outbox ADD CONSTRAINT mail_outbox_message_id_key UNIQUE (message_id);
 ALTER TABLE mail_outbox
-    ALTER COLUMN message_id SET NOT NULL,
-    ADD CONSTRAINT mail_outbox_message_id_key UNIQUE (message_id),
     -- The dossier a mail is about, if any: agents see a dossier's mails on its page.
     ADD COLUMN dossier_id uuid,
     -- An explicit HTML body; without one the transport wraps the text in the tenant's branding.
